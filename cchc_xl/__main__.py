@@ -1,0 +1,3 @@
+from cchc_xl.cli import main
+
+raise SystemExit(main())

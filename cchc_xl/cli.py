@@ -1,0 +1,346 @@
+"""Command line: parse arguments, call the library, print in Vietnamese, return an exit code.
+
+Exit codes (INTERFACES.md): 0 success; 1 the input was read but has errors; 2 an input could
+not be used or the command line is wrong — always with a one-line reason naming the file.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+
+_ARGPARSE_VI = {
+    "usage: ": "Cách dùng: ",
+    "positional arguments": "Tham số",
+    "options": "Tùy chọn",
+    "optional arguments": "Tùy chọn",
+    "show this help message and exit": "hiện trợ giúp này rồi thoát",
+    "the following arguments are required: %s": "thiếu tham số bắt buộc: %s",
+    "unrecognized arguments: %s": "tham số không nhận ra: %s",
+    "invalid choice: %(value)r (choose from %(choices)s)": "lựa chọn không hợp lệ: %(value)r (chọn một trong %(choices)s)",
+    "argument %(argument_name)s: %(message)s": "tham số %(argument_name)s: %(message)s",
+    "expected one argument": "cần một giá trị",
+    "invalid %(type)s value: %(value)r": "giá trị không hợp lệ: %(value)r",
+    "one of the arguments %s is required": "cần một trong các tham số %s",
+    "not allowed with argument %s": "không dùng cùng với %s",
+}
+argparse._ = lambda s: _ARGPARSE_VI.get(s, s)  # argparse looks its messages up through this name
+
+EXIT_OK, EXIT_INVALID, EXIT_UNUSABLE = 0, 1, 2
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message):
+        self.print_usage(sys.stderr)
+        print(f"cchc-xl: lỗi: {message}", file=sys.stderr)
+        raise SystemExit(EXIT_UNUSABLE)
+
+
+class UsageError(Exception):
+    """A one-line Vietnamese reason; the command exits 2."""
+
+
+def _out(text: str = "", err: bool = False):
+    stream = sys.stderr if err else sys.stdout
+    try:
+        print(text, file=stream)
+    except UnicodeEncodeError:
+        stream.buffer.write((text + "\n").encode("utf-8"))
+
+
+def _ensure_utf8():
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.reconfigure(encoding="utf-8")
+        except (AttributeError, ValueError):
+            pass
+
+
+def _year(s: str) -> int:
+    try:
+        y = int(s)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"năm phải là số có 4 chữ số: {s!r}") from None
+    if not 2000 <= y <= 2100:
+        raise argparse.ArgumentTypeError(f"năm {y} ngoài khoảng 2000–2100")
+    return y
+
+
+def _period(s: str) -> str:
+    from . import spec
+    from .normalize import match_enum
+
+    key = match_enum(s, spec.period_kinds())
+    if not key:
+        raise argparse.ArgumentTypeError(
+            f"kỳ báo cáo {s!r} không hợp lệ (dùng: {', '.join(p['key'] for p in spec.period_kinds())})")
+    return key
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = _Parser(prog="cchc-xl", description="Bộ công cụ Excel cho báo cáo cải cách hành chính (CCHC): biểu mẫu, "
+                                            "kiểm tra, tổng hợp và phụ lục.")
+    p.add_argument("--catalog", action="append", metavar="THƯ_MỤC",
+                   help="thư mục danh mục riêng của tỉnh (cùng cấu trúc schemas/catalogs), có thể lặp lại")
+    sub = p.add_subparsers(dest="command", metavar="LỆNH", parser_class=_Parser)
+
+    t = sub.add_parser("template", help="tạo biểu mẫu Excel cho cơ quan (trống hoặc điền sẵn)")
+    t.add_argument("-o", "--output", required=True, metavar="TỆP", help="tệp .xlsx (hoặc .xlsm với --macros) cần tạo")
+    t.add_argument("--level", choices=["so", "huyen", "xa"], default="so", help="cấp: so, huyen, xa (mặc định so)")
+    t.add_argument("--year", type=_year, help="năm báo cáo")
+    t.add_argument("--period", type=_period, help="kỳ: quy_1…quy_4, 6_thang, 9_thang, nam")
+    t.add_argument("--agency", metavar="TÊN", help="tên cơ quan điền sẵn")
+    t.add_argument("--data", metavar="BÁO_CÁO.json", help="điền sẵn từ tài liệu JSON chuẩn")
+    t.add_argument("--macros", action="store_true", help="tạo bản có nút bấm (.xlsm)")
+    t.add_argument("--appraisal", action="store_true", help="tạo sổ thẩm định (điểm bị trừ của mọi cơ quan)")
+    t.add_argument("--consolidation", action="store_true", help="tạo sổ tổng hợp của Sở Nội vụ (có nút Tổng hợp)")
+    t.add_argument("--from", dest="previous", metavar="KỲ_TRƯỚC.xlsx",
+                   help="tạo biểu mẫu kỳ sau từ biểu mẫu kỳ trước, chuyển các tồn tại chưa hoàn thành")
+
+    v = sub.add_parser("validate", help="kiểm tra một hay nhiều biểu mẫu đã điền")
+    v.add_argument("files", nargs="+", metavar="TỆP")
+    v.add_argument("--json", action="store_true", help="in kết quả dạng JSON")
+    v.add_argument("--annotate", metavar="RA.xlsx", help="ghi bản sao có trang kết quả và tô màu ô lỗi (một tệp)")
+
+    e = sub.add_parser("export", help="đọc biểu mẫu đã điền ra tài liệu JSON chuẩn")
+    e.add_argument("file", metavar="TỆP")
+    e.add_argument("-o", "--output", metavar="RA.json")
+
+    a = sub.add_parser("appendix", help="lập Phụ lục I, II, III của một cơ quan, sẵn sàng in")
+    a.add_argument("file", metavar="TỆP")
+    a.add_argument("-o", "--output", required=True, metavar="RA.xlsx")
+
+    c = sub.add_parser("consolidate", help="tổng hợp mọi biểu mẫu trong một thư mục cho Sở Nội vụ")
+    c.add_argument("input_dir", metavar="THƯ_MỤC")
+    c.add_argument("-o", "--output", required=True, metavar="RA.xlsx")
+    c.add_argument("--registry", metavar="DANH_SÁCH", help="danh sách cơ quan phải báo cáo (.csv hoặc .xlsx)")
+    c.add_argument("--json", dest="json_out", metavar="TÓM_TẮT.json", help="ghi tóm tắt dạng JSON")
+    c.add_argument("--year", type=_year)
+    c.add_argument("--period", type=_period)
+    c.add_argument("--strict", action="store_true", help="loại các tệp còn lỗi")
+    c.add_argument("--jobs", type=int, metavar="N", help="số tiến trình đọc song song")
+    c.add_argument("--quiet", action="store_true", help="không hiện thanh tiến độ")
+
+    d = sub.add_parser("distribute", help="từ sổ thẩm định, tạo biểu mẫu điền sẵn cho từng cơ quan")
+    d.add_argument("appraisal", metavar="SỔ_THẨM_ĐỊNH.xlsx")
+    d.add_argument("-o", "--output", required=True, metavar="THƯ_MỤC")
+    d.add_argument("--year", type=_year)
+    d.add_argument("--period", type=_period)
+
+    m = sub.add_parser("demo", help="chạy thử trên dữ liệu mẫu: tạo bài nộp, tổng hợp và phụ lục")
+    m.add_argument("-o", "--output", default="cchc-xl-demo", metavar="THƯ_MỤC")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    _ensure_utf8()
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not args.command:
+        parser.print_help()
+        return EXIT_UNUSABLE
+    from . import spec
+    from .render import RenderError
+
+    try:
+        if args.catalog:
+            spec.set_catalog_dirs(args.catalog)
+        handler = globals()[f"cmd_{args.command}"]
+        return handler(args)
+    except UsageError as exc:
+        _out(f"cchc-xl: {exc}", err=True)
+        return EXIT_UNUSABLE
+    except (spec.SpecError, RenderError) as exc:
+        _out(f"cchc-xl: {exc}", err=True)
+        return EXIT_UNUSABLE
+    except KeyboardInterrupt:
+        _out("cchc-xl: đã dừng theo yêu cầu.", err=True)
+        return 130
+
+
+def _load_report_json(path: str) -> dict:
+    from .model import ReportError, load_report
+
+    try:
+        return load_report(path)
+    except ReportError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def _writable(path: str):
+    from .model import check_writable
+
+    try:
+        check_writable(path)
+    except OSError as exc:
+        raise UsageError(str(exc)) from None
+
+
+# ---- commands ------------------------------------------------------------------------------
+
+def cmd_template(args) -> int:
+    from . import template
+
+    _writable(args.output)
+    if args.appraisal:
+        from .appraisal import write_appraisal_template
+
+        path = write_appraisal_template(args.output, year=args.year)
+        _out(f"Đã tạo sổ thẩm định: {path}")
+        return EXIT_OK
+    if args.consolidation:
+        from .excel_build import write_consolidation_workbook
+
+        path = write_consolidation_workbook(args.output, macros=args.macros)
+        _out(f"Đã tạo sổ tổng hợp: {path}")
+        return EXIT_OK
+    if args.previous:
+        from .carry import CarryError, write_next
+
+        try:
+            path, carried = write_next(args.previous, args.output, year=args.year, kind=args.period, macros=args.macros)
+        except CarryError as exc:
+            raise UsageError(str(exc)) from None
+        _out(f"Đã tạo biểu mẫu kỳ sau: {path} (chuyển {carried} tồn tại chưa hoàn thành)")
+        return EXIT_OK
+    report = _load_report_json(args.data) if args.data else None
+    if args.macros:
+        from .excel_build import write_macro_template
+
+        path = write_macro_template(args.output, level=args.level, year=args.year, kind=args.period,
+                                    agency=args.agency, report=report)
+    else:
+        if Path(args.output).suffix.lower() == ".xlsm":
+            raise UsageError(f"{args.output}: tệp .xlsm chỉ tạo được với --macros")
+        path = template.write_template(args.output, level=args.level, year=args.year, kind=args.period,
+                                       agency=args.agency, report=report)
+    _out(f"Đã tạo biểu mẫu: {path}")
+    return EXIT_OK
+
+
+def _print_report(rep) -> None:
+    from .normalize import format_number  # noqa: F401
+
+    head = f"{rep.file}"
+    if rep.agency:
+        head += f" — {rep.agency}"
+    if rep.unreadable:
+        _out(f"✗ {rep.issues[0].message}")
+        return
+    state = "hợp lệ" if rep.valid else "có lỗi"
+    _out(f"{'✓' if rep.valid else '✗'} {head}: {state} ({rep.errors} lỗi, {rep.warnings} cảnh báo)")
+    by_sheet: dict[str, list] = {}
+    for i in rep.issues:
+        by_sheet.setdefault(i.sheet or "(toàn tệp)", []).append(i)
+    for sheet, items in by_sheet.items():
+        _out(f"  Trang {sheet}:" if sheet != "(toàn tệp)" else "  Toàn tệp:")
+        for i in items:
+            tag = "Lỗi" if i.severity == "error" else "Cảnh báo"
+            where = f"{i.cell}: " if i.cell else ""
+            _out(f"    - [{tag}] {where}{i.message} ({i.code})")
+
+
+def cmd_validate(args) -> int:
+    from .validate import validate_file
+
+    if args.annotate and len(args.files) != 1:
+        raise UsageError("--annotate chỉ dùng với đúng một tệp")
+    reports = [validate_file(f) for f in args.files]
+    if args.json:
+        _out(json.dumps([r.to_json() for r in reports], ensure_ascii=False, indent=2))
+    else:
+        for r in reports:
+            _print_report(r)
+    if args.annotate:
+        rep = reports[0]
+        if rep.unreadable:
+            _out(f"cchc-xl: không ghi được bản đánh dấu vì {rep.issues[0].message}", err=True)
+        else:
+            from .annotate import annotate_file
+
+            _writable(args.annotate)
+            if Path(args.annotate).resolve() == Path(args.files[0]).resolve():
+                raise UsageError("tệp ra của --annotate phải khác tệp đầu vào (tệp gốc không bao giờ bị sửa)")
+            out = annotate_file(args.files[0], rep.issues, args.annotate)
+            if not args.json:
+                _out(f"Đã ghi bản đánh dấu lỗi: {out}")
+    if any(r.unreadable for r in reports):
+        return EXIT_UNUSABLE
+    return EXIT_INVALID if any(not r.valid for r in reports) else EXIT_OK
+
+
+def cmd_export(args) -> int:
+    from .reader import UnreadableError, read_file
+
+    try:
+        result = read_file(args.file)
+    except UnreadableError as exc:
+        raise UsageError(f"{args.file}: {exc.reason}") from None
+    text = json.dumps(result.report, ensure_ascii=False, indent=2)
+    if args.output:
+        from .model import write_text_atomic
+
+        _writable(args.output)
+        write_text_atomic(args.output, text + "\n")
+        _out(f"Đã ghi {args.output}", err=True)
+    else:
+        _out(text)
+    return EXIT_OK
+
+
+def cmd_appendix(args) -> int:
+    from .appendix import AppendixError, write_agency_appendix
+
+    _writable(args.output)
+    try:
+        path = write_agency_appendix(args.file, args.output)
+    except AppendixError as exc:
+        raise UsageError(str(exc)) from None
+    _out(f"Đã lập phụ lục: {path}")
+    return EXIT_OK
+
+
+def cmd_consolidate(args) -> int:
+    from .consolidate import ConsolidationError, run_consolidation
+
+    if not os.path.isdir(args.input_dir):
+        raise UsageError(f"{args.input_dir}: không phải thư mục hoặc không tồn tại")
+    _writable(args.output)
+    try:
+        summary = run_consolidation(args.input_dir, args.output, registry=args.registry, year=args.year,
+                                    kind=args.period, strict=args.strict, jobs=args.jobs,
+                                    progress=not args.quiet and sys.stderr.isatty(), json_out=args.json_out,
+                                    echo=_out)
+    except ConsolidationError as exc:
+        raise UsageError(str(exc)) from None
+    accepted = sum(1 for f in summary["files"] if f["status"] == "accepted")
+    return EXIT_OK if accepted else EXIT_INVALID
+
+
+def cmd_distribute(args) -> int:
+    from .appraisal import DistributeError, distribute
+
+    try:
+        paths = distribute(args.appraisal, args.output, year=args.year, kind=args.period)
+    except DistributeError as exc:
+        _out(f"cchc-xl: {exc}", err=True)
+        for issue in getattr(exc, "issues", []):
+            _out(f"  - {issue.sheet}!{issue.cell}: {issue.message}", err=True)
+        return EXIT_INVALID if getattr(exc, "issues", None) else EXIT_UNUSABLE
+    _out(f"Đã tạo {len(paths)} biểu mẫu trong {args.output}")
+    for p in paths:
+        _out(f"  - {p}")
+    return EXIT_OK
+
+
+def cmd_demo(args) -> int:
+    from .demo import run_demo
+
+    return run_demo(args.output, echo=_out)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,89 @@
+"""The canonical report as JSON on disk, and safe output writing.
+
+A report is kept as a plain dict in the shape of ``schemas/report.schema.json``
+(``reader.canonical`` gives the fixed key order); this module loads and checks such documents
+and writes outputs whole or not at all.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+import unicodedata
+from pathlib import Path
+
+
+class ReportError(Exception):
+    """A report document cannot be used (message in Vietnamese, names the file)."""
+
+
+def _nfc(obj):
+    if isinstance(obj, str):
+        return unicodedata.normalize("NFC", obj)
+    if isinstance(obj, list):
+        return [_nfc(x) for x in obj]
+    if isinstance(obj, dict):
+        return {_nfc(k): _nfc(v) for k, v in obj.items()}
+    return obj
+
+
+def load_report(path: str | os.PathLike) -> dict:
+    """A canonical report from JSON, checked against the schema (structure only)."""
+    from .validate import _schema_validator
+
+    name = Path(path).name
+    try:
+        with open(path, encoding="utf-8-sig") as fh:
+            doc = json.load(fh)
+    except FileNotFoundError:
+        raise ReportError(f"{path}: không tìm thấy tệp") from None
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise ReportError(f"{name}: không phải JSON hợp lệ ({exc})") from None
+    if not isinstance(doc, dict):
+        raise ReportError(f"{name}: tài liệu JSON phải là một đối tượng báo cáo")
+    doc = _nfc(doc)
+    errors = sorted(_schema_validator().iter_errors(doc), key=lambda e: list(e.absolute_path))
+    if errors:
+        err = errors[0]
+        where = "/".join(str(p) for p in err.absolute_path) or "(gốc)"
+        more = f" (và {len(errors) - 1} lỗi khác)" if len(errors) > 1 else ""
+        raise ReportError(f"{name}: không đúng cấu trúc báo cáo chuẩn tại {where}: {err.message}{more}")
+    return doc
+
+
+def check_writable(path: str | os.PathLike) -> None:
+    """Fail early with a clear message when an output cannot be written."""
+    p = Path(path)
+    parent = p.parent if str(p.parent) else Path(".")
+    if p.is_dir():
+        raise OSError(f"{path}: là một thư mục, cần tên tệp")
+    if not parent.exists():
+        try:
+            parent.mkdir(parents=True, exist_ok=True)
+        except OSError:
+            raise OSError(f"{path}: không tạo được thư mục {parent}") from None
+    if not os.access(parent, os.W_OK):
+        raise OSError(f"{path}: không có quyền ghi vào thư mục {parent}")
+    if p.exists() and not os.access(p, os.W_OK):
+        raise OSError(f"{path}: tệp đang mở trong Excel hoặc chỉ cho đọc; hãy đóng tệp rồi chạy lại")
+    lock = parent / f"~${p.name}"
+    if lock.exists():
+        raise OSError(f"{path}: tệp đang mở trong Excel (có tệp khóa {lock.name}); hãy đóng tệp rồi chạy lại")
+
+
+def write_text_atomic(path: str | os.PathLike, text: str) -> Path:
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(prefix=".~cchc-", suffix=path.suffix, dir=path.parent if str(path.parent) else ".")
+    try:
+        from .template import _default_mode
+
+        _default_mode(tmp)
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+    return path

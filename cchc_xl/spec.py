@@ -1,0 +1,231 @@
+"""Loading and checking of everything declared in ``schemas/``.
+
+This is the only module that knows the file names inside ``schemas/``. Everything else asks it
+for enums, sheet declarations and the catalogs of a level and year. A province can put its own
+catalogs in a folder (``--catalog DIR`` or the ``CCHC_XL_CATALOG_DIR`` variable) laid out like
+``schemas/catalogs``: ``<level>/criteria-<year>.json``, ``<level>/indicators.json``, … Files there
+replace or add to the built-in ones, and a malformed file is refused with a Vietnamese message.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+_CRITERIA_FILE = re.compile(r"^criteria-(\d{4})\.json$")
+_extra_catalog_dirs: list[Path] = []
+
+
+class SpecError(Exception):
+    """A schema or catalog file is missing or malformed (message in Vietnamese)."""
+
+
+def schemas_dir() -> Path:
+    """The ``schemas/`` folder: the source tree when run from a checkout, else the installed copy."""
+    here = Path(__file__).resolve().parent
+    dev = here.parent / "schemas"
+    if (dev / "report.schema.json").is_file():
+        return dev
+    installed = here / "_schemas"
+    if (installed / "report.schema.json").is_file():
+        return installed
+    from importlib.resources import files
+
+    return Path(str(files("cchc_xl._schemas")))
+
+
+def _read_json(path: Path) -> dict:
+    try:
+        with open(path, encoding="utf-8") as fh:
+            return json.load(fh)
+    except FileNotFoundError:
+        raise SpecError(f"Không tìm thấy tệp khai báo {path}") from None
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise SpecError(f"Tệp khai báo {path} không phải JSON hợp lệ: {exc}") from None
+
+
+@lru_cache(maxsize=None)
+def load(name: str) -> dict:
+    """A top-level file of ``schemas/`` by name, e.g. ``load("enums")``."""
+    return _read_json(schemas_dir() / f"{name}.json")
+
+
+def set_catalog_dirs(dirs: list[str | os.PathLike]) -> None:
+    """Use a province's own catalogs in addition to (and ahead of) the built-in ones."""
+    _extra_catalog_dirs[:] = [Path(d) for d in dirs]
+    for d in _extra_catalog_dirs:
+        if not d.is_dir():
+            raise SpecError(f"Thư mục danh mục {d} không tồn tại")
+    catalog.cache_clear()
+
+
+def _catalog_dirs() -> list[Path]:
+    env = os.environ.get("CCHC_XL_CATALOG_DIR")
+    extra = [Path(p) for p in env.split(os.pathsep) if p] if env else []
+    return [*_extra_catalog_dirs, *extra, schemas_dir() / "catalogs"]
+
+
+def _check_catalog(data: dict, path: Path, level: str, kind: str) -> dict:
+    import jsonschema
+
+    validator = jsonschema.Draft202012Validator(load("catalog.schema"))
+    errors = sorted(validator.iter_errors(data), key=lambda e: list(e.absolute_path))
+    if errors:
+        err = errors[0]
+        where = "/".join(str(p) for p in err.absolute_path) or "(gốc)"
+        raise SpecError(f"Danh mục {path} không hợp lệ tại {where}: {err.message}")
+    if data["kind"] != kind or data["level"] != level:
+        raise SpecError(
+            f"Danh mục {path} khai báo kind={data['kind']}, level={data['level']} "
+            f"nhưng được đặt ở chỗ của {kind}/{level}"
+        )
+    rows = data.get("rows") or data.get("criteria") or []
+    seen: set[str] = set()
+    for row in [*data.get("areas", []), *rows]:
+        if row["code"] in seen:
+            raise SpecError(f"Danh mục {path} có mã {row['code']} bị trùng")
+        seen.add(row["code"])
+    return data
+
+
+def _nfc(obj):
+    if isinstance(obj, str):
+        return unicodedata.normalize("NFC", obj)
+    if isinstance(obj, list):
+        return [_nfc(x) for x in obj]
+    if isinstance(obj, dict):
+        return {k: _nfc(v) for k, v in obj.items()}
+    return obj
+
+
+def _find(level: str, filename: str) -> Path | None:
+    for d in _catalog_dirs():
+        p = d / level / filename
+        if p.is_file():
+            return p
+    return None
+
+
+def criteria_years(level: str) -> list[int]:
+    years: set[int] = set()
+    for d in _catalog_dirs():
+        folder = d / level
+        if folder.is_dir():
+            for p in folder.iterdir():
+                m = _CRITERIA_FILE.match(p.name)
+                if m:
+                    years.add(int(m.group(1)))
+    return sorted(years)
+
+
+def pick_criteria_year(level: str, year: int | None) -> int:
+    """The criteria set serving an appraisal year: the newest set not newer than it."""
+    years = criteria_years(level)
+    if not years:
+        raise SpecError(f"Không có bộ tiêu chí nào cho cấp {level}")
+    if year is None:
+        return years[-1]
+    older = [y for y in years if y <= year]
+    return older[-1] if older else years[0]
+
+
+@dataclass
+class Catalog:
+    """The catalogs that apply to one level and appraisal year."""
+
+    level: str
+    criteria_year: int
+    criteria: dict
+    indicators: dict
+    propaganda: dict
+    rules: dict
+    areas_by_code: dict = field(init=False)
+    criteria_by_code: dict = field(init=False)
+    indicator_by_code: dict = field(init=False)
+    propaganda_by_code: dict = field(init=False)
+
+    def __post_init__(self):
+        self.areas_by_code = {a["code"]: a for a in self.criteria["areas"]}
+        self.criteria_by_code = {c["code"]: c for c in self.criteria["criteria"]}
+        self.indicator_by_code = {r["code"]: r for r in self.indicators["rows"]}
+        self.propaganda_by_code = {r["code"]: r for r in self.propaganda["rows"]}
+
+    def max_score(self, code: str | None):
+        item = self.criteria_by_code.get(code or "") or self.areas_by_code.get(code or "")
+        return item.get("max_score") if item else None
+
+    def criterion_name(self, code: str | None):
+        item = self.criteria_by_code.get(code or "") or self.areas_by_code.get(code or "")
+        return item.get("name") if item else None
+
+
+def area_of(code: str | None) -> str | None:
+    """``"7a.3.2.3"`` → ``"7a"``; ``"1.1"`` → ``"1"``."""
+    if not code:
+        return None
+    return code.split(".", 1)[0]
+
+
+@lru_cache(maxsize=None)
+def catalog(level: str, appraisal_year: int | None = None) -> Catalog:
+    if level not in {lv["key"] for lv in load("enums")["levels"]}:
+        raise SpecError(f"Cấp '{level}' không có trong danh sách cấp (so, huyen, xa)")
+    year = pick_criteria_year(level, appraisal_year)
+    parts = {}
+    for kind, filename in (
+        ("criteria", f"criteria-{year}.json"),
+        ("indicators", "indicators.json"),
+        ("propaganda", "propaganda.json"),
+        ("rules", "rules.json"),
+    ):
+        path = _find(level, filename)
+        if path is None:
+            if kind == "rules":
+                parts[kind] = {"kind": "rules", "level": level, "rules": []}
+                continue
+            raise SpecError(f"Thiếu danh mục {filename} cho cấp {level}")
+        parts[kind] = _nfc(_check_catalog(_read_json(path), path, level, kind))
+    cat = Catalog(level, year, parts["criteria"], parts["indicators"], parts["propaganda"], parts["rules"])
+    for rule in cat.rules["rules"]:
+        for code in [*rule["left"], *rule["right"]]:
+            if code not in cat.indicator_by_code:
+                raise SpecError(f"Quy tắc {rule['id']} dùng mã chỉ tiêu {code} không có trong danh mục cấp {level}")
+    return cat
+
+
+# ---- enums ---------------------------------------------------------------------------------
+
+def levels() -> list[dict]:
+    return load("enums")["levels"]
+
+
+def period_kinds() -> list[dict]:
+    return load("enums")["period_kinds"]
+
+
+def statuses() -> list[dict]:
+    return load("enums")["statuses"]
+
+
+def label_of(enum: str, key) -> str | None:
+    for item in load("enums")[enum]:
+        if item["key"] == key:
+            return item["label"]
+    return None
+
+
+def period_words(kind: str, year: int) -> str:
+    """``("6_thang", 2024)`` → ``"6 tháng đầu năm 2024"``."""
+    for item in period_kinds():
+        if item["key"] == kind:
+            return item["words"].format(year=year)
+    return f"năm {year}"
+
+
+def sheets() -> dict:
+    return load("sheets")

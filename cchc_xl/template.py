@@ -1,0 +1,756 @@
+"""Spec → agency workbook (blank, or pre-filled from a canonical report).
+
+Everything about the layout comes from ``schemas/sheets.json`` and the catalogs; this module
+only knows how to turn those declarations into native Excel help that needs no macro: dropdowns,
+bounds, input hints, red conditional formatting, protection, print setup, and a status cell fed
+by formulas ("Còn N lỗi" / "Hợp lệ") that LibreOffice and Excel both recalculate.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from openpyxl import Workbook
+from openpyxl.formatting.rule import FormulaRule
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
+from openpyxl.utils import get_column_letter, quote_sheetname
+from openpyxl.workbook.defined_name import DefinedName
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from . import SCHEMA_VERSION, __version__, spec
+from .xlstyle import fit_row
+
+RED_FILL = PatternFill("solid", fgColor="FFC7CE")
+RED_FONT = Font(name="Times New Roman", color="9C0006")
+HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
+GROUP_FILL = PatternFill("solid", fgColor="F2F2F2")
+LOCKED_FILL = PatternFill("solid", fgColor="F2F2F2")
+INPUT_FILL = PatternFill("solid", fgColor="FFFFFF")
+REQUIRED_FILL = PatternFill("solid", fgColor="FFF2CC")
+OK_FILL = PatternFill("solid", fgColor="C6EFCE")
+THIN = Side(style="thin", color="808080")
+BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
+WRAP_TOP = Alignment(wrap_text=True, vertical="top")
+CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
+UNLOCKED = Protection(locked=False)
+FLAG_WIDTH = 0.1
+
+
+def font(size=12, bold=False, italic=False, color=None):
+    return Font(name=spec.sheets()["font"], size=size, bold=bold, italic=italic, color=color)
+
+
+class TemplateError(Exception):
+    """The requested workbook cannot be made (message in Vietnamese)."""
+
+
+@dataclass
+class Layout:
+    """Where things landed, for the live checks (sheet title → flag cells, etc.)."""
+
+    error_flags: list[tuple[str, str]] = field(default_factory=list)  # (description, formula)
+    value_cells: dict[str, str] = field(default_factory=dict)  # indicator code → 'Thống kê'!$D$9
+    info_cells: dict[str, str] = field(default_factory=dict)  # field key → 'Thông tin'!$B$5
+
+
+def _set_text(cell, value):
+    """Write a value; text that Excel would take for a formula stays text."""
+    cell.value = value
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
+        cell.data_type = "s"
+        cell.quotePrefix = True
+
+
+def _ref(ws, col: str, row: int, absolute=True) -> str:
+    c = f"${col}${row}" if absolute else f"{col}{row}"
+    return f"{quote_sheetname(ws.title)}!{c}"
+
+
+def _header(ws, row: int, columns: list[dict], first_col: int = 1):
+    for i, col in enumerate(columns):
+        c = ws.cell(row=row, column=first_col + i, value=col["title"])
+        c.font = font(11, bold=True)
+        c.fill = HEADER_FILL
+        c.alignment = CENTER
+        c.border = BORDER
+        ws.column_dimensions[get_column_letter(first_col + i)].width = col.get("width", 12)
+
+
+def _title(ws, heading: str, subtitle: str | None, ncols: int):
+    ws.cell(row=1, column=1, value=heading).font = font(14, bold=True)
+    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=ncols)
+    ws.cell(row=1, column=1).alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+    ws.row_dimensions[1].height = 36
+    if subtitle:
+        c = ws.cell(row=2, column=1, value=subtitle)
+        c.font = font(11, italic=True)
+        c.alignment = Alignment(horizontal="center", wrap_text=True)
+        ws.merge_cells(start_row=2, start_column=1, end_row=2, end_column=ncols)
+        ws.row_dimensions[2].height = 30
+
+
+def _print_setup(ws, header_rows: str, last_col: str):
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_title_rows = header_rows
+    ws.page_margins.left = ws.page_margins.right = 0.5
+    ws.page_margins.top = ws.page_margins.bottom = 0.6
+    ws.oddFooter.center.text = "Trang &P / &N"
+    ws.oddFooter.center.font = "Times New Roman"
+    ws.print_area = f"A1:{last_col}{max(ws.max_row, 2)}"
+
+
+def _protect(ws, allow_rows=False):
+    p = ws.protection
+    p.sheet = True
+    p.formatColumns = False
+    p.formatRows = False
+    p.formatCells = False
+    if allow_rows:
+        p.insertRows = False
+        p.deleteRows = False
+    p.autoFilter = False
+    p.sort = False
+
+
+def _hint(dv: DataValidation, title: str, text: str | None):
+    if text:
+        dv.promptTitle = title[:32]
+        dv.prompt = text[:255]
+        dv.showInputMessage = True
+
+
+def _flag_column(ws, col_idx: int):
+    letter = get_column_letter(col_idx)
+    ws.column_dimensions[letter].hidden = True
+    ws.column_dimensions[letter].width = FLAG_WIDTH
+    return letter
+
+
+# ---- the lists sheet (dropdown sources) ----------------------------------------------------
+
+def _lists_sheet(wb: Workbook, cat: spec.Catalog) -> dict[str, str]:
+    """Hidden sheet with every dropdown's items; returns defined-name → range."""
+    cfg = spec.sheets()
+    ws = wb.create_sheet(cfg["lists_sheet"])
+    ws.sheet_state = "hidden"
+    names: dict[str, str] = {}
+
+    def column(idx: int, name: str, items: list[str]):
+        letter = get_column_letter(idx)
+        ws.cell(row=1, column=idx, value=name)
+        for i, item in enumerate(items, start=2):
+            _set_text(ws.cell(row=i, column=idx), item)
+        rng = f"{quote_sheetname(ws.title)}!${letter}$2:${letter}${max(2, len(items) + 1)}"
+        wb.defined_names[name] = DefinedName(name, attr_text=rng)
+        names[name] = rng
+
+    column(1, "ds_cap", [lv["label"] for lv in spec.levels()])
+    column(2, "ds_ky", [p["label"] for p in spec.period_kinds()])
+    column(3, "ds_tinh_trang", [s["label"] for s in spec.statuses()])
+    idx = 5
+    for row in cat.indicators["rows"] + cat.propaganda["rows"]:
+        if row.get("kind") == "choice":
+            column(idx, _choice_name(row["code"]), [c["label"] for c in row["choices"]])
+            idx += 1
+    return names
+
+
+def _choice_name(code: str) -> str:
+    return "ds_chon_" + code.replace(".", "_")
+
+
+# ---- criteria sheet (visible, read-only reference) ----------------------------------------
+
+def _criteria_sheet(wb: Workbook, cat: spec.Catalog) -> None:
+    ws = wb.create_sheet("Bộ tiêu chí")
+    crit = cat.criteria
+    cols = [{"title": "Mã", "width": 10}, {"title": "Lĩnh vực / tiêu chí thành phần", "width": 90},
+            {"title": "Điểm tối đa", "width": 12}]
+    _title(ws, "BỘ TIÊU CHÍ ĐÁNH GIÁ CHỈ SỐ CẢI CÁCH HÀNH CHÍNH", crit.get("title"), 3)
+    _header(ws, 4, cols)
+    rows = [(a, True) for a in crit["areas"]] + [(c, False) for c in crit["criteria"]]
+    rows.sort(key=lambda rc: _code_sort_key(rc[0]["code"]))
+    r = 5
+    for item, is_area in rows:
+        ws.cell(row=r, column=1, value=item["code"])
+        ws.cell(row=r, column=2, value=item["name"])
+        c = ws.cell(row=r, column=3, value=item.get("max_score"))
+        c.number_format = "0.###"
+        for col in range(1, 4):
+            cell = ws.cell(row=r, column=col)
+            cell.font = font(11, bold=is_area)
+            cell.border = BORDER
+            cell.alignment = WRAP_TOP
+            if is_area:
+                cell.fill = GROUP_FILL
+        fit_row(ws, r, 11)
+        r += 1
+    last = max(r - 1, 5)
+    rng = f"{quote_sheetname(ws.title)}!$A$5:$C${last}"
+    wb.defined_names["bang_tieu_chi"] = DefinedName("bang_tieu_chi", attr_text=rng)
+    wb.defined_names["ds_ma_tieu_chi"] = DefinedName(
+        "ds_ma_tieu_chi", attr_text=f"{quote_sheetname(ws.title)}!$A$5:$A${last}")
+    ws.freeze_panes = "A5"
+    _print_setup(ws, "4:4", "C")
+    _protect(ws)
+
+
+def _code_sort_key(code: str):
+    parts = []
+    for p in code.split("."):
+        num = "".join(ch for ch in p if ch.isdigit())
+        parts.append((int(num) if num else 0, p[len(num):]))
+    return parts
+
+
+# ---- sheets --------------------------------------------------------------------------------
+
+def _guide_sheet(wb: Workbook, cat: spec.Catalog, agency: str | None):
+    from .render import render
+
+    ws = wb.active
+    ws.title = spec.sheets()["sheets"]["guide"]["title"]
+    text = render("huong_dan.txt.j2", level_label=spec.label_of("levels", cat.level),
+                  criteria_year=cat.criteria_year, agency=agency,
+                  sheets=spec.sheets()["sheets"], version=__version__)
+    ws.column_dimensions["A"].width = 120
+    r = 1
+    for line in text.splitlines():
+        if not line.strip():
+            r += 1
+            continue
+        c = ws.cell(row=r, column=1, value=line.strip("#").strip())
+        if line.startswith("# "):
+            c.font = font(16, bold=True)
+        elif line.startswith("## "):
+            c.font = font(13, bold=True)
+        else:
+            c.font = font(12)
+        c.alignment = Alignment(wrap_text=True, vertical="top")
+        fit_row(ws, r, size=c.font.sz or 12)
+        r += 1
+    ws.sheet_view.showGridLines = False
+    _print_setup(ws, None, "A")
+    ws.print_title_rows = None
+    _protect(ws)
+
+
+def _info_sheet(wb, report: dict | None, level: str, year: int | None, kind: str | None,
+                agency: str | None, lay: Layout):
+    cfg = spec.sheets()["sheets"]["info"]
+    ws = wb.create_sheet(cfg["title"])
+    _title(ws, cfg["heading"], "Ô nền vàng là thông tin bắt buộc. Chọn trong danh sách ở các ô có mũi tên.", 3)
+    hr = cfg["header_row"]
+    _header(ws, hr, cfg["columns"])
+    rep = report or {}
+    defaults = {
+        "agency.name": agency, "agency.level": spec.label_of("levels", level),
+        "period.year": year, "period.kind": spec.label_of("period_kinds", kind) if kind else None,
+        "appraisal_year": (year - 1) if year else None,
+    }
+    for i, fld in enumerate(cfg["fields"]):
+        r = hr + 1 + i
+        key = fld["key"]
+        ws.cell(row=r, column=1, value=fld["title"] + (" (*)" if fld.get("required") else ""))
+        ws.cell(row=r, column=3, value=fld.get("hint"))
+        value = _get_path(rep, key) if report else None
+        if value is None and not report:
+            value = defaults.get(key)
+        if report:
+            if key == "agency.level" and value:
+                value = spec.label_of("levels", value)
+            if key == "period.kind" and value:
+                value = spec.label_of("period_kinds", value)
+        vcell = ws.cell(row=r, column=2)
+        if fld["type"] == "date" and value:
+            value = dt.date.fromisoformat(value) if isinstance(value, str) else value
+            vcell.number_format = "dd/mm/yyyy"
+        _set_text(vcell, value)
+        for col in (1, 2, 3):
+            c = ws.cell(row=r, column=col)
+            c.border = BORDER
+            c.alignment = WRAP_TOP
+            c.font = font(12 if col < 3 else 10, bold=(col == 1), italic=(col == 3))
+        vcell.protection = UNLOCKED
+        vcell.fill = REQUIRED_FILL if fld.get("required") else INPUT_FILL
+        ref = f"$B${r}"
+        lay.info_cells[key] = _ref(ws, "B", r)
+        dv = None
+        if fld["type"] == "enum":
+            dv = DataValidation(type="list", formula1={"levels": "ds_cap", "period_kinds": "ds_ky"}[fld["enum"]],
+                                allow_blank=True)
+            dv.error = "Hãy chọn một giá trị trong danh sách."
+        elif fld["type"] == "integer":
+            dv = DataValidation(type="whole", operator="between", formula1=str(fld["min"]), formula2=str(fld["max"]),
+                                allow_blank=True)
+            dv.error = f"Nhập năm có 4 chữ số, từ {fld['min']} đến {fld['max']}."
+        elif fld["type"] == "date":
+            dv = DataValidation(type="date", operator="between", formula1="36526", formula2="73051", allow_blank=True)
+            dv.error = "Nhập ngày theo dạng ngày/tháng/năm, ví dụ 15/6/2024."
+        else:
+            dv = DataValidation(type="textLength", operator="lessThanOrEqual", formula1="500", allow_blank=True)
+        dv.errorTitle = "Giá trị không hợp lệ"
+        dv.showErrorMessage = True
+        _hint(dv, fld["title"], fld.get("hint"))
+        dv.add(f"B{r}")
+        ws.add_data_validation(dv)
+        conds = []
+        if fld.get("required"):
+            conds.append(f"{ref}=\"\"")
+        if fld["type"] == "integer":
+            conds.append(f"AND({ref}<>\"\",OR(NOT(ISNUMBER({ref})),{ref}<{fld['min']},{ref}>{fld['max']}))")
+        if fld["type"] == "enum":
+            lst = {"levels": "ds_cap", "period_kinds": "ds_ky"}[fld["enum"]]
+            conds.append(f"AND({ref}<>\"\",COUNTIF({lst},{ref})=0)")
+        if conds:
+            cond = conds[0] if len(conds) == 1 else f"OR({','.join(conds)})"
+            ws.conditional_formatting.add(f"B{r}", FormulaRule(formula=[cond], fill=RED_FILL, font=RED_FONT))
+            sheet_cond = cond.replace(ref, lay.info_cells[key])
+            lay.error_flags.append((f"{cfg['title']}: {fld['title']}", f"IF({sheet_cond},1,0)"))
+        fit_row(ws, r, size=12, min_lines=2)
+    ws.freeze_panes = f"A{hr + 1}"
+    _print_setup(ws, f"{hr}:{hr}", "C")
+    _protect(ws)
+
+
+def _get_path(d: dict, key: str):
+    cur = d
+    for part in key.split("."):
+        if not isinstance(cur, dict):
+            return None
+        cur = cur.get(part)
+    return cur
+
+
+def _score_conditions(r: int, max_expr: str) -> list[str]:
+    e = f"$E{r}"
+    return [f"AND({e}<>\"\",OR(NOT(ISNUMBER({e})),{e}<0,{e}>{max_expr}))"]
+
+
+def _scores_sheet(wb, report: dict | None, cat: spec.Catalog, lay: Layout):
+    cfg = spec.sheets()["sheets"]["scores"]
+    ws = wb.create_sheet(cfg["title"])
+    ncol = len(cfg["deduction_columns"])
+    _title(ws, cfg["heading"], "Điểm và lý do theo kết quả thẩm định của Đoàn thẩm định. Mã tiêu chí chọn trong danh "
+                               "sách (xem trang Bộ tiêu chí).", ncol)
+    c = ws.cell(row=cfg["areas_header_row"] - 1, column=1, value=cfg["areas_caption"])
+    c.font = font(12, bold=True)
+    hr = cfg["areas_header_row"]
+    _header(ws, hr, cfg["area_columns"])
+    given = {a["code"]: a for a in (report or {}).get("areas", [])}
+    area_rows = [dict(code=a["code"], name=a["name"], max_score=a.get("max_score"), score=None)
+                 for a in cat.criteria["areas"] if a["code"] not in given]
+    area_rows += list(given.values())
+    area_rows.sort(key=lambda a: _code_sort_key(a["code"]))
+    flag_col = ncol + 2
+    fl = _flag_column(ws, flag_col)
+    r = hr + 1
+    for i, a in enumerate(area_rows, start=1):
+        values = [i, a["code"], a.get("name"), a.get("max_score"), a.get("score"), None]
+        for col, v in enumerate(values, start=1):
+            cell = ws.cell(row=r, column=col)
+            _set_text(cell, v)
+            cell.border = BORDER
+            cell.font = font(11)
+            cell.alignment = WRAP_TOP
+            if col in (1, 2, 3, 4):
+                cell.fill = LOCKED_FILL
+            else:
+                cell.protection = UNLOCKED
+            if col in (4, 5):
+                cell.number_format = "0.###"
+        max_expr = f"IF(ISNUMBER($D{r}),$D{r},1E+99)"
+        cond = _score_conditions(r, max_expr)[0]
+        ws.conditional_formatting.add(f"E{r}", FormulaRule(formula=[cond], fill=RED_FILL, font=RED_FONT))
+        ws.cell(row=r, column=flag_col, value=f"=IF({cond},1,0)")
+        fit_row(ws, r, 11, max_col=ncol)
+        r += 1
+    first_area, last_area = hr + 1, r - 1
+    dv = DataValidation(type="decimal", operator="between", formula1="0", formula2="100", allow_blank=True)
+    dv.error = "Điểm đạt phải là số từ 0 đến điểm tối đa của lĩnh vực."
+    dv.errorTitle = "Điểm không hợp lệ"
+    _hint(dv, "Điểm đạt", cfg["area_columns"][4]["hint"])
+    dv.add(f"E{first_area}:E{last_area}")
+    ws.add_data_validation(dv)
+    lay.error_flags.append((f"{cfg['title']}: điểm lĩnh vực ngoài khoảng cho phép",
+                            f"SUM({_ref(ws, fl, first_area)}:${fl}${last_area})"))
+
+    # deductions
+    r += 1
+    ws.cell(row=r, column=1, value=cfg["deductions_caption"]).font = font(12, bold=True)
+    r += 1
+    dhr = r
+    _header(ws, dhr, cfg["deduction_columns"])
+    deds = (report or {}).get("deductions", [])
+    first = dhr + 1
+    last = first + max(len(deds) + 40, 80) - 1
+    for i in range(first, last + 1):
+        k = i - first
+        d = deds[k] if k < len(deds) else None
+        values = [f"=IF(COUNTA(B{i}:F{i})=0,\"\",ROW()-{first - 1})"]
+        values += [d.get(key) for key in ("code", "name", "max_score", "score", "reason")] if d else [None] * 5
+        for col, v in enumerate(values, start=1):
+            cell = ws.cell(row=i, column=col)
+            _set_text(cell, v) if col > 1 else setattr(cell, "value", v)
+            cell.border = BORDER
+            cell.font = font(11)
+            cell.alignment = WRAP_TOP
+            if col > 1:
+                cell.protection = UNLOCKED
+            if col in (4, 5):
+                cell.number_format = "0.###"
+        max_expr = f"IF(ISNUMBER($D{i}),$D{i},IFERROR(VLOOKUP($B{i},bang_tieu_chi,3,FALSE),1E+99))"
+        conds = {
+            "B": f"AND($B{i}=\"\",COUNTA($C{i}:$F{i})>0)",
+            "E": f"OR({_score_conditions(i, max_expr)[0]},AND($E{i}=\"\",$B{i}<>\"\"))",
+            "D": f"AND($D{i}<>\"\",OR(NOT(ISNUMBER($D{i})),$D{i}<0))",
+        }
+        for col, cond in conds.items():
+            ws.conditional_formatting.add(f"{col}{i}", FormulaRule(formula=[cond], fill=RED_FILL, font=RED_FONT))
+        ws.cell(row=i, column=flag_col, value="=" + "+".join(f"IF({c},1,0)" for c in conds.values()))
+        if d:
+            fit_row(ws, i, 11, max_col=ncol)
+    _dv_list(ws, "ds_ma_tieu_chi", f"B{first}:B{last}", "Mã tiêu chí",
+             cfg["deduction_columns"][1]["hint"], strict=False)
+    for col_key, letter in (("max_score", "D"), ("score", "E")):
+        col = next(c for c in cfg["deduction_columns"] if c["key"] == col_key)
+        dv = DataValidation(type="decimal", operator="between", formula1="0", formula2="100", allow_blank=True)
+        dv.errorTitle = "Điểm không hợp lệ"
+        dv.error = "Điểm phải là số không âm, không lớn hơn điểm tối đa của tiêu chí."
+        _hint(dv, col["title"], col.get("hint"))
+        dv.add(f"{letter}{first}:{letter}{last}")
+        ws.add_data_validation(dv)
+    lay.error_flags.append((f"{cfg['title']}: tiêu chí bị trừ điểm thiếu mã, thiếu điểm hoặc điểm ngoài khoảng",
+                            f"SUM({_ref(ws, fl, first)}:${fl}${last})"))
+    ws.freeze_panes = f"A{hr + 1}"
+    _print_setup(ws, f"{dhr}:{dhr}", get_column_letter(ncol))
+    ws.print_area = f"A1:{get_column_letter(ncol)}{max(first + len(deds), first)}"
+    _protect(ws, allow_rows=True)
+
+
+def _dv_list(ws, source: str, rng: str, title: str, hint: str | None, strict=True):
+    dv = DataValidation(type="list", formula1=source, allow_blank=True)
+    dv.showErrorMessage = True
+    dv.errorStyle = "stop" if strict else "warning"
+    dv.errorTitle = "Giá trị không có trong danh sách"
+    dv.error = "Hãy chọn một giá trị trong danh sách." if strict else \
+        "Mã này không có trong Bộ tiêu chí. Vẫn giữ nếu đúng là mã mới."
+    _hint(dv, title, hint)
+    dv.add(rng)
+    ws.add_data_validation(dv)
+
+
+def _remediation_sheet(wb, report: dict | None, lay: Layout):
+    cfg = spec.sheets()["sheets"]["remediation"]
+    ws = wb.create_sheet(cfg["title"])
+    cols = cfg["columns"]
+    ncol = len(cols)
+    _title(ws, cfg["heading"], "Mỗi dòng một tồn tại, hạn chế. Thêm dòng ở cuối bảng nếu cần. "
+                               "Cột Tình trạng chọn trong danh sách.", ncol)
+    hr = cfg["header_row"]
+    _header(ws, hr, cols)
+    items = (report or {}).get("remediation", [])
+    first = hr + 1
+    last = first + max(len(items) + 50, cfg["open_rows"]) - 1
+    flag_col = ncol + 2
+    fl = _flag_column(ws, flag_col)
+    keys = [c["key"] for c in cols]
+    for i in range(first, last + 1):
+        k = i - first
+        it = items[k] if k < len(items) else None
+        for col, key in enumerate(keys, start=1):
+            cell = ws.cell(row=i, column=col)
+            if key == "stt":
+                cell.value = f"=IF(COUNTA(B{i}:{get_column_letter(ncol)}{i})=0,\"\",ROW()-{first - 1})"
+            elif it is not None:
+                v = it.get(key)
+                if key == "status":
+                    v = spec.label_of("statuses", v) if v else None
+                elif key == "carried_from":
+                    v = spec.period_words(v["kind"], v["year"]) if v else None
+                _set_text(cell, v)
+            cell.border = BORDER
+            cell.font = font(11)
+            cell.alignment = WRAP_TOP
+            if key != "stt":
+                cell.protection = UNLOCKED
+        c = {k: get_column_letter(keys.index(k) + 1) for k in keys}
+        conds = {
+            c["issue"]: f"AND(${c['issue']}{i}=\"\",COUNTA(${c['solution']}{i}:${c['note']}{i})>0)",
+            c["status"]: f"OR(AND(${c['status']}{i}=\"\",${c['issue']}{i}<>\"\"),"
+                         f"AND(${c['status']}{i}<>\"\",COUNTIF(ds_tinh_trang,${c['status']}{i})=0))",
+        }
+        for col, cond in conds.items():
+            ws.conditional_formatting.add(f"{col}{i}", FormulaRule(formula=[cond], fill=RED_FILL, font=RED_FONT))
+        ws.cell(row=i, column=flag_col, value="=" + "+".join(f"IF({x},1,0)" for x in conds.values()))
+        if it is not None:
+            fit_row(ws, i, 11, max_col=ncol)
+    letters = {k: get_column_letter(keys.index(k) + 1) for k in keys}
+    _dv_list(ws, "ds_tinh_trang", f"{letters['status']}{first}:{letters['status']}{last}", "Tình trạng",
+             next(c for c in cols if c["key"] == "status")["hint"])
+    _dv_list(ws, "ds_ma_tieu_chi", f"{letters['code']}{first}:{letters['code']}{last}", "Mã tiêu chí",
+             next(c for c in cols if c["key"] == "code")["hint"], strict=False)
+    for key in ("issue", "solution", "deadline", "progress"):
+        col = next(c for c in cols if c["key"] == key)
+        dv = DataValidation(type="textLength", operator="lessThanOrEqual", formula1="32000", allow_blank=True)
+        _hint(dv, col["title"][:32], col.get("hint"))
+        dv.add(f"{letters[key]}{first}:{letters[key]}{last}")
+        ws.add_data_validation(dv)
+    lay.error_flags.append((f"{cfg['title']}: dòng thiếu nội dung tồn tại hoặc thiếu/sai tình trạng",
+                            f"SUM({_ref(ws, fl, first)}:${fl}${last})"))
+    ws.freeze_panes = f"A{first}"
+    ws.auto_filter.ref = f"A{hr}:{get_column_letter(ncol)}{last}"
+    _print_setup(ws, f"{hr}:{hr}", get_column_letter(ncol))
+    ws.print_area = f"A1:{get_column_letter(ncol)}{max(first + len(items) - 1, first)}"
+    _protect(ws, allow_rows=True)
+
+
+_KIND_HINT = {
+    "count": "Nhập số nguyên không âm.",
+    "number": "Nhập số không âm.",
+    "percent": "Nhập tỷ lệ phần trăm từ 0 đến 100 (không cần dấu %).",
+    "text": "Nhập nội dung bằng chữ.",
+}
+
+
+def _value_condition(ref: str, row: dict) -> str | None:
+    kind = row.get("kind")
+    if kind == "count":
+        return f"AND({ref}<>\"\",OR(NOT(ISNUMBER({ref})),{ref}<0,INT({ref})<>{ref}))"
+    if kind == "number":
+        return f"AND({ref}<>\"\",OR(NOT(ISNUMBER({ref})),{ref}<0))"
+    if kind == "percent":
+        return f"AND({ref}<>\"\",OR(NOT(ISNUMBER({ref})),{ref}<0,{ref}>100))"
+    if kind == "choice":
+        codes = ",".join(str(c["value"]) for c in row["choices"])
+        return (f"AND({ref}<>\"\",COUNTIF({_choice_name(row['code'])},{ref})=0,"
+                f"ISERROR(MATCH({ref},{{{codes}}},0)))")
+    return None
+
+
+def _values_sheet(wb, which: str, rows: list[dict], values: dict, lay: Layout, record: bool):
+    cfg = spec.sheets()["sheets"][which]
+    ws = wb.create_sheet(cfg["title"])
+    cols = cfg["columns"]
+    ncol = len(cols)
+    _title(ws, cfg["heading"], "Chỉ nhập ở cột Số liệu và Ghi chú. Dòng tô xám là dòng tiêu đề nhóm, không nhập số liệu.",
+           ncol)
+    hr = cfg["header_row"]
+    _header(ws, hr, cols)
+    flag_col = ncol + 2
+    fl = _flag_column(ws, flag_col)
+    known = {r["code"] for r in rows}
+    extra = [{"code": code, "name": "(Mã không có trong danh mục)", "kind": "text", "unknown": True}
+             for code in values if code not in known]
+    r = hr + 1
+    first = r
+    for row in rows + extra:
+        code = row["code"]
+        group = row.get("group", False)
+        level = code.count(".")
+        name = (row.get("label") + ": " if row.get("label") else "") + row["name"]
+        v = values.get(code, {})
+        value = v.get("value")
+        if row.get("kind") == "choice" and isinstance(value, int):
+            value = next((c["label"] for c in row["choices"] if c["value"] == value), value)
+        cells = [code, name, row.get("unit"), value, v.get("note")]
+        for col, val in enumerate(cells, start=1):
+            cell = ws.cell(row=r, column=col)
+            _set_text(cell, val)
+            cell.border = BORDER
+            cell.font = font(11, bold=group and level <= 1)
+            cell.alignment = Alignment(wrap_text=True, vertical="top",
+                                       indent=min(level, 3) if col == 2 else 0)
+            if col <= 3 or (col == 4 and group):
+                cell.fill = GROUP_FILL if group else LOCKED_FILL
+            else:
+                cell.protection = UNLOCKED
+        vref = f"$D{r}"
+        if record and not group:
+            lay.value_cells[code] = _ref(ws, "D", r)
+        if not group:
+            kind = row.get("kind")
+            if kind == "choice":
+                dv = DataValidation(type="list", formula1=_choice_name(code), allow_blank=True)
+                dv.error = "Hãy chọn một giá trị trong danh sách."
+                hint = "Chọn: " + "; ".join(f"{c['label']}" for c in row["choices"])
+            elif kind in ("count", "number", "percent"):
+                typ = "whole" if kind == "count" else "decimal"
+                hi = "100" if kind == "percent" else "1000000000"
+                dv = DataValidation(type=typ, operator="between", formula1="0", formula2=hi, allow_blank=True)
+                dv.error = _KIND_HINT[kind]
+                hint = _KIND_HINT[kind]
+                if kind == "percent":
+                    ws.cell(row=r, column=4).number_format = "0.##"
+            else:
+                dv, hint = None, _KIND_HINT["text"]
+            if dv is not None:
+                dv.errorTitle = "Số liệu không hợp lệ"
+                dv.showErrorMessage = True
+                _hint(dv, f"Chỉ tiêu {code}", hint)
+                dv.add(f"D{r}")
+                ws.add_data_validation(dv)
+            cond = _value_condition(vref, row)
+            if cond:
+                ws.conditional_formatting.add(f"D{r}", FormulaRule(formula=[cond], fill=RED_FILL, font=RED_FONT))
+                ws.cell(row=r, column=flag_col, value=f"=IF({cond},1,0)")
+        fit_row(ws, r, 11, max_col=ncol)
+        r += 1
+    last = r - 1
+    lay.error_flags.append((f"{cfg['title']}: số liệu sai kiểu hoặc ngoài khoảng",
+                            f"SUM({_ref(ws, fl, first)}:${fl}${last})"))
+    ws.freeze_panes = f"A{first}"
+    _print_setup(ws, f"{hr}:{hr}", get_column_letter(ncol))
+    _protect(ws)
+
+
+def _rule_description(message: str) -> str:
+    """A rule's message without its numbers: "… (1.1.2: {left}) …" → "… (1.1.2) …"."""
+    import re
+
+    text = re.sub(r"\s*(?::|=)\s*\{(left|right)\}", "", message)
+    text = re.sub(r"\s*\{(left|right)\}", "", text)
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def _checks_sheet(wb, cat: spec.Catalog, lay: Layout):
+    cfg = spec.sheets()["sheets"]["checks"]
+    ws = wb.create_sheet(cfg["title"], 1)
+    ws.column_dimensions["A"].width = 90
+    ws.column_dimensions["B"].width = 16
+    ws.cell(row=1, column=1, value=cfg["heading"]).font = font(14, bold=True)
+    ws.cell(row=3, column=1, value="Kết quả kiểm tra nhanh:").font = font(13, bold=True)
+    first = 6
+    ws.cell(row=5, column=1, value="Nội dung kiểm tra").font = font(11, bold=True)
+    ws.cell(row=5, column=2, value="Số lỗi").font = font(11, bold=True)
+    for col in (1, 2):
+        ws.cell(row=5, column=col).fill = HEADER_FILL
+        ws.cell(row=5, column=col).border = BORDER
+    flags = list(lay.error_flags)
+    for rule in cat.rules["rules"]:
+        if rule.get("severity", "error") != "error":
+            continue
+        cells = [*rule["left"], *rule["right"]]
+        if not all(c in lay.value_cells for c in cells):
+            continue
+        left = "+".join(lay.value_cells[c] for c in rule["left"])
+        right = "+".join(lay.value_cells[c] for c in rule["right"])
+        op = {"==": "=", "<=": "<=", "<": "<", ">=": ">=", ">": ">"}[rule["op"]]
+        nums = ",".join(f"ISNUMBER({lay.value_cells[c]})" for c in cells)
+        desc = _rule_description(rule["message"])
+        flags.append((f"Thống kê: {desc}", f"IF(AND({nums}),IF(ROUND({left},6){op}ROUND({right},6),0,1),0)"))
+    r = first
+    for desc, formula in flags:
+        ws.cell(row=r, column=1, value=desc).alignment = WRAP_TOP
+        ws.cell(row=r, column=2, value=f"={formula}")
+        for col in (1, 2):
+            ws.cell(row=r, column=col).border = BORDER
+            ws.cell(row=r, column=col).font = font(11)
+        fit_row(ws, r, 11)
+        r += 1
+    last = r - 1
+    total = f"SUM(B{first}:B{last})"
+    status = ws[cfg["status_cell"]]
+    status.value = f"=IF({total}=0,\"Hợp lệ\",\"Còn \"&{total}&\" lỗi\")"
+    status.font = font(14, bold=True)
+    ws.conditional_formatting.add(cfg["status_cell"], FormulaRule(formula=[f"{total}>0"], fill=RED_FILL, font=RED_FONT))
+    ws.conditional_formatting.add(cfg["status_cell"], FormulaRule(formula=[f"{total}=0"], fill=OK_FILL))
+    ws.cell(row=r + 1, column=1, value="Kiểm tra nhanh chỉ gồm những điều công thức Excel diễn đạt được. Nút “Kiểm tra” "
+                                       "(hoặc lệnh cchc-xl validate) kiểm tra đầy đủ và chỉ rõ từng ô cần sửa.").font = \
+        font(10, italic=True)
+    wb.defined_names["tinh_trang_kiem_tra"] = DefinedName(
+        "tinh_trang_kiem_tra", attr_text=f"{quote_sheetname(ws.title)}!${cfg['status_cell'][0]}${cfg['status_cell'][1:]}")
+    _print_setup(ws, "5:5", "B")
+    _protect(ws)
+
+
+def _meta_sheet(wb, cat: spec.Catalog):
+    cfg = spec.sheets()
+    ws = wb.create_sheet(cfg["meta_sheet"])
+    ws.sheet_state = "veryHidden"
+    rows = [
+        ("template_id", cfg["template_id"]),
+        ("template_version", cfg["template_version"]),
+        ("schema_version", SCHEMA_VERSION),
+        ("level", cat.level),
+        ("criteria_year", cat.criteria_year),
+        ("indicators_version", cat.indicators.get("version")),
+        ("generator", f"cchc-xl {__version__}"),
+        ("note", "Trang ẩn dùng để nhận diện biểu mẫu cchc-xl. Không sửa, không xóa."),
+    ]
+    for i, (k, v) in enumerate(rows, start=1):
+        ws.cell(row=i, column=1, value=k)
+        ws.cell(row=i, column=2, value=v)
+    ws.protection.sheet = True
+
+
+# ---- entry point ---------------------------------------------------------------------------
+
+def build_workbook(level: str = "so", year: int | None = None, kind: str | None = None,
+                   agency: str | None = None, report: dict | None = None) -> Workbook:
+    """An agency workbook for a level (blank, or filled from a canonical report)."""
+    if report:
+        level = report["agency"]["level"]
+        year = report["period"]["year"]
+        kind = report["period"]["kind"]
+    appraisal_year = (report or {}).get("appraisal_year") or ((year - 1) if year else None)
+    cat = spec.catalog(level, appraisal_year)
+    wb = Workbook()
+    lay = Layout()
+    _guide_sheet(wb, cat, agency or (report or {}).get("agency", {}).get("name"))
+    _lists_sheet(wb, cat)
+    _info_sheet(wb, report, level, year, kind, agency, lay)
+    _scores_sheet(wb, report, cat, lay)
+    _remediation_sheet(wb, report, lay)
+    _values_sheet(wb, "indicators", cat.indicators["rows"], (report or {}).get("indicators", {}), lay, True)
+    _values_sheet(wb, "propaganda", cat.propaganda["rows"], (report or {}).get("propaganda", {}), lay, False)
+    _criteria_sheet(wb, cat)
+    _checks_sheet(wb, cat, lay)
+    _meta_sheet(wb, cat)
+    # hidden sheets last, visible order: guide, status, info, scores, remediation, ...
+    order = [ws for ws in wb.worksheets if ws.sheet_state == "visible"] + \
+            [ws for ws in wb.worksheets if ws.sheet_state != "visible"]
+    wb._sheets = order
+    wb.active = 0
+    wb.calculation.fullCalcOnLoad = True
+    wb.properties.creator = f"cchc-xl {__version__}"
+    wb.properties.title = "Báo cáo CCHC"
+    return wb
+
+
+def save_atomic(wb, out: str | os.PathLike) -> Path:
+    """Write to a temporary file beside the target and rename: never half a workbook."""
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".~cchc-", suffix=out.suffix, dir=out.parent)
+    os.close(fd)
+    try:
+        _default_mode(tmp)
+        wb.save(tmp)
+        os.replace(tmp, out)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+    return out
+
+
+def _default_mode(path: str) -> None:
+    """mkstemp makes 0600 files; outputs are ordinary documents (0666 less the umask)."""
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(path, 0o666 & ~umask)
+
+
+def write_template(out, level="so", year=None, kind=None, agency=None, report=None) -> Path:
+    return save_atomic(build_workbook(level, year, kind, agency, report), out)
+
+

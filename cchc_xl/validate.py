@@ -1,0 +1,392 @@
+"""Report → issues: JSON Schema for structure, then the rules a careful reader checks by eye.
+
+Each issue names the sheet and cell to fix (from the reader's cell map). The same engine serves
+``cchc-xl validate``, the consolidation and the Kiểm tra button.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from . import spec
+from .issues import Issue, count, make
+from .normalize import format_number, parse_deadline
+from .reader import ReadResult, UnreadableError, path_key, read_file
+
+EPS = 5e-4
+
+
+@dataclass
+class FileReport:
+    file: str
+    issues: list[Issue] = field(default_factory=list)
+    agency: str | None = None
+    result: ReadResult | None = None
+    unreadable: bool = False
+
+    @property
+    def errors(self) -> int:
+        return count(self.issues)[0]
+
+    @property
+    def warnings(self) -> int:
+        return count(self.issues)[1]
+
+    @property
+    def valid(self) -> bool:
+        return self.errors == 0
+
+    def to_json(self) -> dict:
+        return {"file": self.file, "valid": self.valid, "errors": self.errors, "warnings": self.warnings,
+                "agency": self.agency, "issues": [i.to_json() for i in self.issues]}
+
+
+@lru_cache(maxsize=1)
+def _schema_validator():
+    import jsonschema
+
+    return jsonschema.Draft202012Validator(spec.load("report.schema"),
+                                           format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER)
+
+
+@lru_cache(maxsize=1)
+def _titles() -> dict[str, str]:
+    """Field key (last path parts) → the Vietnamese column title users see."""
+    s = spec.sheets()["sheets"]
+    titles = {f["key"]: f["title"] for f in s["info"]["fields"]}
+    for c in s["scores"]["area_columns"]:
+        titles[f"areas.{c['key']}"] = f"{c['title']} (lĩnh vực)"
+    for c in s["scores"]["deduction_columns"]:
+        titles[f"deductions.{c['key']}"] = c["title"]
+    for c in s["remediation"]["columns"]:
+        titles[f"remediation.{c['key']}"] = c["title"]
+    return titles
+
+
+def _title_for(parts: list) -> str:
+    titles = _titles()
+    if parts and parts[0] in ("indicators", "propaganda") and len(parts) >= 2:
+        return f"Số liệu chỉ tiêu {parts[1]}"
+    named = [p for p in parts if isinstance(p, str)]
+    return titles.get(".".join(named)) or titles.get(".".join(named[:1] + named[-1:])) or ".".join(map(str, parts))
+
+
+class _Checker:
+    def __init__(self, doc: dict, cat: spec.Catalog, cells: dict):
+        self.doc, self.cat, self.cells = doc, cat, cells
+        self.issues: list[Issue] = []
+
+    def add(self, code: str, key: str, **kw):
+        sheet, cell = self.cells.get(key, (None, None))
+        if sheet is None and "[" in key:
+            sheet, cell = self.cells.get(key.rsplit(".", 1)[0], (None, None))
+        self.issues.append(make(code, sheet=sheet, cell=cell, field=key, **kw))
+
+    # --- structure ---
+    def schema(self):
+        for err in sorted(_schema_validator().iter_errors(self.doc), key=lambda e: list(e.absolute_path)):
+            parts = list(err.absolute_path)
+            if err.validator == "required":
+                missing = err.message.split("'")[1] if "'" in err.message else ""
+                parts = parts + [missing]
+            key = path_key(parts)
+            title = _title_for(parts)
+            value = err.instance
+            if err.validator == "required" or value is None:
+                self.add("required", key, field_title=title)
+                continue
+            if err.validator == "enum":
+                allowed = ", ".join(str(x) for x in err.validator_value if x is not None)
+                if parts[-1:] == ["status"]:
+                    allowed = "; ".join(s["label"] for s in spec.statuses())
+                elif parts[-1:] == ["level"]:
+                    allowed = "; ".join(s["label"] for s in spec.levels())
+                elif parts[-1:] == ["kind"]:
+                    allowed = "; ".join(s["label"] for s in spec.period_kinds())
+                self.add("invalid_value", key, field_title=title, value=value, allowed=allowed)
+            elif parts[-1:] == ["date"]:
+                self.add("invalid_date", key, field_title=title, value=value)
+            elif err.validator in ("type", "anyOf"):
+                expected = _expected(err)
+                self.add("invalid_type", key, field_title=title, value=value, expected=expected)
+            elif err.validator in ("minimum", "maximum", "exclusiveMinimum"):
+                self.add("out_of_range", key, message=f"{title}: {format_number(value)} nằm ngoài khoảng cho phép")
+            elif err.validator == "propertyNames":
+                self.add("unknown_code", path_key(parts), severity="error",
+                         message=f"Mã chỉ tiêu “{value}” không đúng dạng mã (ví dụ 1.1.1)")
+            else:
+                self.add("schema", key, message=f"{title}: {err.message}")
+
+    # --- header ---
+    def header(self):
+        d = self.doc
+        for fld in spec.sheets()["sheets"]["info"]["fields"]:
+            if not fld.get("required"):
+                continue
+            cur = d
+            for p in fld["key"].split("."):
+                cur = cur.get(p) if isinstance(cur, dict) else None
+            if cur is None and not any(i.field == fld["key"] for i in self.issues):
+                self.add("required", fld["key"], field_title=fld["title"])
+        year, kind = d["period"].get("year"), d["period"].get("kind")
+        date = _iso(d.get("report", {}).get("date"))
+        if isinstance(year, int) and kind in {p["key"] for p in spec.period_kinds()} and date:
+            start = _period_bound(kind, year, "start")
+            if date < start:
+                self.add("report_date_before_period", "report.date", date=date.strftime("%d/%m/%Y"),
+                         period=spec.period_words(kind, year), start=start.strftime("%d/%m/%Y"))
+        ay = d.get("appraisal_year")
+        if isinstance(ay, int) and isinstance(year, int) and ay >= year:
+            self.add("appraisal_year", "appraisal_year", appraisal_year=ay, year=year)
+
+    def table_required(self):
+        """Columns declared ``required`` in sheets.json, for every row a user started."""
+        sheets = spec.sheets()["sheets"]
+        for table, cols in (("deductions", sheets["scores"]["deduction_columns"]),
+                            ("remediation", sheets["remediation"]["columns"])):
+            for i, item in enumerate(self.doc.get(table, [])):
+                for col in cols:
+                    if col.get("required") and item.get(col["key"]) is None:
+                        label = col["title"]
+                        if table == "deductions" and item.get("code"):
+                            label += f" của tiêu chí {item['code']}"
+                        self.add("required", path_key([table, i, col["key"]]), field_title=label)
+
+    # --- scores ---
+    def scores(self):
+        cat = self.cat
+        for i, a in enumerate(self.doc.get("areas", [])):
+            mx = _num(a.get("max_score"))
+            if mx is None:
+                mx = _num(cat.max_score(a.get("code")))
+            sc = _num(a.get("score"))
+            if sc is not None and mx is not None and sc > mx + 1e-9:
+                self.add("out_of_range", path_key(["areas", i, "score"]),
+                         message=f"Điểm đạt {format_number(sc)} lớn hơn điểm tối đa {format_number(mx)} "
+                                 f"của lĩnh vực {a.get('code')}")
+            if a.get("code") and a["code"] not in cat.areas_by_code:
+                self.add("unknown_code", path_key(["areas", i, "code"]),
+                         message=f"Mã lĩnh vực {a['code']} không có trong Bộ tiêu chí năm {cat.criteria_year}")
+        seen: dict[str, int] = {}
+        for i, d in enumerate(self.doc.get("deductions", [])):
+            code = d.get("code")
+            if code:
+                if code in seen:
+                    other = self.cells.get(path_key(["deductions", seen[code], "code"]), (None, None))[1]
+                    self.add("duplicate_deduction", path_key(["deductions", i, "code"]), code=code,
+                             other_cell=other or f"dòng {seen[code] + 1}")
+                else:
+                    seen[code] = i
+                if code not in cat.criteria_by_code:
+                    what = "lĩnh vực" if code in cat.areas_by_code else "tiêu chí"
+                    self.add("unknown_code", path_key(["deductions", i, "code"]),
+                             message=f"Mã {what} {code} không có trong Bộ tiêu chí cấp "
+                                     f"{spec.label_of('levels', cat.level)} năm {cat.criteria_year}")
+            mx_cat = _num(cat.max_score(code))
+            mx = _num(d.get("max_score"))
+            sc = _num(d.get("score"))
+            limit = mx if mx is not None else mx_cat
+            if sc is not None and limit is not None and sc > limit + 1e-9:
+                self.add("out_of_range", path_key(["deductions", i, "score"]),
+                         message=f"Điểm đạt {format_number(sc)} lớn hơn điểm tối đa {format_number(limit)} "
+                                 f"của tiêu chí {code or ''}".strip())
+            if mx is not None and mx_cat is not None and abs(mx - mx_cat) > 1e-9:
+                self.add("out_of_range", path_key(["deductions", i, "max_score"]), severity="warning",
+                         message=f"Điểm tối đa {format_number(mx)} khác điểm tối đa {format_number(mx_cat)} "
+                                 f"của tiêu chí {code} trong Bộ tiêu chí")
+
+    def area_totals(self):
+        deds = [d for d in self.doc.get("deductions", []) if d.get("code")]
+        for i, a in enumerate(self.doc.get("areas", [])):
+            mx = _num(a.get("max_score"))
+            if mx is None:
+                mx = _num(self.cat.max_score(a.get("code")))
+            sc = _num(a.get("score"))
+            if mx is None or sc is None:
+                continue
+            lost = mx - sc
+            listed = 0.0
+            for d in deds:
+                if spec.area_of(d["code"]) != a["code"]:
+                    continue
+                dmx = _num(d.get("max_score"))
+                if dmx is None:
+                    dmx = _num(self.cat.max_score(d["code"]))
+                dsc = _num(d.get("score"))
+                if dmx is not None and dsc is not None:
+                    listed += dmx - dsc
+            if abs(lost - listed) > EPS:
+                self.add("area_total_mismatch", path_key(["areas", i, "score"]), code=a["code"],
+                         score=round(sc, 6), max=round(mx, 6), lost=round(lost, 6), listed=round(listed, 6))
+
+    # --- remediation ---
+    def coverage(self):
+        covered = {it.get("code") for it in self.doc.get("remediation", []) if it.get("code")}
+        sheet = spec.sheets()["sheets"]["remediation"]["title"]
+        for i, d in enumerate(self.doc.get("deductions", [])):
+            code = d.get("code")
+            if not code:
+                continue
+            parts = code.split(".")
+            ancestors = {".".join(parts[:k]) for k in range(1, len(parts) + 1)}
+            if not ancestors & covered:
+                self.add("uncovered_deduction", path_key(["deductions", i, "code"]), code=code,
+                         area=spec.area_of(code), sheet=sheet)
+
+    def remediation(self):
+        d = self.doc
+        report_date = _iso(d.get("report", {}).get("date"))
+        year, kind = d["period"].get("year"), d["period"].get("kind")
+        if report_date is None and isinstance(year, int) and kind:
+            report_date = _period_bound(kind, year, "end")
+        known = set(self.cat.criteria_by_code) | set(self.cat.areas_by_code)
+        for i, it in enumerate(d.get("remediation", [])):
+            status = it.get("status")
+            if it.get("code") and it["code"] not in known:
+                self.add("unknown_code", path_key(["remediation", i, "code"]),
+                         message=f"Mã {it['code']} không có trong Bộ tiêu chí năm {self.cat.criteria_year}")
+            if status == "hoan_thanh" and not it.get("progress"):
+                self.add("finished_without_result", path_key(["remediation", i, "progress"]))
+            if status in ("dang_thuc_hien", "chua_thuc_hien") and it.get("deadline"):
+                dl = parse_deadline(it["deadline"], year if isinstance(year, int) else None)
+                if dl.kind == "unknown":
+                    self.add("unparsed_deadline", path_key(["remediation", i, "deadline"]), value=it["deadline"])
+                elif dl.kind == "date" and report_date and dl.due < report_date:
+                    self.add("overdue", path_key(["remediation", i, "deadline"]), deadline=it["deadline"],
+                             due=dl.due.strftime("%d/%m/%Y"), report_date=report_date.strftime("%d/%m/%Y"),
+                             status=spec.label_of("statuses", status))
+
+    # --- indicators ---
+    def values(self, which: str, rows: dict):
+        for code, v in self.doc.get(which, {}).items():
+            row = rows.get(code)
+            key = path_key([which, code, "value"])
+            value = v.get("value")
+            if row is None:
+                self.add("unknown_code", path_key([which, code]),
+                         message=f"Mã chỉ tiêu {code} không có trong danh mục {'Phụ lục III' if which == 'indicators' else 'Phụ lục I'}")
+                continue
+            if value is None or row.get("group"):
+                continue
+            kind = row.get("kind")
+            if kind in ("count", "number", "percent"):
+                if not isinstance(value, (int, float)) or isinstance(value, bool):
+                    self.add("invalid_type", key, field_title=f"Chỉ tiêu {code}", value=value,
+                             expected={"count": "một số nguyên", "number": "một số",
+                                       "percent": "một tỷ lệ phần trăm từ 0 đến 100"}[kind])
+                elif value < 0:
+                    self.add("out_of_range", key, message=f"Chỉ tiêu {code}: số liệu {format_number(value)} không được âm")
+                elif kind == "count" and not float(value).is_integer():
+                    self.add("not_whole", key, code=code, value=value)
+                elif kind == "percent" and value > 100:
+                    self.add("out_of_range", key,
+                             message=f"Chỉ tiêu {code}: tỷ lệ {format_number(value)}% lớn hơn 100%")
+            elif kind == "choice":
+                allowed = {c["value"] for c in row["choices"]}
+                if value not in allowed or isinstance(value, bool):
+                    self.add("invalid_value", key, field_title=f"Chỉ tiêu {code}", value=value,
+                             allowed="; ".join(f"{c['label']}" for c in row["choices"]))
+
+    def rules(self):
+        values = self.doc.get("indicators", {})
+
+        def total(codes):
+            s = 0.0
+            for c in codes:
+                v = (values.get(c) or {}).get("value")
+                if not isinstance(v, (int, float)) or isinstance(v, bool):
+                    return None
+                s += v
+            return s
+
+        ops = {"<=": lambda a, b: a <= b + 1e-9, "<": lambda a, b: a < b, "==": lambda a, b: abs(a - b) <= 1e-9,
+               ">=": lambda a, b: a + 1e-9 >= b, ">": lambda a, b: a > b}
+        for rule in self.cat.rules["rules"]:
+            left, right = total(rule["left"]), total(rule["right"])
+            if left is None or right is None or ops[rule["op"]](left, right):
+                continue
+            msg = rule["message"].format(left=format_number(left), right=format_number(right))
+            self.add("rule", path_key(["indicators", rule["left"][0], "value"]), message=msg,
+                     severity=rule.get("severity", "error"))
+
+
+def _expected(err) -> str:
+    types = err.validator_value if err.validator == "type" else None
+    if types and ("number" in types or "integer" in types):
+        return "một số" if "integer" not in types else "một số nguyên"
+    return "giá trị đúng kiểu"
+
+
+def _num(v):
+    return float(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else None
+
+
+def _iso(s) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(s) if isinstance(s, str) else None
+    except ValueError:
+        return None
+
+
+def _period_bound(kind: str, year: int, which: str) -> dt.date:
+    for p in spec.period_kinds():
+        if p["key"] == kind:
+            m, d = p[which].split("-")
+            return dt.date(year, int(m), int(d))
+    return dt.date(year, 1, 1) if which == "start" else dt.date(year, 12, 31)
+
+
+def check_report(doc: dict, cat: spec.Catalog | None = None, cells: dict | None = None) -> list[Issue]:
+    """Every issue of a canonical report (structure first, then the domain rules)."""
+    if cat is None:
+        level = (doc.get("agency") or {}).get("level")
+        level = level if level in {lv["key"] for lv in spec.levels()} else "so"
+        ay = doc.get("appraisal_year") if isinstance(doc.get("appraisal_year"), int) else None
+        cat = spec.catalog(level, ay)
+    ck = _Checker(doc, cat, cells or {})
+    ck.schema()
+    ck.header()
+    ck.table_required()
+    ck.scores()
+    ck.area_totals()
+    ck.coverage()
+    ck.remediation()
+    ck.values("indicators", cat.indicator_by_code)
+    ck.values("propaganda", cat.propaganda_by_code)
+    ck.rules()
+    return _dedupe(ck.issues)
+
+
+def _dedupe(issues: list[Issue]) -> list[Issue]:
+    seen, out = set(), []
+    for i in issues:
+        k = (i.code, i.sheet, i.cell, i.message)
+        if k not in seen:
+            seen.add(k)
+            out.append(i)
+    return out
+
+
+def check_read(result: ReadResult) -> list[Issue]:
+    return _dedupe(result.issues + check_report(result.report, result.catalog, result.cells))
+
+
+def validate_file(path: str | os.PathLike, display: str | None = None) -> FileReport:
+    """Read and check one workbook; an unreadable file gives one issue, never an exception."""
+    name = display or str(path)
+    try:
+        result = read_file(path)
+    except UnreadableError as exc:
+        return FileReport(name, [Issue("error", exc.code, f"{Path(path).name}: {exc.reason}")], unreadable=True)
+    except spec.SpecError as exc:
+        return FileReport(name, [Issue("error", "wrong_template", f"{Path(path).name}: {exc}")], unreadable=True)
+    except Exception as exc:  # last resort: one bad file never stops a batch
+        return FileReport(name, [Issue("error", "unreadable",
+                                       f"{Path(path).name}: lỗi không lường trước khi đọc tệp ({type(exc).__name__})")],
+                          unreadable=True)
+    issues = check_read(result)
+    return FileReport(name, issues, result.report["agency"].get("name"), result)
