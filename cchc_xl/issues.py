@@ -30,10 +30,11 @@ class Issue:
         return self.sheet or ""
 
 
-def make(code: str, sheet=None, cell=None, field=None, severity=None, **values) -> Issue:
-    decl = spec.load("issues")[code]
+def make(issue_code: str, /, sheet=None, cell=None, field=None, severity=None, **values) -> Issue:
+    """An issue of a declared kind; ``values`` fill its message template (they may include ``code``)."""
+    decl = spec.load("issues")[issue_code]
     shown = {k: _show(v) for k, v in values.items()}
-    return Issue(severity or decl["severity"], code, decl["message"].format(**shown), sheet, cell, field)
+    return Issue(severity or decl["severity"], issue_code, decl["message"].format(**shown), sheet, cell, field)
 
 
 def _show(v):

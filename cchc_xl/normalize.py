@@ -227,6 +227,8 @@ def parse_deadline(text, year: int | None = None) -> Deadline:
     f = fold(text)
     if not f:
         return Deadline("unknown")
+    if "thuong xuyen" in f:  # "Quý I/2023; Thường xuyên": an ongoing part cannot be overdue
+        return Deadline("ongoing")
     m = _D_DATE.search(f)
     if m:
         d = parse_date(f"{m.group(1)}/{m.group(2)}/{m.group(3)}")
@@ -258,8 +260,6 @@ def parse_deadline(text, year: int | None = None) -> Deadline:
     m = _D_YEAR.search(f)
     if m:
         return Deadline("date", dt.date(int(m.group(1)), 12, 31))
-    if "thuong xuyen" in f:
-        return Deadline("ongoing")
     return Deadline("unknown")
 
 

@@ -220,8 +220,8 @@ class _Reader:
             return None if v == "" else v
         return None
 
-    def note(self, code, sheet, r, c, field_key=None, **kw):
-        self.issues.append(make(code, sheet=sheet, cell=a1(r, c), field=field_key, **kw))
+    def note(self, issue_code, sheet, r, c, field_key=None, /, **kw):
+        self.issues.append(make(issue_code, sheet=sheet, cell=a1(r, c), field=field_key, **kw))
 
     def text(self, grid, sheet, r, c, key, multiline=False):
         v = self.at(grid, r, c)
@@ -492,7 +492,7 @@ def read_file(path: str | os.PathLike) -> ReadResult:
     return read_grids(grids, Path(path).name)
 
 
-_REMEDIATION_KEYS = ("code", "issue", "solution", "deadline", "status", "progress", "note", "carried_from")
+_REMEDIATION_KEYS = ("code", "issue", "solution", "deadline", "status", "progress", "note")
 
 
 def canonical(doc: dict) -> dict:
@@ -514,8 +514,9 @@ def canonical(doc: dict) -> dict:
     rem = []
     for it in doc.get("remediation") or []:
         item = {k: it.get(k) for k in _REMEDIATION_KEYS}
-        if it.get("due_date"):
-            item["due_date"] = it["due_date"]
+        for optional in ("due_date", "carried_from"):  # present only when known
+            if it.get(optional):
+                item[optional] = it[optional]
         rem.append(item)
     out["remediation"] = rem
     for which in ("indicators", "propaganda"):

@@ -410,7 +410,7 @@ def _scores_sheet(wb, report: dict | None, cat: spec.Catalog, lay: Layout):
         max_expr = f"IF(ISNUMBER($D{i}),$D{i},IFERROR(VLOOKUP($B{i},bang_tieu_chi,3,FALSE),1E+99))"
         conds = {
             "B": f"AND($B{i}=\"\",COUNTA($C{i}:$F{i})>0)",
-            "E": f"OR({_score_conditions(i, max_expr)[0]},AND($E{i}=\"\",$B{i}<>\"\"))",
+            "E": _score_conditions(i, max_expr)[0],
             "D": f"AND($D{i}<>\"\",OR(NOT(ISNUMBER($D{i})),$D{i}<0))",
         }
         for col, cond in conds.items():

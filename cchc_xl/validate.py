@@ -80,11 +80,11 @@ class _Checker:
         self.doc, self.cat, self.cells = doc, cat, cells
         self.issues: list[Issue] = []
 
-    def add(self, code: str, key: str, **kw):
+    def add(self, issue_code: str, key: str, /, **kw):
         sheet, cell = self.cells.get(key, (None, None))
         if sheet is None and "[" in key:
             sheet, cell = self.cells.get(key.rsplit(".", 1)[0], (None, None))
-        self.issues.append(make(code, sheet=sheet, cell=cell, field=key, **kw))
+        self.issues.append(make(issue_code, sheet=sheet, cell=cell, field=key, **kw))
 
     # --- structure ---
     def schema(self):
