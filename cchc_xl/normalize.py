@@ -50,8 +50,9 @@ def fold(value) -> str:
 _TCVN3_MARKS = set("¸µ¶·¹¨»¾¼½Æ®¬¦§¢¤¥¡£ÑÒÓÔÕÖ×ØÜÝÞßãåæçèéëìíîïñòóôõöøùúûüýþ")
 _TCVN3_STRONG = set("¸µ¶·¹»¾¼½Æ®¬¦§¢¤¥¡£Ñ×ØÜÞß")
 _VNI = re.compile(r"[aeiouyAEIOUY][øùûõïôöâêñòóø]|[oO]ô|[uU]ô|[aA]ë|[dD]ñ")
-_VNI_STRONG = re.compile(r"[aeiouyAEIOUY][øûïë]|ñ")
-_VIET = re.compile(r"[ăâđêôơưĂÂĐÊÔƠƯạ-ỹẠ-Ỹ]")
+_VNI_STRONG = re.compile(r"[aeiouyâêôöAEIOUYÂÊÔÖ][øûïë]|ñ")
+# Letters only Unicode Vietnamese has (VNI text reuses â, ê, ô and Latin-1 accented letters).
+_VIET = re.compile(r"[ăđơưĂĐƠƯạ-ỹẠ-Ỹ]")
 
 
 def legacy_encoding(value) -> str | None:

@@ -138,6 +138,8 @@ def load_grids(path: str | os.PathLike, only: set[str] | None = None) -> tuple[d
             if only is not None and name not in only:
                 continue
             grids[name] = wb.get_sheet_by_name(name).to_python(skip_empty_area=False)
+        if path.suffix.lower() in (".xlsx", ".xlsm"):
+            _restore_error_cells(path, grids)
     except UnreadableError:
         raise
     except Exception as exc:  # calamine raises several error types; all mean the same to a user
@@ -146,6 +148,49 @@ def load_grids(path: str | os.PathLike, only: set[str] | None = None) -> tuple[d
             raise UnreadableError("unreadable", "tệp được đặt mật khẩu; hãy gỡ mật khẩu rồi gửi lại") from None
         raise UnreadableError("unreadable", "tệp bị hỏng hoặc không phải bảng tính hợp lệ") from None
     return grids, visibility
+
+
+_ERROR_CELL = re.compile(rb'<c r="([A-Z]+)([0-9]+)"[^>]*?t="e"[^>]*>(?:<f[^<]*(?:</f>)?)?<v>([^<]*)</v>')
+_SHEET_REL = re.compile(rb'<sheet [^>]*?name="([^"]+)"[^>]*?r:id="([^"]+)"')
+_REL = re.compile(rb'<Relationship [^>]*?Id="([^"]+)"[^>]*?Target="([^"]+)"|<Relationship [^>]*?Target="([^"]+)"[^>]*?Id="([^"]+)"')
+
+
+def _restore_error_cells(path: Path, grids: dict[str, list[list]]) -> None:
+    """Put error values (#REF!, #N/A…) back: calamine reads them as empty cells."""
+    import html
+
+    with zipfile.ZipFile(path) as zf:
+        sheet_parts = [n for n in zf.namelist() if n.startswith("xl/worksheets/") and n.endswith(".xml")]
+        hits = {}
+        for name in sheet_parts:
+            data = zf.read(name)
+            if b't="e"' in data:
+                hits[name] = data
+        if not hits:
+            return
+        rels = {}
+        for m in _REL.finditer(zf.read("xl/_rels/workbook.xml.rels")):
+            rid, target = (m.group(1), m.group(2)) if m.group(1) else (m.group(4), m.group(3))
+            target = target.decode().lstrip("/")
+            rels[rid.decode()] = target if target.startswith("xl/") else "xl/" + target
+        by_part = {}
+        for m in _SHEET_REL.finditer(zf.read("xl/workbook.xml")):
+            by_part[rels.get(m.group(2).decode())] = html.unescape(m.group(1).decode("utf-8"))
+    for part, data in hits.items():
+        grid = grids.get(by_part.get(part))
+        if grid is None:
+            continue
+        for m in _ERROR_CELL.finditer(data):
+            col = 0
+            for ch in m.group(1).decode():
+                col = col * 26 + ord(ch) - 64
+            r, c = int(m.group(2)) - 1, col - 1
+            while len(grid) <= r:
+                grid.append([])
+            row = grid[r]
+            while len(row) <= c:
+                row.append("")
+            row[c] = m.group(3).decode()
 
 
 # ---- reading -------------------------------------------------------------------------------

@@ -235,7 +235,7 @@ class _Checker:
             ancestors = {".".join(parts[:k]) for k in range(1, len(parts) + 1)}
             if not ancestors & covered:
                 self.add("uncovered_deduction", path_key(["deductions", i, "code"]), code=code,
-                         area=spec.area_of(code), sheet=sheet)
+                         area=spec.area_of(code), rem_sheet=sheet)
 
     def remediation(self):
         d = self.doc
