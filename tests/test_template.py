@@ -230,3 +230,9 @@ def test_libreoffice_prints_every_sheet_on_a4_landscape(stc, make_workbook, soff
     text = "\n".join(p.extract_text() or "" for p in reader.pages)
     assert "###" not in text
     assert unicodedata.normalize("NFC", "Tình trạng") in unicodedata.normalize("NFC", text) or "Kết quả kiểm tra" in text
+
+
+@pytest.mark.parametrize("fmt", ["ods", "xls:MS Excel 97"], ids=["ods", "xls"])
+def test_a_workbook_saved_as_ods_or_xls_is_read_the_same(fmt, stc, make_workbook, soffice):
+    converted = soffice(make_workbook(stc), fmt)
+    assert read_file(converted).report == stc
