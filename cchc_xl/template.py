@@ -40,6 +40,10 @@ UNLOCKED = Protection(locked=False)
 FLAG_WIDTH = 0.1
 
 
+def _msg(key: str):
+    return spec.sheets()["messages"][key]
+
+
 def font(size=12, bold=False, italic=False, color=None):
     return Font(name=spec.sheets()["font"], size=size, bold=bold, italic=italic, color=color)
 
@@ -247,7 +251,7 @@ def _info_sheet(wb, report: dict | None, level: str, year: int | None, kind: str
                 agency: str | None, lay: Layout):
     cfg = spec.sheets()["sheets"]["info"]
     ws = wb.create_sheet(cfg["title"])
-    _title(ws, cfg["heading"], "Ô nền vàng là thông tin bắt buộc. Chọn trong danh sách ở các ô có mũi tên.", 3)
+    _title(ws, cfg["heading"], cfg.get("subtitle"), 3)
     hr = cfg["header_row"]
     _header(ws, hr, cfg["columns"])
     rep = report or {}
@@ -287,14 +291,14 @@ def _info_sheet(wb, report: dict | None, level: str, year: int | None, kind: str
         if fld["type"] == "enum":
             dv = DataValidation(type="list", formula1={"levels": "ds_cap", "period_kinds": "ds_ky"}[fld["enum"]],
                                 allow_blank=True)
-            dv.error = "Hãy chọn một giá trị trong danh sách."
+            dv.error = _msg("choose_from_list")
         elif fld["type"] == "integer":
             dv = DataValidation(type="whole", operator="between", formula1=str(fld["min"]), formula2=str(fld["max"]),
                                 allow_blank=True)
-            dv.error = f"Nhập năm có 4 chữ số, từ {fld['min']} đến {fld['max']}."
+            dv.error = _msg("year_range").format(min=fld["min"], max=fld["max"])
         elif fld["type"] == "date":
             dv = DataValidation(type="date", operator="between", formula1="36526", formula2="73051", allow_blank=True)
-            dv.error = "Nhập ngày theo dạng ngày/tháng/năm, ví dụ 15/6/2024."
+            dv.error = _msg("date")
         else:
             dv = DataValidation(type="textLength", operator="lessThanOrEqual", formula1="500", allow_blank=True)
         dv.errorTitle = "Giá trị không hợp lệ"
@@ -339,8 +343,7 @@ def _scores_sheet(wb, report: dict | None, cat: spec.Catalog, lay: Layout):
     cfg = spec.sheets()["sheets"]["scores"]
     ws = wb.create_sheet(cfg["title"])
     ncol = len(cfg["deduction_columns"])
-    _title(ws, cfg["heading"], "Điểm và lý do theo kết quả thẩm định của Đoàn thẩm định. Mã tiêu chí chọn trong danh "
-                               "sách (xem trang Bộ tiêu chí).", ncol)
+    _title(ws, cfg["heading"], cfg.get("subtitle"), ncol)
     c = ws.cell(row=cfg["areas_header_row"] - 1, column=1, value=cfg["areas_caption"])
     c.font = font(12, bold=True)
     hr = cfg["areas_header_row"]
@@ -441,8 +444,7 @@ def _dv_list(ws, source: str, rng: str, title: str, hint: str | None, strict=Tru
     dv.showErrorMessage = True
     dv.errorStyle = "stop" if strict else "warning"
     dv.errorTitle = "Giá trị không có trong danh sách"
-    dv.error = "Hãy chọn một giá trị trong danh sách." if strict else \
-        "Mã này không có trong Bộ tiêu chí. Vẫn giữ nếu đúng là mã mới."
+    dv.error = _msg("choose_from_list") if strict else _msg("unknown_code_allowed")
     _hint(dv, title, hint)
     dv.add(rng)
     ws.add_data_validation(dv)
@@ -453,8 +455,7 @@ def _remediation_sheet(wb, report: dict | None, lay: Layout):
     ws = wb.create_sheet(cfg["title"])
     cols = cfg["columns"]
     ncol = len(cols)
-    _title(ws, cfg["heading"], "Mỗi dòng một tồn tại, hạn chế. Thêm dòng ở cuối bảng nếu cần. "
-                               "Cột Tình trạng chọn trong danh sách.", ncol)
+    _title(ws, cfg["heading"], cfg.get("subtitle"), ncol)
     hr = cfg["header_row"]
     _header(ws, hr, cols)
     items = (report or {}).get("remediation", [])
@@ -513,12 +514,6 @@ def _remediation_sheet(wb, report: dict | None, lay: Layout):
     _protect(ws, allow_rows=True)
 
 
-_KIND_HINT = {
-    "count": "Nhập số nguyên không âm.",
-    "number": "Nhập số không âm.",
-    "percent": "Nhập tỷ lệ phần trăm từ 0 đến 100 (không cần dấu %).",
-    "text": "Nhập nội dung bằng chữ.",
-}
 
 
 def _value_condition(ref: str, row: dict) -> str | None:
@@ -541,8 +536,7 @@ def _values_sheet(wb, which: str, rows: list[dict], values: dict, lay: Layout, r
     ws = wb.create_sheet(cfg["title"])
     cols = cfg["columns"]
     ncol = len(cols)
-    _title(ws, cfg["heading"], "Chỉ nhập ở cột Số liệu và Ghi chú. Dòng tô xám là dòng tiêu đề nhóm, không nhập số liệu.",
-           ncol)
+    _title(ws, cfg["heading"], cfg.get("subtitle"), ncol)
     hr = cfg["header_row"]
     _header(ws, hr, cols)
     flag_col = ncol + 2
@@ -580,18 +574,17 @@ def _values_sheet(wb, which: str, rows: list[dict], values: dict, lay: Layout, r
             kind = row.get("kind")
             if kind == "choice":
                 dv = DataValidation(type="list", formula1=_choice_name(code), allow_blank=True)
-                dv.error = "Hãy chọn một giá trị trong danh sách."
+                dv.error = _msg("choose_from_list")
                 hint = "Chọn: " + "; ".join(f"{c['label']}" for c in row["choices"])
             elif kind in ("count", "number", "percent"):
                 typ = "whole" if kind == "count" else "decimal"
                 hi = "100" if kind == "percent" else "1000000000"
                 dv = DataValidation(type=typ, operator="between", formula1="0", formula2=hi, allow_blank=True)
-                dv.error = _KIND_HINT[kind]
-                hint = _KIND_HINT[kind]
+                dv.error = hint = _msg("kind_hints")[kind]
                 if kind == "percent":
                     ws.cell(row=r, column=4).number_format = "0.##"
             else:
-                dv, hint = None, _KIND_HINT["text"]
+                dv, hint = None, _msg("kind_hints")["text"]
             if dv is not None:
                 dv.errorTitle = "Số liệu không hợp lệ"
                 dv.showErrorMessage = True
