@@ -10,22 +10,14 @@ from __future__ import annotations
 import json
 import os
 import tempfile
-import unicodedata
+import contextlib
 from pathlib import Path
+
+from .spec import nfc_deep
 
 
 class ReportError(Exception):
     """A report document cannot be used (message in Vietnamese, names the file)."""
-
-
-def _nfc(obj):
-    if isinstance(obj, str):
-        return unicodedata.normalize("NFC", obj)
-    if isinstance(obj, list):
-        return [_nfc(x) for x in obj]
-    if isinstance(obj, dict):
-        return {_nfc(k): _nfc(v) for k, v in obj.items()}
-    return obj
 
 
 def load_report(path: str | os.PathLike) -> dict:
@@ -42,7 +34,7 @@ def load_report(path: str | os.PathLike) -> dict:
         raise ReportError(f"{name}: không phải JSON hợp lệ ({exc})") from None
     if not isinstance(doc, dict):
         raise ReportError(f"{name}: tài liệu JSON phải là một đối tượng báo cáo")
-    doc = _nfc(doc)
+    doc = nfc_deep(doc)
     errors = sorted(_schema_validator().iter_errors(doc), key=lambda e: list(e.absolute_path))
     if errors:
         err = errors[0]
@@ -72,18 +64,34 @@ def check_writable(path: str | os.PathLike) -> None:
         raise OSError(f"{path}: tệp đang mở trong Excel (có tệp khóa {lock.name}); hãy đóng tệp rồi chạy lại")
 
 
-def write_text_atomic(path: str | os.PathLike, text: str) -> Path:
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=".~cchc-", suffix=path.suffix, dir=path.parent if str(path.parent) else ".")
-    try:
-        from .template import _default_mode
+def _default_mode(path: str) -> None:
+    """mkstemp makes 0600 files; outputs are ordinary documents (0666 less the umask)."""
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(path, 0o666 & ~umask)
 
+
+@contextlib.contextmanager
+def atomic_output(path: str | os.PathLike):
+    """Yield a temporary path beside ``path``; on success it replaces ``path``, on failure it vanishes.
+
+    So an output is written whole or not at all, even when the program is interrupted.
+    """
+    path = Path(path)
+    parent = path.parent if str(path.parent) else Path(".")
+    parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".~cchc-", suffix=path.suffix, dir=parent)
+    os.close(fd)
+    try:
         _default_mode(tmp)
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
+        yield tmp
         os.replace(tmp, path)
-    except BaseException:
+    finally:
         if os.path.exists(tmp):
             os.unlink(tmp)
-        raise
-    return path
+
+
+def write_text_atomic(path: str | os.PathLike, text: str) -> Path:
+    with atomic_output(path) as tmp, open(tmp, "w", encoding="utf-8") as fh:
+        fh.write(text)
+    return Path(path)

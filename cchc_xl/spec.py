@@ -93,13 +93,14 @@ def _check_catalog(data: dict, path: Path, level: str, kind: str) -> dict:
     return data
 
 
-def _nfc(obj):
+def nfc_deep(obj):
+    """Every string inside a JSON-like value in Unicode NFC."""
     if isinstance(obj, str):
         return unicodedata.normalize("NFC", obj)
     if isinstance(obj, list):
-        return [_nfc(x) for x in obj]
+        return [nfc_deep(x) for x in obj]
     if isinstance(obj, dict):
-        return {k: _nfc(v) for k, v in obj.items()}
+        return {nfc_deep(k): nfc_deep(v) for k, v in obj.items()}
     return obj
 
 
@@ -189,7 +190,7 @@ def catalog(level: str, appraisal_year: int | None = None) -> Catalog:
                 parts[kind] = {"kind": "rules", "level": level, "rules": []}
                 continue
             raise SpecError(f"Thiếu danh mục {filename} cho cấp {level}")
-        parts[kind] = _nfc(_check_catalog(_read_json(path), path, level, kind))
+        parts[kind] = nfc_deep(_check_catalog(_read_json(path), path, level, kind))
     cat = Catalog(level, year, parts["criteria"], parts["indicators"], parts["propaganda"], parts["rules"])
     for rule in cat.rules["rules"]:
         for code in [*rule["left"], *rule["right"]]:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -721,26 +720,11 @@ def build_workbook(level: str = "so", year: int | None = None, kind: str | None 
 
 def save_atomic(wb, out: str | os.PathLike) -> Path:
     """Write to a temporary file beside the target and rename: never half a workbook."""
-    out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".~cchc-", suffix=out.suffix, dir=out.parent)
-    os.close(fd)
-    try:
-        _default_mode(tmp)
+    from .model import atomic_output
+
+    with atomic_output(out) as tmp:
         wb.save(tmp)
-        os.replace(tmp, out)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-    return out
-
-
-def _default_mode(path: str) -> None:
-    """mkstemp makes 0600 files; outputs are ordinary documents (0666 less the umask)."""
-    umask = os.umask(0)
-    os.umask(umask)
-    os.chmod(path, 0o666 & ~umask)
+    return Path(out)
 
 
 def write_template(out, level="so", year=None, kind=None, agency=None, report=None) -> Path:
