@@ -9,9 +9,10 @@ workbook on disk (openpyxl, here) and a live workbook behind the "Điền phụ 
    already rendered from the jinja2 templates ``cchc_xl/templates/phu_luc_*.j2`` (a province
    overrides them with ``CCHC_XL_TEMPLATE_DIR``), numbers already written the Vietnamese way
    ("1,5", "260.141", "100%"), merges, borders and row heights already decided. Row heights
-   are estimated here from Times New Roman metrics, so every renderer gets the same ones; a
-   row taller than Excel allows (409 pt) is split into continuation rows that print as one
-   cell.
+   are estimated from Times New Roman metrics (``fit_heights``) for the narrowest usual
+   column-width unit; a renderer that knows its workbook's default font estimates them again
+   (``fit_heights(model, width_unit_pt(font, size))``). A tall row is split into continuation
+   rows that print as one cell, so page breaks fall inside it and no row exceeds Excel's 409 pt.
 2. **Renderers** — ``render_sheets(wb, models)`` for openpyxl; the xlwings one mirrors it.
 
 Texts are written as text, not numbers with a number format: a number format prints "1.5" on
@@ -35,7 +36,9 @@ FONT_NAME = "Times New Roman"
 BODY_SIZE = 12
 TITLE_SIZE = 13
 MAX_ROW_HEIGHT = 409.0  # Excel's limit for one row, in points
-SPLIT_AT = 400.0  # rows estimated taller than this are split into continuation rows
+# Rows estimated taller than this are split into continuation rows that print as one cell, so
+# that a page break falls between them instead of pushing a whole tall row to the next page.
+SPLIT_AT = 170.0
 BORDER_ALL = "ltrb"
 
 SHEET_I = "Phụ lục I"
@@ -90,6 +93,7 @@ class RowModel:
     height: float | None = None
     kind: str = "data"
     code: str | None = None
+    fitted: bool = False  # the height was estimated by fit_heights (and may be estimated again)
 
 
 @dataclass
@@ -113,6 +117,7 @@ class SheetModel:
     font_size: float = BODY_SIZE
     footer: str = "Trang &P / &N"
     margins: tuple[float, float, float, float] = (0.5, 0.4, 0.55, 0.6)
+    width_unit_pt: float = 0.0  # the column-width unit the row heights were fitted for (0: not yet)
 
     @property
     def ncols(self) -> int:
@@ -230,11 +235,20 @@ _W_EXTRA = {"đ": (500, 556), "Đ": (722, 722), "ơ": (580, 590), "Ơ": (790, 80
             "‘": (333, 333), "’": (333, 333), "…": (1000, 1000), "•": (350, 350), "\u00a0": (250, 250)}
 _width_cache: dict[tuple[str, bool], float] = {}
 
-PT_PER_WIDTH_UNIT = 5.25  # one Excel column-width unit (a Calibri 11 digit, 7 px) in points
-CELL_PADDING_PT = 5.0  # the space a spreadsheet keeps free inside a cell, both sides together
-WIDTH_SAFETY = 0.93  # print a little narrower than measured: renderers differ in kerning and hinting
-LINE_FACTOR = 1.2  # line height as a multiple of the font size
-ROW_PADDING_PT = 4.0
+# A column-width unit is the width of a digit in the workbook's default font, whole pixels at
+# 96 dpi: 7 px = 5,25 pt for Calibri 11 (Excel's and openpyxl's default), 8 px = 6 pt for Times
+# New Roman 12 (the default of the appendix workbooks written here). Heights are estimated for
+# the narrower unit unless the renderer knows its workbook: too tall leaves a little space, too
+# short would hide lines.
+DEFAULT_WIDTH_UNIT_PT = 5.25
+CELL_PADDING_PT = 4.0  # the space a spreadsheet keeps free inside a cell, both sides together
+WIDTH_SAFETY = 0.96  # print a little narrower than measured: renderers differ in kerning and hinting
+LINE_FACTOR = 1.31  # line pitch as a multiple of the font size: Excel's (21 px per line of Times
+# New Roman 12); LibreOffice sets lines closer, so its prints show a little space under the text
+ROW_PADDING_PT = 2.0
+_DIGIT_EM = {"calibri": 0.507, "carlito": 0.507, "arial": 0.556, "liberation sans": 0.556,
+             "times new roman": 0.5, "liberation serif": 0.5, "cambria": 0.555, "tahoma": 0.546,
+             "verdana": 0.636, "segoe ui": 0.554}
 
 
 def _char_width(ch: str, bold: bool) -> float:
@@ -264,9 +278,16 @@ def text_width(text: str, size: float, bold: bool = False) -> float:
     return sum(_char_width(ch, bold) for ch in text) * size
 
 
-def column_text_width(width_units: float) -> float:
+def width_unit_pt(font_name: str | None, size: float | None) -> float:
+    """The column-width unit in points for a workbook whose default font is this one."""
+    em = _DIGIT_EM.get((font_name or "").strip().lower(), 0.5)
+    px = max(1, round((size or 11) * 96 / 72 * em))
+    return px * 0.75
+
+
+def column_text_width(width_units: float, unit_pt: float = DEFAULT_WIDTH_UNIT_PT) -> float:
     """Points available for text in a column of the given width."""
-    return max(6.0, (width_units * PT_PER_WIDTH_UNIT - CELL_PADDING_PT) * WIDTH_SAFETY)
+    return max(6.0, (width_units * unit_pt - CELL_PADDING_PT) * WIDTH_SAFETY)
 
 
 def wrap_text(text: str, width_pt: float, size: float, bold: bool = False, bold_chars: int = 0) -> list[str]:
@@ -309,7 +330,7 @@ def _cell_width(model: SheetModel, col: int, cell: CellModel) -> float:
     return sum(model.columns[col:col + cell.merge_across])
 
 
-def cell_height(model: SheetModel, col: int, cell: CellModel) -> float:
+def cell_height(model: SheetModel, col: int, cell: CellModel, unit_pt: float = DEFAULT_WIDTH_UNIT_PT) -> float:
     """Points a cell needs to show all its lines."""
     size = cell.size or model.font_size
     if cell.value in (None, ""):
@@ -317,53 +338,65 @@ def cell_height(model: SheetModel, col: int, cell: CellModel) -> float:
     if not cell.wrap:
         n = str(cell.value).count("\n") + 1
     else:
-        n = len(wrap_text(str(cell.value), column_text_width(_cell_width(model, col, cell)), size,
+        n = len(wrap_text(str(cell.value), column_text_width(_cell_width(model, col, cell), unit_pt), size,
                           cell.bold, cell.bold_chars))
     return n * line_height(size) + ROW_PADDING_PT
 
 
-def fit_heights(model: SheetModel) -> SheetModel:
-    """Split rows taller than Excel allows, then give every row without a height its height.
+def fit_heights(model: SheetModel, unit_pt: float = DEFAULT_WIDTH_UNIT_PT) -> SheetModel:
+    """Give every row without a fixed height the height its texts need, for a workbook whose
+    column-width unit is ``unit_pt`` points (see ``width_unit_pt``).
 
+    The first fitting also splits rows taller than Excel allows into continuation rows; a later
+    call (a renderer that knows its workbook's default font) only estimates the heights again.
     A cell merged down over several rows adds what it lacks to the last of them.
     """
-    model.rows = [part for row in model.rows for part in _split_tall_row(model, row)]
+    if not model.width_unit_pt:
+        model.rows = [part for row in model.rows for part in _split_tall_row(model, row)]
     heights: list[float] = []
     for row in model.rows:
         h = 0.0
         for col, cell in enumerate(row.cells):
             if cell is not None and cell.merge_down == 1:
-                h = max(h, cell_height(model, col, cell))
+                h = max(h, cell_height(model, col, cell, unit_pt))
         heights.append(h or line_height(model.font_size) + ROW_PADDING_PT)
     for r, row in enumerate(model.rows):
         for col, cell in enumerate(row.cells):
             if cell is not None and cell.merge_down > 1:
                 span = range(r, min(len(model.rows), r + cell.merge_down))
-                lack = cell_height(model, col, cell) - sum(heights[i] for i in span)
+                lack = cell_height(model, col, cell, unit_pt) - sum(heights[i] for i in span)
                 if lack > 0:
                     heights[span[-1]] += lack
     for row, h in zip(model.rows, heights):
-        if row.height is None:
+        if row.height is None or row.fitted:
             row.height = round(min(MAX_ROW_HEIGHT, h), 1)
+            row.fitted = True
+    model.width_unit_pt = unit_pt
     return model
 
 
 def _split_tall_row(model: SheetModel, row: RowModel) -> list[RowModel]:
-    """A row taller than a printed row may be, as rows that print as one (no rule between)."""
+    """A tall row as several rows that print as one cell (no rule between them), so that a page
+    break can fall inside it and no row exceeds what Excel allows.
+
+    Every column is cut into about the same number of pieces, at paragraph ends; a paragraph is
+    itself cut (between its printed lines) only when it alone is taller than a row may be.
+    """
     if row.height is not None or any(c is not None and c.merge_down > 1 for c in row.cells):
         return [row]
     need = max((cell_height(model, i, c) for i, c in enumerate(row.cells) if c is not None), default=0)
     if need <= SPLIT_AT:
         return [row]
+    target_parts = math.ceil(need / SPLIT_AT)
     chunks: list[list[str]] = []
     for i, c in enumerate(row.cells):
         if c is None or not isinstance(c.value, str) or not c.value:
             chunks.append([])
             continue
         size = c.size or model.font_size
-        per_row = max(1, int((SPLIT_AT - ROW_PADDING_PT) // line_height(size)))
+        hard = max(1, int((MAX_ROW_HEIGHT - ROW_PADDING_PT) // line_height(size)) - 1)
         chunks.append(_chunk_text(c.value, column_text_width(_cell_width(model, i, c)), size, c.bold,
-                                  c.bold_chars, per_row))
+                                  c.bold_chars, target_parts, hard))
     parts = max(1, max(len(ch) for ch in chunks))
     out: list[RowModel] = []
     for p in range(parts):
@@ -389,21 +422,31 @@ def _split_tall_row(model: SheetModel, row: RowModel) -> list[RowModel]:
     return out
 
 
-def _chunk_text(text: str, width_pt: float, size: float, bold: bool, bold_chars: int, per_row: int) -> list[str]:
-    """Cut a text into pieces of at most ``per_row`` printed lines, at paragraph ends when possible."""
+def _chunk_text(text: str, width_pt: float, size: float, bold: bool, bold_chars: int, parts: int,
+                hard: int) -> list[str]:
+    """Cut a text into about ``parts`` pieces of similar height, at paragraph ends; a paragraph of
+    more than ``hard`` printed lines is cut between its lines."""
+    paras: list[tuple[str, int]] = []
+    pos = 0
+    for para in text.split("\n"):
+        lines = wrap_text(para, width_pt, size, bold, max(0, bold_chars - pos))
+        pos += len(para) + 1
+        while len(lines) > hard:
+            paras.append((" ".join(lines[:hard]), hard))
+            lines = lines[hard:]
+            para = " ".join(lines)
+        paras.append((para, len(lines)))
+    total = sum(n for _, n in paras)
+    target = max(1, math.ceil(total / parts))
     pieces: list[str] = []
     cur: list[str] = []
     cur_lines = 0
-    for para in text.split("\n"):
-        lines = wrap_text(para, width_pt, size, bold, bold_chars if not pieces and not cur else 0)
-        if cur and cur_lines + len(lines) > per_row:
+    for para, n in paras:
+        if cur and (cur_lines + n > target + n // 2 or cur_lines + n > hard):
             pieces.append("\n".join(cur))
             cur, cur_lines = [], 0
-        while len(lines) > per_row:  # one paragraph taller than a row: cut between its lines
-            pieces.append(" ".join(lines[:per_row]))
-            lines = lines[per_row:]
-        cur.append(" ".join(lines))
-        cur_lines += len(lines)
+        cur.append(para)
+        cur_lines += n
     if cur:
         pieces.append("\n".join(cur))
     return pieces
@@ -478,9 +521,10 @@ def display_value(row: dict, value) -> str:
 
 
 def display_unit(row: dict) -> str:
-    """The unit cell; for coded choices the codes as the catalog defines them ("Không = 0 Có = 1")."""
+    """The unit cell; for coded choices the codes as the catalog defines them, one per line
+    ("Không = 0", "Có = 1"), not the official form's colliding codes."""
     if row.get("kind") == "choice" and row.get("choices"):
-        return " ".join(f"{c['label']} = {c['value']}" for c in row["choices"])
+        return "\n".join(f"{c['label']} = {c['value']}" for c in row["choices"])
     return row.get("unit") or ""
 
 
@@ -500,7 +544,7 @@ def _ref_for(report: dict) -> str:
 
 def propaganda_model(report: dict, cat: spec.Catalog) -> SheetModel:
     """Phụ lục I: TT | Chỉ tiêu | Đơn vị tính | Số lượng | Ghi chú (04 with its second line)."""
-    model = SheetModel("phu_luc_i", SHEET_I, [7, 74, 18, 14, 30])
+    model = SheetModel("phu_luc_i", SHEET_I, [6, 66, 16, 13, 28])
     heading, title = _title_lines("phu_luc_i_tieu_de.j2", **_doc_ctx(report))
     _title_block(model, heading, title, _ref_for(report))
     first = len(model.rows) + 1
@@ -532,7 +576,7 @@ def indicators_model(report: dict, cat: spec.Catalog) -> SheetModel:
     The STT column prints the catalog's code ("1.2.1."), not the official form's repeated and
     drifting numbers (``form_number``): the catalog is where those defects are corrected.
     """
-    model = SheetModel("phu_luc_iii", SHEET_III, [11, 70, 20, 14, 30])
+    model = SheetModel("phu_luc_iii", SHEET_III, [9, 64, 18, 13, 26])
     heading, title = _title_lines("phu_luc_iii_tieu_de.j2", **_doc_ctx(report))
     _title_block(model, heading, title, _ref_for(report))
     first = len(model.rows) + 1
@@ -693,7 +737,7 @@ def remediation_model(report: dict, cat: spec.Catalog) -> SheetModel:
     prints a heading row and one row per criterion, each beside its own solutions, as seed 000
     does. Items not tied to any criterion close the table in a group of their own.
     """
-    model = SheetModel("phu_luc_ii", SHEET_II, [6, 54, 36, 14, 34, 12])
+    model = SheetModel("phu_luc_ii", SHEET_II, [5, 47, 32, 12, 30, 9])
     ctx = _doc_ctx(report)
     level = (report.get("agency") or {}).get("level")
     heading, title = _title_lines("phu_luc_ii_tieu_de.j2", **ctx)
@@ -770,6 +814,7 @@ def build_agency_workbook(report: dict, catalog: spec.Catalog | None = None):
 
     wb = Workbook()
     wb.remove(wb.active)
+    set_default_font(wb)
     render_sheets(wb, agency_appendix_models(report, catalog))
     wb.active = 0
     wb.properties.creator = f"cchc-xl {__version__}"
@@ -844,7 +889,7 @@ def status_counts(report: dict) -> dict[str, int]:
 def province_remediation_model(reports: list[dict], period: dict, issuer: dict | None = None) -> SheetModel:
     """The consolidated Phụ lục II: one heading row per agency, then its items (seed 002's spirit)."""
     issuer = issuer or {}
-    model = SheetModel("tong_hop_khac_phuc", SHEET_PROVINCE_REMEDIATION, [6, 30, 38, 32, 13, 13, 32])
+    model = SheetModel("tong_hop_khac_phuc", SHEET_PROVINCE_REMEDIATION, [5, 24, 32, 28, 12, 13, 28])
     ctx = {**_period_ctx(period, issuer.get("name")), "appraisal_year": _majority_appraisal_year(reports, period),
            "agencies": len(reports)}
     heading, title = _title_lines("phu_luc_tong_hop_tieu_de.j2", **ctx)
@@ -891,7 +936,7 @@ def province_remediation_model(reports: list[dict], period: dict, issuer: dict |
 def province_summary_model(reports: list[dict], period: dict, issuer: dict | None = None) -> SheetModel:
     """One row per agency: items, finished, in progress, not started, cannot, rate, points lost."""
     issuer = issuer or {}
-    model = SheetModel("tong_hop_theo_co_quan", SHEET_PROVINCE_SUMMARY, [6, 40, 13, 13, 13, 13, 13, 17, 13])
+    model = SheetModel("tong_hop_theo_co_quan", SHEET_PROVINCE_SUMMARY, [5, 36, 12, 12, 12, 12, 12, 16, 12])
     ctx = {**_period_ctx(period, issuer.get("name")), "appraisal_year": _majority_appraisal_year(reports, period),
            "agencies": len(reports)}
     heading, title = _title_lines("phu_luc_thong_ke_tieu_de.j2", **ctx)
@@ -904,14 +949,10 @@ def province_summary_model(reports: list[dict], period: dict, issuer: dict | Non
     keys = ["hoan_thanh", "dang_thuc_hien", "chua_thuc_hien", "khong_the_thuc_hien"]
     total = {k: 0 for k in keys}
     total_items = 0
-    lost_sum, lost_any = 0.0, False
     for k, rep in enumerate(reports, start=1):
         counts = status_counts(rep)
         n_items = len(rep.get("remediation") or [])
         lost = points_lost(rep)
-        if lost is not None:
-            lost_sum += lost
-            lost_any = True
         total_items += n_items
         for key in keys:
             total[key] += counts[key]
@@ -928,7 +969,7 @@ def province_summary_model(reports: list[dict], period: dict, issuer: dict | Non
         + [_cell(total[key], bold=True, align="center") for key in keys]
         + [_cell(_text("phu_luc_ty_le.j2", done=total["hoan_thanh"], total=total_items,
                        rate=_rate(total["hoan_thanh"], total_items)), bold=True, align="center"),
-           _cell(format_number(lost_sum, 3) if lost_any else "", bold=True, align="center")],
+           _cell(None, bold=True, align="center")],  # points of different agencies do not add up
         kind="total"))
     return _finish(model, first, last)
 
@@ -952,10 +993,40 @@ def add_province_appendix_sheets(wb, reports: list[dict], period: dict, issuer: 
 
 # ---- the openpyxl renderer -----------------------------------------------------------------
 
+def set_default_font(wb, name: str = FONT_NAME, size: float = BODY_SIZE) -> None:
+    """Make ``name`` the default font of a new openpyxl workbook (before anything is styled).
+
+    The column-width unit follows the default font; with Times New Roman it is the same in Excel
+    and in LibreOffice (Liberation Serif has its metrics), where Calibri may be missing and
+    replaced by a wider font.
+    """
+    from openpyxl.styles import Font
+    from openpyxl.utils.indexed_list import IndexedList
+
+    font = Font(name=name, size=size)
+    wb._fonts = IndexedList([font, *list(wb._fonts)[1:]])
+    wb._named_styles["Normal"].font = font
+
+
+def workbook_width_unit_pt(wb) -> float:
+    """The column-width unit of an openpyxl workbook, from its default font."""
+    try:
+        font = wb._fonts[0]
+        return width_unit_pt(font.name, font.sz)
+    except (AttributeError, IndexError):
+        return DEFAULT_WIDTH_UNIT_PT
+
+
 def render_sheets(wb, models: list[SheetModel]) -> list:
-    """Write each model as a sheet of ``wb``: a sheet of the same title is replaced in place."""
+    """Write each model as a sheet of ``wb``: a sheet of the same title is replaced in place.
+
+    Row heights fitted for another column-width unit are estimated again for this workbook's.
+    """
     out = []
+    unit = workbook_width_unit_pt(wb)
     for m in models:
+        if m.width_unit_pt != unit:
+            fit_heights(m, unit)
         if m.title in wb.sheetnames:
             idx = wb.sheetnames.index(m.title)
             wb.remove(wb[m.title])
