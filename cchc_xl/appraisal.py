@@ -18,6 +18,7 @@ from __future__ import annotations
 import os
 import re
 import unicodedata
+from copy import copy
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -35,7 +36,7 @@ from .reader import UnreadableError, a1, load_grids
 from .template import (BORDER, GROUP_FILL, INPUT_FILL, LOCKED_FILL, RED_FILL, RED_FONT, REQUIRED_FILL, UNLOCKED,
                        WRAP_TOP, _code_sort_key, _header, _hint, _print_setup, _protect, _set_text, _title, font,
                        save_atomic)
-from .xlstyle import fit_row
+from .xlstyle import fit_row, text_lines
 
 AREA, CRITERION = "lv", "tc"  # kinds of catalog rows in the dropdown keys
 
@@ -136,7 +137,7 @@ def _guide_sheet(wb: Workbook, sets: dict[str, spec.Catalog]) -> None:
     ws.title = d["sheets"]["guide"]["title"]
     sets_text = "; ".join(f"{_level_label(lv)}: năm {cat.criteria_year}" for lv, cat in sets.items())
     values = {key: d["sheets"][key]["title"] for key in ("info", "registry", "areas", "deductions", "criteria")}
-    ws.column_dimensions["A"].width = 120
+    ws.column_dimensions["A"].width = 100  # at 120 LibreOffice prints past the right margin
     r = 1
     for line in d["guide"]:
         text = line.format(criteria_sets=sets_text, version=__version__, **values)
@@ -157,7 +158,7 @@ def _guide_sheet(wb: Workbook, sets: dict[str, spec.Catalog]) -> None:
     _protect(ws)
 
 
-def _info_sheet(wb: Workbook, year: int | None, names: _Names) -> None:
+def _info_sheet(wb: Workbook, year: int | None) -> None:
     cfg = _sheet("info")
     ws = wb.create_sheet(cfg["title"])
     _title(ws, cfg["heading"], "Ô nền vàng là thông tin bắt buộc.", 3)
@@ -199,7 +200,12 @@ def _info_sheet(wb: Workbook, year: int | None, names: _Names) -> None:
     _protect(ws)
 
 
-def _style_row(ws, r: int, columns: list[dict], formula_keys: set[str]) -> None:
+def _style_row(ws, r: int, columns: list[dict], formula_keys: set[str], like: int | None = None) -> None:
+    """Borders, font, protection of one table row; ``like``: copy the styles of that row (fast)."""
+    if like is not None and like != r:
+        for col in range(1, len(columns) + 1):
+            ws.cell(row=r, column=col)._style = copy(ws.cell(row=like, column=col)._style)
+        return
     for col, c in enumerate(columns, start=1):
         cell = ws.cell(row=r, column=col)
         cell.border = BORDER
@@ -229,7 +235,7 @@ def _registry_sheet(wb: Workbook, agencies: list[dict] | None, names: _Names) ->
     rows = agencies or []
     b, c_, d = letters["name"], letters["code"], letters["level"]
     for r in range(first, last + 1):
-        _style_row(ws, r, cols, {"stt"})
+        _style_row(ws, r, cols, {"stt"}, like=first)
         ws.cell(row=r, column=1, value=f"=IF(COUNTA(${b}{r}:${d}{r})=0,\"\",ROW()-{first - 1})")
         k = r - first
         if k < len(rows):
@@ -273,8 +279,13 @@ def _registry_sheet(wb: Workbook, agencies: list[dict] | None, names: _Names) ->
     _protect(ws, allow_rows=True)
 
 
-def _score_sheet(wb: Workbook, which: str, rows: list[dict] | None, names: _Names) -> None:
-    """``areas`` or ``deductions``: one table for all agencies, with live checks per row."""
+def _score_sheet(wb: Workbook, which: str, rows: list[dict] | None, names: _Names,
+                 shown=lambda row: ("", "")) -> None:
+    """``areas`` or ``deductions``: one table for all agencies, with live checks per row.
+
+    ``shown(row)`` gives what the level and name formulas of a pre-filled row will display, so
+    that its height fits the looked-up name too.
+    """
     cfg = _sheet(which)
     ws = wb.create_sheet(cfg["title"])
     cols = cfg["columns"]
@@ -300,7 +311,7 @@ def _score_sheet(wb: Workbook, which: str, rows: list[dict] | None, names: _Name
     catalog_max = f"IFERROR(IF(ISNUMBER({lookup_max}),{lookup_max},1E+99),1E+99)"
     mx = f"IF(ISNUMBER(${L['max_score']}{f}),${L['max_score']}{f},{catalog_max})"
     for r in range(first, last + 1):
-        _style_row(ws, r, cols, formula_keys)
+        _style_row(ws, r, cols, formula_keys, like=first)
         counted = ",".join(f"${x}{r}" for x in inputs)
         ws[f"{L['stt']}{r}"] = f"=IF(COUNTA({counted})=0,\"\",ROW()-{first - 1})"
         ws[f"{L['level']}{r}"] = f"=IF(${L['agency']}{r}=\"\",\"\",IFERROR(VLOOKUP(${L['agency']}{r},bang_co_quan,3,FALSE)&\"\",\"\"))"
@@ -312,7 +323,11 @@ def _score_sheet(wb: Workbook, which: str, rows: list[dict] | None, names: _Name
             for key in keys:
                 if key not in formula_keys and key != "stt":
                     _set_text(ws[f"{L[key]}{r}"], rows[k].get(key))
+            formulas = {key: ws[f"{L[key]}{r}"].value for key in ("level", "name")}
+            ws[f"{L['level']}{r}"], ws[f"{L['name']}{r}"] = shown(rows[k])
             fit_row(ws, r, 11, max_col=ncol)
+            for key, formula in formulas.items():
+                ws[f"{L[key]}{r}"] = formula
     # live checks: one rule per column, relative to the first row
     n_rows = f"${L['agency']}${first}:${L['agency']}${last}"
     c_rows = f"${L['code']}${first}:${L['code']}${last}"
@@ -378,7 +393,8 @@ def _criteria_sheet(wb: Workbook, sets: dict[str, spec.Catalog]) -> None:
         head.fill = GROUP_FILL
         head.alignment = Alignment(vertical="center", wrap_text=True)
         ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=len(cols))
-        fit_row(ws, r, 12)
+        width = sum(c.get("width", 12) for c in cols)
+        ws.row_dimensions[r].height = text_lines(head.value, width, 12) * 12 * 1.32 + 6  # merged: fit_row sees col A only
         r += 1
         rows = [(a, True) for a in cat.criteria["areas"]] + [(c, False) for c in cat.criteria["criteria"]]
         rows.sort(key=lambda rc: _code_sort_key(rc[0]["code"]))
@@ -432,10 +448,21 @@ def build_appraisal_workbook(year: int | None = None, agencies: list[dict] | Non
     names = _Names()
     _guide_sheet(wb, sets)
     _lists_sheet(wb, sets, names)
-    _info_sheet(wb, year, names)
+    _info_sheet(wb, year)
     _registry_sheet(wb, agencies, names)
-    _score_sheet(wb, "areas", areas, names)
-    _score_sheet(wb, "deductions", deductions, names)
+    levels = {_name_key(a.get("name") or ""): a.get("level") for a in agencies or []}
+
+    def shown(kind):
+        def inner(row):
+            cat = sets.get(levels.get(_name_key(row.get("agency") or "")))
+            if cat is None:
+                return "", ""
+            table = cat.areas_by_code if kind == AREA else cat.criteria_by_code
+            return _level_label(cat.level), (table.get(row.get("code")) or {}).get("name")
+        return inner
+
+    _score_sheet(wb, "areas", areas, names, shown(AREA))
+    _score_sheet(wb, "deductions", deductions, names, shown(CRITERION))
     _criteria_sheet(wb, sets)
     _meta_sheet(wb, year, sets)
     wb._sheets = [ws for ws in wb.worksheets if ws.sheet_state == "visible"] + \
@@ -491,13 +518,14 @@ class Appraisal:
         return [i for i in self.issues if i.severity == "error"]
 
 
-def _issue(code: str, sheet=None, cell=None, field=None, severity=None, **values) -> Issue:
-    """An issue declared in appraisal.json, or else in issues.json."""
+def _issue(issue_code: str, /, sheet=None, cell=None, field=None, severity=None, **values) -> Issue:
+    """An issue declared in appraisal.json, or else in issues.json (``values`` may include ``code``)."""
     own = decl().get("issues", {})
-    if code in own:
+    if issue_code in own:
         shown = {k: _show(v) for k, v in values.items()}
-        return Issue(severity or own[code]["severity"], code, own[code]["message"].format(**shown), sheet, cell, field)
-    return make(code, sheet=sheet, cell=cell, field=field, severity=severity, **values)
+        d = own[issue_code]
+        return Issue(severity or d["severity"], issue_code, d["message"].format(**shown), sheet, cell, field)
+    return make(issue_code, sheet=sheet, cell=cell, field=field, severity=severity, **values)
 
 
 def _name_key(name: str) -> str:
@@ -701,8 +729,8 @@ def _check(ap: Appraisal, path: Path) -> None:
                                         registry=_sheet("registry")["title"]))
                 continue
             row.agency = ag.name
-            if not ag.level:
-                continue  # the registry row already carries the error
+            if not ag.level or ap.year is None:
+                continue  # the registry row or the year already carries the error
             cat = ap.catalogs.get((ag.level, ap.year))
             if cat is None:
                 try:
@@ -761,8 +789,7 @@ def read_appraisal(path: str | os.PathLike) -> Appraisal:
     areas = rd.scores("areas")
     deductions = rd.scores("deductions")
     ap = Appraisal(year, agencies, areas, deductions, {}, rd.issues)
-    if year is not None:
-        _check(ap, path)
+    _check(ap, path)
     return ap
 
 
@@ -842,6 +869,7 @@ def safe_stem(name: str | None) -> str:
     s = unicodedata.normalize("NFC", str(name or ""))
     s = _SEPARATORS.sub("-", s)
     s = _WINDOWS_FORBIDDEN.sub("", s)
+    s = re.sub(r"[\t\n\r\v\f\u2028\u2029\u0085]", " ", s)
     s = "".join(ch for ch in s if unicodedata.category(ch) not in ("Cc", "Cf", "Zl", "Zp", "Cs", "Co", "Cn"))
     s = re.sub(r"\s+", " ", s)
     s = s.strip(" .-~$")

@@ -158,6 +158,8 @@ def write_next(previous_path, out, year: int | None = None, kind: str | None = N
         raise CarryError(f"{out.name}: tệp ra phải khác tệp kỳ trước (tệp kỳ trước không bao giờ bị sửa)")
     if not macros and out.suffix.lower() == ".xlsm":
         raise CarryError(f"{out.name}: tệp .xlsm chỉ tạo được với --macros")
+    if macros and out.suffix.lower() != ".xlsm":
+        raise CarryError(f"{out.name}: biểu mẫu có nút bấm (--macros) phải có đuôi .xlsm")
     try:
         result = read_file(prev_path)
     except UnreadableError as exc:

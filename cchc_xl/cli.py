@@ -90,7 +90,7 @@ def build_parser() -> argparse.ArgumentParser:
     t = sub.add_parser("template", help="tạo biểu mẫu Excel cho cơ quan (trống hoặc điền sẵn)")
     t.add_argument("-o", "--output", required=True, metavar="TỆP", help="tệp .xlsx (hoặc .xlsm với --macros) cần tạo")
     t.add_argument("--level", choices=["so", "huyen", "xa"], default="so", help="cấp: so, huyen, xa (mặc định so)")
-    t.add_argument("--year", type=_year, help="năm báo cáo")
+    t.add_argument("--year", type=_year, help="năm báo cáo (với --appraisal: năm thẩm định)")
     t.add_argument("--period", type=_period, help="kỳ: quy_1…quy_4, 6_thang, 9_thang, nam")
     t.add_argument("--agency", metavar="TÊN", help="tên cơ quan điền sẵn")
     t.add_argument("--data", metavar="BÁO_CÁO.json", help="điền sẵn từ tài liệu JSON chuẩn")
@@ -159,6 +159,9 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         _out("cchc-xl: đã dừng theo yêu cầu.", err=True)
         return 130
+    except BrokenPipeError:  # "cchc-xl validate … | head": the reader went away, nothing to report
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
 
 
 def _load_report_json(path: str) -> dict:

@@ -224,7 +224,7 @@ def _guide_sheet(wb: Workbook, cat: spec.Catalog, agency: str | None):
     text = render("huong_dan.txt.j2", level_label=spec.label_of("levels", cat.level),
                   criteria_year=cat.criteria_year, agency=agency,
                   sheets=spec.sheets()["sheets"], version=__version__)
-    ws.column_dimensions["A"].width = 120
+    ws.column_dimensions["A"].width = 100
     r = 1
     for line in text.splitlines():
         if not line.strip():

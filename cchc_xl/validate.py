@@ -225,8 +225,11 @@ class _Checker:
 
     # --- remediation ---
     def coverage(self):
-        covered = {it.get("code") for it in self.doc.get("remediation", []) if it.get("code")}
+        items = self.doc.get("remediation", [])
+        covered = {it.get("code") for it in items if it.get("code")}
         sheet = spec.sheets()["sheets"]["remediation"]["title"]
+        # A next-period workbook carries only unfinished items, so a deduction remedied last period has no row.
+        kind = "uncovered_earlier" if any(it.get("carried_from") for it in items) else "uncovered_deduction"
         for i, d in enumerate(self.doc.get("deductions", [])):
             code = d.get("code")
             if not code:
@@ -234,7 +237,7 @@ class _Checker:
             parts = code.split(".")
             ancestors = {".".join(parts[:k]) for k in range(1, len(parts) + 1)}
             if not ancestors & covered:
-                self.add("uncovered_deduction", path_key(["deductions", i, "code"]), code=code,
+                self.add(kind, path_key(["deductions", i, "code"]), code=code,
                          area=spec.area_of(code), rem_sheet=sheet)
 
     def remediation(self):
