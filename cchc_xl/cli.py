@@ -145,6 +145,11 @@ def main(argv: list[str] | None = None) -> int:
     from . import spec
     from .render import RenderError
 
+    build_errors: tuple = ()
+    if args.command == "template" and (args.macros or args.consolidation or args.previous):
+        from .excel_build import BuildError
+
+        build_errors = (BuildError,)
     try:
         if args.catalog:
             spec.set_catalog_dirs(args.catalog)
@@ -153,7 +158,7 @@ def main(argv: list[str] | None = None) -> int:
     except UsageError as exc:
         _out(f"cchc-xl: {exc}", err=True)
         return EXIT_UNUSABLE
-    except (spec.SpecError, RenderError) as exc:
+    except (spec.SpecError, RenderError, *build_errors) as exc:
         _out(f"cchc-xl: {exc}", err=True)
         return EXIT_UNUSABLE
     except KeyboardInterrupt:

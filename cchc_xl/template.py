@@ -620,6 +620,13 @@ def _checks_sheet(wb, cat: spec.Catalog, lay: Layout):
     ws.column_dimensions["B"].width = 16
     ws.cell(row=1, column=1, value=cfg["heading"]).font = font(14, bold=True)
     ws.cell(row=3, column=1, value="Kết quả kiểm tra nhanh:").font = font(13, bold=True)
+    ws.cell(row=4, column=1, value=cfg["full_check_label"]).font = font(11, italic=True)
+    last_check = ws.cell(row=4, column=2)
+    last_check.protection = UNLOCKED
+    last_check.alignment = WRAP_TOP
+    last_check.font = font(11)
+    wb.defined_names["ket_qua_kiem_tra"] = DefinedName(
+        "ket_qua_kiem_tra", attr_text=f"{quote_sheetname(ws.title)}!$B$4")
     first = 6
     ws.cell(row=5, column=1, value="Nội dung kiểm tra").font = font(11, bold=True)
     ws.cell(row=5, column=2, value="Số lỗi").font = font(11, bold=True)

@@ -21,7 +21,9 @@ Option Private Module
 Private pythonSanSang As Boolean
 
 Public Function ThongBao(ByVal noiDung As String, ByVal tieuDe As String, _
-                         Optional ByVal kieu As Long = vbInformation) As Long
+                         Optional ByVal kieu As Long = 64) As Long
+    ' kieu: hang so cua MsgBox (64 = vbInformation; so viet thang vi LibreOffice Basic
+    ' khong nhan ten hang so lam gia tri mac dinh)
 #If Mac Then
     ThongBao = MsgBox(noiDung, kieu, tieuDe)
 #Else

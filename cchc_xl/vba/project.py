@@ -30,6 +30,9 @@ DOC_BASES = {
 CLASS_BASE = "0{FCFB3D2A-A0FA-1068-A738-08002B3371B5}"
 STDOLE = ("stdole", "*\\G{00020430-0000-0000-C000-000000000046}#2.0#0#"
                     "C:\\Windows\\System32\\stdole2.tlb#OLE Automation")
+OFFICE = ("Office", "*\\G{2DF8D04C-5BFA-101B-BDE5-00AA0044DE52}#2.0#0#"
+                   "C:\\Program Files\\Common Files\\Microsoft Shared\\OFFICE16\\MSO.DLL#"
+                   "Microsoft Office 16.0 Object Library")
 HOST_EXTENDER = "&H00000001={3832D640-CF90-11CF-8E43-00A0C911005A};VBE;&H00000000"
 
 
@@ -162,7 +165,7 @@ def _utf16(s: str) -> bytes:
     return s.encode("utf-16-le")
 
 
-def _dir_stream(modules: list[Module], project_name: str) -> bytes:
+def _dir_stream(modules: list[Module], project_name: str, references: list[tuple[str, str]]) -> bytes:
     d = bytearray()
     d += _rec(0x0001, struct.pack("<I", 1))  # SysKind: 32-bit Windows
     d += _rec(0x0002, struct.pack("<I", LCID))
@@ -175,10 +178,10 @@ def _dir_stream(modules: list[Module], project_name: str) -> bytes:
     d += _rec(0x0008, struct.pack("<I", 0))
     d += struct.pack("<HIIH", 0x0009, 4, 1, 0)  # PROJECTVERSION: reserved size 4, major 1, minor 0
     d += _rec(0x000C, b"") + _rec(0x003C, b"")  # constants
-    name, libid = STDOLE
-    d += _rec(0x0016, _mbcs(name)) + _rec(0x003E, _utf16(name))
-    lib = _mbcs(libid)
-    d += _rec(0x000D, struct.pack("<I", len(lib)) + lib + struct.pack("<IH", 0, 0))
+    for name, libid in references:
+        d += _rec(0x0016, _mbcs(name)) + _rec(0x003E, _utf16(name))
+        lib = _mbcs(libid)
+        d += _rec(0x000D, struct.pack("<I", len(lib)) + lib + struct.pack("<IH", 0, 0))
     d += _rec(0x000F, struct.pack("<H", len(modules)))
     d += _rec(0x0013, struct.pack("<H", 0xFFFF))
     for m in modules:
@@ -220,8 +223,14 @@ def _projectwm(modules: list[Module]) -> bytes:
 
 
 def build_vba_project(modules: list[Module], project_name: str = "VBAProject",
-                      project_id: str | None = None) -> bytes:
-    """The bytes of a ``vbaProject.bin`` holding ``modules`` (document modules first)."""
+                      project_id: str | None = None, references: list[tuple[str, str]] | None = None) -> bytes:
+    """The bytes of a ``vbaProject.bin`` holding ``modules`` (document modules first).
+
+    ``references``: (name, LibidRegistered) pairs; by default only OLE Automation (stdole), so
+    the project compiles on any Office version. The add-in adds the Office library for
+    ``IRibbonControl``.
+    """
+    references = [STDOLE] if references is None else references
     names = [m.name.lower() for m in modules]
     if len(set(names)) != len(names):
         raise VbaError("Hai mô-đun VBA trùng tên")
@@ -229,7 +238,7 @@ def build_vba_project(modules: list[Module], project_name: str = "VBAProject",
         # reproducible: the same modules give the same project ID
         project_id = "{" + str(uuid.uuid5(uuid.NAMESPACE_URL, "cchc-xl:" + ",".join(names))).upper() + "}"
     streams = [cfb.Stream("_VBA_PROJECT", bytes([0xCC, 0x61, 0xFF, 0xFF, 0x00, 0x01, 0x00])),
-               cfb.Stream("dir", compress(_dir_stream(modules, project_name)))]
+               cfb.Stream("dir", compress(_dir_stream(modules, project_name, references)))]
     streams += [cfb.Stream(m.name, compress(m.stream_bytes)) for m in modules]
     root = cfb.Storage("", [cfb.Stream("PROJECT", _project_stream(modules, project_name, project_id)),
                             cfb.Stream("PROJECTwm", _projectwm(modules)),

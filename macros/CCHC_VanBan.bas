@@ -1,0 +1,48 @@
+Attribute VB_Name = "CCHC_VanBan"
+' TU DONG SINH TU cchc_xl/vba/text.py - KHONG SUA TAY.
+' Chay: python -m cchc_xl.build_templates
+' Chu tieng Viet duoc ghep bang ChrW() vi ma nguon VBA chi chua ky tu ANSI.
+Option Explicit
+Option Private Module
+
+Public Function T_TieuDe() As String
+    T_TieuDe = "C" & ChrW(&H00F4) & "ng c" & ChrW(&H1EE5) & " b" & ChrW(&H00E1) & "o c" & ChrW(&H00E1) & "o CCHC"
+End Function
+
+Public Function T_NutKiemTra() As String
+    T_NutKiemTra = "Ki" & ChrW(&H1EC3) & "m tra bi" & ChrW(&H1EC3) & "u m" & ChrW(&H1EAB) & "u"
+End Function
+
+Public Function T_NutDienPhuLuc() As String
+    T_NutDienPhuLuc = ChrW(&H0110) & "i" & ChrW(&H1EC1) & "n ph" & ChrW(&H1EE5) & " l" & ChrW(&H1EE5) & "c"
+End Function
+
+Public Function T_NutTongHop() As String
+    T_NutTongHop = "T" & ChrW(&H1ED5) & "ng h" & ChrW(&H1EE3) & "p b" & ChrW(&H00E1) & "o c" & ChrW(&H00E1) & "o"
+End Function
+
+Public Function T_ThieuPython() As String
+    T_ThieuPython = "M" & ChrW(&H00E1) & "y t" & ChrW(&H00ED) & "nh n" & ChrW(&H00E0) & "y ch" & ChrW(&H01B0) & "a c" & ChrW(&H00E0) & "i Python, ho" & ChrW(&H1EB7) & "c Windows kh" & ChrW(&H00F4) & "ng t" & ChrW(&H00EC) & "m th" & ChrW(&H1EA5) & "y Python (ch" & ChrW(&H01B0) & "a c" & ChrW(&H00F3) & " trong PATH), n" & ChrW(&H00EA) & "n n" & ChrW(&H00FA) & "t b" & ChrW(&H1EA5) & "m ch" & ChrW(&H01B0) & "a ch" & ChrW(&H1EA1) & "y " & ChrW(&H0111) & ChrW(&H01B0) & ChrW(&H1EE3) & "c." & vbCrLf & vbCrLf & "H" & ChrW(&H00E3) & "y nh" & ChrW(&H1EDD) & " c" & ChrW(&H00E1) & "n b" & ChrW(&H1ED9) & " c" & ChrW(&H00F4) & "ng ngh" & ChrW(&H1EC7) & " th" & ChrW(&H00F4) & "ng tin c" & ChrW(&H00E0) & "i Python, xlwings v" & ChrW(&H00E0) & " cchc-xl theo t" & ChrW(&H00E0) & "i li" & ChrW(&H1EC7) & "u h" & ChrW(&H01B0) & ChrW(&H1EDB) & "ng d" & ChrW(&H1EAB) & "n " & ChrW(&H0111) & "i k" & ChrW(&H00E8) & "m bi"
+    T_ThieuPython = T_ThieuPython & ChrW(&H1EC3) & "u m" & ChrW(&H1EAB) & "u." & vbCrLf & vbCrLf & "Trong khi ch" & ChrW(&H1EDD) & ", v" & ChrW(&H1EAB) & "n c" & ChrW(&H00F3) & " th" & ChrW(&H1EC3) & " xem trang " & ChrW(&H201C) & "T" & ChrW(&H00EC) & "nh tr" & ChrW(&H1EA1) & "ng" & ChrW(&H201D) & " (ki" & ChrW(&H1EC3) & "m tra nhanh, kh" & ChrW(&H00F4) & "ng c" & ChrW(&H1EA7) & "n macro) ho" & ChrW(&H1EB7) & "c g" & ChrW(&H1EED) & "i t" & ChrW(&H1EC7) & "p " & ChrW(&H0111) & ChrW(&H1EC3) & " S" & ChrW(&H1EDF) & " N" & ChrW(&H1ED9) & "i v" & ChrW(&H1EE5) & " ki" & ChrW(&H1EC3) & "m tra b" & ChrW(&H1EB1) & "ng l" & ChrW(&H1EC7) & "nh cchc-xl validate."
+End Function
+
+Public Function T_ThieuXlwings() As String
+    T_ThieuXlwings = "M" & ChrW(&H00E1) & "y t" & ChrW(&H00ED) & "nh " & ChrW(&H0111) & ChrW(&H00E3) & " c" & ChrW(&H00F3) & " Python nh" & ChrW(&H01B0) & "ng ch" & ChrW(&H01B0) & "a c" & ChrW(&H00E0) & "i th" & ChrW(&H01B0) & " vi" & ChrW(&H1EC7) & "n xlwings, n" & ChrW(&H00EA) & "n n" & ChrW(&H00FA) & "t b" & ChrW(&H1EA5) & "m ch" & ChrW(&H01B0) & "a ch" & ChrW(&H1EA1) & "y " & ChrW(&H0111) & ChrW(&H01B0) & ChrW(&H1EE3) & "c." & vbCrLf & vbCrLf & "H" & ChrW(&H00E3) & "y nh" & ChrW(&H1EDD) & " c" & ChrW(&H00E1) & "n b" & ChrW(&H1ED9) & " c" & ChrW(&H00F4) & "ng ngh" & ChrW(&H1EC7) & " th" & ChrW(&H00F4) & "ng tin ch" & ChrW(&H1EA1) & "y l" & ChrW(&H1EC7) & "nh: pip install xlwings"
+End Function
+
+Public Function T_ThieuCchcXl() As String
+    T_ThieuCchcXl = "M" & ChrW(&H00E1) & "y t" & ChrW(&H00ED) & "nh " & ChrW(&H0111) & ChrW(&H00E3) & " c" & ChrW(&H00F3) & " Python v" & ChrW(&H00E0) & " xlwings nh" & ChrW(&H01B0) & "ng ch" & ChrW(&H01B0) & "a c" & ChrW(&H00E0) & "i c" & ChrW(&H00F4) & "ng c" & ChrW(&H1EE5) & " cchc-xl, n" & ChrW(&H00EA) & "n n" & ChrW(&H00FA) & "t b" & ChrW(&H1EA5) & "m ch" & ChrW(&H01B0) & "a ch" & ChrW(&H1EA1) & "y " & ChrW(&H0111) & ChrW(&H01B0) & ChrW(&H1EE3) & "c." & vbCrLf & vbCrLf & "H" & ChrW(&H00E3) & "y nh" & ChrW(&H1EDD) & " c" & ChrW(&H00E1) & "n b" & ChrW(&H1ED9) & " c" & ChrW(&H00F4) & "ng ngh" & ChrW(&H1EC7) & " th" & ChrW(&H00F4) & "ng tin c" & ChrW(&H00E0) & "i g" & ChrW(&H00F3) & "i cchc-xl (l" & ChrW(&H1EC7) & "nh pip install, d" & ChrW(&H00F9) & "ng t" & ChrW(&H1EC7) & "p do S" & ChrW(&H1EDF) & " N" & ChrW(&H1ED9) & "i v" & ChrW(&H1EE5) & " cung c" & ChrW(&H1EA5) & "p)."
+End Function
+
+Public Function T_PythonLoi() As String
+    T_PythonLoi = "Python tr" & ChrW(&H00EA) & "n m" & ChrW(&H00E1) & "y n" & ChrW(&H00E0) & "y kh" & ChrW(&H00F4) & "ng ch" & ChrW(&H1EA1) & "y " & ChrW(&H0111) & ChrW(&H01B0) & ChrW(&H1EE3) & "c b" & ChrW(&H00EC) & "nh th" & ChrW(&H01B0) & ChrW(&H1EDD) & "ng (qu" & ChrW(&H00E1) & " c" & ChrW(&H0169) & " ho" & ChrW(&H1EB7) & "c c" & ChrW(&H00E0) & "i " & ChrW(&H0111) & ChrW(&H1EB7) & "t b" & ChrW(&H1ECB) & " h" & ChrW(&H1ECF) & "ng). H" & ChrW(&H00E3) & "y nh" & ChrW(&H1EDD) & " c" & ChrW(&H00E1) & "n b" & ChrW(&H1ED9) & " c" & ChrW(&H00F4) & "ng ngh" & ChrW(&H1EC7) & " th" & ChrW(&H00F4) & "ng tin ki" & ChrW(&H1EC3) & "m tra l" & ChrW(&H1EA1) & "i. M" & ChrW(&H00E3) & " l" & ChrW(&H1ED7) & "i:"
+End Function
+
+Public Function T_KhongChayDuoc() As String
+    T_KhongChayDuoc = "Kh" & ChrW(&H00F4) & "ng kh" & ChrW(&H1EDF) & "i " & ChrW(&H0111) & ChrW(&H1ED9) & "ng " & ChrW(&H0111) & ChrW(&H01B0) & ChrW(&H1EE3) & "c Python t" & ChrW(&H1EEB) & " Excel (Windows c" & ChrW(&H00F3) & " th" & ChrW(&H1EC3) & " " & ChrW(&H0111) & "ang ch" & ChrW(&H1EB7) & "n WScript.Shell). H" & ChrW(&H00E3) & "y nh" & ChrW(&H1EDD) & " c" & ChrW(&H00E1) & "n b" & ChrW(&H1ED9) & " c" & ChrW(&H00F4) & "ng ngh" & ChrW(&H1EC7) & " th" & ChrW(&H00F4) & "ng tin ki" & ChrW(&H1EC3) & "m tra. Chi ti" & ChrW(&H1EBF) & "t:"
+End Function
+
+Public Function T_LoiMacro() As String
+    T_LoiMacro = "N" & ChrW(&H00FA) & "t b" & ChrW(&H1EA5) & "m g" & ChrW(&H1EB7) & "p l" & ChrW(&H1ED7) & "i khi ch" & ChrW(&H1EA1) & "y. Chi ti" & ChrW(&H1EBF) & "t:"
+End Function
+
