@@ -7,7 +7,7 @@ canonical document like any other, so it goes through the same template writer a
 
 from __future__ import annotations
 
-import copy
+
 import datetime as dt
 import json
 import random
@@ -95,7 +95,9 @@ def sample_report(name: str, code: str | None, level: str, year: int, kind: str,
     """
     cat = spec.catalog(level, year - 1)
     crits = [c for c in cat.criteria["criteria"]]
-    n_ded = min(len(crits), deductions if deductions is not None else rng.randint(3, min(12, len(crits) or 1)))
+    if deductions is None:
+        deductions = rng.randint(min(3, len(crits)), min(12, len(crits)))
+    n_ded = min(len(crits), deductions)
     chosen = sorted(rng.sample(crits, n_ded), key=lambda c: _code_key(c["code"])) if n_ded else []
     deds = []
     for c in chosen:
@@ -196,7 +198,10 @@ def _indicator_values(cat: spec.Catalog, rng: random.Random, fill: float) -> dic
             right = sum(values[c] for c in rule["right"])
             first = rule["right"][0]
             if rule["op"] == "==" and left != right:
-                values[first] = values[first] + (left - right)
+                if left < right:  # only ever raise values, so the loop settles
+                    values[rule["left"][0]] = values[rule["left"][0]] + (right - left)
+                else:
+                    values[first] = values[first] + (left - right)
                 changed = True
             elif rule["op"] in ("<=", "<") and left > right - (1 if rule["op"] == "<" else 0):
                 values[first] = values[first] + (left - right) + (1 if rule["op"] == "<" else 0)
@@ -216,8 +221,11 @@ def examples_dir() -> Path:
     """The example reports: the repository's ``examples/`` in a checkout, else the installed copy."""
     here = Path(__file__).resolve().parent
     dev = here.parent / "examples"
-    if dev.is_dir() and any(dev.glob("*.json")):
+    if (here.parent / "schemas" / "report.schema.json").is_file() and dev.is_dir():  # a checkout
         return dev
+    installed = here / "_examples"
+    if installed.is_dir():
+        return installed
     from importlib.resources import files
 
     return Path(str(files("cchc_xl._examples")))
@@ -233,45 +241,56 @@ def load_examples() -> list[dict]:
     return out
 
 
-def write_samples(folder: Path, generated: int = 12, seed: int = 2024) -> dict:
+def write_samples(folder: Path, generated: int = 12, seed: int = 2024, echo=None) -> dict:
     """Sample submissions in ``folder``: the examples, generated agencies, a duplicate, a bad file."""
-    from .registry import load_registry
+    from .registry import RegistryError, load_registry
     from .template import write_template
 
     folder.mkdir(parents=True, exist_ok=True)
     rng = random.Random(seed)
     written: list[Path] = []
-    examples = load_examples()
     taken = set()
-    for doc in examples:
-        name = doc["agency"]["name"]
-        taken.add(name)
+    for doc in load_examples():
+        name = (doc.get("agency") or {}).get("name") or "co_quan"
         out = folder / f"{_slug(name)}.xlsx"
-        write_template(out, report=doc)
+        try:
+            write_template(out, report=doc)
+        except Exception as exc:  # noqa: BLE001 - a broken example must not stop the demo
+            if echo:
+                echo(f"Bỏ qua ví dụ của {name}: {exc}")
+            continue
+        taken.add(name)
         written.append(out)
     reg_path = examples_dir() / "registry.csv"
-    registry = load_registry(reg_path) if reg_path.is_file() else []
+    try:
+        registry = load_registry(reg_path) if reg_path.is_file() else []
+    except RegistryError as exc:
+        if echo:
+            echo(f"Không dùng được danh sách cơ quan mẫu: {exc}")
+        registry, reg_path = [], None
     pool = [e for e in registry if e.level == "so" and e.name not in taken]
+    made = {}
     for entry in pool[:generated]:
         doc = sample_report(entry.name, entry.code, entry.level, DEMO_YEAR, DEMO_KIND, rng)
         out = folder / f"{_slug(entry.name)}.xlsx"
         write_template(out, report=doc)
         written.append(out)
-    # an earlier version of one agency's report: the consolidation keeps the later one
-    if len(pool) > 0:
+        made[entry.name] = doc
+    # an earlier draft of one agency's report, ten days older: the consolidation keeps the later one
+    if made:
         first = pool[0]
         old = sample_report(first.name, first.code, first.level, DEMO_YEAR, DEMO_KIND, random.Random(seed + 1))
-        old["report"]["date"] = (dt.date.fromisoformat(old["report"]["date"]) - dt.timedelta(days=10)).isoformat()
-        sub = folder / "ban_cu"
-        sub.mkdir(exist_ok=True)
-        out = sub / f"{_slug(first.name)}_ban_nhap.xlsx"
+        old["report"]["date"] = (dt.date.fromisoformat(made[first.name]["report"]["date"])
+                                 - dt.timedelta(days=10)).isoformat()
+        out = folder / "ban_cu" / f"{_slug(first.name)}_ban_nhap.xlsx"
+        out.parent.mkdir(exist_ok=True)
         write_template(out, report=old)
         written.append(out)
-    bad = folder / "Bao_cao_loi_tai_ve.xlsx"
+    bad = folder / "Bao_cao_loi_tai_ve.xlsx"  # a download cut short
     bad.write_bytes(b"PK\x03\x04" + bytes(random.Random(seed).getrandbits(8) for _ in range(600)))
     written.append(bad)
     (folder / "ghi_chu.txt").write_text("Các tệp báo cáo CCHC nhận qua hệ thống quản lý văn bản.\n", encoding="utf-8")
-    return {"files": written, "registry": reg_path if reg_path.is_file() else None}
+    return {"files": written, "registry": reg_path if reg_path and reg_path.is_file() else None}
 
 
 def _slug(name: str) -> str:
@@ -295,12 +314,17 @@ def run_demo(outdir, echo=print) -> int:
         echo(f"cchc-xl: không ghi được vào thư mục {outdir}: {exc}")
         return 2
     inbox = outdir / "nop"
+    marker = outdir / ".cchc-xl-demo"
     if inbox.exists():
+        if not marker.exists():  # never delete a folder the demo did not make
+            echo(f"cchc-xl: {inbox} đã có sẵn và không do lệnh demo tạo ra; hãy chọn thư mục khác (-o)")
+            return 2
         import shutil
 
         shutil.rmtree(inbox)
+    marker.write_text("Thư mục chạy thử của cchc-xl demo.\n", encoding="utf-8")
     echo(f"Đang tạo các bài nộp mẫu trong {inbox} …")
-    samples = write_samples(inbox)
+    samples = write_samples(inbox, echo=echo)
     out = outdir / "tong_hop.xlsx"
     summary_path = outdir / "tong_hop.json"
     try:
@@ -343,4 +367,4 @@ def _seconds(x: float) -> str:
 
 
 __all__ = ["sample_report", "write_samples", "run_demo", "load_examples", "examples_dir"]
-_ = copy  # kept for callers that deep-copy examples before changing them
+

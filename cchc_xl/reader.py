@@ -11,6 +11,7 @@ nothing is lost.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import os
 import re
 import zipfile
@@ -21,6 +22,11 @@ from . import SCHEMA_VERSION, spec
 from .issues import Issue, make
 from .normalize import (clean_text, fold, is_error_value, legacy_encoding, match_enum, parse_code, parse_date,
                         parse_number)
+
+# Pure functions called for nearly every cell; the same codes and labels recur in every workbook,
+# so a consolidation of many files gains from remembering them (typed: 1, 1.0 and True differ).
+fold = functools.lru_cache(maxsize=16384, typed=True)(fold)
+parse_code = functools.lru_cache(maxsize=16384, typed=True)(parse_code)
 
 MAX_UNCOMPRESSED = 300 * 1024 * 1024
 SUPPORTED_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods", ".xlsb"}
@@ -35,6 +41,7 @@ class UnreadableError(Exception):
         self.reason = reason
 
 
+@functools.lru_cache(maxsize=None)
 def col_letter(idx: int) -> str:
     s = ""
     idx += 1
@@ -112,15 +119,16 @@ def _sniff(path: Path) -> None:
             raise UnreadableError("unreadable", "tệp nén này không phải bảng tính Excel")
         if total > MAX_UNCOMPRESSED:
             raise UnreadableError("unreadable", "tệp giải nén quá lớn (nghi là tệp độc hại)")
-        for name in names:
-            if name.endswith(".xml") and "<!ENTITY" in _peek(path, name):
-                raise UnreadableError("unreadable", "tệp chứa khai báo XML không an toàn (ENTITY)")
+        with zipfile.ZipFile(path) as zf:  # one opening for every part (perf: consolidation of many files)
+            for name in names:
+                if name.endswith(".xml") and "<!ENTITY" in _peek(zf, name):
+                    raise UnreadableError("unreadable", "tệp chứa khai báo XML không an toàn (ENTITY)")
         return
     raise UnreadableError("unreadable", "không phải tệp bảng tính (.xlsx, .xlsm, .xls, .ods)")
 
 
-def _peek(path: Path, name: str) -> str:
-    with zipfile.ZipFile(path) as zf, zf.open(name) as fh:
+def _peek(zf: zipfile.ZipFile, name: str) -> str:
+    with zf.open(name) as fh:
         return fh.read(4096).decode("utf-8", "replace")
 
 
@@ -421,7 +429,7 @@ class _Reader:
                     item[key] = parse_code(raw)
                 elif key == "status":
                     raw = self.text(grid, sheet, r, col, pk)
-                    item[key] = match_enum(raw, spec.statuses(), allow_prefix=True) or raw
+                    item[key] = _status_key(raw) or raw
                 elif key == "carried_from":
                     raw = self.text(grid, sheet, r, col, pk)
                     item[key] = (parse_period_ref(raw) or raw) if raw else None
@@ -495,6 +503,18 @@ class _Reader:
             if n.ok and n.value is not None and not isinstance(self.at(grid, r, c), str):
                 return n.value
         return value
+
+
+_STATUS_KEYS: dict[str | None, str | None] = {}
+
+
+def _status_key(raw: str | None) -> str | None:
+    """``match_enum`` on the statuses, remembered: a status column repeats a few labels (perf)."""
+    if raw not in _STATUS_KEYS:
+        if len(_STATUS_KEYS) > 4096:
+            _STATUS_KEYS.clear()
+        _STATUS_KEYS[raw] = match_enum(raw, spec.statuses(), allow_prefix=True)
+    return _STATUS_KEYS[raw]
 
 
 def parse_period_ref(text) -> dict | None:

@@ -154,11 +154,14 @@ class RegistryIndex:
                 codes.setdefault(code_key(a.code), []).append(i)
         self.by_code = {k: v[0] for k, v in codes.items() if len(v) == 1}
 
-    def match(self, name, code=None) -> int | None:
+    def match(self, name, code=None, level=None) -> int | None:
+        """The registry row of an agency: same name, else same code (and not another level)."""
         if name:
             i = self.by_name.get(name_key(name))
             if i is not None:
                 return i
         if code:
-            return self.by_code.get(code_key(code))
+            i = self.by_code.get(code_key(code))
+            if i is not None and (not level or not self.agencies[i].level or self.agencies[i].level == level):
+                return i
         return None
