@@ -230,8 +230,6 @@ def cmd_template(args) -> int:
 
 
 def _print_report(rep) -> None:
-    from .normalize import format_number  # noqa: F401
-
     head = f"{rep.file}"
     if rep.agency:
         head += f" — {rep.agency}"

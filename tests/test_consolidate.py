@@ -19,7 +19,7 @@ from openpyxl import Workbook, load_workbook
 
 from cchc_xl import spec
 from cchc_xl.cli import main
-from cchc_xl.consolidate import (ConsolidationError, ProgressBar, compile_schema, consolidate, run_consolidation,
+from cchc_xl.consolidate import (ConsolidationError, ProgressBar, consolidate, run_consolidation,
                                  sheet_tables)
 from cchc_xl.demo import sample_report
 from cchc_xl.reader import read_file
@@ -530,9 +530,10 @@ def test_closing_summary_names_rejected_files(result):
     assert "hong.xlsx" in text and "Đã ghi sổ tổng hợp" in text and "Tổng hợp báo cáo CCHC 6 tháng đầu năm 2024" in text
 
 
-# ---- the fast schema check used in reading processes -----------------------------------------
+# ---- the fast schema pre-check of validation -------------------------------------------------
 
 def test_fast_schema_check_never_accepts_what_jsonschema_refuses():
+    from cchc_xl.fastschema import compile_schema
     from cchc_xl.validate import _schema_validator
 
     check = compile_schema(spec.load("report.schema"))
