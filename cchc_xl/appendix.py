@@ -1044,7 +1044,13 @@ def _render_sheet(ws, m: SheetModel) -> None:
     from openpyxl.styles import Alignment, Border, Font, Side
     from openpyxl.utils import get_column_letter
 
+    from copy import copy
+
+    from openpyxl.cell.cell import MergedCell
+    from openpyxl.worksheet.merge import MergedCellRange
+
     thin = Side(style="thin", color="000000")
+    styles: dict[tuple, object] = {}
     borders: dict[str, Border] = {}
     fonts: dict[tuple, Font] = {}
 
@@ -1081,21 +1087,38 @@ def _render_sheet(ws, m: SheetModel) -> None:
             if isinstance(value, str) and value.startswith("="):
                 xc.data_type = "s"
             bold = cell.bold or (0 < len(str(cell.value or "")) <= cell.bold_chars)
-            xc.font = font(size, bold, cell.italic)
-            xc.alignment = Alignment(horizontal=cell.align, vertical=cell.valign, wrap_text=cell.wrap)
-            if cell.border:
-                xc.border = border(cell.border)
-            if cell.number_format:
-                xc.number_format = cell.number_format
+            key = (size, bold, cell.italic, cell.align, cell.valign, cell.wrap, cell.border, cell.number_format)
+            if key in styles:  # copying a ready StyleArray is far cheaper than setting styles cell by cell
+                xc._style = copy(styles[key])
+            else:
+                xc.font = font(size, bold, cell.italic)
+                xc.alignment = Alignment(horizontal=cell.align, vertical=cell.valign, wrap_text=cell.wrap)
+                if cell.border:
+                    xc.border = border(cell.border)
+                if cell.number_format:
+                    xc.number_format = cell.number_format
+                styles[key] = copy(xc._style)
+            if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
+                xc.quotePrefix = True  # agency text stays text, even when edited again in Excel
             if cell.merge_across > 1 or cell.merge_down > 1:
                 merges.append((r, c, r + cell.merge_down - 1, c + cell.merge_across - 1, cell.border))
                 if cell.border:  # every cell of the range carries the border, as spreadsheets expect
                     for rr in range(r, r + cell.merge_down):
                         for cc in range(c, c + cell.merge_across):
                             if (rr, cc) != (r, c):
-                                ws.cell(row=rr, column=cc).border = border(cell.border)
+                                ws.cell(row=rr, column=cc)._style = copy(styles[key])
     for r1, c1, r2, c2, _ in merges:
-        ws.merge_cells(start_row=r1, start_column=c1, end_row=r2, end_column=c2)
+        # what Worksheet.merge_cells does, without re-deriving the borders we already copied
+        rng = MergedCellRange(ws, f"{get_column_letter(c1)}{r1}:{get_column_letter(c2)}{r2}")
+        ws.merged_cells.add(rng)
+        for rr in range(r1, r2 + 1):
+            for cc in range(c1, c2 + 1):
+                if (rr, cc) != (r1, c1):
+                    covered = MergedCell(ws, row=rr, column=cc)
+                    old_cell = ws._cells.get((rr, cc))
+                    if old_cell is not None:
+                        covered._style = copy(old_cell._style)
+                    ws._cells[(rr, cc)] = covered
     last_col = get_column_letter(m.ncols)
     ps = ws.page_setup
     ps.paperSize = ws.PAPERSIZE_A4
