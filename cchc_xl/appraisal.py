@@ -35,7 +35,7 @@ from .normalize import clean_text, fold, format_number, is_error_value, match_en
 from .reader import UnreadableError, a1, load_grids
 from .template import (BORDER, GROUP_FILL, INPUT_FILL, LOCKED_FILL, RED_FILL, RED_FONT, REQUIRED_FILL, UNLOCKED,
                        WRAP_TOP, _code_sort_key, _header, _hint, _print_setup, _protect, _set_text, _title, font,
-                       save_atomic)
+                       save_atomic, write_guide)
 from .xlstyle import fit_row, text_lines
 
 AREA, CRITERION = "lv", "tc"  # kinds of catalog rows in the dropdown keys
@@ -137,25 +137,7 @@ def _guide_sheet(wb: Workbook, sets: dict[str, spec.Catalog]) -> None:
     ws.title = d["sheets"]["guide"]["title"]
     sets_text = "; ".join(f"{_level_label(lv)}: năm {cat.criteria_year}" for lv, cat in sets.items())
     values = {key: d["sheets"][key]["title"] for key in ("info", "registry", "areas", "deductions", "criteria")}
-    ws.column_dimensions["A"].width = 100  # at 120 LibreOffice prints past the right margin
-    r = 1
-    for line in d["guide"]:
-        text = line.format(criteria_sets=sets_text, version=__version__, **values)
-        c = ws.cell(row=r, column=1, value=text.lstrip("#").strip())
-        if line.startswith("# "):
-            c.font = font(16, bold=True)
-        elif line.startswith("## "):
-            c.font = font(13, bold=True)
-            ws.row_dimensions[r].height = 24
-        else:
-            c.font = font(12)
-        c.alignment = Alignment(wrap_text=True, vertical="top")
-        fit_row(ws, r, size=c.font.sz or 12)
-        r += 1
-    ws.sheet_view.showGridLines = False
-    _print_setup(ws, None, "A")
-    ws.print_title_rows = None
-    _protect(ws)
+    write_guide(ws, [line.format(criteria_sets=sets_text, version=__version__, **values) for line in d["guide"]])
 
 
 def _info_sheet(wb: Workbook, year: int | None) -> None:

@@ -40,11 +40,7 @@ def _kinds() -> set[str]:
 
 
 def _period_end(year: int, kind: str) -> dt.date:
-    for p in spec.period_kinds():
-        if p["key"] == kind:
-            m, d = p["end"].split("-")
-            return dt.date(year, int(m), int(d))
-    raise KeyError(kind)
+    return spec.period_bound(kind, year, "end")
 
 
 def next_period(year: int, kind: str) -> tuple[int, str]:

@@ -558,11 +558,10 @@ def _tidy(x):
 
 
 def _period_end(kind: str, year: int) -> dt.date:
-    for p in spec.period_kinds():
-        if p["key"] == kind:
-            m, d = p["end"].split("-")
-            return dt.date(year, int(m), int(d))
-    return dt.date(year, 12, 31)
+    try:
+        return spec.period_bound(kind, year, "end")
+    except KeyError:
+        return dt.date(year, 12, 31)
 
 
 LEVEL_ORDER = {"so": 0, "huyen": 1, "xa": 2}

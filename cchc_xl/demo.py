@@ -74,11 +74,10 @@ _STATUS_WEIGHTS = [("hoan_thanh", 45), ("dang_thuc_hien", 38), ("chua_thuc_hien"
 
 
 def _period_end(kind: str, year: int) -> dt.date:
-    for p in spec.period_kinds():
-        if p["key"] == kind:
-            m, d = p["end"].split("-")
-            return dt.date(year, int(m), int(d))
-    return dt.date(year, 12, 31)
+    try:
+        return spec.period_bound(kind, year, "end")
+    except KeyError:
+        return dt.date(year, 12, 31)
 
 
 def _round_score(x: float) -> float:

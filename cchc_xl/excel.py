@@ -477,11 +477,10 @@ def _com_page_setup(sheet, landscape, header_rows, footer, margins) -> None:
 
 
 def _col_letter(n: int) -> str:
-    s = ""
-    while n:
-        n, rem = divmod(n - 1, 26)
-        s = chr(65 + rem) + s
-    return s
+    """1 → "A" (1-based, as the live workbook's ranges are)."""
+    from .reader import col_letter
+
+    return col_letter(n - 1)
 
 
 # ---- Tổng hợp ------------------------------------------------------------------------------

@@ -228,5 +228,16 @@ def period_words(kind: str, year: int) -> str:
     return f"năm {year}"
 
 
+def period_bound(kind: str, year: int, which: str = "end"):
+    """First (``which="start"``) or last day of a period, from enums.json; KeyError for an unknown kind."""
+    import datetime as dt
+
+    for item in period_kinds():
+        if item["key"] == kind:
+            m, d = item[which].split("-")
+            return dt.date(year, int(m), int(d))
+    raise KeyError(kind)
+
+
 def sheets() -> dict:
     return load("sheets")

@@ -224,9 +224,14 @@ def _guide_sheet(wb: Workbook, cat: spec.Catalog, agency: str | None):
     text = render("huong_dan.txt.j2", level_label=spec.label_of("levels", cat.level),
                   criteria_year=cat.criteria_year, agency=agency,
                   sheets=spec.sheets()["sheets"], version=__version__)
-    ws.column_dimensions["A"].width = 100
+    write_guide(ws, text.splitlines())
+
+
+def write_guide(ws, lines) -> None:
+    """A guidance sheet from text lines: "# " a title, "## " a heading, blank lines kept as space."""
+    ws.column_dimensions["A"].width = 100  # at 120 LibreOffice prints past the right margin
     r = 1
-    for line in text.splitlines():
+    for line in lines:
         if not line.strip():
             r += 1
             continue
@@ -238,7 +243,7 @@ def _guide_sheet(wb: Workbook, cat: spec.Catalog, agency: str | None):
         else:
             c.font = font(12)
         c.alignment = Alignment(wrap_text=True, vertical="top")
-        fit_row(ws, r, size=c.font.sz or 12)
+        fit_row(ws, r, size=c.font.sz or 12, min_lines=2 if line.startswith("## ") else 1)
         r += 1
     ws.sheet_view.showGridLines = False
     _print_setup(ws, None, "A")

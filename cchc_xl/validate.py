@@ -153,7 +153,7 @@ class _Checker:
         year, kind = d["period"].get("year"), d["period"].get("kind")
         date = _iso(d.get("report", {}).get("date"))
         if isinstance(year, int) and kind in {p["key"] for p in spec.period_kinds()} and date:
-            start = _period_bound(kind, year, "start")
+            start = spec.period_bound(kind, year, "start")
             if date < start:
                 self.add("report_date_before_period", "report.date", date=date.strftime("%d/%m/%Y"),
                          period=spec.period_words(kind, year), start=start.strftime("%d/%m/%Y"))
@@ -262,8 +262,8 @@ class _Checker:
         d = self.doc
         report_date = _iso(d.get("report", {}).get("date"))
         year, kind = d["period"].get("year"), d["period"].get("kind")
-        if report_date is None and isinstance(year, int) and kind:
-            report_date = _period_bound(kind, year, "end")
+        if report_date is None and isinstance(year, int) and kind in {p["key"] for p in spec.period_kinds()}:
+            report_date = spec.period_bound(kind, year, "end")
         known = set(self.cat.criteria_by_code) | set(self.cat.areas_by_code)
         for i, it in enumerate(d.get("remediation", [])):
             status = it.get("status")
@@ -351,14 +351,6 @@ def _iso(s) -> dt.date | None:
         return dt.date.fromisoformat(s) if isinstance(s, str) else None
     except ValueError:
         return None
-
-
-def _period_bound(kind: str, year: int, which: str) -> dt.date:
-    for p in spec.period_kinds():
-        if p["key"] == kind:
-            m, d = p[which].split("-")
-            return dt.date(year, int(m), int(d))
-    return dt.date(year, 1, 1) if which == "start" else dt.date(year, 12, 31)
 
 
 def check_report(doc: dict, cat: spec.Catalog | None = None, cells: dict | None = None) -> list[Issue]:
