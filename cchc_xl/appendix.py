@@ -25,6 +25,7 @@ import math
 import os
 import re
 import unicodedata
+from functools import lru_cache
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -273,9 +274,15 @@ def _char_width(ch: str, bold: bool) -> float:
     return w
 
 
+@lru_cache(maxsize=1 << 16)
+def _em_width(text: str, bold: bool) -> float:
+    # Vietnamese text is short syllables that recur endlessly: remember each word's width
+    return sum(_char_width(ch, bold) for ch in text)
+
+
 def text_width(text: str, size: float, bold: bool = False) -> float:
     """Printed width of one line of text in points."""
-    return sum(_char_width(ch, bold) for ch in text) * size
+    return _em_width(text, bold) * size
 
 
 def width_unit_pt(font_name: str | None, size: float | None) -> float:
@@ -292,6 +299,12 @@ def column_text_width(width_units: float, unit_pt: float = DEFAULT_WIDTH_UNIT_PT
 
 def wrap_text(text: str, width_pt: float, size: float, bold: bool = False, bold_chars: int = 0) -> list[str]:
     """The lines a spreadsheet shows for wrapped text: greedy, on spaces, long words broken."""
+    return list(_wrap_text(str(text), width_pt, size, bold, bold_chars))
+
+
+@lru_cache(maxsize=1 << 14)
+def _wrap_text(text: str, width_pt: float, size: float, bold: bool, bold_chars: int) -> tuple[str, ...]:
+    # the same cell is measured several times (fitting, splitting tall rows, re-fitting per font)
     out: list[str] = []
     pos = 0
     for para in str(text).split("\n"):
@@ -319,7 +332,7 @@ def wrap_text(text: str, width_pt: float, size: float, bold: bool = False, bold_
             line_w += ww + sw
             i += len(word)
         out.append(line.rstrip(" "))
-    return out
+    return tuple(out)
 
 
 def line_height(size: float) -> float:
