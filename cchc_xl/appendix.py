@@ -364,10 +364,21 @@ def fit_heights(model: SheetModel, unit_pt: float = DEFAULT_WIDTH_UNIT_PT) -> Sh
     call (a renderer that knows its workbook's default font) only estimates the heights again.
     A cell merged down over several rows adds what it lacks to the last of them.
     """
+    known: list[float | None] = [None] * len(model.rows)
     if not model.width_unit_pt:
-        model.rows = [part for row in model.rows for part in _split_tall_row(model, row)]
+        rows: list[RowModel] = []
+        known = []
+        for row in model.rows:
+            parts, need = _split_tall_row(model, row)
+            rows.extend(parts)
+            # a row left whole was measured while deciding; measured again only for another unit
+            known.extend([need if len(parts) == 1 and unit_pt == DEFAULT_WIDTH_UNIT_PT else None] * len(parts))
+        model.rows = rows
     heights: list[float] = []
-    for row in model.rows:
+    for row, need in zip(model.rows, known):
+        if need is not None:
+            heights.append(need or line_height(model.font_size) + ROW_PADDING_PT)
+            continue
         h = 0.0
         for col, cell in enumerate(row.cells):
             if cell is not None and cell.merge_down == 1:
@@ -388,18 +399,19 @@ def fit_heights(model: SheetModel, unit_pt: float = DEFAULT_WIDTH_UNIT_PT) -> Sh
     return model
 
 
-def _split_tall_row(model: SheetModel, row: RowModel) -> list[RowModel]:
+def _split_tall_row(model: SheetModel, row: RowModel) -> tuple[list[RowModel], float | None]:
     """A tall row as several rows that print as one cell (no rule between them), so that a page
-    break can fall inside it and no row exceeds what Excel allows.
+    break can fall inside it and no row exceeds what Excel allows; with the height the row needs
+    when it was measured (None when not).
 
     Every column is cut into about the same number of pieces, at paragraph ends; a paragraph is
     itself cut (between its printed lines) only when it alone is taller than a row may be.
     """
     if row.height is not None or any(c is not None and c.merge_down > 1 for c in row.cells):
-        return [row]
+        return [row], None
     need = max((cell_height(model, i, c) for i, c in enumerate(row.cells) if c is not None), default=0)
     if need <= SPLIT_AT:
-        return [row]
+        return [row], need
     target_parts = math.ceil(need / SPLIT_AT)
     chunks: list[list[str]] = []
     for i, c in enumerate(row.cells):
@@ -432,7 +444,7 @@ def _split_tall_row(model: SheetModel, row: RowModel) -> list[RowModel]:
             piece.border = "".join(s for s in BORDER_ALL if s in sides)
             cells.append(piece)
         out.append(RowModel(cells, kind=row.kind if p == 0 else "continuation", code=row.code))
-    return out
+    return out, None
 
 
 def _chunk_text(text: str, width_pt: float, size: float, bold: bool, bold_chars: int, parts: int,
@@ -912,6 +924,7 @@ def province_remediation_model(reports: list[dict], period: dict, issuer: dict |
     model.rows.append(_numbers_row(7))
     last = len(model.rows)
     n = model.ncols
+    crit_texts: dict[tuple, str] = {}
     for k, rep in enumerate(reports, start=1):
         agency = rep.get("agency") or {}
         level = agency.get("level")
@@ -934,8 +947,12 @@ def province_remediation_model(reports: list[dict], period: dict, issuer: dict |
             is_area = bool(code) and (code in stated or (cat is not None and code in cat.areas_by_code)
                                       or "." not in code)
             name = d.get("name") or (cat.criterion_name(code) if cat and code else None)
-            crit = _text("phu_luc_tong_hop_tieu_chi.j2", code=code, title=name, score=d.get("score"),
-                         max_score=d.get("max_score"), is_area=is_area, level=level)
+            key = (code, name, d.get("score"), d.get("max_score"), is_area, level)
+            crit = crit_texts.get(key)
+            if crit is None:  # the same criterion and score recur across agencies: rendered once
+                crit = crit_texts[key] = _text("phu_luc_tong_hop_tieu_chi.j2", code=code, title=name,
+                                               score=d.get("score"), max_score=d.get("max_score"),
+                                               is_area=is_area, level=level)
             issue = (it.get("issue") or "").strip() or (deds.get(code) or {}).get("reason") or ""
             label = spec.label_of("statuses", it.get("status")) if it.get("status") else ""
             model.rows.append(RowModel([
@@ -999,9 +1016,11 @@ def province_appendix_models(reports: list[dict], period: dict, issuer: dict | N
     return [province_remediation_model(reports, period, issuer), province_summary_model(reports, period, issuer)]
 
 
-def add_province_appendix_sheets(wb, reports: list[dict], period: dict, issuer: dict | None = None) -> list:
-    """Add (or replace) the province's appendix sheets in an openpyxl workbook; returns them."""
-    return render_sheets(wb, province_appendix_models(reports, period, issuer))
+def add_province_appendix_sheets(wb, reports: list[dict], period: dict, issuer: dict | None = None,
+                                 xml_rows: bool = False) -> list:
+    """Add (or replace) the province's appendix sheets in an openpyxl workbook; returns them
+    (as ``(ws, SheetRowsXml)`` pairs with ``xml_rows``, see ``render_sheets``)."""
+    return render_sheets(wb, province_appendix_models(reports, period, issuer), xml_rows=xml_rows)
 
 
 # ---- the openpyxl renderer -----------------------------------------------------------------
@@ -1030,10 +1049,13 @@ def workbook_width_unit_pt(wb) -> float:
         return DEFAULT_WIDTH_UNIT_PT
 
 
-def render_sheets(wb, models: list[SheetModel]) -> list:
+def render_sheets(wb, models: list[SheetModel], xml_rows: bool = False) -> list:
     """Write each model as a sheet of ``wb``: a sheet of the same title is replaced in place.
 
     Row heights fitted for another column-width unit are estimated again for this workbook's.
+    With ``xml_rows`` the cells are not created in openpyxl: each sheet comes back as
+    ``(ws, SheetRowsXml)``, whose worksheet XML rows the caller splices into the saved file
+    (``consolidate._save``); that is several times faster for the province's long sheets.
     """
     out = []
     unit = workbook_width_unit_pt(wb)
@@ -1046,41 +1068,87 @@ def render_sheets(wb, models: list[SheetModel]) -> list:
             ws = wb.create_sheet(m.title, idx)
         else:
             ws = wb.create_sheet(m.title)
-        _render_sheet(ws, m)
-        out.append(ws)
+        if xml_rows:
+            out.append((ws, _render_sheet_xml(ws, m)))
+        else:
+            _render_sheet(ws, m)
+            out.append(ws)
     return out
 
 
-def _render_sheet(ws, m: SheetModel) -> None:
-    from openpyxl.cell.rich_text import CellRichText, TextBlock
-    from openpyxl.cell.text import InlineFont
-    from openpyxl.styles import Alignment, Border, Font, Side
-    from openpyxl.utils import get_column_letter
+class _Styler:
+    """One openpyxl StyleArray per distinct cell look of a sheet model, registered in the workbook
+    once (setting fonts, borders and alignments cell by cell is what makes openpyxl slow)."""
 
+    def __init__(self, ws, m: SheetModel):
+        from openpyxl.styles import Side
+
+        self.ws, self.m = ws, m
+        self.thin = Side(style="thin", color="000000")
+        self._arrays: dict[tuple, object] = {}
+        self._ids: dict[tuple, int] = {}
+        self._borders: dict[str, object] = {}
+        self._fonts: dict[tuple, object] = {}
+
+    @staticmethod
+    def key(m: SheetModel, cell: CellModel, value) -> tuple:
+        size = cell.size or m.font_size
+        bold = cell.bold or (0 < len(str(cell.value or "")) <= cell.bold_chars)
+        quote = isinstance(value, str) and value[:1] in ("=", "+", "-", "@")
+        return (size, bold, cell.italic, cell.align, cell.valign, cell.wrap, cell.border, cell.number_format, quote)
+
+    def array(self, key: tuple):
+        arr = self._arrays.get(key)
+        if arr is None:
+            from openpyxl.cell.cell import Cell
+            from openpyxl.styles import Alignment, Border, Font, Side
+
+            size, bold, italic, align, valign, wrap, sides, number_format, quote = key
+            fkey = (size, bold, italic)
+            if fkey not in self._fonts:
+                self._fonts[fkey] = Font(name=self.m.font_name, size=size, bold=bold, italic=italic)
+            xc = Cell(self.ws)  # detached: only its style is wanted
+            xc.font = self._fonts[fkey]
+            xc.alignment = Alignment(horizontal=align, vertical=valign, wrap_text=wrap)
+            if sides:
+                if sides not in self._borders:
+                    t = self.thin
+                    self._borders[sides] = Border(left=t if "l" in sides else Side(),
+                                                  right=t if "r" in sides else Side(),
+                                                  top=t if "t" in sides else Side(),
+                                                  bottom=t if "b" in sides else Side())
+                xc.border = self._borders[sides]
+            if number_format:
+                xc.number_format = number_format
+            if quote:
+                xc.quotePrefix = True  # agency text stays text, even when edited again in Excel
+            arr = self._arrays[key] = xc._style
+        return arr
+
+    def id(self, key: tuple) -> int:
+        sid = self._ids.get(key)
+        if sid is None:
+            sid = self._ids[key] = self.ws.parent._cell_styles.add(self.array(key))
+        return sid
+
+
+def _rich(m: SheetModel, cell: CellModel, value):
+    """The value to write: rich text when only the first ``bold_chars`` characters are bold."""
+    if isinstance(value, str) and 0 < cell.bold_chars < len(value) and not cell.bold:
+        return (value[:cell.bold_chars], value[cell.bold_chars:])
+    return None
+
+
+def _render_sheet(ws, m: SheetModel) -> None:
     from copy import copy
 
     from openpyxl.cell.cell import MergedCell
+    from openpyxl.cell.rich_text import CellRichText, TextBlock
+    from openpyxl.cell.text import InlineFont
+    from openpyxl.utils import get_column_letter
     from openpyxl.worksheet.merge import MergedCellRange
 
-    thin = Side(style="thin", color="000000")
-    styles: dict[tuple, object] = {}
-    borders: dict[str, Border] = {}
-    fonts: dict[tuple, Font] = {}
-
-    def border(sides: str) -> Border:
-        if sides not in borders:
-            borders[sides] = Border(left=thin if "l" in sides else Side(), right=thin if "r" in sides else Side(),
-                                    top=thin if "t" in sides else Side(), bottom=thin if "b" in sides else Side())
-        return borders[sides]
-
-    def font(size, bold, italic) -> Font:
-        key = (size, bold, italic)
-        if key not in fonts:
-            fonts[key] = Font(name=m.font_name, size=size, bold=bold, italic=italic)
-        return fonts[key]
-
-    for i, w in enumerate(m.columns, start=1):
-        ws.column_dimensions[get_column_letter(i)].width = w
+    styler = _Styler(ws, m)
     merges = []
     for r, row in enumerate(m.rows, start=1):
         if row.height is not None:
@@ -1091,39 +1159,28 @@ def _render_sheet(ws, m: SheetModel) -> None:
             size = cell.size or m.font_size
             xc = ws.cell(row=r, column=c)
             value = cell.value
-            if isinstance(value, str) and 0 < cell.bold_chars < len(value) and not cell.bold:
+            parts = _rich(m, cell, value)
+            if parts:
                 value = CellRichText([
-                    TextBlock(InlineFont(rFont=m.font_name, sz=size, b=True, i=cell.italic), value[:cell.bold_chars]),
-                    TextBlock(InlineFont(rFont=m.font_name, sz=size, b=False, i=cell.italic), value[cell.bold_chars:]),
+                    TextBlock(InlineFont(rFont=m.font_name, sz=size, b=True, i=cell.italic), parts[0]),
+                    TextBlock(InlineFont(rFont=m.font_name, sz=size, b=False, i=cell.italic), parts[1]),
                 ])
             xc.value = value
-            if isinstance(value, str) and value.startswith("="):
+            if isinstance(cell.value, str) and cell.value.startswith("="):
                 xc.data_type = "s"
-            bold = cell.bold or (0 < len(str(cell.value or "")) <= cell.bold_chars)
-            key = (size, bold, cell.italic, cell.align, cell.valign, cell.wrap, cell.border, cell.number_format)
-            if key in styles:  # copying a ready StyleArray is far cheaper than setting styles cell by cell
-                xc._style = copy(styles[key])
-            else:
-                xc.font = font(size, bold, cell.italic)
-                xc.alignment = Alignment(horizontal=cell.align, vertical=cell.valign, wrap_text=cell.wrap)
-                if cell.border:
-                    xc.border = border(cell.border)
-                if cell.number_format:
-                    xc.number_format = cell.number_format
-                styles[key] = copy(xc._style)
-            if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
-                xc.quotePrefix = True  # agency text stays text, even when edited again in Excel
+            key = _Styler.key(m, cell, cell.value)
+            xc._style = copy(styler.array(key))  # copying a ready StyleArray is far cheaper
             if cell.merge_across > 1 or cell.merge_down > 1:
-                merges.append((r, c, r + cell.merge_down - 1, c + cell.merge_across - 1, cell.border))
+                merges.append((r, c, r + cell.merge_down - 1, c + cell.merge_across - 1))
                 if cell.border:  # every cell of the range carries the border, as spreadsheets expect
                     for rr in range(r, r + cell.merge_down):
                         for cc in range(c, c + cell.merge_across):
                             if (rr, cc) != (r, c):
-                                ws.cell(row=rr, column=cc)._style = copy(styles[key])
-    for r1, c1, r2, c2, _ in merges:
+                                ws.cell(row=rr, column=cc)._style = copy(styler.array(key))
+    for r1, c1, r2, c2 in merges:
         # what Worksheet.merge_cells does, without re-deriving the borders we already copied
         rng = MergedCellRange(ws, f"{get_column_letter(c1)}{r1}:{get_column_letter(c2)}{r2}")
-        ws.merged_cells.add(rng)
+        ws.merged_cells.ranges.add(rng)  # the ranges never overlap: no need to search them
         for rr in range(r1, r2 + 1):
             for cc in range(c1, c2 + 1):
                 if (rr, cc) != (r1, c1):
@@ -1132,6 +1189,96 @@ def _render_sheet(ws, m: SheetModel) -> None:
                     if old_cell is not None:
                         covered._style = copy(old_cell._style)
                     ws._cells[(rr, cc)] = covered
+    _page_setup(ws, m)
+
+
+_XML_MARKUP = re.compile(r"[&<>\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_XML_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def _xml_t(text: str) -> str:
+    """A <t> element: escaped, illegal characters dropped, spaces kept."""
+    if _XML_MARKUP.search(text):
+        text = _XML_ILLEGAL.sub("", text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return f'<t xml:space="preserve">{text}</t>'
+
+
+class SheetRowsXml:
+    """The rows of one sheet as worksheet XML (``<row>`` elements), for splicing into
+    ``<sheetData>`` of the file openpyxl saved (see ``consolidate._splice``)."""
+
+    def __init__(self, ncols: int):
+        from openpyxl.utils import get_column_letter
+
+        self.letters = [get_column_letter(i) for i in range(1, max(1, ncols) + 1)]
+        self.parts: list[str] = []
+        self.last_row = 0
+
+    def xml(self) -> bytes:
+        return "".join(self.parts).encode("utf-8")
+
+
+def _render_sheet_xml(ws, m: SheetModel) -> SheetRowsXml:
+    """``_render_sheet`` for the XML row writer: the same cells, styles, merges and heights."""
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.merge import MergedCellRange
+
+    styler = _Styler(ws, m)
+    out = SheetRowsXml(m.ncols)
+    letters = out.letters
+    covered: dict[tuple[int, int], int] = {}  # (row, col) inside a bordered merge -> style id
+    font = m.font_name.replace("&", "&amp;").replace('"', "&quot;")
+    for r, row in enumerate(m.rows, start=1):
+        cells = []
+        for c, cell in enumerate(row.cells, start=1):
+            ref = f"{letters[c - 1]}{r}"
+            if cell is None:
+                sid = covered.pop((r, c), None)
+                if sid is not None:
+                    cells.append(f'<c r="{ref}" s="{sid}"/>')
+                continue
+            value = cell.value
+            sid = styler.id(_Styler.key(m, cell, value))
+            if cell.merge_across > 1 or cell.merge_down > 1:
+                r2, c2 = r + cell.merge_down - 1, c + cell.merge_across - 1
+                ws.merged_cells.ranges.add(MergedCellRange(ws, f"{ref}:{get_column_letter(c2)}{r2}"))
+                if cell.border:
+                    for rr in range(r, r2 + 1):
+                        for cc in range(c, c2 + 1):
+                            if (rr, cc) != (r, c):
+                                covered[(rr, cc)] = sid
+            if value is None or value == "":
+                cells.append(f'<c r="{ref}" s="{sid}"/>')
+            elif isinstance(value, bool) or not isinstance(value, (int, float)):
+                text = str(value)
+                parts = _rich(m, cell, text)
+                if parts:
+                    size = cell.size or m.font_size
+                    ital = "<i/>" if cell.italic else ""
+                    body = "".join(f'<r><rPr><rFont val="{font}"/>{b}{ital}<sz val="{size:g}"/></rPr>{_xml_t(t)}</r>'
+                                   for b, t in (("<b/>", parts[0]), ("", parts[1])))
+                else:
+                    body = _xml_t(text)
+                cells.append(f'<c r="{ref}" s="{sid}" t="inlineStr"><is>{body}</is></c>')
+            elif value != value or value in (math.inf, -math.inf):
+                cells.append(f'<c r="{ref}" s="{sid}"/>')
+            else:
+                cells.append(f'<c r="{ref}" s="{sid}"><v>{value!r}</v></c>')
+        height = f' ht="{row.height:g}" customHeight="1"' if row.height is not None else ""
+        out.parts.append(f'<row r="{r}"{height}>{"".join(cells)}</row>')
+        out.last_row = r
+    # openpyxl creates the anchor cell of every merged range; left there, it would be saved as a
+    # second <row> of the same number, which Excel reports as a damaged file
+    ws._cells.clear()
+    _page_setup(ws, m)
+    return out
+
+
+def _page_setup(ws, m: SheetModel) -> None:
+    from openpyxl.utils import get_column_letter
+
+    for i, w in enumerate(m.columns, start=1):
+        ws.column_dimensions[get_column_letter(i)].width = w
     last_col = get_column_letter(m.ncols)
     ps = ws.page_setup
     ps.paperSize = ws.PAPERSIZE_A4

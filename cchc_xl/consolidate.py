@@ -1485,7 +1485,7 @@ class _FastRows:
                     n = sum(max(1, math.ceil(len(part) / cpl)) for part in v.split("\n"))
                     if n > lines:
                         lines = n
-                text = v if _MARKUP.search(v) is None else _xml_text(v)
+                text = v if _MARKUP.search(v) is None and len(v) <= _MAX_CELL_TEXT else _xml_text(v)
                 keep = ' xml:space="preserve"' if v[0] in " \t\n" or v[-1] in " \t\n" else ""
                 cells.append(f'<c r="{letter}{r}" s="{sid[2] if v[0] in "=+-@" else sid[1]}" t="inlineStr"><is>'
                              f"<t{keep}>{text}</t></is></c>")
@@ -1713,16 +1713,20 @@ def build_workbook(c: Consolidation, tables: list[SheetTable] | None = None):
     return wb, fast
 
 
-def _add_appendix(wb, c: Consolidation) -> str | None:
-    """The provincial appendix sheets of cchc_xl.appendix, when that module provides them."""
+def _add_appendix(wb, c: Consolidation, fast: dict) -> str | None:
+    """The provincial appendix sheets of cchc_xl.appendix; their rows join ``fast`` (spliced on save)."""
+    from .appendix import SHEET_PROVINCE_REMEDIATION, SHEET_PROVINCE_SUMMARY, add_province_appendix_sheets
+
     try:
-        from .appendix import add_province_appendix_sheets
-    except (ImportError, AttributeError):
-        return None
-    try:
-        add_province_appendix_sheets(wb, c.reports, {"year": c.period.get("year"), "kind": c.period.get("kind")})
+        sheets = add_province_appendix_sheets(wb, c.reports, {"year": c.period.get("year"),
+                                                              "kind": c.period.get("kind")}, xml_rows=True)
     except Exception as exc:  # noqa: BLE001 - the consolidation itself is still worth writing
+        for title in (SHEET_PROVINCE_REMEDIATION, SHEET_PROVINCE_SUMMARY):
+            if title in wb.sheetnames and title not in fast:
+                wb.remove(wb[title])  # no half-made appendix sheet
         return f"không lập được các trang phụ lục tổng hợp ({type(exc).__name__}: {exc})"
+    for ws, rows in sheets:
+        fast[ws.title] = (ws, rows)
     return None
 
 
@@ -1741,7 +1745,7 @@ def write_consolidated_workbook(c: Consolidation, out: str | os.PathLike,
         raise ConsolidationError(str(exc)) from None
     wb, fast = build_workbook(c, tables)
     warnings = []
-    w = _add_appendix(wb, c) if appendix else None
+    w = _add_appendix(wb, c, fast) if appendix else None
     if w:
         warnings.append(w)
     wb._sheets.sort(key=lambda ws: ws.title == "_meta")  # the hidden identification sheet last

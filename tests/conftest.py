@@ -20,6 +20,23 @@ def example_paths() -> list[Path]:
     return sorted(EXAMPLES.glob("*.json"))
 
 
+def assert_rows_in_order(sheet_xml: str, where: str = "") -> None:
+    """Rows of a worksheet's XML numbered strictly upwards, and cells left to right in each, as
+    Excel requires (it reports a file that breaks this as damaged; openpyxl and LibreOffice
+    tolerate it, so a test reading the file back would not notice)."""
+    import re
+
+    from openpyxl.utils import column_index_from_string
+
+    rows = [int(r) for r in re.findall(r'<row r="(\d+)"', sheet_xml)]
+    assert rows == sorted(set(rows)), f"{where}: rows out of order or repeated"
+    for r, body in re.findall(r'<row r="(\d+)"[^>]*>(.*?)</row>', sheet_xml):
+        refs = re.findall(r'<c r="([A-Z]+)(\d+)"', body)
+        assert all(num == r for _, num in refs), f"{where}: a cell outside its row {r}"
+        cols = [column_index_from_string(c) for c, _ in refs]
+        assert cols == sorted(set(cols)), f"{where}: cells of row {r} out of order or repeated"
+
+
 def load_example(stem: str) -> dict:
     return json.loads((EXAMPLES / f"{stem}.json").read_text(encoding="utf-8"))
 

@@ -10,6 +10,7 @@ import re
 
 import pytest
 from openpyxl import Workbook, load_workbook
+from openpyxl.utils import get_column_letter
 
 from cchc_xl import spec
 from cchc_xl.appendix import (MAX_ROW_HEIGHT, SHEET_I, SHEET_II, SHEET_III, SHEET_PROVINCE_REMEDIATION,
@@ -20,7 +21,7 @@ from cchc_xl.appendix import (MAX_ROW_HEIGHT, SHEET_I, SHEET_II, SHEET_III, SHEE
 from cchc_xl.cli import main
 from cchc_xl.normalize import parse_number
 from cchc_xl.render import RenderError
-from conftest import EXAMPLES
+from conftest import EXAMPLES, assert_rows_in_order
 
 STC_JSON = EXAMPLES / "so_tai_chinh_2024_6thang.json"
 
@@ -478,3 +479,70 @@ def test_libreoffice_prints_the_district_and_province_tables_whole(huong_khe, st
     for pm in province_appendix_models([stc, sngv, huong_khe], {"year": 2024, "kind": "6_thang"}):
         _check_pdf(_pdf_of([pm], tmp_path, soffice, pm.key), pm, "Tiến độ thực hiện" if pm.ncols == 7
                    else "Tỷ lệ hoàn thành")
+
+
+def _cells_of(path):
+    """Every cell of every sheet as (value, rich runs, font, border, alignment, format, quote),
+    with merges, row heights and print settings: what a spreadsheet shows and prints."""
+    import zipfile
+
+    wb = load_workbook(path, rich_text=True)
+    out = {}
+    for i, ws in enumerate(wb.worksheets, 1):
+        # openpyxl gives merged cells the anchor's borders when loading: read the file's own
+        # border of every covered cell instead
+        sheet_xml = zipfile.ZipFile(path).read(f"xl/worksheets/sheet{i}.xml").decode()
+        assert_rows_in_order(sheet_xml, ws.title)
+        covered = {}
+        for rng in ws.merged_cells.ranges:
+            for row in range(rng.min_row, rng.max_row + 1):
+                for col in range(rng.min_col, rng.max_col + 1):
+                    ref = f"{get_column_letter(col)}{row}"
+                    m = re.search(rf'<c r="{ref}" s="(\d+)"', sheet_xml)
+                    covered[ref] = repr(wb._borders[wb._cell_styles[int(m.group(1))].borderId]) if m else None
+        cells = {}
+        for row in ws.iter_rows():
+            for x in row:
+                runs = [(b.text, b.font.b) for b in x.value if hasattr(b, "text")] \
+                    if isinstance(x.value, list) else None
+                cells[x.coordinate] = (str(x.value), runs, repr(x.font), repr(x.border), repr(x.alignment),
+                                       x.number_format, x.quotePrefix)
+        heights = {r: ws.row_dimensions[r].height for r in range(1, ws.max_row + 1)}
+        out[ws.title] = (cells, covered, sorted(map(str, ws.merged_cells.ranges)), heights, ws.print_title_rows,
+                         ws.print_area, ws.freeze_panes, ws.page_setup.orientation)
+    return out
+
+
+def test_xml_row_writer_writes_what_the_openpyxl_renderer_writes(stc, sngv, huong_khe, tmp_path):
+    # the consolidated workbook writes the province's long sheets as worksheet XML; a civil
+    # servant must see exactly what the cell-by-cell renderer gives: texts, bold lead-ins,
+    # borders of merged ranges, row heights, print titles; agency text that looks like a formula
+    # or markup stays text
+    from pathlib import Path
+
+    from cchc_xl.consolidate import _save
+
+    odd = copy.deepcopy(huong_khe)
+    odd["remediation"][0]["solution"] = "=SUM(A1:A3) & <b>đậm</b>\x01"
+    odd["remediation"][1]["progress"] = "-5 ngày so với kế hoạch"
+    period = {"year": 2024, "kind": "6_thang"}
+
+    def models():
+        return agency_appendix_models(stc) + province_appendix_models([stc, sngv, odd], period)
+
+    paths = []
+    for xml in (False, True):
+        wb = Workbook()
+        wb.remove(wb.active)
+        set_default_font(wb)
+        out = render_sheets(wb, models(), xml_rows=xml)
+        fast = {ws.title: (ws, rows) for ws, rows in out} if xml else {}
+        paths.append(_save(wb, fast, Path(tmp_path / f"r{int(xml)}.xlsx")))
+    cell_by_cell, xml_rows = (_cells_of(p) for p in paths)
+    assert list(cell_by_cell) == list(xml_rows) == [SHEET_I, SHEET_II, SHEET_III, SHEET_PROVINCE_REMEDIATION,
+                                                     SHEET_PROVINCE_SUMMARY]
+    for title in cell_by_cell:
+        assert xml_rows[title] == cell_by_cell[title], title
+    cells = xml_rows[SHEET_PROVINCE_REMEDIATION][0]
+    assert any(v[0] == "=SUM(A1:A3) & <b>đậm</b>" and v[6] for v in cells.values())
+    assert any(v[1] and v[1][0][1] for v in xml_rows[SHEET_II][0].values())  # a bold lead-in run

@@ -24,7 +24,7 @@ from cchc_xl.consolidate import (ConsolidationError, ProgressBar, consolidate, r
 from cchc_xl.demo import sample_report
 from cchc_xl.reader import read_file
 from cchc_xl.template import write_template
-from conftest import EXAMPLES, load_example
+from conftest import EXAMPLES, assert_rows_in_order, load_example
 
 PERIOD = {"year": 2024, "kind": "6_thang"}
 INJECTED = ['=HYPERLINK("http://vi-du.invalid","Bấm vào đây")', "+1", "@SUM(A1)", "-2+3", "=1+1"]
@@ -363,6 +363,16 @@ def test_agency_text_never_becomes_a_formula(result):
                 xml = zf.read(name).decode("utf-8")
                 for f in re.findall(r"<f>(.*?)</f>", xml):
                     assert "HYPERLINK" not in f and "SUM(A1)" not in f
+
+
+def test_every_sheet_is_well_formed_for_excel(result):
+    # rows written by openpyxl and rows spliced in as XML (the tables, the appendix sheets) must
+    # not overlap: Excel calls a file with a repeated row damaged, where LibreOffice is silent
+    with zipfile.ZipFile(result["out"]) as zf:
+        sheets = [n for n in zf.namelist() if re.fullmatch(r"xl/worksheets/sheet\d+\.xml", n)]
+        assert len(sheets) >= 14
+        for name in sheets:
+            assert_rows_in_order(zf.read(name).decode("utf-8"), name)
 
 
 def test_libreoffice_opens_the_consolidated_workbook(result, soffice):
