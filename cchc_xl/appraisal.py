@@ -35,7 +35,7 @@ from .normalize import clean_text, fold, format_number, is_error_value, match_en
 from .reader import UnreadableError, a1, load_grids
 from .template import (BORDER, GROUP_FILL, INPUT_FILL, LOCKED_FILL, RED_FILL, RED_FONT, REQUIRED_FILL, UNLOCKED,
                        WRAP_TOP, _code_sort_key, _header, _hint, _print_setup, _protect, _set_text, _title, font,
-                       save_atomic, write_guide)
+                       save_atomic, write_catalog_rows, write_guide)
 from .xlstyle import fit_row, text_lines
 
 AREA, CRITERION = "lv", "tc"  # kinds of catalog rows in the dropdown keys
@@ -378,21 +378,7 @@ def _criteria_sheet(wb: Workbook, sets: dict[str, spec.Catalog]) -> None:
         width = sum(c.get("width", 12) for c in cols)
         ws.row_dimensions[r].height = text_lines(head.value, width, 12) * 12 * 1.32 + 6  # merged: fit_row sees col A only
         r += 1
-        rows = [(a, True) for a in cat.criteria["areas"]] + [(c, False) for c in cat.criteria["criteria"]]
-        rows.sort(key=lambda rc: _code_sort_key(rc[0]["code"]))
-        for item, is_area in rows:
-            _set_text(ws.cell(row=r, column=1), item["code"])
-            _set_text(ws.cell(row=r, column=2), item.get("name"))
-            ws.cell(row=r, column=3, value=item.get("max_score")).number_format = "0.###"
-            for col in range(1, 4):
-                cell = ws.cell(row=r, column=col)
-                cell.font = font(11, bold=is_area)
-                cell.border = BORDER
-                cell.alignment = WRAP_TOP
-                if is_area:
-                    cell.fill = GROUP_FILL
-            fit_row(ws, r, 11)
-            r += 1
+        r = write_catalog_rows(ws, cat.criteria, r)
     ws.freeze_panes = f"A{hr + 1}"
     _print_setup(ws, f"{hr}:{hr}", get_column_letter(len(cols)))
     _protect(ws)

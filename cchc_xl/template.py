@@ -179,14 +179,25 @@ def _criteria_sheet(wb: Workbook, cat: spec.Catalog) -> None:
             {"title": "Điểm tối đa", "width": 12}]
     _title(ws, "BỘ TIÊU CHÍ ĐÁNH GIÁ CHỈ SỐ CẢI CÁCH HÀNH CHÍNH", crit.get("title"), 3)
     _header(ws, 4, cols)
-    rows = [(a, True) for a in crit["areas"]] + [(c, False) for c in crit["criteria"]]
+    last = max(write_catalog_rows(ws, crit, 5) - 1, 5)
+    rng = f"{quote_sheetname(ws.title)}!$A$5:$C${last}"
+    wb.defined_names["bang_tieu_chi"] = DefinedName("bang_tieu_chi", attr_text=rng)
+    wb.defined_names["ds_ma_tieu_chi"] = DefinedName(
+        "ds_ma_tieu_chi", attr_text=f"{quote_sheetname(ws.title)}!$A$5:$A${last}")
+    ws.freeze_panes = "A5"
+    _print_setup(ws, "4:4", "C")
+    _protect(ws)
+
+
+def write_catalog_rows(ws, criteria: dict, r: int) -> int:
+    """Areas and criteria of a catalog in code order (code, name, maximum score), areas in bold on
+    grey, from row ``r``; returns the next free row."""
+    rows = [(a, True) for a in criteria["areas"]] + [(c, False) for c in criteria["criteria"]]
     rows.sort(key=lambda rc: _code_sort_key(rc[0]["code"]))
-    r = 5
     for item, is_area in rows:
-        ws.cell(row=r, column=1, value=item["code"])
-        ws.cell(row=r, column=2, value=item["name"])
-        c = ws.cell(row=r, column=3, value=item.get("max_score"))
-        c.number_format = "0.###"
+        _set_text(ws.cell(row=r, column=1), item["code"])
+        _set_text(ws.cell(row=r, column=2), item.get("name"))
+        ws.cell(row=r, column=3, value=item.get("max_score")).number_format = "0.###"
         for col in range(1, 4):
             cell = ws.cell(row=r, column=col)
             cell.font = font(11, bold=is_area)
@@ -196,14 +207,7 @@ def _criteria_sheet(wb: Workbook, cat: spec.Catalog) -> None:
                 cell.fill = GROUP_FILL
         fit_row(ws, r, 11)
         r += 1
-    last = max(r - 1, 5)
-    rng = f"{quote_sheetname(ws.title)}!$A$5:$C${last}"
-    wb.defined_names["bang_tieu_chi"] = DefinedName("bang_tieu_chi", attr_text=rng)
-    wb.defined_names["ds_ma_tieu_chi"] = DefinedName(
-        "ds_ma_tieu_chi", attr_text=f"{quote_sheetname(ws.title)}!$A$5:$A${last}")
-    ws.freeze_panes = "A5"
-    _print_setup(ws, "4:4", "C")
-    _protect(ws)
+    return r
 
 
 def _code_sort_key(code: str):
