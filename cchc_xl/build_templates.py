@@ -9,8 +9,7 @@ formulas, data validations, defined names, buttons, the VBA modules' source, the
 freshly built one, never bytes (writers stamp the time into every file).
 
 To ship another workbook, add a ``(filename, builder)`` pair to :data:`ENTRIES`: the builder
-takes the output path and writes the file. A builder whose module is not there (yet) is skipped
-and said so.
+takes the output path and writes the file.
 """
 
 from __future__ import annotations
@@ -163,11 +162,7 @@ def build_all(out_dir: str | Path = DEFAULT_DIR, echo=print) -> list[Path]:
             path.write_text(text, encoding="ascii", newline="\n")
             echo(f"Đã sinh lại {path}")
     for filename, builder in ENTRIES:
-        try:
-            builder(out_dir / filename)
-        except ImportError as exc:
-            echo(f"Bỏ qua {filename}: chưa có mô-đun tạo tệp ({exc})")
-            continue
+        builder(out_dir / filename)
         written.append(out_dir / filename)
         echo(f"Đã tạo {out_dir / filename}")
     return written
@@ -183,10 +178,7 @@ def stale(out_dir: str | Path = DEFAULT_DIR) -> list[tuple[str, str]]:
     with tempfile.TemporaryDirectory() as tmp:
         for filename, builder in ENTRIES:
             fresh = Path(tmp) / filename
-            try:
-                builder(fresh)
-            except ImportError:
-                continue
+            builder(fresh)
             committed = out_dir / filename
             if not committed.exists():
                 problems.append((filename, "chưa có tệp"))

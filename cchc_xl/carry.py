@@ -172,14 +172,14 @@ def write_next(previous_path, out, year: int | None = None, kind: str | None = N
         raise CarryError(f"{prev_path.name}: {exc}") from None
     try:
         if macros:
+            from .excel_build import BuildError, write_macro_template
+
             try:
-                from .excel_build import write_macro_template
-            except ImportError:
-                raise CarryError(f"{out.name}: bản có macro (.xlsm) chưa có trong bản cài đặt này; "
-                                 "hãy bỏ --macros") from None
-            path = write_macro_template(out, level=level, year=report["period"]["year"],
-                                        kind=report["period"]["kind"], agency=report["agency"]["name"],
-                                        report=report)
+                path = write_macro_template(out, level=level, year=report["period"]["year"],
+                                            kind=report["period"]["kind"], agency=report["agency"]["name"],
+                                            report=report)
+            except BuildError as exc:
+                raise CarryError(f"{out.name}: {exc}") from None
         else:
             from .template import write_template
 

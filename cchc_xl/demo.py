@@ -331,20 +331,18 @@ def run_demo(outdir, echo=print) -> int:
     except ConsolidationError as exc:
         echo(f"cchc-xl: {exc}")
         return 2
+    from .appendix import AppendixError, write_agency_appendix
+    from .render import RenderError
+
     appendix_out = None
-    try:
-        from .appendix import write_agency_appendix
-    except ImportError:
-        write_agency_appendix = None
-    if write_agency_appendix is not None:
-        src = inbox / f"{_slug('Sở Tài chính')}.xlsx"
-        if not src.exists():
-            src = next((p for p in samples["files"] if p.suffix == ".xlsx" and "loi" not in p.name), None)
-        if src is not None:
-            try:
-                appendix_out = write_agency_appendix(src, outdir / "phu_luc_so_tai_chinh.xlsx")
-            except Exception as exc:  # the demo goes on; the appendix has its own command
-                echo(f"Không lập được phụ lục mẫu: {exc}")
+    src = inbox / f"{_slug('Sở Tài chính')}.xlsx"
+    if not src.exists():
+        src = next((p for p in samples["files"] if p.suffix == ".xlsx" and "loi" not in p.name), None)
+    if src is not None:
+        try:
+            appendix_out = write_agency_appendix(src, outdir / "phu_luc_so_tai_chinh.xlsx")
+        except (AppendixError, RenderError) as exc:  # the demo goes on; the appendix has its own command
+            echo(f"Không lập được phụ lục mẫu: {exc}")
     echo("")
     echo("Kết quả chạy thử:")
     echo(f"  - Bài nộp mẫu của các cơ quan: {inbox}")

@@ -205,7 +205,8 @@ def test_whole_loop_appraisal_to_consolidation(tmp_path, appraisal, stc, sngv):
         rep = validate_file(p)
         assert rep.valid, [(i.cell, i.message) for i in rep.issues]
 
-    consolidate = pytest.importorskip("cchc_xl.consolidate")
+    from cchc_xl import consolidate
+
     cons = consolidate.consolidate(out)
     assert len(cons.accepted) == 3
     got = {(a, c): (m, s, _none(r)) for a, c, m, s, r in zip(cons.deductions["agency"], cons.deductions["code"],
@@ -218,10 +219,9 @@ def test_whole_loop_appraisal_to_consolidation(tmp_path, appraisal, stc, sngv):
     area_got = {(a, c): s for a, c, s in zip(cons.areas["agency"], cons.areas["code"], cons.areas["score"])}
     assert area_got == {("Sở Tài chính", a["code"]): a["score"] for a in stc["areas"]}
 
-    if hasattr(consolidate, "run_consolidation"):
-        book = tmp_path / "tong_hop.xlsx"
-        consolidate.run_consolidation(out, book, echo=lambda *a, **k: None)
-        assert _deductions_in_workbook(book) == {k: v[1] for k, v in want.items()}
+    book = tmp_path / "tong_hop.xlsx"
+    consolidate.run_consolidation(out, book, echo=lambda *a, **k: None)
+    assert _deductions_in_workbook(book) == want
 
 
 def _none(x):
@@ -230,7 +230,8 @@ def _none(x):
 
 
 def _deductions_in_workbook(path: Path) -> dict:
-    """(agency, criterion) → achieved score, from the consolidated workbook's deductions table."""
+    """(agency, criterion) → (maximum, achieved score, reason), from the consolidated workbook's
+    deductions table."""
     from python_calamine import CalamineWorkbook
 
     from cchc_xl.normalize import fold
@@ -244,7 +245,10 @@ def _deductions_in_workbook(path: Path) -> dict:
             if want <= set(heads):
                 ag = next(i for i, h in enumerate(heads) if h.startswith("co quan"))
                 code, score = heads.index("ma tieu chi"), heads.index("diem dat")
-                return {(x[ag], str(x[code])): x[score] for x in grid[r + 1:] if x[code] not in ("", None)}
+                reason = heads.index("ly do bi tru diem")
+                top = next(i for i, h in enumerate(heads) if h.startswith("diem toi da"))
+                return {(x[ag], str(x[code])): (x[top], x[score], x[reason] or None)
+                        for x in grid[r + 1:] if x[code] not in ("", None)}
     raise AssertionError("no deductions table in the consolidated workbook")
 
 

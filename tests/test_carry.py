@@ -167,16 +167,15 @@ def test_errors_name_the_file(tmp_path, make_workbook, stc):
     assert not (tmp_path / "x.xlsx").exists()
 
 
-def test_macros_unavailable(tmp_path, make_workbook, stc, monkeypatch):
-    monkeypatch.setitem(sys.modules, "cchc_xl.excel_build", None)  # import fails
-    with pytest.raises(CarryError, match="macro"):
-        write_next(make_workbook(stc), tmp_path / "x.xlsm", macros=True)
+def test_macros_without_xlwings_say_what_to_install(tmp_path, make_workbook, stc, monkeypatch):
+    monkeypatch.setitem(sys.modules, "xlwings", None)  # not installed: the import fails
+    out = tmp_path / "x.xlsm"
+    with pytest.raises(CarryError, match="x.xlsm: Cần thư viện xlwings"):
+        write_next(make_workbook(stc), out, macros=True)
+    assert not out.exists()
 
 
 def test_macros_variant(tmp_path, make_workbook, stc):
-    excel_build = pytest.importorskip("cchc_xl.excel_build")
-    if not hasattr(excel_build, "write_macro_template"):
-        pytest.skip("excel_build.write_macro_template is not there yet")
     out, count = write_next(make_workbook(stc), tmp_path / "next.xlsm", macros=True)
     assert out.exists() and count == 8
     assert [it["carried_from"] for it in read_file(out).report["remediation"]] == [{"year": 2024, "kind": "6_thang"}] * 8

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import random
-import time
 import unicodedata
 
 from cchc_xl import spec
@@ -14,9 +13,7 @@ from cchc_xl.validate import check_report
 
 
 def test_demo_writes_submissions_consolidation_and_says_where(tmp_path, capsys):
-    start = time.perf_counter()
     code = main(["demo", "-o", str(tmp_path / "demo")])
-    took = time.perf_counter() - start
     out = capsys.readouterr().out
     assert code == 0
     root = tmp_path / "demo"
@@ -29,13 +26,7 @@ def test_demo_writes_submissions_consolidation_and_says_where(tmp_path, capsys):
     for where in ("nop", "tong_hop.xlsx", "tong_hop.json"):
         assert where in out
     assert "Sổ tổng hợp" in out and unicodedata.is_normalized("NFC", out)
-    try:
-        from cchc_xl.appendix import write_agency_appendix  # noqa: F401
-    except ImportError:
-        pass
-    else:
-        assert (root / "phu_luc_so_tai_chinh.xlsx").is_file()
-    assert took < 60
+    assert (root / "phu_luc_so_tai_chinh.xlsx").is_file()
 
 
 def test_demo_twice_in_the_same_folder_starts_afresh(tmp_path, capsys):
