@@ -223,6 +223,7 @@ def validate_book(book):
         return [Issue("error", getattr(exc, "code", "wrong_template"), reason)]
     issues = check_read(result)
     errors, warnings = count(issues)
+    fit_print_areas(book, grids)
     guess = _TemplateFills(result)
     names = {s.name for s in book.sheets}
 
@@ -278,6 +279,35 @@ def validate_book(book):
         _try(sheet.activate)
     _alert(book, sentence, box, "critical" if errors else "info")
     return issues
+
+
+def input_print_areas(grids: dict[str, list[list]]) -> dict[str, str]:
+    """Sheet → print area for the two open-ended input tables (Điểm bị trừ, Khắc phục): down to
+    their last filled row. The template prints only the rows filled when it was written, so that
+    the prepared empty rows do not print as pages of empty boxes; rows typed since then print
+    once "Kiểm tra" has been clicked."""
+    from . import spec
+    from .normalize import fold
+
+    cfg = spec.sheets()["sheets"]
+    tables = {fold(cfg["remediation"]["title"]): len(cfg["remediation"]["columns"]),
+              fold(cfg["scores"]["title"]): len(cfg["scores"]["deduction_columns"])}
+    out = {}
+    for name, grid in grids.items():
+        ncol = tables.get(fold(name))
+        if ncol is None:
+            continue
+        last = 1
+        for r, row in enumerate(grid, start=1):  # column A holds the automatic row numbers
+            if any(v is not None and str(v).strip() != "" for v in row[1:ncol]):
+                last = r
+        out[name] = f"A1:{_col_letter(ncol)}{last}"
+    return out
+
+
+def fit_print_areas(book, grids: dict[str, list[list]]) -> None:
+    for name, area in input_print_areas(grids).items():
+        _try(setattr, book.sheets[name].page_setup, "print_area", area)
 
 
 def _names(book) -> set[str]:

@@ -443,7 +443,7 @@ def _scores_sheet(wb, report: dict | None, cat: spec.Catalog, lay: Layout):
                             f"SUM({_ref(ws, fl, first)}:${fl}${last})"))
     ws.freeze_panes = f"A{hr + 1}"
     _print_setup(ws, f"{dhr}:{dhr}", get_column_letter(ncol))
-    ws.print_area = f"A1:{get_column_letter(ncol)}{max(first + len(deds), first)}"
+    ws.print_area = f"A1:{get_column_letter(ncol)}{max(first + len(deds) - 1, first)}"
     _protect(ws, allow_rows=True)
 
 
