@@ -32,6 +32,7 @@ from pathlib import Path
 from . import spec
 from .normalize import fold, format_number, parse_date
 from .render import RenderError, render
+from .model import os_reason
 
 FONT_NAME = "Times New Roman"
 BODY_SIZE = 12
@@ -864,7 +865,7 @@ def write_agency_appendix(src: str | os.PathLike, out: str | os.PathLike) -> Pat
     try:
         return save_atomic(wb, out)
     except OSError as exc:
-        raise AppendixError(f"{name}: không ghi được {out}: {exc.strerror or exc}") from None
+        raise AppendixError(f"{name}: không ghi được {out}: {os_reason(exc)}") from None
 
 
 # ---- the province --------------------------------------------------------------------------

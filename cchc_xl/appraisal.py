@@ -37,6 +37,7 @@ from .template import (BORDER, GROUP_FILL, INPUT_FILL, LOCKED_FILL, RED_FILL, RE
                        WRAP_TOP, _code_sort_key, _header, _hint, _print_setup, _protect, _set_text, _title, font,
                        save_atomic, write_catalog_rows, write_guide)
 from .xlstyle import fit_row, text_lines
+from .model import os_reason
 
 AREA, CRITERION = "lv", "tc"  # kinds of catalog rows in the dropdown keys
 
@@ -897,7 +898,7 @@ def distribute(appraisal_path, out_dir, year: int | None = None, kind: str | Non
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise DistributeError(f"{out_dir}: không tạo được thư mục ({exc.strerror or exc})") from None
+        raise DistributeError(f"{out_dir}: không tạo được thư mục ({os_reason(exc)})") from None
     root = out_dir.resolve()
     reports = agency_reports(ap, year, kind)
     targets = []
@@ -924,7 +925,7 @@ def distribute(appraisal_path, out_dir, year: int | None = None, kind: str | Non
             except OSError:
                 pass
         if isinstance(exc, OSError):
-            raise DistributeError(f"{out_dir}: không ghi được biểu mẫu ({exc.strerror or exc}); "
+            raise DistributeError(f"{out_dir}: không ghi được biểu mẫu ({os_reason(exc)}); "
                                   "không tệp nào được giữ lại") from None
         raise
     return written

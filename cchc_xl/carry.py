@@ -25,6 +25,7 @@ import datetime as dt
 from pathlib import Path
 
 from . import SCHEMA_VERSION, spec
+from .model import os_reason
 
 CLOSED_STATUSES = {"hoan_thanh"}
 _NEXT = {"quy_1": ("quy_2", 0), "quy_2": ("quy_3", 0), "quy_3": ("quy_4", 0), "quy_4": ("quy_1", 1),
@@ -185,7 +186,7 @@ def write_next(previous_path, out, year: int | None = None, kind: str | None = N
 
             path = write_template(out, report=report)
     except OSError as exc:
-        raise CarryError(f"{out}: không ghi được tệp ({exc.strerror or exc})") from None
+        raise CarryError(f"{out}: không ghi được tệp ({os_reason(exc)})") from None
     except spec.SpecError as exc:
         raise CarryError(f"{prev_path.name}: {exc}") from None
     return Path(path), count

@@ -89,14 +89,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     t = sub.add_parser("template", help="tạo biểu mẫu Excel cho cơ quan (trống hoặc điền sẵn)")
     t.add_argument("-o", "--output", required=True, metavar="TỆP", help="tệp .xlsx (hoặc .xlsm với --macros) cần tạo")
-    t.add_argument("--level", choices=["so", "huyen", "xa"], default="so", help="cấp: so, huyen, xa (mặc định so)")
-    t.add_argument("--year", type=_year, help="năm báo cáo (với --appraisal: năm thẩm định)")
-    t.add_argument("--period", type=_period, help="kỳ: quy_1…quy_4, 6_thang, 9_thang, nam")
+    t.add_argument("--level", choices=["so", "huyen", "xa"], metavar="CẤP", help="cấp: so, huyen, xa (mặc định so)")
+    t.add_argument("--year", type=_year, metavar="NĂM", help="năm báo cáo (với --appraisal: năm thẩm định)")
+    t.add_argument("--period", type=_period, metavar="KỲ", help="kỳ: quy_1…quy_4, 6_thang, 9_thang, nam")
     t.add_argument("--agency", metavar="TÊN", help="tên cơ quan điền sẵn")
     t.add_argument("--data", metavar="BÁO_CÁO.json", help="điền sẵn từ tài liệu JSON chuẩn")
     t.add_argument("--macros", action="store_true", help="tạo bản có nút bấm (.xlsm)")
     t.add_argument("--appraisal", action="store_true", help="tạo sổ thẩm định (điểm bị trừ của mọi cơ quan)")
-    t.add_argument("--consolidation", action="store_true", help="tạo sổ tổng hợp của Sở Nội vụ (có nút Tổng hợp)")
+    t.add_argument("--consolidation", action="store_true", help="tạo sổ tổng hợp của Sở Nội vụ (có nút Tổng hợp khi thêm --macros)")
     t.add_argument("--from", dest="previous", metavar="KỲ_TRƯỚC.xlsx",
                    help="tạo biểu mẫu kỳ sau từ biểu mẫu kỳ trước, chuyển các tồn tại chưa hoàn thành")
 
@@ -106,32 +106,34 @@ def build_parser() -> argparse.ArgumentParser:
     v.add_argument("--annotate", metavar="RA.xlsx", help="ghi bản sao có trang kết quả và tô màu ô lỗi (một tệp)")
 
     e = sub.add_parser("export", help="đọc biểu mẫu đã điền ra tài liệu JSON chuẩn")
-    e.add_argument("file", metavar="TỆP")
-    e.add_argument("-o", "--output", metavar="RA.json")
+    e.add_argument("file", metavar="TỆP", help="biểu mẫu đã điền (.xlsx, .xlsm, .xls, .ods)")
+    e.add_argument("-o", "--output", metavar="RA.json", help="ghi ra tệp thay vì in ra màn hình")
 
     a = sub.add_parser("appendix", help="lập Phụ lục I, II, III của một cơ quan, sẵn sàng in")
-    a.add_argument("file", metavar="TỆP")
-    a.add_argument("-o", "--output", required=True, metavar="RA.xlsx")
+    a.add_argument("file", metavar="TỆP", help="biểu mẫu đã điền hoặc tài liệu JSON chuẩn")
+    a.add_argument("-o", "--output", required=True, metavar="RA.xlsx", help="tệp .xlsx chứa Phụ lục I, II, III")
 
     c = sub.add_parser("consolidate", help="tổng hợp mọi biểu mẫu trong một thư mục cho Sở Nội vụ")
-    c.add_argument("input_dir", metavar="THƯ_MỤC")
-    c.add_argument("-o", "--output", required=True, metavar="RA.xlsx")
+    c.add_argument("input_dir", metavar="THƯ_MỤC", help="thư mục chứa bài nộp của các cơ quan (tìm cả thư mục con)")
+    c.add_argument("-o", "--output", required=True, metavar="RA.xlsx", help="sổ tổng hợp .xlsx cần ghi")
     c.add_argument("--registry", metavar="DANH_SÁCH", help="danh sách cơ quan phải báo cáo (.csv hoặc .xlsx)")
     c.add_argument("--json", dest="json_out", metavar="TÓM_TẮT.json", help="ghi tóm tắt dạng JSON")
-    c.add_argument("--year", type=_year)
-    c.add_argument("--period", type=_period)
+    c.add_argument("--year", type=_year, metavar="NĂM", help="năm báo cáo (mặc định: năm của nhiều tệp nhất)")
+    c.add_argument("--period", type=_period, metavar="KỲ",
+                   help="kỳ: quy_1…quy_4, 6_thang, 9_thang, nam (mặc định: kỳ của nhiều tệp nhất)")
     c.add_argument("--strict", action="store_true", help="loại các tệp còn lỗi")
     c.add_argument("--jobs", type=int, metavar="N", help="số tiến trình đọc song song")
     c.add_argument("--quiet", action="store_true", help="không hiện thanh tiến độ")
 
     d = sub.add_parser("distribute", help="từ sổ thẩm định, tạo biểu mẫu điền sẵn cho từng cơ quan")
-    d.add_argument("appraisal", metavar="SỔ_THẨM_ĐỊNH.xlsx")
-    d.add_argument("-o", "--output", required=True, metavar="THƯ_MỤC")
-    d.add_argument("--year", type=_year)
-    d.add_argument("--period", type=_period)
+    d.add_argument("appraisal", metavar="SỔ_THẨM_ĐỊNH.xlsx", help="sổ thẩm định đã điền")
+    d.add_argument("-o", "--output", required=True, metavar="THƯ_MỤC", help="thư mục ghi biểu mẫu của từng cơ quan")
+    d.add_argument("--year", type=_year, metavar="NĂM", help="năm báo cáo của các biểu mẫu")
+    d.add_argument("--period", type=_period, metavar="KỲ", help="kỳ: quy_1…quy_4, 6_thang, 9_thang, nam")
 
     m = sub.add_parser("demo", help="chạy thử trên dữ liệu mẫu: tạo bài nộp, tổng hợp và phụ lục")
-    m.add_argument("-o", "--output", default="cchc-xl-demo", metavar="THƯ_MỤC")
+    m.add_argument("-o", "--output", default="cchc-xl-demo", metavar="THƯ_MỤC",
+                   help="thư mục ghi kết quả chạy thử (mặc định cchc-xl-demo)")
     return p
 
 
@@ -167,6 +169,13 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:  # "cchc-xl validate … | head": the reader went away, nothing to report
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_OK
+    except Exception as exc:  # noqa: BLE001 - a defect of ours: one Vietnamese line, not a traceback
+        if os.environ.get("CCHC_XL_DEBUG"):
+            raise
+        _out(f"cchc-xl: lỗi ngoài dự kiến khi chạy lệnh {args.command} ({type(exc).__name__}: {exc}). "
+             "Hãy gửi thông báo này cùng tệp đầu vào cho bộ phận công nghệ thông tin "
+             "(đặt CCHC_XL_DEBUG=1 để xem chi tiết).", err=True)
+        return EXIT_UNUSABLE
 
 
 def _load_report_json(path: str) -> dict:
@@ -189,9 +198,34 @@ def _writable(path: str):
 
 # ---- commands ------------------------------------------------------------------------------
 
+def _refuse_unused(args, mode: str, unused: tuple[str, ...]) -> None:
+    """Options that ``mode`` does not use are refused rather than silently ignored."""
+    flags = {"level": "--level", "year": "--year", "period": "--period", "agency": "--agency", "data": "--data",
+             "macros": "--macros", "previous": "--from", "appraisal": "--appraisal", "consolidation": "--consolidation"}
+    given = [flags[k] for k in unused if getattr(args, k, None)]
+    if given:
+        raise UsageError(f"{', '.join(given)} không dùng được cùng {mode}")
+
+
+def _suffix(path: str, allowed: tuple[str, ...], hint: str = "") -> None:
+    if Path(path).suffix.lower() not in allowed:
+        raise UsageError(f"{path}: tệp ra phải có đuôi {' hoặc '.join(allowed)}{hint}")
+
+
 def cmd_template(args) -> int:
     from . import template
 
+    if args.appraisal:
+        _refuse_unused(args, "--appraisal", ("level", "period", "agency", "data", "macros", "previous", "consolidation"))
+        _suffix(args.output, (".xlsx",))
+    elif args.consolidation:
+        _refuse_unused(args, "--consolidation", ("level", "year", "period", "agency", "data", "previous"))
+        _suffix(args.output, (".xlsm",) if args.macros else (".xlsx",),
+                "" if args.macros else " (bản có nút Tổng hợp: thêm --macros và dùng đuôi .xlsm)")
+    elif args.previous:
+        _refuse_unused(args, "--from", ("level", "agency", "data"))
+    elif args.data:
+        _refuse_unused(args, "--data (tài liệu JSON đã có cấp, kỳ và tên cơ quan)", ("level", "year", "period", "agency"))
     _writable(args.output)
     if args.appraisal:
         from .appraisal import write_appraisal_template
@@ -218,12 +252,12 @@ def cmd_template(args) -> int:
     if args.macros:
         from .excel_build import write_macro_template
 
-        path = write_macro_template(args.output, level=args.level, year=args.year, kind=args.period,
+        path = write_macro_template(args.output, level=args.level or "so", year=args.year, kind=args.period,
                                     agency=args.agency, report=report)
     else:
         if Path(args.output).suffix.lower() == ".xlsm":
             raise UsageError(f"{args.output}: tệp .xlsm chỉ tạo được với --macros")
-        path = template.write_template(args.output, level=args.level, year=args.year, kind=args.period,
+        path = template.write_template(args.output, level=args.level or "so", year=args.year, kind=args.period,
                                        agency=args.agency, report=report)
     _out(f"Đã tạo biểu mẫu: {path}")
     return EXIT_OK
@@ -297,9 +331,19 @@ def cmd_export(args) -> int:
     return EXIT_OK
 
 
+def _same_file(a: str, b: str) -> bool:
+    try:
+        return Path(a).resolve() == Path(b).resolve() or (Path(b).exists() and os.path.samefile(a, b))
+    except OSError:
+        return False
+
+
 def cmd_appendix(args) -> int:
     from .appendix import AppendixError, write_agency_appendix
 
+    _suffix(args.output, (".xlsx",))
+    if _same_file(args.file, args.output):
+        raise UsageError(f"{args.output}: tệp ra phải khác tệp đầu vào (tệp của cơ quan không bao giờ bị ghi đè)")
     _writable(args.output)
     try:
         path = write_agency_appendix(args.file, args.output)
@@ -314,6 +358,11 @@ def cmd_consolidate(args) -> int:
 
     if not os.path.isdir(args.input_dir):
         raise UsageError(f"{args.input_dir}: không phải thư mục hoặc không tồn tại")
+    _suffix(args.output, (".xlsx",))
+    if args.json_out:
+        _suffix(args.json_out, (".json",))
+        if _same_file(args.output, args.json_out):
+            raise UsageError(f"{args.json_out}: tệp tóm tắt JSON phải khác sổ tổng hợp")
     _writable(args.output)
     try:
         summary = run_consolidation(args.input_dir, args.output, registry=args.registry, year=args.year,
@@ -322,8 +371,13 @@ def cmd_consolidate(args) -> int:
                                     echo=_out)
     except ConsolidationError as exc:
         raise UsageError(str(exc)) from None
-    accepted = sum(1 for f in summary["files"] if f["status"] == "accepted")
-    return EXIT_OK if accepted else EXIT_INVALID
+    accepted = [f for f in summary["files"] if f["status"] == "accepted"]
+    if not accepted:
+        _out(f"cchc-xl: {args.input_dir}: không có tệp nào được tổng hợp (xem trang “Tình hình nộp” để biết lý do)",
+             err=True)
+        return EXIT_UNUSABLE
+    rejected = any(f["status"] == "rejected" for f in summary["files"])
+    return EXIT_INVALID if rejected or any(f.get("errors") for f in accepted) else EXIT_OK
 
 
 def cmd_distribute(args) -> int:

@@ -36,6 +36,7 @@ from typing import Callable, Iterable
 from . import spec
 from .normalize import fold, format_number, parse_deadline
 from .reader import SUPPORTED_SUFFIXES
+from .model import os_reason
 
 STATUSES = ("accepted", "rejected", "duplicate", "skipped")
 STATUS_LABELS = {"accepted": "Được tổng hợp", "rejected": "Bị loại", "duplicate": "Bản trùng, không dùng",
@@ -1752,7 +1753,7 @@ def write_consolidated_workbook(c: Consolidation, out: str | os.PathLike,
     try:
         _save(wb, fast, out)
     except OSError as exc:
-        raise ConsolidationError(f"{out}: không ghi được tệp ({exc.strerror or exc}); hãy đóng tệp nếu đang mở "
+        raise ConsolidationError(f"{out}: không ghi được tệp ({os_reason(exc)}); hãy đóng tệp nếu đang mở "
                                  "trong Excel, kiểm tra quyền ghi và dung lượng đĩa") from None
     return warnings
 
@@ -1878,6 +1879,32 @@ def closing_summary(c: Consolidation, summary: dict, out, json_out=None, warning
     return lines
 
 
+def _overwrites_a_submission(output, input_dir) -> bool:
+    """Whether writing ``output`` would replace a file of the input folder that is not an earlier
+    consolidated workbook (a consolidation run again into its own folder is fine)."""
+    out = Path(output)
+    try:
+        if not out.is_file() or not out.resolve().is_relative_to(Path(input_dir).resolve()):
+            return False
+        with zipfile.ZipFile(out) as zf:
+            names = set(zf.namelist())
+            book = zf.read("xl/workbook.xml").decode("utf-8", "replace")
+            rels = zf.read("xl/_rels/workbook.xml.rels").decode("utf-8", "replace")
+            sheet = re.search(r'<(?:\w+:)?sheet\b[^>]*name="_meta"[^>]*/>', book)
+            rid = re.search(r'r:id="([^"]+)"', sheet.group(0)) if sheet else None
+            target = re.search(rf'<Relationship\b[^>]*Id="{rid.group(1)}"[^>]*/>', rels) if rid else None
+            path = re.search(r'Target="([^"]+)"', target.group(0)).group(1) if target else None
+            if path is None:
+                return True
+            path = path.lstrip("/") if path.startswith("/") else f"xl/{path}"
+            data = zf.read(path) if path in names else b""
+            if "xl/sharedStrings.xml" in names:
+                data += zf.read("xl/sharedStrings.xml")
+        return b"cchc-xl/consolidation" not in data
+    except (OSError, zipfile.BadZipFile):
+        return True  # not a workbook we wrote: never overwrite it
+
+
 def run_consolidation(input_dir, output, registry=None, year=None, kind=None, strict=False, jobs=None,
                       progress=False, json_out=None, echo=print) -> dict:
     """``cchc-xl consolidate``: read, consolidate, write OUT.xlsx (and the JSON summary), report."""
@@ -1889,6 +1916,9 @@ def run_consolidation(input_dir, output, registry=None, year=None, kind=None, st
             check_writable(target)
         except OSError as exc:
             raise ConsolidationError(str(exc)) from None
+    if _overwrites_a_submission(output, input_dir):
+        raise ConsolidationError(f"{output}: tệp này nằm trong thư mục bài nộp và không phải sổ tổng hợp; ghi vào đó "
+                                 "sẽ xóa mất bài nộp của một cơ quan — hãy chọn tên hoặc thư mục khác")
     bar = ProgressBar() if progress else None
     try:
         cons = consolidate(input_dir, registry=registry, year=year, kind=kind, strict=strict, jobs=jobs,
@@ -1906,7 +1936,7 @@ def run_consolidation(input_dir, output, registry=None, year=None, kind=None, st
         try:
             write_text_atomic(json_out, json.dumps(summary, ensure_ascii=False, indent=2) + "\n")
         except OSError as exc:
-            raise ConsolidationError(f"{json_out}: không ghi được tệp ({exc.strerror or exc})") from None
+            raise ConsolidationError(f"{json_out}: không ghi được tệp ({os_reason(exc)})") from None
     cons.seconds = time.perf_counter() - start
     for line in closing_summary(cons, summary, output, json_out, warnings):
         echo(line)

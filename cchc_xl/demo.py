@@ -302,7 +302,7 @@ def _slug(name: str) -> str:
 def run_demo(outdir, echo=print) -> int:
     """Write samples into OUTDIR/nop, consolidate them, write one appendix; say where they are."""
     from .consolidate import ConsolidationError, run_consolidation
-    from .model import check_writable
+    from .model import check_writable, os_reason
 
     start = time.perf_counter()
     outdir = Path(outdir)
@@ -310,7 +310,7 @@ def run_demo(outdir, echo=print) -> int:
         outdir.mkdir(parents=True, exist_ok=True)
         check_writable(outdir / "tong_hop.xlsx")
     except OSError as exc:
-        echo(f"cchc-xl: không ghi được vào thư mục {outdir}: {exc}")
+        echo(f"cchc-xl: không ghi được vào thư mục {outdir}: {os_reason(exc)}")
         return 2
     inbox = outdir / "nop"
     marker = outdir / ".cchc-xl-demo"

@@ -5,7 +5,8 @@ Adapters only: a live workbook is turned into the same sheet grids a file gives
 ``validate.check_read``, ``appendix`` sheet models, ``consolidate``), and the results are
 written back into the open workbook. Everything used here is part of xlwings' common API, so the
 same code serves desktop Excel (``RunPython`` through COM on Windows, AppleScript on a Mac) and
-xlwings' remote engine (``xw.Book(json=…)``, which the tests use).
+xlwings' remote engine (``xw.Book(json=…)``, which the tests use). Only the page setup of the
+appendix and consolidation sheets goes through Excel's own object model, on Windows only.
 
 Nothing heavy is imported at module level: a button click starts a fresh Python, and the time
 to the first line of work is what staff feel (``benchmarks/bench_excel.py``).
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import sys
 
 RESULT_TITLE_TEXT = "KẾT QUẢ KIỂM TRA BIỂU MẪU"
 RESULT_HINT = ("Bấm vào ô ở cột “Ô” để đến ô cần sửa. Ô có lỗi được tô đỏ, ô cần xem lại tô vàng; "
@@ -128,7 +130,9 @@ def _fresh_sheet(book, title: str, after=None):
 
 
 def _is_com(sheet) -> bool:
-    return not isinstance(sheet.api, (dict, list))
+    """Desktop Excel on Windows (COM). On a Mac, ``sheet.api`` is an AppleScript reference with
+    another object model; the remote engine gives plain data."""
+    return sys.platform == "win32" and not isinstance(sheet.api, (dict, list))
 
 
 # ---- Kiểm tra ------------------------------------------------------------------------------
@@ -451,7 +455,7 @@ def _render_model(sheet, m) -> None:
     last_col = _col_letter(n)
     _try(setattr, sheet.page_setup, "print_area", f"A1:{last_col}{max(1, nrows)}")
     if _is_com(sheet):
-        _com_page_setup(sheet, m.landscape, m.header_rows, m.footer, m.margins)
+        _try(_com_page_setup, sheet, m.landscape, m.header_rows, m.footer, m.margins)
 
 
 def _extend(runs: list, r: int, c1: int, c2: int, down: int, style, joinable: bool) -> None:
@@ -674,7 +678,7 @@ def _render_table(sheet, t) -> None:
         i = k + 1
     _try(setattr, sheet.page_setup, "print_area", f"A1:{_col_letter(n)}{max(nrows, 1)}")
     if _is_com(sheet):
-        _com_page_setup(sheet, True, (hr, hr), "Trang &P / &N", (0.4, 0.4, 0.6, 0.6))
+        _try(_com_page_setup, sheet, True, (hr, hr), "Trang &P / &N", (0.4, 0.4, 0.6, 0.6))
 
 
 # ---- without Excel: a file as the payload xlwings' Excel client would send ---------------

@@ -44,6 +44,35 @@ def load_report(path: str | os.PathLike) -> dict:
     return doc
 
 
+_OS_REASONS = {
+    "ENOENT": "không tìm thấy tệp hoặc thư mục",
+    "EACCES": "không có quyền, hoặc tệp đang mở trong chương trình khác",
+    "EPERM": "không có quyền",
+    "ENOSPC": "hết dung lượng đĩa",
+    "EDQUOT": "hết hạn mức dung lượng đĩa",
+    "EROFS": "ổ đĩa chỉ cho đọc",
+    "EEXIST": "đã có một tệp cùng tên",
+    "EISDIR": "đây là một thư mục",
+    "ENOTDIR": "một phần của đường dẫn không phải thư mục",
+    "EBUSY": "tệp đang được dùng",
+    "ETXTBSY": "tệp đang được dùng",
+    "ENAMETOOLONG": "tên tệp quá dài",
+    "EINVAL": "tên tệp không hợp lệ",
+}
+
+
+def os_reason(exc: OSError) -> str:
+    """Why an operating-system call failed, in Vietnamese (the OS's own text is English)."""
+    import errno
+
+    name = errno.errorcode.get(exc.errno or -1, "")
+    if name in _OS_REASONS:
+        return _OS_REASONS[name]
+    if exc.errno is None and exc.args and isinstance(exc.args[0], str):
+        return exc.args[0]  # a message of ours
+    return f"lỗi hệ điều hành (mã {exc.errno})"
+
+
 def check_writable(path: str | os.PathLike) -> None:
     """Fail early with a clear message when an output cannot be written."""
     p = Path(path)
@@ -53,8 +82,8 @@ def check_writable(path: str | os.PathLike) -> None:
     if not parent.exists():
         try:
             parent.mkdir(parents=True, exist_ok=True)
-        except OSError:
-            raise OSError(f"{path}: không tạo được thư mục {parent}") from None
+        except OSError as exc:
+            raise OSError(f"{path}: không tạo được thư mục {parent} ({os_reason(exc)})") from None
     if not os.access(parent, os.W_OK):
         raise OSError(f"{path}: không có quyền ghi vào thư mục {parent}")
     if p.exists() and not os.access(p, os.W_OK):

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from . import spec
 from .normalize import clean_text, fold
+from .model import os_reason
 
 
 class RegistryError(Exception):
@@ -106,7 +107,7 @@ def load_registry(path: str | os.PathLike) -> list[Agency]:
         else:
             rows = _rows_from_sheet(path)
     except OSError as exc:
-        raise RegistryError(f"{path.name}: không đọc được tệp ({exc.strerror or exc})") from None
+        raise RegistryError(f"{path.name}: không đọc được tệp ({os_reason(exc)})") from None
     header_at, cols = None, {}
     for i, row in enumerate(rows[:10]):
         found = {}

@@ -423,13 +423,35 @@ def test_sheet_tables_are_plain_rectangular_data(inbox):
                 assert v is None or isinstance(v, (str, int, float, dt.date)), (t.name, type(v))
 
 
-def test_a_folder_without_readable_files_still_gives_a_workbook(tmp_path):
+def test_a_folder_without_readable_files_still_gives_a_workbook(tmp_path, capsys):
     (tmp_path / "nop").mkdir()
     (tmp_path / "nop" / "hong.xlsx").write_bytes(b"PK\x03\x04 broken")
     out = tmp_path / "tong_hop.xlsx"
     code = main(["consolidate", str(tmp_path / "nop"), "-o", str(out), "--quiet"])
-    assert code == 1 and out.exists()
-    assert load_workbook(out).sheetnames[0] == "Tình hình nộp"
+    assert code == 2 and "không có tệp nào được tổng hợp" in capsys.readouterr().err
+    assert load_workbook(out).sheetnames[0] == "Tình hình nộp"  # it says why each file was rejected
+
+
+def test_exit_code_says_whether_every_file_was_taken_cleanly(tmp_path):
+    inbox = tmp_path / "nop"
+    _write(inbox / "so_tu_phap.xlsx", _generated("Sở Tư pháp", "STP", 1))
+    _write(inbox / "so_y_te.xlsx", _generated("Sở Y tế", "SYT", 2))
+    out = tmp_path / "tong_hop.xlsx"
+    assert main(["consolidate", str(inbox), "-o", str(out), "--quiet"]) == 0
+    (inbox / "hong.xlsx").write_bytes(b"PK\x03\x04 broken")  # one file cannot be used: read, with errors
+    assert main(["consolidate", str(inbox), "-o", str(out), "--quiet"]) == 1
+
+
+def test_output_never_overwrites_a_submission(tmp_path, capsys):
+    inbox = tmp_path / "nop"
+    _write(inbox / "so_tu_phap.xlsx", _generated("Sở Tư pháp", "STP", 1))
+    _write(inbox / "so_y_te.xlsx", _generated("Sở Y tế", "SYT", 2))
+    before = (inbox / "so_y_te.xlsx").read_bytes()
+    code = main(["consolidate", str(inbox), "-o", str(inbox / "so_y_te.xlsx"), "--quiet"])
+    assert code == 2 and "xóa mất bài nộp" in capsys.readouterr().err
+    assert (inbox / "so_y_te.xlsx").read_bytes() == before
+    assert main(["consolidate", str(inbox), "-o", str(tmp_path / "tong_hop.csv"), "--quiet"]) == 2
+    assert not (tmp_path / "tong_hop.csv").exists()
 
 
 # ---- the command, its messages and its failures ----------------------------------------------
@@ -439,7 +461,7 @@ def test_cli_writes_workbook_and_json_and_says_so_in_vietnamese(inbox, tmp_path,
     code = main(["consolidate", str(inbox), "-o", str(out), "--registry", str(REGISTRY), "--json", str(js),
                  "--jobs", "1", "--quiet"])
     text = capsys.readouterr().out
-    assert code == 0
+    assert code == 1  # written, but some files of the folder could not be used
     assert "Đã ghi sổ tổng hợp" in text and "bản trùng 1" in text and "chưa có:" in text
     summary = json.loads(js.read_text(encoding="utf-8"))
     assert set(summary) >= {"period", "files", "missing_agencies", "counts", "remediation_by_status",

@@ -1,0 +1,61 @@
+"""The command line refuses what it cannot do well, in one Vietnamese line, and never destroys an
+agency's file."""
+
+from __future__ import annotations
+
+import errno
+
+import pytest
+
+from cchc_xl.cli import main
+from cchc_xl.model import os_reason
+from conftest import EXAMPLES
+
+STC_JSON = str(EXAMPLES / "so_tai_chinh_2024_6thang.json")
+
+
+def _err(capsys) -> str:
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and err.count("\n") == 1
+    return err
+
+
+def test_appendix_never_overwrites_its_input(make_workbook, stc, capsys):
+    path = make_workbook(stc)
+    before = path.read_bytes()
+    assert main(["appendix", str(path), "-o", str(path)]) == 2
+    assert "phải khác tệp đầu vào" in _err(capsys)
+    assert path.read_bytes() == before
+
+
+@pytest.mark.parametrize("argv, words", [
+    (["template", "--appraisal", "-o", "{d}/ap.xlsm"], "đuôi .xlsx"),
+    (["template", "--appraisal", "--level", "xa", "-o", "{d}/ap.xlsx"], "--level không dùng được cùng --appraisal"),
+    (["template", "--consolidation", "-o", "{d}/th.xlsm"], "thêm --macros"),
+    (["template", "--data", STC_JSON, "--level", "xa", "-o", "{d}/x.xlsx"], "--level không dùng được cùng --data"),
+    (["template", "--from", STC_JSON, "--agency", "Khác", "-o", "{d}/x.xlsx"], "--agency không dùng được cùng --from"),
+    (["appendix", STC_JSON, "-o", "{d}/pl.pdf"], "đuôi .xlsx"),
+])
+def test_options_that_cannot_apply_are_refused_not_ignored(argv, words, tmp_path, capsys):
+    argv = [a.replace("{d}", str(tmp_path)) for a in argv]
+    assert main(argv) == 2
+    assert words in _err(capsys)
+    assert list(tmp_path.iterdir()) == []  # nothing written
+
+
+def test_an_unexpected_failure_is_one_vietnamese_line(monkeypatch, tmp_path, capsys):
+    import cchc_xl.template as template
+
+    def boom(*a, **k):
+        raise KeyError("x")
+
+    monkeypatch.setattr(template, "write_template", boom)
+    monkeypatch.delenv("CCHC_XL_DEBUG", raising=False)
+    assert main(["template", "-o", str(tmp_path / "x.xlsx")]) == 2
+    assert "lỗi ngoài dự kiến khi chạy lệnh template (KeyError" in _err(capsys)
+
+
+def test_operating_system_reasons_are_vietnamese():
+    assert os_reason(OSError(errno.ENOSPC, "No space left on device")) == "hết dung lượng đĩa"
+    assert os_reason(FileNotFoundError(errno.ENOENT, "No such file")) == "không tìm thấy tệp hoặc thư mục"
+    assert "No such" not in os_reason(OSError(errno.ENOENT, "No such file"))
