@@ -350,6 +350,14 @@ def cmd_appendix(args) -> int:
     except AppendixError as exc:
         raise UsageError(str(exc)) from None
     _out(f"Đã lập phụ lục: {path}")
+    if Path(args.file).suffix.lower() != ".json":
+        from .validate import validate_file
+
+        rep = validate_file(args.file)
+        if rep.errors:  # the appendix shows what was typed; the agency should know it is not clean
+            _out(f"Lưu ý: {args.file} còn {rep.errors} lỗi nên phụ lục có thể thiếu hoặc sai; "
+                 f"xem chi tiết bằng lệnh: cchc-xl validate {args.file}", err=True)
+            return EXIT_INVALID
     return EXIT_OK
 
 

@@ -59,3 +59,14 @@ def test_operating_system_reasons_are_vietnamese():
     assert os_reason(OSError(errno.ENOSPC, "No space left on device")) == "hết dung lượng đĩa"
     assert os_reason(FileNotFoundError(errno.ENOENT, "No such file")) == "không tìm thấy tệp hoặc thư mục"
     assert "No such" not in os_reason(OSError(errno.ENOENT, "No such file"))
+
+
+def test_appendix_of_a_workbook_with_errors_is_written_and_says_so(make_workbook, stc, tmp_path, capsys):
+    import copy
+
+    rep = copy.deepcopy(stc)
+    rep["deductions"][0]["score"] = 99  # above the criterion's maximum
+    out = tmp_path / "pl.xlsx"
+    assert main(["appendix", str(make_workbook(rep)), "-o", str(out)]) == 1
+    assert out.exists() and "còn 1 lỗi" in capsys.readouterr().err
+    assert main(["appendix", str(make_workbook(stc)), "-o", str(out)]) == 0
