@@ -39,6 +39,41 @@ UNLOCKED = Protection(locked=False)
 FLAG_WIDTH = 0.1
 
 
+def _flag(cond: str) -> str:
+    """A check counted as 0/1 that never shows an Excel error: a condition that cannot be worked out
+    (an input cell holding #REF!, #VALUE! …) counts as one error."""
+    return f"IFERROR(IF({cond},1,0),1)"
+
+
+def _cf(cond: str) -> str:
+    """The same condition for conditional formatting: a cell whose check errors is shown red."""
+    return f"IFERROR({cond},TRUE)"
+
+
+def _red(ws, rng: str, cond: str) -> None:
+    ws.conditional_formatting.add(rng, FormulaRule(formula=[_cf(cond)], fill=RED_FILL, font=RED_FONT))
+
+
+def _red_errors(ws, rng: str) -> None:
+    """One rule for a block of input cells: a cell holding an Excel error value is shown red."""
+    top_left = rng.split(":")[0]
+    ws.conditional_formatting.add(rng, FormulaRule(formula=[f"ISERROR({top_left})"], fill=RED_FILL, font=RED_FONT))
+
+
+def _numeric_condition(ref: str, bad_number: str | None) -> str:
+    """Wrong when filled but not a number, or a number for which ``bad_number`` holds. The number
+    tests run only on numbers (INT("abc") would be #VALUE!); an error value makes ``ref<>""``
+    an error, which :func:`_flag` and :func:`_cf` count as wrong."""
+    if bad_number is None:
+        return f"AND(NOT(ISNUMBER({ref})),{ref}<>\"\")"
+    return f"IF(ISNUMBER({ref}),{bad_number},{ref}<>\"\")"
+
+
+def _filled(ref: str) -> str:
+    """True when another cell is filled; an error value there counts as filled, never propagates."""
+    return f"IFERROR({ref}<>\"\",TRUE)"
+
+
 def _msg(key: str):
     return spec.sheets()["messages"][key]
 
@@ -58,6 +93,7 @@ class Layout:
     error_flags: list[tuple[str, str]] = field(default_factory=list)  # (description, formula)
     value_cells: dict[str, str] = field(default_factory=dict)  # indicator code → 'Thống kê'!$D$9
     info_cells: dict[str, str] = field(default_factory=dict)  # field key → 'Thông tin'!$B$5
+    info_rows: dict[str, int] = field(default_factory=dict)  # field key → its row on 'Thông tin'
 
 
 def _set_text(cell, value):
@@ -268,6 +304,7 @@ def _info_sheet(wb, report: dict | None, level: str, year: int | None, kind: str
         "period.year": year, "period.kind": spec.label_of("period_kinds", kind) if kind else None,
         "appraisal_year": (year - 1) if year else None,
     }
+    error_only: list[str] = []
     for i, fld in enumerate(cfg["fields"]):
         r = hr + 1 + i
         key = fld["key"]
@@ -295,6 +332,7 @@ def _info_sheet(wb, report: dict | None, level: str, year: int | None, kind: str
         vcell.fill = REQUIRED_FILL if fld.get("required") else INPUT_FILL
         ref = f"$B${r}"
         lay.info_cells[key] = _ref(ws, "B", r)
+        lay.info_rows[key] = r
         dv = None
         if fld["type"] == "enum":
             dv = DataValidation(type="list", formula1={"levels": "ds_cap", "period_kinds": "ds_ky"}[fld["enum"]],
@@ -318,19 +356,60 @@ def _info_sheet(wb, report: dict | None, level: str, year: int | None, kind: str
         if fld.get("required"):
             conds.append(f"{ref}=\"\"")
         if fld["type"] == "integer":
-            conds.append(f"AND({ref}<>\"\",OR(NOT(ISNUMBER({ref})),{ref}<{fld['min']},{ref}>{fld['max']}))")
-        if fld["type"] == "enum":
+            conds.append(_numeric_condition(ref, f"OR({ref}<{fld['min']},{ref}>{fld['max']},INT({ref})<>{ref})"))
+        elif fld["type"] == "enum":
             lst = {"levels": "ds_cap", "period_kinds": "ds_ky"}[fld["enum"]]
             conds.append(f"AND({ref}<>\"\",COUNTIF({lst},{ref})=0)")
-        if conds:
-            cond = conds[0] if len(conds) == 1 else f"OR({','.join(conds)})"
-            ws.conditional_formatting.add(f"B{r}", FormulaRule(formula=[cond], fill=RED_FILL, font=RED_FONT))
-            sheet_cond = cond.replace(ref, lay.info_cells[key])
-            lay.error_flags.append((f"{cfg['title']}: {fld['title']}", f"IF({sheet_cond},1,0)"))
+        else:  # text and dates (a date typed as text is read too): only an Excel error value is wrong
+            conds.append(f"ISERROR({ref})")
+        cond = conds[0] if len(conds) == 1 else f"OR({','.join(conds)})"
+        _red(ws, f"B{r}", cond)
+        sheet_cond = cond.replace(ref, lay.info_cells[key])
+        if len(conds) > 1 or fld["type"] in ("integer", "enum"):
+            lay.error_flags.append((f"{cfg['title']}: {fld['title']}", _flag(sheet_cond)))
+        else:
+            error_only.append(lay.info_cells[key])
         fit_row(ws, r, size=12, min_lines=2)
+    if error_only:
+        lay.error_flags.append((f"{cfg['title']}: ô chứa lỗi công thức của Excel (#REF!, #VALUE!…)",
+                                "+".join(f"IF(ISERROR({ref}),1,0)" for ref in error_only)))
+    _report_date_check(ws, cfg, lay)
     ws.freeze_panes = f"A{hr + 1}"
     _print_setup(ws, f"{hr}:{hr}", "C")
     _protect(ws)
+
+
+def _report_date_check(ws, cfg: dict, lay: Layout) -> None:
+    """The report date must not fall before the period starts (issue ``report_date_before_period``);
+    the start comes from the year and the period chosen on the sheet (order of ``ds_ky``)."""
+    keys = ("report.date", "period.year", "period.kind")
+    if not all(k in lay.info_cells for k in keys):
+        return
+    kinds = spec.period_kinds()
+    months = ",".join(str(int(p["start"].split("-")[0])) for p in kinds)
+    days = ",".join(str(int(p["start"].split("-")[1])) for p in kinds)
+
+    def before(date: str, year: str, kind: str) -> str:
+        pos = f"MATCH({kind},ds_ky,0)"  # ds_ky lists the periods in the order of enums.json
+        start = f"DATE({year},CHOOSE({pos},{months}),CHOOSE({pos},{days}))"
+        return f"AND(ISNUMBER({date}),ISNUMBER({year}),{date}<{start})"
+
+    # an unknown period or a wrong year is counted by its own row: here it counts as no error
+    cond = before(*(f"$B${lay.info_rows[k]}" for k in keys))
+    ws.conditional_formatting.add(f"B{lay.info_rows['report.date']}", FormulaRule(
+        formula=[f"IFERROR({cond},FALSE)"], fill=RED_FILL, font=RED_FONT))
+    sheet_cond = before(*(lay.info_cells[k] for k in keys))
+    title = next(f["title"] for f in cfg["fields"] if f["key"] == "report.date")
+    lay.error_flags.append((f"{cfg['title']}: {title} trước ngày bắt đầu của kỳ báo cáo",
+                            f"IFERROR(IF({sheet_cond},1,0),0)"))
+
+
+def _iso_date(value: str):
+    """An ISO date of the canonical document as a date cell; anything else stays as written."""
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        return value
 
 
 def _get_path(d: dict, key: str):
@@ -344,7 +423,13 @@ def _get_path(d: dict, key: str):
 
 def _score_conditions(r: int, max_expr: str) -> list[str]:
     e = f"$E{r}"
-    return [f"AND({e}<>\"\",OR(NOT(ISNUMBER({e})),{e}<0,{e}>{max_expr}))"]
+    return [_numeric_condition(e, f"OR({e}<0,{e}>{max_expr})")]
+
+
+def _duplicate(i: int, first: int, absolute: bool = True) -> str:
+    """Row ``i`` repeats a criterion code listed on an earlier row of the deductions table."""
+    b = "$B" if absolute else "B"
+    return f"AND({b}{i}<>\"\",COUNTIF($B${first}:{b}{i - 1},{b}{i})>0)"
 
 
 def _scores_sheet(wb, report: dict | None, cat: spec.Catalog, lay: Layout):
@@ -380,8 +465,8 @@ def _scores_sheet(wb, report: dict | None, cat: spec.Catalog, lay: Layout):
                 cell.number_format = "0.###"
         max_expr = f"IF(ISNUMBER($D{r}),$D{r},1E+99)"
         cond = _score_conditions(r, max_expr)[0]
-        ws.conditional_formatting.add(f"E{r}", FormulaRule(formula=[cond], fill=RED_FILL, font=RED_FONT))
-        ws.cell(row=r, column=flag_col, value=f"=IF({cond},1,0)")
+        _red(ws, f"E{r}", cond)
+        ws.cell(row=r, column=flag_col, value=f"={_flag(cond)}")
         fit_row(ws, r, 11, max_col=ncol)
         r += 1
     first_area, last_area = hr + 1, r - 1
@@ -401,6 +486,8 @@ def _scores_sheet(wb, report: dict | None, cat: spec.Catalog, lay: Layout):
     dhr = r
     _header(ws, dhr, cfg["deduction_columns"])
     deds = (report or {}).get("deductions", [])
+    dup_col = flag_col + 1
+    dl = _flag_column(ws, dup_col)
     first = dhr + 1
     last = first + max(len(deds) + 40, 80) - 1
     for i in range(first, last + 1):
@@ -422,13 +509,24 @@ def _scores_sheet(wb, report: dict | None, cat: spec.Catalog, lay: Layout):
         conds = {
             "B": f"AND($B{i}=\"\",COUNTA($C{i}:$F{i})>0)",
             "E": _score_conditions(i, max_expr)[0],
-            "D": f"AND($D{i}<>\"\",OR(NOT(ISNUMBER($D{i})),$D{i}<0))",
+            "D": _numeric_condition(f"$D{i}", f"$D{i}<0"),
         }
         for col, cond in conds.items():
-            ws.conditional_formatting.add(f"{col}{i}", FormulaRule(formula=[cond], fill=RED_FILL, font=RED_FONT))
-        ws.cell(row=i, column=flag_col, value="=" + "+".join(f"IF({c},1,0)" for c in conds.values()))
+            _red(ws, f"{col}{i}", cond)
+        # name and reason: only an Excel error value is wrong there
+        ws.cell(row=i, column=flag_col, value="=" + "+".join([_flag(c) for c in conds.values()] +
+                                                              [f"IF(ISERROR(${x}{i}),1,0)" for x in "CF"]))
+        if i > first:
+            # the same criterion listed again (issue duplicate_deduction): the later rows count;
+            # an error value in B is counted by the row's own check, not again here
+            ws.cell(row=i, column=dup_col, value=f"=IFERROR(IF({_duplicate(i, first)},1,0),0)")
         if d:
             fit_row(ws, i, 11, max_col=ncol)
+    for x in "CF":
+        _red_errors(ws, f"{x}{first}:{x}{last}")
+    if last > first:
+        ws.conditional_formatting.add(f"B{first + 1}:B{last}", FormulaRule(
+            formula=[f"IFERROR({_duplicate(first + 1, first, absolute=False)},FALSE)"], fill=RED_FILL, font=RED_FONT))
     _dv_list(ws, "ds_ma_tieu_chi", f"B{first}:B{last}", "Mã tiêu chí",
              cfg["deduction_columns"][1]["hint"], strict=False)
     for col_key, letter in (("max_score", "D"), ("score", "E")):
@@ -441,6 +539,8 @@ def _scores_sheet(wb, report: dict | None, cat: spec.Catalog, lay: Layout):
         ws.add_data_validation(dv)
     lay.error_flags.append((f"{cfg['title']}: tiêu chí bị trừ điểm thiếu mã, thiếu điểm hoặc điểm ngoài khoảng",
                             f"SUM({_ref(ws, fl, first)}:${fl}${last})"))
+    lay.error_flags.append((f"{cfg['title']}: một tiêu chí bị liệt kê trừ điểm hai lần",
+                            f"SUM({_ref(ws, dl, first)}:${dl}${last})"))
     ws.freeze_panes = f"A{hr + 1}"
     _print_setup(ws, f"{dhr}:{dhr}", get_column_letter(ncol))
     ws.print_area = f"A1:{get_column_letter(ncol)}{max(first + len(deds) - 1, first)}"
@@ -472,6 +572,7 @@ def _remediation_sheet(wb, report: dict | None, lay: Layout):
     flag_col = ncol + 2
     fl = _flag_column(ws, flag_col)
     keys = [c["key"] for c in cols]
+    types = {c["key"]: c.get("type") for c in cols}
     for i in range(first, last + 1):
         k = i - first
         it = items[k] if k < len(items) else None
@@ -485,28 +586,47 @@ def _remediation_sheet(wb, report: dict | None, lay: Layout):
                     v = spec.label_of("statuses", v) if v else None
                 elif key == "carried_from":
                     v = spec.period_words(v["kind"], v["year"]) if v else None
+                elif types[key] == "date" and isinstance(v, str):
+                    v = _iso_date(v)
                 _set_text(cell, v)
+            if types[key] == "date":
+                cell.number_format = "dd/mm/yyyy"
             cell.border = BORDER
             cell.font = font(11)
             cell.alignment = WRAP_TOP
             if key != "stt":
                 cell.protection = UNLOCKED
         c = {k: get_column_letter(keys.index(k) + 1) for k in keys}
+        issue_filled = _filled(f"${c['issue']}{i}")
         conds = {
             c["issue"]: f"AND(${c['issue']}{i}=\"\",COUNTA(${c['solution']}{i}:${c['note']}{i})>0)",
-            c["status"]: f"OR(AND(${c['status']}{i}=\"\",${c['issue']}{i}<>\"\"),"
+            c["status"]: f"OR(AND(${c['status']}{i}=\"\",{issue_filled}),"
                          f"AND(${c['status']}{i}<>\"\",COUNTIF(ds_tinh_trang,${c['status']}{i})=0))",
         }
         for col, cond in conds.items():
-            ws.conditional_formatting.add(f"{col}{i}", FormulaRule(formula=[cond], fill=RED_FILL, font=RED_FONT))
-        ws.cell(row=i, column=flag_col, value="=" + "+".join(f"IF({x},1,0)" for x in conds.values()))
+            _red(ws, f"{col}{i}", cond)
+        # the other input cells: only an Excel error value (#REF!, #N/A…) is wrong there
+        errors = [f"ISERROR(${c[k]}{i})" for k in keys if k != "stt" and c[k] not in conds]
+        ws.cell(row=i, column=flag_col, value="=" + "+".join([_flag(x) for x in conds.values()] +
+                                                              [f"IF({x},1,0)" for x in errors]))
         if it is not None:
             fit_row(ws, i, 11, max_col=ncol)
     letters = {k: get_column_letter(keys.index(k) + 1) for k in keys}
+    _red_errors(ws, f"B{first}:{get_column_letter(ncol)}{last}")
     _dv_list(ws, "ds_tinh_trang", f"{letters['status']}{first}:{letters['status']}{last}", "Tình trạng",
              next(c for c in cols if c["key"] == "status")["hint"])
     _dv_list(ws, "ds_ma_tieu_chi", f"{letters['code']}{first}:{letters['code']}{last}", "Mã tiêu chí",
              next(c for c in cols if c["key"] == "code")["hint"], strict=False)
+    for col in cols:  # a declared date column (e.g. due_date, a parsed deadline) takes dates only
+        if col.get("type") == "date":
+            dv = DataValidation(type="date", operator="between", formula1="36526", formula2="73051",
+                                allow_blank=True)
+            dv.errorTitle = "Giá trị không hợp lệ"
+            dv.error = _msg("date")
+            dv.showErrorMessage = True
+            _hint(dv, col["title"][:32], col.get("hint"))
+            dv.add(f"{letters[col['key']]}{first}:{letters[col['key']]}{last}")
+            ws.add_data_validation(dv)
     for key in ("issue", "solution", "deadline", "progress"):
         col = next(c for c in cols if c["key"] == key)
         dv = DataValidation(type="textLength", operator="lessThanOrEqual", formula1="32000", allow_blank=True)
@@ -525,18 +645,27 @@ def _remediation_sheet(wb, report: dict | None, lay: Layout):
 
 
 def _value_condition(ref: str, row: dict) -> str | None:
+    """The check of one value cell (None when nothing but an Excel error value can be wrong)."""
     kind = row.get("kind")
     if kind == "count":
-        return f"AND({ref}<>\"\",OR(NOT(ISNUMBER({ref})),{ref}<0,INT({ref})<>{ref}))"
+        return _numeric_condition(ref, f"OR({ref}<0,INT({ref})<>{ref})")
     if kind == "number":
-        return f"AND({ref}<>\"\",OR(NOT(ISNUMBER({ref})),{ref}<0))"
+        return _numeric_condition(ref, f"{ref}<0")
     if kind == "percent":
-        return f"AND({ref}<>\"\",OR(NOT(ISNUMBER({ref})),{ref}<0,{ref}>100))"
+        return _numeric_condition(ref, f"OR({ref}<0,{ref}>100)")
     if kind == "choice":
         codes = ",".join(str(c["value"]) for c in row["choices"])
         return (f"AND({ref}<>\"\",COUNTIF({_choice_name(row['code'])},{ref})=0,"
                 f"ISERROR(MATCH({ref},{{{codes}}},0)))")
     return None
+
+
+def unit_text(row: dict) -> str | None:
+    """The unit cell of an indicator; for coded choices the codes the catalog defines
+    ("Chưa thực hiện = 0 Đã thực hiện = 1"), whatever a catalog's unit text says."""
+    if row.get("kind") == "choice" and row.get("choices"):
+        return " ".join(f"{c['label']} = {c['value']}" for c in row["choices"])
+    return row.get("unit")
 
 
 def _values_sheet(wb, which: str, rows: list[dict], values: dict, lay: Layout, record: bool):
@@ -563,7 +692,7 @@ def _values_sheet(wb, which: str, rows: list[dict], values: dict, lay: Layout, r
         value = v.get("value")
         if row.get("kind") == "choice" and isinstance(value, int):
             value = next((c["label"] for c in row["choices"] if c["value"] == value), value)
-        cells = [code, name, row.get("unit"), value, v.get("note")]
+        cells = [code, name, unit_text(row), value, v.get("note")]
         for col, val in enumerate(cells, start=1):
             cell = ws.cell(row=r, column=col)
             _set_text(cell, val)
@@ -600,12 +729,18 @@ def _values_sheet(wb, which: str, rows: list[dict], values: dict, lay: Layout, r
                 dv.add(f"D{r}")
                 ws.add_data_validation(dv)
             cond = _value_condition(vref, row)
+            terms = []
             if cond:
-                ws.conditional_formatting.add(f"D{r}", FormulaRule(formula=[cond], fill=RED_FILL, font=RED_FONT))
-                ws.cell(row=r, column=flag_col, value=f"=IF({cond},1,0)")
+                _red(ws, f"D{r}", cond)
+                terms.append(_flag(cond))
+            else:
+                terms.append(f"IF(ISERROR({vref}),1,0)")
+            terms.append(f"IF(ISERROR($E{r}),1,0)")  # the note
+            ws.cell(row=r, column=flag_col, value="=" + "+".join(terms))
         fit_row(ws, r, 11, max_col=ncol)
         r += 1
     last = r - 1
+    _red_errors(ws, f"D{first}:E{last}")
     lay.error_flags.append((f"{cfg['title']}: số liệu sai kiểu hoặc ngoài khoảng",
                             f"SUM({_ref(ws, fl, first)}:${fl}${last})"))
     ws.freeze_panes = f"A{first}"
@@ -658,6 +793,8 @@ def _checks_sheet(wb, cat: spec.Catalog, lay: Layout):
     r = first
     for desc, formula in flags:
         ws.cell(row=r, column=1, value=desc).alignment = WRAP_TOP
+        if not formula.startswith("IFERROR("):
+            formula = f"IFERROR({formula},1)"  # never an Excel error on this sheet
         ws.cell(row=r, column=2, value=f"={formula}")
         for col in (1, 2):
             ws.cell(row=r, column=col).border = BORDER
