@@ -2,7 +2,12 @@
 
 The input file is never modified: we load it, mark the copy in memory and write the copy
 atomically elsewhere. Errors are filled red, warnings yellow, each with a comment holding the
-message; the results sheet has one row per issue with a link that jumps to its cell.
+message; the results sheet has one row per issue with a link that jumps to its cell. An issue on
+a merged cell marks the merged range's top-left cell (the only one that can hold a comment).
+
+openpyxl opens only .xlsx/.xlsm; a .xls or .ods input (which the reader accepts) is rebuilt
+from its cell values into a new .xlsx, said so on the results sheet: the marked cells are at the
+same addresses, but formatting, formulas and drop-down lists of the original are not kept.
 """
 
 from __future__ import annotations
@@ -12,6 +17,11 @@ from pathlib import Path
 
 from . import spec
 from .issues import Issue
+
+
+class AnnotateError(Exception):
+    """The marked copy cannot be written (message in Vietnamese, names the file)."""
+
 
 ERROR_COLOR = "FFC7CE"
 WARNING_COLOR = "FFEB9C"
@@ -40,7 +50,21 @@ def summary_sentence(errors: int, warnings: int) -> str:
     return f"Còn {errors} lỗi và {warnings} cảnh báo; xem trang “{spec.sheets()['sheets']['results']['title']}”."
 
 
-def annotate_workbook(wb, issues: list[Issue]) -> None:
+def _anchor(ws, cell: str) -> str:
+    """The cell that shows ``cell``: itself, or the top-left cell of the merged range holding it."""
+    from openpyxl.utils.cell import coordinate_to_tuple
+
+    try:
+        row, col = coordinate_to_tuple(cell)
+    except (ValueError, TypeError):
+        return cell
+    for rng in ws.merged_cells.ranges:
+        if rng.min_row <= row <= rng.max_row and rng.min_col <= col <= rng.max_col:
+            return rng.start_cell.coordinate
+    return cell
+
+
+def annotate_workbook(wb, issues: list[Issue], note: str | None = None) -> None:
     """Mark an openpyxl workbook in place (the caller decides where to save it)."""
     from openpyxl.comments import Comment
     from openpyxl.styles import Alignment, Font, PatternFill
@@ -55,6 +79,8 @@ def annotate_workbook(wb, issues: list[Issue]) -> None:
     errors = sum(1 for i in issues if i.severity == "error")
     ws.cell(row=1, column=1, value="KẾT QUẢ KIỂM TRA BIỂU MẪU").font = font(14, bold=True)
     ws.cell(row=2, column=1, value=summary_sentence(errors, len(issues) - errors)).font = font(12, italic=True)
+    if note:
+        ws.cell(row=3, column=1, value=note).font = font(11, italic=True, color="C00000")
     for col, (name, width) in enumerate(RESULT_COLUMNS, start=1):
         c = ws.cell(row=4, column=col, value=name)
         c.font, c.fill, c.border = font(11, bold=True), HEADER_FILL, BORDER
@@ -78,25 +104,88 @@ def annotate_workbook(wb, issues: list[Issue]) -> None:
     notes: dict[tuple[str, str], list[Issue]] = {}
     for issue in issues:
         if issue.sheet and issue.cell and issue.sheet in wb.sheetnames:
-            notes.setdefault((issue.sheet, issue.cell), []).append(issue)
+            notes.setdefault((issue.sheet, _anchor(wb[issue.sheet], issue.cell)), []).append(issue)
     for (sheet, cell), items in notes.items():
         target = wb[sheet][cell]
         worst = "error" if any(i.severity == "error" for i in items) else "warning"
         target.fill = fills[worst]
-        text = "\n".join(f"{SEVERITY_LABEL[i.severity]}: {i.message}" for i in items)
+        text = "\n".join(f"{SEVERITY_LABEL[i.severity]}" + (f" (ô {i.cell})" if i.cell != cell else "")
+                         + f": {i.message}" for i in items)
         comment = Comment(text[:2000], "cchc-xl")
         comment.width, comment.height = 320, 120
         target.comment = comment
     wb.active = 0
 
 
+OPENPYXL_SUFFIXES = {".xlsx", ".xlsm"}
+
+
 def annotate_file(src: str | os.PathLike, issues: list[Issue], out: str | os.PathLike) -> Path:
-    """Write ``out``: a marked copy of ``src`` (which stays untouched)."""
+    """Write ``out``: a marked copy of ``src`` (which stays untouched).
+
+    Raises ``AnnotateError`` with a Vietnamese message when the copy cannot be made.
+    """
     from openpyxl import load_workbook
 
     from .template import save_atomic
 
-    keep_vba = Path(src).suffix.lower() == ".xlsm"
-    wb = load_workbook(src, keep_vba=keep_vba)
-    annotate_workbook(wb, issues)
-    return save_atomic(wb, out)
+    src, out = Path(src), Path(out)
+    note = None
+    wb = None
+    if src.suffix.lower() in OPENPYXL_SUFFIXES:
+        # Macros (and their buttons) are kept only when the copy is an .xlsm too: an .xlsx holding
+        # them is refused by Excel.
+        keep_vba = src.suffix.lower() == ".xlsm" and out.suffix.lower() == ".xlsm"
+        try:
+            wb = load_workbook(src, keep_vba=keep_vba)
+        except Exception:  # e.g. a file saved by another program that openpyxl cannot open: use its values
+            wb = None
+    if wb is None:
+        wb = _values_copy(src)
+        note = (f"Bản này được dựng lại từ giá trị các ô của tệp {src.name}: định dạng, công thức và danh sách "
+                f"chọn của tệp gốc không được giữ. Hãy sửa trên tệp gốc (hoặc lưu tệp gốc thành .xlsx để có "
+                f"bản đánh dấu đầy đủ).")
+    annotate_workbook(wb, issues, note)
+    try:
+        return save_atomic(wb, out)
+    except OSError as exc:
+        raise AnnotateError(f"{out.name}: không ghi được bản đánh dấu lỗi ({exc.strerror or exc})") from None
+
+
+def _values_copy(src: Path):
+    """A new workbook holding every sheet's values of ``src`` (read as the checker reads it)."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment
+    from openpyxl.utils import get_column_letter
+
+    from .reader import UnreadableError, load_grids
+
+    try:
+        grids, visibility = load_grids(src)
+    except UnreadableError as exc:
+        raise AnnotateError(f"{src.name}: không ghi được bản đánh dấu lỗi vì {exc.reason}") from None
+    wb = Workbook()
+    wb.remove(wb.active)
+    wrap = Alignment(wrap_text=True, vertical="top")
+    for name, grid in grids.items():
+        ws = wb.create_sheet(name[:31])
+        widths: dict[int, int] = {}
+        for r, row in enumerate(grid, start=1):
+            for c, value in enumerate(row, start=1):
+                if value is None or value == "":
+                    continue
+                cell = ws.cell(row=r, column=c)
+                if isinstance(value, str) and value[:1] in "=+-@":
+                    cell.value = value
+                    cell.data_type = "s"  # text that looks like a formula stays text
+                else:
+                    cell.value = value
+                if isinstance(value, str):
+                    cell.alignment = wrap
+                widths[c] = max(widths.get(c, 8), min(len(str(value)) + 2, 60))
+        for c, w in widths.items():
+            ws.column_dimensions[get_column_letter(c)].width = w
+        state = visibility.get(name, "visible")
+        if state in ("hidden", "veryhidden"):
+            ws.sheet_state = "veryHidden" if state == "veryhidden" else "hidden"
+    return wb

@@ -5,11 +5,15 @@ noticeable part of the time. ``compile_schema`` turns the common keywords our sc
 plain Python predicates; validation asks it first and only runs jsonschema (which explains
 the errors) when it says no, so the issues found are exactly the same. Unknown keywords raise
 ``NotCompilable`` and then jsonschema alone is used.
+
+``explain_error`` turns one jsonschema error into a plain Vietnamese sentence by the kind of
+rule broken (jsonschema's own messages are English and may show a regular expression).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 
 
@@ -134,3 +138,138 @@ def compile_schema(schema: dict, root: dict | None = None, _refs: dict | None = 
     return lambda v: all(f(v) for f in checks)
 
 
+
+
+# ---- jsonschema errors in plain Vietnamese ------------------------------------------------------
+
+_TYPE_WORDS = {
+    "null": "để trống", "boolean": "đúng/sai (true/false)", "integer": "một số nguyên", "number": "một số",
+    "string": "chữ", "array": "một danh sách", "object": "một nhóm trường",
+}
+
+
+def shown(value, limit: int = 60) -> str:
+    """A value as a user would recognise it: text as is, numbers Vietnamese style, the rest as JSON."""
+    if isinstance(value, str):
+        text = value
+    elif isinstance(value, bool) or value is None:
+        text = {True: "true", False: "false", None: "null"}[value]
+    elif isinstance(value, int):
+        text = str(value)  # years and codes: no thousands separator
+    elif isinstance(value, float):
+        from .normalize import format_number
+
+        text = format_number(value)
+    elif isinstance(value, dict):
+        text = "{…}" if value else "{}"
+    elif isinstance(value, list):
+        text = "[…]" if value else "[]"
+    else:
+        text = json.dumps(value, ensure_ascii=False, default=str)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _types_of(schema) -> list[str]:
+    if not isinstance(schema, dict):
+        return []
+    t = schema.get("type")
+    out = [t] if isinstance(t, str) else list(t or [])
+    if schema.get("format") == "date" and "string" in out:
+        out[out.index("string")] = "date"
+    for sub in schema.get("anyOf", []) + schema.get("oneOf", []):
+        out += [x for x in _types_of(sub) if x not in out]
+    return out
+
+
+def expected_words(err, with_null: bool = True) -> str:
+    """What a type error wanted, in Vietnamese ("một số (hoặc để trống)")."""
+    types = _types_of(err.schema) if err.validator in ("anyOf", "oneOf") else _types_of({"type": err.validator_value})
+    if "integer" in types and "number" in types:
+        types.remove("integer")
+    words = [_TYPE_WORDS.get(t, "một ngày dạng năm-tháng-ngày (ví dụ 2024-06-15)" if t == "date" else t)
+             for t in types if t != "null"]
+    if not words:
+        return "giá trị đúng kiểu"
+    text = " hoặc ".join(words)
+    return text + " (hoặc để trống)" if with_null and "null" in types else text
+
+
+_REQUIRED = re.compile(r"^'(.*)' is a required property$", re.S)
+
+
+def missing_property(err) -> str:
+    """The property a ``required`` error is about (jsonschema gives one error per missing name)."""
+    cached = getattr(err, "cchc_missing", None)
+    if cached is not None:
+        return cached
+    m = _REQUIRED.match(err.message or "")
+    if m:
+        name = m.group(1)
+    else:
+        rule, value = err.validator_value, err.instance
+        name = next((k for k in rule if isinstance(value, dict) and k not in value), rule[0] if rule else "")
+    err.cchc_missing = name
+    return name
+
+
+def _listing(items) -> str:
+    return ", ".join(f"“{shown(x)}”" for x in items)
+
+
+def explain_error(err, title: str | None = None, example: str | None = None) -> str:
+    """One jsonschema error as a plain Vietnamese sentence (no English, no regular expression).
+
+    ``title`` names the field for the user (default: its path in the document); ``example``
+    shows a value of the right form when a pattern is not matched.
+    """
+    path = "/".join(str(p) for p in err.absolute_path)
+    what = title or (f"trường “{path}”" if path else "tài liệu")
+    kind, rule, value = err.validator, err.validator_value, err.instance
+    hint = f" (ví dụ: {example})" if example else ""
+    if kind == "required":
+        return f"{what}: thiếu trường bắt buộc “{missing_property(err)}”"
+    if kind in ("type", "anyOf", "oneOf"):
+        return f"{what}: giá trị “{shown(value)}” không đúng kiểu, cần {expected_words(err)}"
+    if kind == "enum":
+        return f"{what}: “{shown(value)}” không có trong danh sách cho phép ({_listing(x for x in rule if x is not None)})"
+    if kind == "const":
+        return f"{what}: cần đúng “{shown(rule)}”, không phải “{shown(value)}”"
+    if kind == "pattern":
+        return f"{what} “{shown(value)}” không đúng dạng{hint}"
+    if kind == "propertyNames":
+        return f"{what}: tên “{shown(value)}” không đúng dạng{hint}"
+    if kind == "format":
+        if rule == "date":
+            return f"{what}: “{shown(value)}” không phải ngày hợp lệ dạng năm-tháng-ngày (ví dụ 2024-06-15)"
+        return f"{what}: “{shown(value)}” không đúng định dạng"
+    if kind == "minimum":
+        if rule == 0:
+            return f"{what}: {shown(value)} không được âm"
+        return f"{what}: {shown(value)} nhỏ hơn giá trị nhỏ nhất cho phép ({shown(rule)})"
+    if kind == "maximum":
+        return f"{what}: {shown(value)} lớn hơn giá trị lớn nhất cho phép ({shown(rule)})"
+    if kind == "exclusiveMinimum":
+        return f"{what}: {shown(value)} phải lớn hơn {shown(rule)}"
+    if kind == "exclusiveMaximum":
+        return f"{what}: {shown(value)} phải nhỏ hơn {shown(rule)}"
+    if kind == "multipleOf":
+        return f"{what}: {shown(value)} phải là bội số của {shown(rule)}"
+    if kind == "minLength":
+        return f"{what}: không được để trống" if rule == 1 else f"{what}: cần ít nhất {rule} ký tự"
+    if kind == "maxLength":
+        return f"{what}: dài quá {rule} ký tự"
+    if kind == "minItems":
+        return f"{what}: cần ít nhất {rule} mục"
+    if kind == "maxItems":
+        return f"{what}: nhiều nhất {rule} mục"
+    if kind == "uniqueItems":
+        return f"{what}: có mục trùng nhau"
+    if kind in ("additionalProperties", "unevaluatedProperties"):
+        known = set((err.schema or {}).get("properties", {})) if isinstance(err.schema, dict) else set()
+        extra = [k for k in value if k not in known] if isinstance(value, dict) else []
+        return f"{what}: có trường không được phép {_listing(extra)}" if extra else f"{what}: có trường không được phép"
+    if kind in ("minProperties", "maxProperties"):
+        return f"{what}: số trường không đúng quy định"
+    if kind == "not":
+        return f"{what}: giá trị “{shown(value)}” không được phép"
+    return f"{what}: giá trị “{shown(value)}” không đúng cấu trúc quy định"

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from . import spec
 from .issues import Issue, count, make
+from .fastschema import explain_error, missing_property
 from .normalize import format_number, parse_deadline
 from .reader import ReadResult, UnreadableError, path_key, read_file
 
@@ -45,12 +46,33 @@ class FileReport:
                 "agency": self.agency, "issues": [i.to_json() for i in self.issues]}
 
 
+class _VietnameseValidator:
+    """jsonschema's validator whose errors carry a Vietnamese ``message`` (jsonschema's own text is
+    English and may show a regular expression); everything else of each error is unchanged."""
+
+    def __init__(self, real):
+        self._real = real
+
+    def iter_errors(self, doc):
+        for err in self._real.iter_errors(doc):
+            if err.validator == "required":
+                missing_property(err)  # read from jsonschema's English text before it is replaced
+            err.message = schema_error_text(err)
+            yield err
+
+    def is_valid(self, doc) -> bool:
+        return self._real.is_valid(doc)
+
+    def __getattr__(self, name):
+        return getattr(self._real, name)
+
+
 @lru_cache(maxsize=1)
 def _schema_validator():
     import jsonschema
 
-    return jsonschema.Draft202012Validator(spec.load("report.schema"),
-                                           format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER)
+    return _VietnameseValidator(jsonschema.Draft202012Validator(
+        spec.load("report.schema"), format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER))
 
 
 @lru_cache(maxsize=1)
@@ -77,12 +99,25 @@ def _titles() -> dict[str, str]:
     s = spec.sheets()["sheets"]
     titles = {f["key"]: f["title"] for f in s["info"]["fields"]}
     for c in s["scores"]["area_columns"]:
-        titles[f"areas.{c['key']}"] = f"{c['title']} (lĩnh vực)"
+        title = c["title"]
+        titles[f"areas.{c['key']}"] = title if "lĩnh vực" in title.lower() else f"{title} của lĩnh vực"
     for c in s["scores"]["deduction_columns"]:
         titles[f"deductions.{c['key']}"] = c["title"]
     for c in s["remediation"]["columns"]:
         titles[f"remediation.{c['key']}"] = c["title"]
+    titles.setdefault("remediation.due_date", "Hạn hoàn thành tính được (due_date)")
+    titles.setdefault("remediation.carried_from", "Kỳ chuyển sang (carried_from)")
     return titles
+
+
+# Names of the document's parts that are not a single field (for JSON documents and whole groups).
+_GROUP_TITLES = {
+    "schema_version": "Phiên bản tài liệu (schema_version)", "agency": "Thông tin cơ quan (agency)",
+    "period": "Kỳ báo cáo (period)", "report": "Số và ngày báo cáo (report)",
+    "preparer": "Người lập biểu (preparer)", "areas": "Điểm từng lĩnh vực (areas)",
+    "deductions": "Tiêu chí bị trừ điểm (deductions)", "remediation": "Khắc phục (remediation)",
+    "indicators": "Số liệu Phụ lục III (indicators)", "propaganda": "Số liệu Phụ lục I (propaganda)",
+}
 
 
 def _title_for(parts: list) -> str:
@@ -90,7 +125,74 @@ def _title_for(parts: list) -> str:
     if parts and parts[0] in ("indicators", "propaganda") and len(parts) >= 2:
         return f"Số liệu chỉ tiêu {parts[1]}"
     named = [p for p in parts if isinstance(p, str)]
-    return titles.get(".".join(named)) or titles.get(".".join(named[:1] + named[-1:])) or ".".join(map(str, parts))
+    title = titles.get(".".join(named)) or titles.get(".".join(named[:1] + named[-1:]))
+    if title:
+        return title
+    if not parts:
+        return "Tài liệu"
+    for k in range(len(named) - 1, 0, -1):  # a field inside a titled one: carried_from.year
+        outer = titles.get(".".join(named[:k]))
+        if outer:
+            return f"{outer}, trường “{'.'.join(named[k:])}”"
+    if len(named) == 1 and named[0] in _GROUP_TITLES:
+        group = _GROUP_TITLES[named[0]]
+        return f"{group}, dòng {parts[-1] + 1}" if isinstance(parts[-1], int) else group
+    return "trường “" + ".".join(map(str, parts)) + "”"
+
+
+# An example of the right form, for values that do not match a pattern of the schema.
+_EXAMPLES = {"areas.code": "1, 7a", "report.date": "2024-06-15", "remediation.due_date": "2024-09-30",
+             "indicators": "1.1.1, 3.1.3.1", "propaganda": "01, 02"}
+
+
+def _example_for(parts: list) -> str | None:
+    named = [p for p in parts if isinstance(p, str)]
+    return _EXAMPLES.get(".".join(named)) or _EXAMPLES.get(".".join(named[:1] + named[-1:])) \
+        or (_EXAMPLES.get(named[0]) if named and named[0] in ("indicators", "propaganda") else None)
+
+
+def _deepest(err):
+    """For an ``anyOf`` whose value has the right type but is wrong inside (a date of the wrong
+    form, a bad field of an object), the error that says what is wrong inside."""
+    while err.validator in ("anyOf", "oneOf") and err.context:
+        inner = [e for e in err.context if e.validator != "type" or e.relative_path]
+        if not inner:
+            break
+        from jsonschema.exceptions import best_match
+
+        err = best_match(inner)
+    return err
+
+
+def _is_date_field(err) -> bool:
+    return list(err.absolute_path)[-1:] in (["date"], ["due_date"])
+
+
+def _is_code_name_error(err) -> bool:
+    """An indicator code (a key of ``indicators``/``propaganda``) not of the form of a code."""
+    return err.validator == "propertyNames" or "propertyNames" in err.relative_schema_path
+
+
+def _error_parts(err) -> list:
+    parts = list(err.absolute_path)
+    if err.validator == "required":
+        parts.append(missing_property(err))
+    return parts
+
+
+def schema_error_text(err) -> str:
+    """A jsonschema error of the canonical report as one Vietnamese sentence naming the field."""
+    err = _deepest(err)
+    parts = _error_parts(err)
+    title = _title_for(parts)
+    key = ".".join(str(p) for p in parts)
+    if err.validator == "required":
+        return f"thiếu {title}" + (f" (trường “{key}”)" if key not in title else "")
+    if _is_code_name_error(err):
+        return f"Mã chỉ tiêu “{err.instance}” không đúng dạng mã (ví dụ: {_example_for(parts) or '1.1.1'})"
+    if err.validator == "minLength" and err.validator_value == 1:
+        return f"{title}: không được để trống"
+    return explain_error(err, title, _example_for(parts))
 
 
 class _Checker:
@@ -107,14 +209,12 @@ class _Checker:
     # --- structure ---
     def schema(self):
         for err in schema_errors(self.doc):
-            parts = list(err.absolute_path)
-            if err.validator == "required":
-                missing = err.message.split("'")[1] if "'" in err.message else ""
-                parts = parts + [missing]
+            err = _deepest(err) if not _is_date_field(err) else err
+            parts = _error_parts(err)
             key = path_key(parts)
             title = _title_for(parts)
             value = err.instance
-            if err.validator == "required" or value is None:
+            if err.validator == "required" or value is None or (err.validator == "minLength" and value == ""):
                 self.add("required", key, field_title=title)
                 continue
             if err.validator == "enum":
@@ -126,18 +226,16 @@ class _Checker:
                 elif parts[-1:] == ["kind"]:
                     allowed = "; ".join(s["label"] for s in spec.period_kinds())
                 self.add("invalid_value", key, field_title=title, value=value, allowed=allowed)
-            elif parts[-1:] == ["date"]:
+            elif _is_date_field(err):
                 self.add("invalid_date", key, field_title=title, value=value)
             elif err.validator in ("type", "anyOf"):
-                expected = _expected(err)
-                self.add("invalid_type", key, field_title=title, value=value, expected=expected)
-            elif err.validator in ("minimum", "maximum", "exclusiveMinimum"):
-                self.add("out_of_range", key, message=f"{title}: {format_number(value)} nằm ngoài khoảng cho phép")
-            elif err.validator == "propertyNames":
-                self.add("unknown_code", path_key(parts), severity="error",
-                         message=f"Mã chỉ tiêu “{value}” không đúng dạng mã (ví dụ 1.1.1)")
+                self.add("invalid_type", key, field_title=title, value=value, expected=_expected(err))
+            elif err.validator in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
+                self.add("out_of_range", key, message=explain_error(err, title))
+            elif _is_code_name_error(err):
+                self.add("unknown_code", path_key(parts + [value]), severity="error", message=schema_error_text(err))
             else:
-                self.add("schema", key, message=f"{title}: {err.message}")
+                self.add("schema", key, message=schema_error_text(err))
 
     # --- header ---
     def header(self):
@@ -175,20 +273,31 @@ class _Checker:
                         self.add("required", path_key([table, i, col["key"]]), field_title=label)
 
     # --- scores ---
+    def _score_limits(self, kind: str, i: int, code, typed, catalog_max, score):
+        """The score is bounded by the criteria set's maximum (a maximum typed over it cannot lift
+        the bound); a typed maximum that differs from the criteria set is flagged on its own cell."""
+        what = "lĩnh vực" if kind == "areas" else "tiêu chí"
+        limit = catalog_max if catalog_max is not None else typed
+        if score is not None and limit is not None and score > limit + 1e-9:
+            text = f"Điểm đạt {format_number(score)} lớn hơn điểm tối đa {format_number(limit)} của {what} {code or ''}"
+            if typed is not None and catalog_max is not None and abs(typed - catalog_max) > 1e-9:
+                text = text.strip() + f" theo Bộ tiêu chí (không theo điểm tối đa {format_number(typed)} đã ghi)"
+            self.add("out_of_range", path_key([kind, i, "score"]), message=text.strip())
+        if typed is not None and catalog_max is not None and abs(typed - catalog_max) > 1e-9:
+            self.add("out_of_range", path_key([kind, i, "max_score"]), severity="warning",
+                     message=f"Điểm tối đa {format_number(typed)} khác điểm tối đa {format_number(catalog_max)} "
+                             f"của {what} {code} trong Bộ tiêu chí năm {self.cat.criteria_year}; "
+                             f"hãy ghi đúng {format_number(catalog_max)}")
+
     def scores(self):
         cat = self.cat
         for i, a in enumerate(self.doc.get("areas", [])):
-            mx = _num(a.get("max_score"))
-            if mx is None:
-                mx = _num(cat.max_score(a.get("code")))
-            sc = _num(a.get("score"))
-            if sc is not None and mx is not None and sc > mx + 1e-9:
-                self.add("out_of_range", path_key(["areas", i, "score"]),
-                         message=f"Điểm đạt {format_number(sc)} lớn hơn điểm tối đa {format_number(mx)} "
-                                 f"của lĩnh vực {a.get('code')}")
-            if a.get("code") and a["code"] not in cat.areas_by_code:
+            code = a.get("code")
+            self._score_limits("areas", i, code, _num(a.get("max_score")), _num(cat.max_score(code)),
+                               _num(a.get("score")))
+            if code and code not in cat.areas_by_code:
                 self.add("unknown_code", path_key(["areas", i, "code"]),
-                         message=f"Mã lĩnh vực {a['code']} không có trong Bộ tiêu chí năm {cat.criteria_year}")
+                         message=f"Mã lĩnh vực {code} không có trong Bộ tiêu chí năm {cat.criteria_year}")
         seen: dict[str, int] = {}
         for i, d in enumerate(self.doc.get("deductions", [])):
             code = d.get("code")
@@ -204,18 +313,8 @@ class _Checker:
                     self.add("unknown_code", path_key(["deductions", i, "code"]),
                              message=f"Mã {what} {code} không có trong Bộ tiêu chí cấp "
                                      f"{spec.label_of('levels', cat.level)} năm {cat.criteria_year}")
-            mx_cat = _num(cat.max_score(code))
-            mx = _num(d.get("max_score"))
-            sc = _num(d.get("score"))
-            limit = mx if mx is not None else mx_cat
-            if sc is not None and limit is not None and sc > limit + 1e-9:
-                self.add("out_of_range", path_key(["deductions", i, "score"]),
-                         message=f"Điểm đạt {format_number(sc)} lớn hơn điểm tối đa {format_number(limit)} "
-                                 f"của tiêu chí {code or ''}".strip())
-            if mx is not None and mx_cat is not None and abs(mx - mx_cat) > 1e-9:
-                self.add("out_of_range", path_key(["deductions", i, "max_score"]), severity="warning",
-                         message=f"Điểm tối đa {format_number(mx)} khác điểm tối đa {format_number(mx_cat)} "
-                                 f"của tiêu chí {code} trong Bộ tiêu chí")
+            self._score_limits("deductions", i, code, _num(d.get("max_score")), _num(cat.max_score(code)),
+                               _num(d.get("score")))
 
     def area_totals(self):
         deds = [d for d in self.doc.get("deductions", []) if d.get("code")]
@@ -336,10 +435,9 @@ class _Checker:
 
 
 def _expected(err) -> str:
-    types = err.validator_value if err.validator == "type" else None
-    if types and ("number" in types or "integer" in types):
-        return "một số" if "integer" not in types else "một số nguyên"
-    return "giá trị đúng kiểu"
+    from .fastschema import expected_words
+
+    return expected_words(err, with_null=False)
 
 
 def _num(v):
