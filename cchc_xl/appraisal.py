@@ -733,7 +733,9 @@ def _check(ap: Appraisal, path: Path) -> None:
                 continue
             seen[key] = row
             cat_max = table[row.code].get("max_score")
-            limit = row.max_score if row.max_score is not None else cat_max
+            # the criteria set bounds the score (a maximum typed otherwise reaches the agency's
+            # workbook, whose check points it out)
+            limit = cat_max if cat_max is not None else row.max_score
             if limit is None:
                 ap.issues.append(_issue("required", row.sheet, row.cells["max_score"], "max_score",
                                         field_title=f"{cfg[which]['max_score']} của {what} {row.code} "

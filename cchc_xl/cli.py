@@ -299,14 +299,18 @@ def cmd_validate(args) -> int:
         if rep.unreadable:
             _out(f"cchc-xl: không ghi được bản đánh dấu vì {rep.issues[0].message}", err=True)
         else:
-            from .annotate import annotate_file
+            from .annotate import AnnotateError, annotate_file
 
             _writable(args.annotate)
-            if Path(args.annotate).resolve() == Path(args.files[0]).resolve():
+            if _same_file(args.files[0], args.annotate):
                 raise UsageError("tệp ra của --annotate phải khác tệp đầu vào (tệp gốc không bao giờ bị sửa)")
-            out = annotate_file(args.files[0], rep.issues, args.annotate)
-            if not args.json:
-                _out(f"Đã ghi bản đánh dấu lỗi: {out}")
+            try:
+                out = annotate_file(args.files[0], rep.issues, args.annotate)
+            except AnnotateError as exc:  # the validation above stands; only the copy is missing
+                _out(f"cchc-xl: {exc}", err=True)
+            else:
+                if not args.json:
+                    _out(f"Đã ghi bản đánh dấu lỗi: {out}")
     if any(r.unreadable for r in reports):
         return EXIT_UNUSABLE
     return EXIT_INVALID if any(not r.valid for r in reports) else EXIT_OK

@@ -30,17 +30,20 @@ def load_report(path: str | os.PathLike) -> dict:
             doc = json.load(fh)
     except FileNotFoundError:
         raise ReportError(f"{path}: không tìm thấy tệp") from None
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise ReportError(f"{name}: không phải JSON hợp lệ ({exc})") from None
+    except json.JSONDecodeError as exc:
+        raise ReportError(f"{name}: không phải JSON hợp lệ (sai cú pháp ở dòng {exc.lineno}, cột {exc.colno})") \
+            from None
+    except UnicodeDecodeError:
+        raise ReportError(f"{name}: không phải JSON hợp lệ (tệp không ở dạng chữ UTF-8)") from None
     if not isinstance(doc, dict):
         raise ReportError(f"{name}: tài liệu JSON phải là một đối tượng báo cáo")
     doc = nfc_deep(doc)
     errors = sorted(_schema_validator().iter_errors(doc), key=lambda e: list(e.absolute_path))
     if errors:
-        err = errors[0]
-        where = "/".join(str(p) for p in err.absolute_path) or "(gốc)"
+        from .fastschema import explain_error
+
         more = f" (và {len(errors) - 1} lỗi khác)" if len(errors) > 1 else ""
-        raise ReportError(f"{name}: không đúng cấu trúc báo cáo chuẩn tại {where}: {err.message}{more}")
+        raise ReportError(f"{name}: không đúng cấu trúc báo cáo chuẩn: {explain_error(errors[0])}{more}")
     return doc
 
 

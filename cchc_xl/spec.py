@@ -76,9 +76,9 @@ def _check_catalog(data: dict, path: Path, level: str, kind: str) -> dict:
     validator = jsonschema.Draft202012Validator(load("catalog.schema"))
     errors = sorted(validator.iter_errors(data), key=lambda e: list(e.absolute_path))
     if errors:
-        err = errors[0]
-        where = "/".join(str(p) for p in err.absolute_path) or "(gốc)"
-        raise SpecError(f"Danh mục {path} không hợp lệ tại {where}: {err.message}")
+        from .fastschema import explain_error
+
+        raise SpecError(f"Danh mục {path} không hợp lệ: {explain_error(errors[0])}")
     if data["kind"] != kind or data["level"] != level:
         raise SpecError(
             f"Danh mục {path} khai báo kind={data['kind']}, level={data['level']} "

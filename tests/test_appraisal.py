@@ -433,6 +433,7 @@ def test_appraisal_errors_point_at_cells_and_nothing_is_written(tmp_path):
         {"code": "1.1", "score": 1},                                                        # row 15: no agency
         {"agency": "Sở Tài chính", "score": 1},                                             # row 16: no code
         {"agency": "Sở Tài chính", "code": "5.4", "score": "một điểm"},                     # row 17: not a number
+        {"agency": "Sở Tài chính", "code": "1.5.1", "max_score": 5, "score": 2.5},          # row 18: 2,5 > 1,5 of the set (5 typed)
     ]
     areas = [{"agency": "Sở Tài chính", "code": "1", "score": 11},                          # row 5: 11 > 10
              {"agency": "Sở Tài chính", "code": "1", "score": 6.981},                       # row 6: duplicate
@@ -446,12 +447,14 @@ def test_appraisal_errors_point_at_cells_and_nothing_is_written(tmp_path):
         ("out_of_range", D, "G9"), ("required", D, "G10"), ("duplicate_deduction", D, "D11"),
         ("unknown_code", D, "D12"), ("required", D, "F13"), ("unknown_code", D, "D14"),
         ("required", D, "B15"), ("required", D, "D16"), ("invalid_type", D, "G17"),
+        ("out_of_range", D, "G18"),
         ("out_of_range", A, "G5"), ("duplicate_area", A, "D6"), ("unknown_code", A, "D7"),
     }
     assert all(i.severity == "error" for i in exc.issues)
     msgs = {(i.sheet, i.cell): i.message for i in exc.issues}
     assert msgs[(D, "B6")].startswith("Cơ quan “Sở Xây dựng” không có trong danh sách ở trang “Cơ quan”")
     assert msgs[(D, "G8")] == "Điểm đạt 2,5 lớn hơn điểm tối đa 1,5 của tiêu chí 1.6 (Sở Tài chính)"
+    assert msgs[(D, "G18")] == "Điểm đạt 2,5 lớn hơn điểm tối đa 1,5 của tiêu chí 1.5.1 (Sở Tài chính)"
     assert "cấp UBND cấp huyện" in msgs[(D, "D12")]
     assert "là mã lĩnh vực" in msgs[(D, "D14")]
     assert msgs[(D, "D11")] == "Tiêu chí 1.1 của Sở Tài chính đã được liệt kê ở ô D5"

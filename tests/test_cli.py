@@ -70,3 +70,29 @@ def test_appendix_of_a_workbook_with_errors_is_written_and_says_so(make_workbook
     assert main(["appendix", str(make_workbook(rep)), "-o", str(out)]) == 1
     assert out.exists() and "còn 1 lỗi" in capsys.readouterr().err
     assert main(["appendix", str(make_workbook(stc)), "-o", str(out)]) == 0
+
+
+def test_a_broken_json_report_is_explained_without_english(tmp_path, capsys):
+    bad = tmp_path / "bao_cao.json"
+    bad.write_text('{"agency": ', encoding="utf-8")
+    assert main(["template", "--data", str(bad), "-o", str(tmp_path / "x.xlsx")]) == 2
+    assert "bao_cao.json: không phải JSON hợp lệ (sai cú pháp ở dòng 1, cột 12)" in _err(capsys)
+    bad.write_text('{"schema_version": "1"}', encoding="utf-8")
+    assert main(["template", "--data", str(bad), "-o", str(tmp_path / "x.xlsx")]) == 2
+    err = _err(capsys)
+    assert "thiếu trường bắt buộc “agency”" in err and "required property" not in err
+
+
+def test_a_malformed_province_catalog_is_explained_without_english(tmp_path, capsys):
+    folder = tmp_path / "danh_muc" / "so"
+    folder.mkdir(parents=True)
+    (folder / "indicators.json").write_text('{"kind": "indicators", "level": "so"}', encoding="utf-8")
+    from cchc_xl import spec
+
+    try:
+        code = main(["--catalog", str(tmp_path / "danh_muc"), "template", "-o", str(tmp_path / "x.xlsx")])
+    finally:
+        spec.set_catalog_dirs([])  # the option lasts for the process: give the other tests the built-in ones
+    err = _err(capsys)
+    assert code == 2 and "indicators.json" in err and "không hợp lệ" in err
+    assert "is a required property" not in err and "does not match" not in err
