@@ -40,10 +40,9 @@ def load_report(path: str | os.PathLike) -> dict:
     doc = nfc_deep(doc)
     errors = sorted(_schema_validator().iter_errors(doc), key=lambda e: list(e.absolute_path))
     if errors:
-        from .fastschema import explain_error
-
         more = f" (và {len(errors) - 1} lỗi khác)" if len(errors) > 1 else ""
-        raise ReportError(f"{name}: không đúng cấu trúc báo cáo chuẩn: {explain_error(errors[0])}{more}")
+        # the validator's messages are Vietnamese and name the field as users know it
+        raise ReportError(f"{name}: không đúng cấu trúc báo cáo chuẩn: {errors[0].message}{more}")
     return doc
 
 

@@ -80,7 +80,7 @@ def test_a_broken_json_report_is_explained_without_english(tmp_path, capsys):
     bad.write_text('{"schema_version": "1"}', encoding="utf-8")
     assert main(["template", "--data", str(bad), "-o", str(tmp_path / "x.xlsx")]) == 2
     err = _err(capsys)
-    assert "thiếu trường bắt buộc “agency”" in err and "required property" not in err
+    assert "thiếu Thông tin cơ quan (agency)" in err and "required property" not in err
 
 
 def test_a_malformed_province_catalog_is_explained_without_english(tmp_path, capsys):
