@@ -41,6 +41,14 @@ MAX_ROWS = 20000
 MAX_COLS = 64  # A … BL
 
 
+
+def _unambiguous(x: float) -> str:
+    """A number written so that nobody can misread it: a whole number without any separator
+    ("1216"), a fraction with the decimal comma ("1,216")."""
+    if float(x).is_integer():
+        return str(int(x))
+    return format_number(x)
+
 class UnreadableError(Exception):
     """The file cannot be used at all; ``code`` is ``unreadable`` or ``wrong_template``."""
 
@@ -629,7 +637,7 @@ class _Reader:
                 dec, thou = parse_number(raw, "decimal").value, parse_number(raw, "thousands").value
                 self.note("ambiguous_number", sheet, r, c, key, value=raw, as_decimal=format_number(dec),
                           as_thousands=format_number(thou), chosen=format_number(n.value),
-                          suggest=format_number(n.value))
+                          suggest=_unambiguous(n.value))
             elif n.value is not None:
                 # the workbook's own check (ISNUMBER) marks this cell red: say why, and what was read
                 self.note("number_as_text", sheet, r, c, key, value=raw, parsed=n.value)

@@ -284,7 +284,7 @@ class _Checker:
                 text = text.strip() + f" theo Bộ tiêu chí (không theo điểm tối đa {format_number(typed)} đã ghi)"
             self.add("out_of_range", path_key([kind, i, "score"]), message=text.strip())
         if typed is not None and catalog_max is not None and abs(typed - catalog_max) > 1e-9:
-            self.add("out_of_range", path_key([kind, i, "max_score"]), severity="warning",
+            self.add("max_score_mismatch", path_key([kind, i, "max_score"]),
                      message=f"Điểm tối đa {format_number(typed)} khác điểm tối đa {format_number(catalog_max)} "
                              f"của {what} {code} trong Bộ tiêu chí năm {self.cat.criteria_year}; "
                              f"hãy ghi đúng {format_number(catalog_max)}")

@@ -286,3 +286,14 @@ def test_a_document_checked_without_a_workbook_still_gets_every_rule(stc):
     doc["indicators"]["1.1.2"]["value"] = 50
     issues = check_report(doc)
     assert any(i.code == "rule" and i.field == "indicators[1.1.2].value" for i in issues)
+
+
+@pytest.mark.parametrize("edit, suggestion", [(_deduction("1.6", "E", "1.481"), "ví dụ 1,481"),
+                                              (_indicator("1.3.1", "1.216"), "ví dụ 1216")])
+def test_an_ambiguous_number_gets_an_unambiguous_suggestion(stc, make_workbook, edit, suggestion):
+    path = make_workbook(stc)
+    wb = load_workbook(path)
+    sheet, cell = edit(wb)
+    wb.save(path)
+    hit = next(i for i in validate_file(path).issues if i.code == "ambiguous_number" and i.cell == cell)
+    assert hit.message.endswith(suggestion)
