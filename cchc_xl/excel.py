@@ -37,9 +37,13 @@ _CELL = re.compile(r"^\$?([A-Z]{1,3})\$?(\d+)$")
 # ---- reading the open workbook -------------------------------------------------------------
 
 def sheet_grid(sheet) -> list[list]:
-    """One sheet's values from A1 to the last used cell (error cells as their text, e.g. "#REF!")."""
+    """One sheet's values from A1 to the last used cell (error cells as their text, e.g. "#REF!"),
+    within the area the reader reads from files (a stray value at XFD1048576 would otherwise make
+    Excel hand over seventeen billion cells)."""
+    from .reader import MAX_COLS, MAX_ROWS
+
     last = sheet.used_range.last_cell
-    nrows, ncols = last.row, last.column
+    nrows, ncols = min(last.row, MAX_ROWS), min(last.column, MAX_COLS)
     values = sheet.range((1, 1), (nrows, ncols)).options(ndim=2, err_to_str=True).value
     return values or [[]]
 

@@ -565,3 +565,17 @@ def test_older_clients_without_formatting_still_get_the_results(broken):
     assert issues and actions(book, "setValues") and actions(book, "setRangeColor") and alerts(book)
     assert not actions(book, "setHorizontalAlignment")
     assert len(excel.fill_appendix_book(book)) == 3
+
+
+def test_a_stray_far_away_value_does_not_make_the_button_read_the_whole_sheet(stc, make_workbook):
+    # the reader's bound holds for the open workbook too: Excel would otherwise hand over every
+    # cell up to the stray one (XFD1048576 is seventeen billion cells)
+    from cchc_xl.reader import MAX_COLS
+
+    payload = excel.payload_from_file(make_workbook(stc))
+    set_cell(payload, "Thống kê", "BR3", "ghi nhầm")  # column 70, beyond the bound
+    book = xw.Book(json=copy.deepcopy(payload))
+    book._payload = payload
+    assert len(excel.sheet_grid(book.sheets["Thống kê"])[0]) == MAX_COLS
+    issues = excel.validate_book(book)
+    assert not [i for i in issues if i.severity == "error"]
