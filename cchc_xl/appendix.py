@@ -814,7 +814,9 @@ def agency_appendix_models(report: dict, catalog: spec.Catalog | None = None) ->
     return [propaganda_model(report, cat), remediation_model(report, cat), indicators_model(report, cat)]
 
 
-def _load_source(src: str | os.PathLike) -> tuple[dict, spec.Catalog | None]:
+def _load_source(src: str | os.PathLike, issues: list | None = None) -> tuple[dict, spec.Catalog | None]:
+    """The report and catalog of a workbook or JSON document; with ``issues``, a workbook's
+    validation issues are added to that list from the same reading."""
     from .model import ReportError, load_report
     from .reader import UnreadableError, read_file
 
@@ -829,6 +831,10 @@ def _load_source(src: str | os.PathLike) -> tuple[dict, spec.Catalog | None]:
         result = read_file(path)
     except UnreadableError as exc:
         raise AppendixError(f"{name}: {exc.reason}") from None
+    if issues is not None:
+        from .validate import check_read
+
+        issues.extend(check_read(result))
     return result.report, result.catalog
 
 
@@ -848,17 +854,18 @@ def build_agency_workbook(report: dict, catalog: spec.Catalog | None = None):
     return wb
 
 
-def write_agency_appendix(src: str | os.PathLike, out: str | os.PathLike) -> Path:
+def write_agency_appendix(src: str | os.PathLike, out: str | os.PathLike, issues: list | None = None) -> Path:
     """Phụ lục I, II, III of a filled agency workbook (.xlsx/.xlsm) or a canonical report (.json).
 
     The output is written whole or not at all. Every failure is an ``AppendixError`` whose
-    Vietnamese message names the input file.
+    Vietnamese message names the input file. Pass a list as ``issues`` to receive the workbook's
+    validation issues, found in the same reading (the command warns when there are errors).
     """
     from .template import save_atomic
 
     name = Path(src).name
     try:
-        report, cat = _load_source(src)
+        report, cat = _load_source(src, issues)
         wb = build_agency_workbook(report, cat)
     except (RenderError, spec.SpecError) as exc:
         raise AppendixError(f"{name}: không lập được phụ lục: {exc}") from None
