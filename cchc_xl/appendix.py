@@ -1200,15 +1200,11 @@ def _render_sheet(ws, m: SheetModel) -> None:
     _page_setup(ws, m)
 
 
-_XML_MARKUP = re.compile(r"[&<>\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-_XML_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-
-
 def _xml_t(text: str) -> str:
-    """A <t> element: escaped, illegal characters dropped, spaces kept."""
-    if _XML_MARKUP.search(text):
-        text = _XML_ILLEGAL.sub("", text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return f'<t xml:space="preserve">{text}</t>'
+    """A <t> element, spaces kept (the text as ``xlstyle.xml_cell_text`` makes it safe)."""
+    from .xlstyle import xml_cell_text
+
+    return f'<t xml:space="preserve">{xml_cell_text(text)}</t>'
 
 
 class SheetRowsXml:

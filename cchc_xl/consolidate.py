@@ -1364,9 +1364,6 @@ def clean_tables(tables: list[SheetTable]) -> list[SheetTable]:
 
 FONT = "Times New Roman"
 BODY_SIZE = 11
-_ILLEGAL_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-_MARKUP = re.compile(r"[&<>\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")  # text that needs escaping
-_MAX_CELL_TEXT = 32767
 _MERGE_MAX_COLS = 14
 
 
@@ -1416,14 +1413,6 @@ _NUMBER_FORMATS = {
 }
 
 
-def _xml_text(s: str) -> str:
-    if _ILLEGAL_XML.search(s):
-        s = _ILLEGAL_XML.sub("", s)
-    if len(s) > _MAX_CELL_TEXT:
-        s = s[:_MAX_CELL_TEXT - 1] + "…"
-    return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
 _EXCEL_EPOCH = dt.date(1899, 12, 30)
 
 
@@ -1439,8 +1428,9 @@ class _FastRows:
     def __init__(self, styles: _Styles, columns: list[Column]):
         from openpyxl.utils import get_column_letter
 
-        from .xlstyle import CHARS_PER_WIDTH
+        from .xlstyle import CHARS_PER_WIDTH, xml_cell_text
 
+        self._text = xml_cell_text
         self.styles = styles
         self.columns = columns
         self.letters = [get_column_letter(i + 1) for i in range(len(columns))]
@@ -1473,6 +1463,7 @@ class _FastRows:
     def add(self, r: int, values: list, row_kind: str | None = None) -> None:
         """One row; its height fitted to the longest wrapped text (the formula of xlstyle.fit_row)."""
         sids = self._column_sids(row_kind)
+        xml_cell_text = self._text
         cells = []
         lines = 1
         if len(values) < len(self.letters):
@@ -1486,7 +1477,7 @@ class _FastRows:
                     n = sum(max(1, math.ceil(len(part) / cpl)) for part in v.split("\n"))
                     if n > lines:
                         lines = n
-                text = v if _MARKUP.search(v) is None and len(v) <= _MAX_CELL_TEXT else _xml_text(v)
+                text = xml_cell_text(v)
                 keep = ' xml:space="preserve"' if v[0] in " \t\n" or v[-1] in " \t\n" else ""
                 cells.append(f'<c r="{letter}{r}" s="{sid[2] if v[0] in "=+-@" else sid[1]}" t="inlineStr"><is>'
                              f"<t{keep}>{text}</t></is></c>")
@@ -1511,7 +1502,7 @@ class _FastRows:
                     cells.append(f'<c r="{letter}{r}" s="{sid[3] if x.is_integer() else sid[4]}"><v>{x!r}</v></c>')
             else:
                 cells.append(f'<c r="{letter}{r}" s="{sid[1]}" t="inlineStr"><is><t xml:space="preserve">'
-                             f"{_xml_text(str(v))}</t></is></c>")
+                             f"{xml_cell_text(str(v))}</t></is></c>")
         height = ""
         if lines > 1:
             height = f' ht="{min(409, round(lines * BODY_SIZE * 1.32 + 4, 1))}" customHeight="1"'

@@ -7,6 +7,7 @@ tables would hide lines. We estimate each row's height from its texts and column
 from __future__ import annotations
 
 import math
+import re
 
 from openpyxl.utils import get_column_letter
 
@@ -44,3 +45,22 @@ def fit_row(ws, row: int, size: float = 11, min_lines: int = 1, max_col: int | N
 def fit_rows(ws, first: int, last: int, size: float = 11, max_col: int | None = None) -> None:
     for r in range(first, last + 1):
         fit_row(ws, r, size, max_col=max_col)
+
+
+# ---- text inside worksheet XML written directly (consolidated tables, province appendix) ------
+
+_ILLEGAL_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_MARKUP = re.compile(r"[&<>\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")  # text that needs escaping
+MAX_CELL_TEXT = 32767  # Excel's limit for one cell
+
+
+def xml_cell_text(s: str) -> str:
+    """Cell text as it may stand inside ``<t>``: characters XML forbids dropped, markup escaped,
+    cut at Excel's limit for one cell (Excel calls a longer one a damaged file)."""
+    if _MARKUP.search(s) is None and len(s) <= MAX_CELL_TEXT:
+        return s
+    s = _ILLEGAL_XML.sub("", s)
+    if len(s) > MAX_CELL_TEXT:
+        s = s[:MAX_CELL_TEXT - 1] + "…"
+    return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
