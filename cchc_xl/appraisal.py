@@ -33,9 +33,9 @@ from . import SCHEMA_VERSION, __version__, spec
 from .issues import Issue, _show, make
 from .normalize import clean_text, fold, format_number, is_error_value, match_enum, parse_code, parse_number
 from .reader import UnreadableError, a1, load_grids
-from .template import (BORDER, GROUP_FILL, INPUT_FILL, LOCKED_FILL, RED_FILL, RED_FONT, REQUIRED_FILL, UNLOCKED,
+from .template import (BORDER, GROUP_FILL, LOCKED_FILL, RED_FILL, RED_FONT, UNLOCKED,
                        WRAP_TOP, _code_sort_key, _header, _hint, _print_setup, _protect, _set_text, _title, font,
-                       save_atomic, write_catalog_rows, write_guide)
+                       save_atomic, style_field_row, write_catalog_rows, write_guide)
 from .xlstyle import fit_row, text_lines
 from .model import os_reason
 
@@ -154,13 +154,7 @@ def _info_sheet(wb: Workbook, year: int | None) -> None:
         vcell = ws.cell(row=r, column=2)
         if fld["key"] == "appraisal_year":
             vcell.value = year
-        for col in (1, 2, 3):
-            c = ws.cell(row=r, column=col)
-            c.border = BORDER
-            c.alignment = WRAP_TOP
-            c.font = font(12 if col < 3 else 10, bold=(col == 1), italic=(col == 3))
-        vcell.protection = UNLOCKED
-        vcell.fill = REQUIRED_FILL if fld.get("required") else INPUT_FILL
+        style_field_row(ws, r, fld.get("required"))
         ref = f"$B${r}"
         if fld["type"] == "integer":
             dv = DataValidation(type="whole", operator="between", formula1=str(fld["min"]), formula2=str(fld["max"]),

@@ -225,6 +225,19 @@ def _criteria_sheet(wb: Workbook, cat: spec.Catalog) -> None:
     _protect(ws)
 
 
+def style_field_row(ws, r: int, required) -> None:
+    """A "label | value | hint" row of an information sheet: bold label, unlocked value cell on
+    yellow (required) or white, small italic hint."""
+    for col in (1, 2, 3):
+        c = ws.cell(row=r, column=col)
+        c.border = BORDER
+        c.alignment = WRAP_TOP
+        c.font = font(12 if col < 3 else 10, bold=(col == 1), italic=(col == 3))
+    vcell = ws.cell(row=r, column=2)
+    vcell.protection = UNLOCKED
+    vcell.fill = REQUIRED_FILL if required else INPUT_FILL
+
+
 def write_catalog_rows(ws, criteria: dict, r: int) -> int:
     """Areas and criteria of a catalog in code order (code, name, maximum score), areas in bold on
     grey, from row ``r``; returns the next free row."""
@@ -323,13 +336,7 @@ def _info_sheet(wb, report: dict | None, level: str, year: int | None, kind: str
             value = dt.date.fromisoformat(value) if isinstance(value, str) else value
             vcell.number_format = "dd/mm/yyyy"
         _set_text(vcell, value)
-        for col in (1, 2, 3):
-            c = ws.cell(row=r, column=col)
-            c.border = BORDER
-            c.alignment = WRAP_TOP
-            c.font = font(12 if col < 3 else 10, bold=(col == 1), italic=(col == 3))
-        vcell.protection = UNLOCKED
-        vcell.fill = REQUIRED_FILL if fld.get("required") else INPUT_FILL
+        style_field_row(ws, r, fld.get("required"))
         ref = f"$B${r}"
         lay.info_cells[key] = _ref(ws, "B", r)
         lay.info_rows[key] = r

@@ -22,6 +22,7 @@ xw = pytest.importorskip("xlwings")
 os.environ.setdefault("XLWINGS_LICENSE_KEY", "noncommercial")
 
 from cchc_xl import excel  # noqa: E402
+from cchc_xl.reader import a1, col_letter as reader_col_letter  # noqa: E402
 from cchc_xl.annotate import ERROR_COLOR, WARNING_COLOR  # noqa: E402
 from cchc_xl.validate import validate_file  # noqa: E402
 from conftest import ROOT  # noqa: E402
@@ -33,15 +34,8 @@ RED, YELLOW = "#" + ERROR_COLOR, "#" + WARNING_COLOR
 # ---- helpers -------------------------------------------------------------------------------
 
 def col_letter(n: int) -> str:
-    s = ""
-    while n:
-        n, rem = divmod(n - 1, 26)
-        s = chr(65 + rem) + s
-    return s
-
-
-def a1(r0: int, c0: int) -> str:
-    return f"{col_letter(c0 + 1)}{r0 + 1}"
+    """1 → "A" (the reader's own helper counts from 0)."""
+    return reader_col_letter(n - 1)
 
 
 _LINK = re.compile(r'^=HYPERLINK\("#(.*)","([^"]*)"\)$')
