@@ -861,9 +861,12 @@ def write_agency_appendix(src: str | os.PathLike, out: str | os.PathLike, issues
     Vietnamese message names the input file. Pass a list as ``issues`` to receive the workbook's
     validation issues, found in the same reading (the command warns when there are errors).
     """
+    from .model import same_file
     from .template import save_atomic
 
     name = Path(src).name
+    if same_file(src, out):
+        raise AppendixError(f"{out}: tệp ra phải khác tệp đầu vào (tệp của cơ quan không bao giờ bị ghi đè)")
     try:
         report, cat = _load_source(src, issues)
         wb = build_agency_workbook(report, cat)

@@ -302,7 +302,9 @@ def cmd_validate(args) -> int:
             from .annotate import AnnotateError, annotate_file
 
             _writable(args.annotate)
-            if _same_file(args.files[0], args.annotate):
+            from .model import same_file
+
+            if same_file(args.files[0], args.annotate):
                 raise UsageError("tệp ra của --annotate phải khác tệp đầu vào (tệp gốc không bao giờ bị sửa)")
             try:
                 out = annotate_file(args.files[0], rep.issues, args.annotate)
@@ -335,19 +337,10 @@ def cmd_export(args) -> int:
     return EXIT_OK
 
 
-def _same_file(a: str, b: str) -> bool:
-    try:
-        return Path(a).resolve() == Path(b).resolve() or (Path(b).exists() and os.path.samefile(a, b))
-    except OSError:
-        return False
-
-
 def cmd_appendix(args) -> int:
     from .appendix import AppendixError, write_agency_appendix
 
     _suffix(args.output, (".xlsx",))
-    if _same_file(args.file, args.output):
-        raise UsageError(f"{args.output}: tệp ra phải khác tệp đầu vào (tệp của cơ quan không bao giờ bị ghi đè)")
     _writable(args.output)
     issues: list = []
     try:
@@ -371,7 +364,9 @@ def cmd_consolidate(args) -> int:
     _suffix(args.output, (".xlsx",))
     if args.json_out:
         _suffix(args.json_out, (".json",))
-        if _same_file(args.output, args.json_out):
+        from .model import same_file
+
+        if same_file(args.output, args.json_out):
             raise UsageError(f"{args.json_out}: tệp tóm tắt JSON phải khác sổ tổng hợp")
     _writable(args.output)
     try:

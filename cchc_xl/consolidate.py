@@ -1362,6 +1362,7 @@ def clean_tables(tables: list[SheetTable]) -> list[SheetTable]:
 
 # ---- the workbook --------------------------------------------------------------------------
 
+TEMPLATE_ID = "cchc-xl/consolidation"  # in the hidden _meta sheet of every consolidated workbook
 FONT = "Times New Roman"
 BODY_SIZE = 11
 _MERGE_MAX_COLS = 14
@@ -1692,7 +1693,7 @@ def build_workbook(c: Consolidation, tables: list[SheetTable] | None = None):
         ws = wb.create_sheet(t.name)
         fast[ws.title] = (ws, _lay_out(ws, t, styles))
     meta = wb.create_sheet("_meta")
-    for i, (k, v) in enumerate((("template_id", "cchc-xl/consolidation"), ("period_year", c.period.get("year")),
+    for i, (k, v) in enumerate((("template_id", TEMPLATE_ID), ("period_year", c.period.get("year")),
                                 ("period_kind", c.period.get("kind")), ("made", c.made.isoformat()),
                                 ("generator", f"cchc-xl {__version__}")), start=1):
         meta.cell(row=i, column=1, value=k)
@@ -1891,7 +1892,7 @@ def _overwrites_a_submission(output, input_dir) -> bool:
             data = zf.read(path) if path in names else b""
             if "xl/sharedStrings.xml" in names:
                 data += zf.read("xl/sharedStrings.xml")
-        return b"cchc-xl/consolidation" not in data
+        return TEMPLATE_ID.encode() not in data
     except (OSError, zipfile.BadZipFile):
         return True  # not a workbook we wrote: never overwrite it
 

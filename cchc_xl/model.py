@@ -75,6 +75,14 @@ def os_reason(exc: OSError) -> str:
     return f"lỗi hệ điều hành (mã {exc.errno})"
 
 
+def same_file(a: str | os.PathLike, b: str | os.PathLike) -> bool:
+    """Whether two paths name the same file (links and spellings of the path aside)."""
+    try:
+        return Path(a).resolve() == Path(b).resolve() or (Path(b).exists() and os.path.samefile(a, b))
+    except OSError:
+        return False
+
+
 def check_writable(path: str | os.PathLike) -> None:
     """Fail early with a clear message when an output cannot be written."""
     p = Path(path)
