@@ -34,7 +34,10 @@ def make(issue_code: str, /, sheet=None, cell=None, field=None, severity=None, *
     """An issue of a declared kind; ``values`` fill its message template (they may include ``code``)."""
     decl = spec.load("issues")[issue_code]
     shown = {k: _show(v) for k, v in values.items()}
-    return Issue(severity or decl["severity"], issue_code, decl["message"].format(**shown), sheet, cell, field)
+    template = decl["message"]
+    if "message" in values and "{message}" not in template:  # a caller still wording its own text
+        return Issue(severity or decl["severity"], issue_code, shown["message"], sheet, cell, field)
+    return Issue(severity or decl["severity"], issue_code, template.format(**shown), sheet, cell, field)
 
 
 def _show(v):

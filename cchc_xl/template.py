@@ -21,6 +21,7 @@ from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from . import SCHEMA_VERSION, __version__, spec
+from .checks import choices, dates, formula, numbers, presence, relations
 from .xlstyle import fit_row
 
 RED_FILL = PatternFill("solid", fgColor="FFC7CE")
@@ -31,6 +32,8 @@ LOCKED_FILL = PatternFill("solid", fgColor="F2F2F2")
 INPUT_FILL = PatternFill("solid", fgColor="FFFFFF")
 REQUIRED_FILL = PatternFill("solid", fgColor="FFF2CC")
 OK_FILL = PatternFill("solid", fgColor="C6EFCE")
+WARN_FILL = PatternFill("solid", fgColor="FFEB9C")  # a warning: Excel's "Neutral" style
+WARN_FONT = Font(name="Times New Roman", color="9C5700")
 THIN = Side(style="thin", color="808080")
 BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 WRAP_TOP = Alignment(wrap_text=True, vertical="top")
@@ -39,39 +42,28 @@ UNLOCKED = Protection(locked=False)
 FLAG_WIDTH = 0.1
 
 
-def _flag(cond: str) -> str:
-    """A check counted as 0/1 that never shows an Excel error: a condition that cannot be worked out
-    (an input cell holding #REF!, #VALUE! …) counts as one error."""
-    return f"IFERROR(IF({cond},1,0),1)"
-
-
-def _cf(cond: str) -> str:
-    """The same condition for conditional formatting: a cell whose check errors is shown red."""
-    return f"IFERROR({cond},TRUE)"
+_flag = formula.flag
 
 
 def _red(ws, rng: str, cond: str) -> None:
-    ws.conditional_formatting.add(rng, FormulaRule(formula=[_cf(cond)], fill=RED_FILL, font=RED_FONT))
+    """Paint a cell red while an error check holds (see cchc_xl.checks)."""
+    ws.conditional_formatting.add(rng, FormulaRule(formula=[formula.red(cond)], fill=RED_FILL, font=RED_FONT))
+
+
+def _red_when_sure(ws, rng: str, cond: str) -> None:
+    """Paint red only when a check surely holds (its inputs are checked, and counted, elsewhere)."""
+    ws.conditional_formatting.add(rng, FormulaRule(formula=[formula.yellow(cond)], fill=RED_FILL, font=RED_FONT))
+
+
+def _yellow(ws, rng: str, cond: str) -> None:
+    """Paint a cell yellow while a warning check holds (added after the red rules: red wins)."""
+    ws.conditional_formatting.add(rng, FormulaRule(formula=[formula.yellow(cond)], fill=WARN_FILL, font=WARN_FONT))
 
 
 def _red_errors(ws, rng: str) -> None:
     """One rule for a block of input cells: a cell holding an Excel error value is shown red."""
     top_left = rng.split(":")[0]
     ws.conditional_formatting.add(rng, FormulaRule(formula=[f"ISERROR({top_left})"], fill=RED_FILL, font=RED_FONT))
-
-
-def _numeric_condition(ref: str, bad_number: str | None) -> str:
-    """Wrong when filled but not a number, or a number for which ``bad_number`` holds. The number
-    tests run only on numbers (INT("abc") would be #VALUE!); an error value makes ``ref<>""``
-    an error, which :func:`_flag` and :func:`_cf` count as wrong."""
-    if bad_number is None:
-        return f"AND(NOT(ISNUMBER({ref})),{ref}<>\"\")"
-    return f"IF(ISNUMBER({ref}),{bad_number},{ref}<>\"\")"
-
-
-def _filled(ref: str) -> str:
-    """True when another cell is filled; an error value there counts as filled, never propagates."""
-    return f"IFERROR({ref}<>\"\",TRUE)"
 
 
 def _msg(key: str):
@@ -94,6 +86,7 @@ class Layout:
     value_cells: dict[str, str] = field(default_factory=dict)  # indicator code → 'Thống kê'!$D$9
     info_cells: dict[str, str] = field(default_factory=dict)  # field key → 'Thông tin'!$B$5
     info_rows: dict[str, int] = field(default_factory=dict)  # field key → its row on 'Thông tin'
+    date_values: dict[str, str] = field(default_factory=dict)  # date field key → $col$row of its date
 
 
 def _set_text(cell, value):
@@ -191,14 +184,14 @@ def _lists_sheet(wb: Workbook, cat: spec.Catalog) -> dict[str, str]:
         wb.defined_names[name] = DefinedName(name, attr_text=rng)
         names[name] = rng
 
-    column(1, "ds_cap", [lv["label"] for lv in spec.levels()])
-    column(2, "ds_ky", [p["label"] for p in spec.period_kinds()])
-    column(3, "ds_tinh_trang", [s["label"] for s in spec.statuses()])
-    idx = 5
-    for row in cat.indicators["rows"] + cat.propaganda["rows"]:
-        if row.get("kind") == "choice":
-            column(idx, _choice_name(row["code"]), [c["label"] for c in row["choices"]])
-            idx += 1
+    lists = [("ds_cap", spec.levels()), ("ds_ky", spec.period_kinds()), ("ds_tinh_trang", spec.statuses())]
+    lists += [(_choice_name(row["code"]), row["choices"]) for row in cat.indicators["rows"] + cat.propaganda["rows"]
+              if row.get("kind") == "choice"]
+    idx = 1
+    for name, items in lists:  # the dropdown, then every spelling the checks accept (checks.choices)
+        column(idx, name, [item["label"] for item in items])
+        column(idx + 1, choices.accepted_name(name), [sp for sp, _ in choices.spellings(items)])
+        idx += 2
     return names
 
 
@@ -361,18 +354,23 @@ def _info_sheet(wb, report: dict | None, level: str, year: int | None, kind: str
         ws.add_data_validation(dv)
         conds = []
         if fld.get("required"):
-            conds.append(f"{ref}=\"\"")
+            conds.append(presence.error_condition(ref))
         if fld["type"] == "integer":
-            conds.append(_numeric_condition(ref, f"OR({ref}<{fld['min']},{ref}>{fld['max']},INT({ref})<>{ref})"))
+            conds.append(numbers.error_condition(ref, "integer", str(fld["min"]), str(fld["max"])))
+            _yellow(ws, f"B{r}", numbers.warning_condition(ref, "integer"))
         elif fld["type"] == "enum":
             lst = {"levels": "ds_cap", "period_kinds": "ds_ky"}[fld["enum"]]
-            conds.append(f"AND({ref}<>\"\",COUNTIF({lst},{ref})=0)")
-        else:  # text and dates (a date typed as text is read too): only an Excel error value is wrong
+            conds.append(choices.error_condition(ref, lst))
+        elif fld["type"] == "date":
+            conds.append(dates.error_condition(ref, _date_helpers(ws, r, ref, key, lay)))
+        else:  # text: only an Excel error value is wrong
             conds.append(f"ISERROR({ref})")
         cond = conds[0] if len(conds) == 1 else f"OR({','.join(conds)})"
         _red(ws, f"B{r}", cond)
         sheet_cond = cond.replace(ref, lay.info_cells[key])
-        if len(conds) > 1 or fld["type"] in ("integer", "enum"):
+        if key in lay.date_values:  # the hidden cell holding the date read
+            sheet_cond = sheet_cond.replace(lay.date_values[key], _ref(ws, *lay.date_values[key].split("$")[1:]))
+        if len(conds) > 1 or fld["type"] in ("integer", "enum", "date"):
             lay.error_flags.append((f"{cfg['title']}: {fld['title']}", _flag(sheet_cond)))
         else:
             error_only.append(lay.info_cells[key])
@@ -386,26 +384,35 @@ def _info_sheet(wb, report: dict | None, level: str, year: int | None, kind: str
     _protect(ws)
 
 
+DATE_HELPER_COL = 6  # hidden helper cells of a date field start in column F of its row
+
+
+def _date_helpers(ws, r: int, ref: str, key: str, lay: Layout) -> str:
+    """The hidden cells reading a date typed as text (checks.dates); returns the date's cell."""
+    at = {name: f"${get_column_letter(DATE_HELPER_COL + i)}${r}" for i, name in enumerate(dates.HELPERS)}
+    for name, text in dates.helper_formulas(ref, at).items():
+        col = at[name].split("$")[1]
+        ws[f"{col}{r}"] = f"={text}"
+        ws.column_dimensions[col].hidden = True
+    lay.date_values[key] = at["date"]
+    return at["date"]
+
+
 def _report_date_check(ws, cfg: dict, lay: Layout) -> None:
     """The report date must not fall before the period starts (issue ``report_date_before_period``);
     the start comes from the year and the period chosen on the sheet (order of ``ds_ky``)."""
     keys = ("report.date", "period.year", "period.kind")
-    if not all(k in lay.info_cells for k in keys):
+    if not all(k in lay.info_cells for k in keys) or "report.date" not in lay.date_values:
         return
-    kinds = spec.period_kinds()
-    months = ",".join(str(int(p["start"].split("-")[0])) for p in kinds)
-    days = ",".join(str(int(p["start"].split("-")[1])) for p in kinds)
+    date = lay.date_values["report.date"]
 
-    def before(date: str, year: str, kind: str) -> str:
-        pos = f"MATCH({kind},ds_ky,0)"  # ds_ky lists the periods in the order of enums.json
-        start = f"DATE({year},CHOOSE({pos},{months}),CHOOSE({pos},{days}))"
-        return f"AND(ISNUMBER({date}),ISNUMBER({year}),{date}<{start})"
+    def before(sheet: str) -> str:
+        year, kind = (f"{sheet}$B${lay.info_rows[k]}" for k in keys[1:])
+        return relations.date_before_start(sheet + date, year, kind, spec.period_kinds())
 
     # an unknown period or a wrong year is counted by its own row: here it counts as no error
-    cond = before(*(f"$B${lay.info_rows[k]}" for k in keys))
-    ws.conditional_formatting.add(f"B{lay.info_rows['report.date']}", FormulaRule(
-        formula=[f"IFERROR({cond},FALSE)"], fill=RED_FILL, font=RED_FONT))
-    sheet_cond = before(*(lay.info_cells[k] for k in keys))
+    _red_when_sure(ws, f"B{lay.info_rows['report.date']}", before(""))
+    sheet_cond = before(quote_sheetname(ws.title) + "!")
     title = next(f["title"] for f in cfg["fields"] if f["key"] == "report.date")
     lay.error_flags.append((f"{cfg['title']}: {title} trước ngày bắt đầu của kỳ báo cáo",
                             f"IFERROR(IF({sheet_cond},1,0),0)"))
@@ -428,15 +435,23 @@ def _get_path(d: dict, key: str):
     return cur
 
 
-def _score_conditions(r: int, max_expr: str) -> list[str]:
-    e = f"$E{r}"
-    return [_numeric_condition(e, f"OR({e}<0,{e}>{max_expr})")]
+def _score_condition(r: int) -> str:
+    """The score in E is no number, negative, or over the criteria set's maximum (else the one in D)."""
+    return numbers.error_condition(f"$E{r}", "score", "0", relations.score_limit(f"$D{r}", f"$B{r}"))
 
 
-def _duplicate(i: int, first: int, absolute: bool = True) -> str:
-    """Row ``i`` repeats a criterion code listed on an earlier row of the deductions table."""
-    b = "$B" if absolute else "B"
-    return f"AND({b}{i}<>\"\",COUNTIF($B${first}:{b}{i - 1},{b}{i})>0)"
+def _remediation_rows(report: dict | None) -> tuple[int, int]:
+    """First and last input row of the remediation table (the deductions' coverage check needs it)."""
+    cfg = spec.sheets()["sheets"]["remediation"]
+    first = cfg["header_row"] + 1
+    return first, first + max(len((report or {}).get("remediation", [])) + 50, cfg["open_rows"]) - 1
+
+
+def _remediation_range(report: dict | None, key: str) -> str:
+    cols = [c["key"] for c in spec.sheets()["sheets"]["remediation"]["columns"]]
+    letter = get_column_letter(cols.index(key) + 1)
+    first, last = _remediation_rows(report)
+    return f"{quote_sheetname(spec.sheets()['sheets']['remediation']['title'])}!${letter}${first}:${letter}${last}"
 
 
 def _scores_sheet(wb, report: dict | None, cat: spec.Catalog, lay: Layout):
@@ -455,6 +470,10 @@ def _scores_sheet(wb, report: dict | None, cat: spec.Catalog, lay: Layout):
     area_rows.sort(key=lambda a: _code_sort_key(a["code"]))
     flag_col = ncol + 2
     fl = _flag_column(ws, flag_col)
+    deds = (report or {}).get("deductions", [])
+    first_ded = hr + 1 + len(area_rows) + 3
+    last_ded = first_ded + max(len(deds) + 40, 80) - 1
+    ded_codes = f"$B${first_ded}:$B${last_ded}"
     r = hr + 1
     for i, a in enumerate(area_rows, start=1):
         values = [i, a["code"], a.get("name"), a.get("max_score"), a.get("score"), None]
@@ -470,9 +489,12 @@ def _scores_sheet(wb, report: dict | None, cat: spec.Catalog, lay: Layout):
                 cell.protection = UNLOCKED
             if col in (4, 5):
                 cell.number_format = "0.###"
-        max_expr = f"IF(ISNUMBER($D{r}),$D{r},1E+99)"
-        cond = _score_conditions(r, max_expr)[0]
+        # required where the report lists deductions of the area (declared in sheets.json)
+        needed = presence.error_condition(f"$E{r}", relations.area_has_deductions(f"$B{r}", ded_codes))
+        cond = f"OR({needed},{_score_condition(r)})"
         _red(ws, f"E{r}", cond)
+        _yellow(ws, f"E{r}", numbers.warning_condition(f"$E{r}", "score"))
+        _yellow(ws, f"D{r}", relations.max_mismatch_condition(f"$D{r}", f"$B{r}"))
         ws.cell(row=r, column=flag_col, value=f"={_flag(cond)}")
         fit_row(ws, r, 11, max_col=ncol)
         r += 1
@@ -483,7 +505,8 @@ def _scores_sheet(wb, report: dict | None, cat: spec.Catalog, lay: Layout):
     _hint(dv, "Điểm đạt", cfg["area_columns"][4]["hint"])
     dv.add(f"E{first_area}:E{last_area}")
     ws.add_data_validation(dv)
-    lay.error_flags.append((f"{cfg['title']}: điểm lĩnh vực ngoài khoảng cho phép",
+    lay.error_flags.append((f"{cfg['title']}: điểm lĩnh vực còn thiếu (lĩnh vực có tiêu chí bị trừ điểm) "
+                            f"hoặc ngoài khoảng cho phép",
                             f"SUM({_ref(ws, fl, first_area)}:${fl}${last_area})"))
 
     # deductions
@@ -492,11 +515,14 @@ def _scores_sheet(wb, report: dict | None, cat: spec.Catalog, lay: Layout):
     r += 1
     dhr = r
     _header(ws, dhr, cfg["deduction_columns"])
-    deds = (report or {}).get("deductions", [])
     dup_col = flag_col + 1
     dl = _flag_column(ws, dup_col)
-    first = dhr + 1
-    last = first + max(len(deds) + 40, 80) - 1
+    cov_col = flag_col + 2
+    cl = _flag_column(ws, cov_col)
+    first, last = dhr + 1, dhr + max(len(deds) + 40, 80)
+    assert (first, last) == (first_ded, last_ded)
+    rem_codes = _remediation_range(report, "code")
+    carried = f"COUNTA({_remediation_range(report, 'carried_from')})>0"
     for i in range(first, last + 1):
         k = i - first
         d = deds[k] if k < len(deds) else None
@@ -512,28 +538,34 @@ def _scores_sheet(wb, report: dict | None, cat: spec.Catalog, lay: Layout):
                 cell.protection = UNLOCKED
             if col in (4, 5):
                 cell.number_format = "0.###"
-        max_expr = f"IF(ISNUMBER($D{i}),$D{i},IFERROR(VLOOKUP($B{i},bang_tieu_chi,3,FALSE),1E+99))"
+        row_started = formula.started(f"$B{i}", f"$F{i}")
+        uncovered = relations.uncovered_condition(f"$B{i}", rem_codes)
         conds = {
-            "B": f"AND($B{i}=\"\",COUNTA($C{i}:$F{i})>0)",
-            "E": _score_conditions(i, max_expr)[0],
-            "D": _numeric_condition(f"$D{i}", f"$D{i}<0"),
+            "B": presence.error_condition(f"$B{i}", row_started),
+            "E": f"OR({presence.error_condition(f'$E{i}', row_started)},{_score_condition(i)})",
+            "D": numbers.error_condition(f"$D{i}", "score", "0"),
         }
         for col, cond in conds.items():
             _red(ws, f"{col}{i}", cond)
+        # the same criterion listed again (issue duplicate_deduction): the later rows count; a
+        # criterion without a remediation row (uncovered_deduction; only a warning in a carried-over
+        # workbook). An error value in B is counted by the row's own check, not again here.
+        dup = relations.duplicate_condition(f"$B{i}", f"$B${first}", f"$B{i - 1}") if i > first else "FALSE"
+        _red(ws, f"B{i}", f"OR({dup},AND({uncovered},NOT({carried})))")
+        _yellow(ws, f"B{i}", f"AND({uncovered},{carried})")
+        for col in "DE":
+            _yellow(ws, f"{col}{i}", numbers.warning_condition(f"${col}{i}", "score"))
+        _yellow(ws, f"D{i}", relations.max_mismatch_condition(f"$D{i}", f"$B{i}"))
         # name and reason: only an Excel error value is wrong there
         ws.cell(row=i, column=flag_col, value="=" + "+".join([_flag(c) for c in conds.values()] +
                                                               [f"IF(ISERROR(${x}{i}),1,0)" for x in "CF"]))
         if i > first:
-            # the same criterion listed again (issue duplicate_deduction): the later rows count;
-            # an error value in B is counted by the row's own check, not again here
-            ws.cell(row=i, column=dup_col, value=f"=IFERROR(IF({_duplicate(i, first)},1,0),0)")
+            ws.cell(row=i, column=dup_col, value=f"={formula.flag_or_zero(dup)}")
+        ws.cell(row=i, column=cov_col, value=f"={formula.flag_or_zero(f'AND({uncovered},NOT({carried}))')}")
         if d:
             fit_row(ws, i, 11, max_col=ncol)
     for x in "CF":
         _red_errors(ws, f"{x}{first}:{x}{last}")
-    if last > first:
-        ws.conditional_formatting.add(f"B{first + 1}:B{last}", FormulaRule(
-            formula=[f"IFERROR({_duplicate(first + 1, first, absolute=False)},FALSE)"], fill=RED_FILL, font=RED_FONT))
     _dv_list(ws, "ds_ma_tieu_chi", f"B{first}:B{last}", "Mã tiêu chí",
              cfg["deduction_columns"][1]["hint"], strict=False)
     for col_key, letter in (("max_score", "D"), ("score", "E")):
@@ -548,6 +580,8 @@ def _scores_sheet(wb, report: dict | None, cat: spec.Catalog, lay: Layout):
                             f"SUM({_ref(ws, fl, first)}:${fl}${last})"))
     lay.error_flags.append((f"{cfg['title']}: một tiêu chí bị liệt kê trừ điểm hai lần",
                             f"SUM({_ref(ws, dl, first)}:${dl}${last})"))
+    lay.error_flags.append((f"{cfg['title']}: tiêu chí bị trừ điểm chưa có dòng khắc phục",
+                            f"SUM({_ref(ws, cl, first)}:${cl}${last})"))
     ws.freeze_panes = f"A{hr + 1}"
     _print_setup(ws, f"{dhr}:{dhr}", get_column_letter(ncol))
     ws.print_area = f"A1:{get_column_letter(ncol)}{max(first + len(deds) - 1, first)}"
@@ -574,8 +608,7 @@ def _remediation_sheet(wb, report: dict | None, lay: Layout):
     hr = cfg["header_row"]
     _header(ws, hr, cols)
     items = (report or {}).get("remediation", [])
-    first = hr + 1
-    last = first + max(len(items) + 50, cfg["open_rows"]) - 1
+    first, last = _remediation_rows(report)
     flag_col = ncol + 2
     fl = _flag_column(ws, flag_col)
     keys = [c["key"] for c in cols]
@@ -604,12 +637,11 @@ def _remediation_sheet(wb, report: dict | None, lay: Layout):
             if key != "stt":
                 cell.protection = UNLOCKED
         c = {k: get_column_letter(keys.index(k) + 1) for k in keys}
-        issue_filled = _filled(f"${c['issue']}{i}")
-        conds = {
-            c["issue"]: f"AND(${c['issue']}{i}=\"\",COUNTA(${c['solution']}{i}:${c['note']}{i})>0)",
-            c["status"]: f"OR(AND(${c['status']}{i}=\"\",{issue_filled}),"
-                         f"AND(${c['status']}{i}<>\"\",COUNTIF(ds_tinh_trang,${c['status']}{i})=0))",
-        }
+        row_started = formula.started(f"${c[keys[1]]}{i}", f"${c[keys[-1]]}{i}")
+        conds = {c[col["key"]]: presence.error_condition(f"${c[col['key']]}{i}", row_started)
+                 for col in cols if col.get("required")}
+        status = f"${c['status']}{i}"
+        conds[c["status"]] = f"OR({conds[c['status']]},{choices.error_condition(status, 'ds_tinh_trang')})"
         for col, cond in conds.items():
             _red(ws, f"{col}{i}", cond)
         # the other input cells: only an Excel error value (#REF!, #N/A…) is wrong there
@@ -640,7 +672,8 @@ def _remediation_sheet(wb, report: dict | None, lay: Layout):
         _hint(dv, col["title"][:32], col.get("hint"))
         dv.add(f"{letters[key]}{first}:{letters[key]}{last}")
         ws.add_data_validation(dv)
-    lay.error_flags.append((f"{cfg['title']}: dòng thiếu nội dung tồn tại hoặc thiếu/sai tình trạng",
+    lay.error_flags.append((f"{cfg['title']}: dòng thiếu tồn tại, giải pháp hoặc tình trạng, hoặc tình trạng "
+                            f"không có trong danh sách",
                             f"SUM({_ref(ws, fl, first)}:${fl}${last})"))
     ws.freeze_panes = f"A{first}"
     ws.auto_filter.ref = f"A{hr}:{get_column_letter(ncol)}{last}"
@@ -654,16 +687,12 @@ def _remediation_sheet(wb, report: dict | None, lay: Layout):
 def _value_condition(ref: str, row: dict) -> str | None:
     """The check of one value cell (None when nothing but an Excel error value can be wrong)."""
     kind = row.get("kind")
-    if kind == "count":
-        return _numeric_condition(ref, f"OR({ref}<0,INT({ref})<>{ref})")
-    if kind == "number":
-        return _numeric_condition(ref, f"{ref}<0")
+    if kind in ("count", "number"):
+        return numbers.error_condition(ref, kind, "0")
     if kind == "percent":
-        return _numeric_condition(ref, f"OR({ref}<0,{ref}>100)")
+        return numbers.error_condition(ref, kind, "0", "100")
     if kind == "choice":
-        codes = ",".join(str(c["value"]) for c in row["choices"])
-        return (f"AND({ref}<>\"\",COUNTIF({_choice_name(row['code'])},{ref})=0,"
-                f"ISERROR(MATCH({ref},{{{codes}}},0)))")
+        return choices.error_condition(ref, _choice_name(row["code"]), [c["value"] for c in row["choices"]])
     return None
 
 
@@ -740,6 +769,8 @@ def _values_sheet(wb, which: str, rows: list[dict], values: dict, lay: Layout, r
             if cond:
                 _red(ws, f"D{r}", cond)
                 terms.append(_flag(cond))
+                if row.get("kind") in ("count", "number", "percent"):
+                    _yellow(ws, f"D{r}", numbers.warning_condition(vref, row["kind"]))
             else:
                 terms.append(f"IF(ISERROR({vref}),1,0)")
             terms.append(f"IF(ISERROR($E{r}),1,0)")  # the note
@@ -764,6 +795,29 @@ def _rule_description(message: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
+def full_check_lines() -> list[str]:
+    """What only the full check sees (``full_check_only`` of schemas/checks.json), in the
+    words of schemas/issues.json: the list closing the status sheet."""
+    from .checks import declarations
+
+    issues = spec.load("issues")
+    return [FULL_CHECK_HEADING] + [f"– {issues[code]['description']}" for code in declarations()["full_check_only"]]
+
+
+FULL_CHECK_HEADING = "Kiểm tra đầy đủ còn xem thêm:"
+
+
+def _priorities(wb) -> None:
+    """Red before yellow: an error's colour wins over a warning's on the same cell."""
+    for ws in wb.worksheets:
+        rules = [rule for cf in ws.conditional_formatting for rule in cf.rules]
+        red = [r for r in rules if r.dxf is not None and r.dxf.fill is not None
+               and (r.dxf.fill.fgColor.rgb or "").endswith(RED_FILL.fgColor.rgb[-6:])]
+        rest = [r for r in rules if not any(r is x for x in red)]
+        for i, rule in enumerate(red + rest, start=1):
+            rule.priority = i
+
+
 def _checks_sheet(wb, cat: spec.Catalog, lay: Layout):
     cfg = spec.sheets()["sheets"]["checks"]
     ws = wb.create_sheet(cfg["title"], 1)
@@ -785,24 +839,26 @@ def _checks_sheet(wb, cat: spec.Catalog, lay: Layout):
         ws.cell(row=5, column=col).fill = HEADER_FILL
         ws.cell(row=5, column=col).border = BORDER
     flags = list(lay.error_flags)
+    kinds = {code: row.get("kind", "number") for code, row in cat.indicator_by_code.items()}
     for rule in cat.rules["rules"]:
-        if rule.get("severity", "error") != "error":
-            continue
         cells = [*rule["left"], *rule["right"]]
         if not all(c in lay.value_cells for c in cells):
             continue
-        left = "+".join(lay.value_cells[c] for c in rule["left"])
-        right = "+".join(lay.value_cells[c] for c in rule["right"])
-        op = {"==": "=", "<=": "<=", "<": "<", ">=": ">=", ">": ">"}[rule["op"]]
-        nums = ",".join(f"ISNUMBER({lay.value_cells[c]})" for c in cells)
-        desc = _rule_description(rule["message"])
-        flags.append((f"Thống kê: {desc}", f"IF(AND({nums}),IF(ROUND({left},6){op}ROUND({right},6),0,1),0)"))
+        cond = relations.rule_condition(rule, lay.value_cells, kinds)
+        # the cell validate points at: the rule's first left-hand value
+        sheet_name, addr = lay.value_cells[rule["left"][0]].rsplit("!", 1)
+        target = wb[sheet_name.strip("'").replace("''", "'")]
+        if rule.get("severity", "error") != "error":
+            _yellow(target, addr.replace("$", ""), cond)
+            continue
+        _red_when_sure(target, addr.replace("$", ""), cond)
+        flags.append((f"Thống kê: {_rule_description(rule['message'])}", formula.flag_or_zero(cond)))
     r = first
-    for desc, formula in flags:
+    for desc, text in flags:
         ws.cell(row=r, column=1, value=desc).alignment = WRAP_TOP
-        if not formula.startswith("IFERROR("):
-            formula = f"IFERROR({formula},1)"  # never an Excel error on this sheet
-        ws.cell(row=r, column=2, value=f"={formula}")
+        if not text.startswith("IFERROR("):
+            text = f"IFERROR({text},1)"  # never an Excel error on this sheet
+        ws.cell(row=r, column=2, value=f"={text}")
         for col in (1, 2):
             ws.cell(row=r, column=col).border = BORDER
             ws.cell(row=r, column=col).font = font(11)
@@ -815,9 +871,16 @@ def _checks_sheet(wb, cat: spec.Catalog, lay: Layout):
     status.font = font(14, bold=True)
     ws.conditional_formatting.add(cfg["status_cell"], FormulaRule(formula=[f"{total}>0"], fill=RED_FILL, font=RED_FONT))
     ws.conditional_formatting.add(cfg["status_cell"], FormulaRule(formula=[f"{total}=0"], fill=OK_FILL))
-    ws.cell(row=r + 1, column=1, value="Kiểm tra nhanh chỉ gồm những điều công thức Excel diễn đạt được. Nút “Kiểm tra” "
+    ws.cell(row=r + 1, column=1, value="Kiểm tra nhanh chỉ gồm những điều công thức Excel diễn đạt được; ô sai tô đỏ "
+                                       "(lỗi, được đếm), ô cần xem lại tô vàng (cảnh báo, không đếm). Nút “Kiểm tra” "
                                        "(hoặc lệnh cchc-xl validate) kiểm tra đầy đủ và chỉ rõ từng ô cần sửa.").font = \
         font(10, italic=True)
+    r += 2
+    for line in full_check_lines():
+        c = ws.cell(row=r, column=1, value=line)
+        c.font = font(10, italic=True, bold=line.endswith(":"))
+        c.alignment = WRAP_TOP
+        r += 1
     wb.defined_names["tinh_trang_kiem_tra"] = DefinedName(
         "tinh_trang_kiem_tra", attr_text=f"{quote_sheetname(ws.title)}!${cfg['status_cell'][0]}${cfg['status_cell'][1:]}")
     _print_setup(ws, "5:5", "B")
@@ -867,6 +930,7 @@ def build_workbook(level: str = "so", year: int | None = None, kind: str | None 
     _criteria_sheet(wb, cat)
     _checks_sheet(wb, cat, lay)
     _meta_sheet(wb, cat)
+    _priorities(wb)
     # hidden sheets last, visible order: guide, status, info, scores, remediation, ...
     order = [ws for ws in wb.worksheets if ws.sheet_state == "visible"] + \
             [ws for ws in wb.worksheets if ws.sheet_state != "visible"]
