@@ -274,7 +274,7 @@ def validate_book(book):
         row.append(None if orig is None else (orig or NO_FILL))
         rows.append(row)
     if not issues:
-        rows.append([None, None, None, None, None, "Không có lỗi hay cảnh báo nào.", None])
+        rows.append([None, None, None, None, None, "Không có lỗi hay cảnh báo nào.", None, None])
 
     if STATUS_NAME in _names(book):  # before adding a sheet: names are resolved by position
         _try(lambda: setattr(book.names[STATUS_NAME].refers_to_range, "value", sentence))

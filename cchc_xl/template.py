@@ -454,7 +454,7 @@ def _remediation_range(report: dict | None, key: str) -> str:
     return f"{quote_sheetname(spec.sheets()['sheets']['remediation']['title'])}!${letter}${first}:${letter}${last}"
 
 
-def _scores_sheet(wb, report: dict | None, cat: spec.Catalog, lay: Layout):
+def _scores_sheet(wb, report: dict | None, cat: spec.Catalog, lay: Layout, source: str | None = None):
     cfg = spec.sheets()["sheets"]["scores"]
     ws = wb.create_sheet(cfg["title"])
     ncol = len(cfg["deduction_columns"])
@@ -476,7 +476,8 @@ def _scores_sheet(wb, report: dict | None, cat: spec.Catalog, lay: Layout):
     ded_codes = f"$B${first_ded}:$B${last_ded}"
     r = hr + 1
     for i, a in enumerate(area_rows, start=1):
-        values = [i, a["code"], a.get("name"), a.get("max_score"), a.get("score"), None]
+        marked = source == FROM_APPRAISAL and a.get("score") is not None
+        values = [i, a["code"], a.get("name"), a.get("max_score"), a.get("score"), FROM_APPRAISAL_NOTE if marked else None]
         for col, v in enumerate(values, start=1):
             cell = ws.cell(row=r, column=col)
             _set_text(cell, v)
@@ -887,7 +888,7 @@ def _checks_sheet(wb, cat: spec.Catalog, lay: Layout):
     _protect(ws)
 
 
-def _meta_sheet(wb, cat: spec.Catalog):
+def _meta_sheet(wb, cat: spec.Catalog, source: str | None = None):
     cfg = spec.sheets()
     ws = wb.create_sheet(cfg["meta_sheet"])
     ws.sheet_state = "veryHidden"
@@ -899,6 +900,7 @@ def _meta_sheet(wb, cat: spec.Catalog):
         ("criteria_year", cat.criteria_year),
         ("indicators_version", cat.indicators.get("version")),
         ("generator", f"cchc-xl {__version__}"),
+        *([("scores_source", source)] if source else []),
         ("note", "Trang ẩn dùng để nhận diện biểu mẫu cchc-xl. Không sửa, không xóa."),
     ]
     for i, (k, v) in enumerate(rows, start=1):
@@ -909,9 +911,16 @@ def _meta_sheet(wb, cat: spec.Catalog):
 
 # ---- entry point ---------------------------------------------------------------------------
 
+FROM_APPRAISAL = "appraisal"
+FROM_APPRAISAL_NOTE = "Theo sổ thẩm định (Đoàn thẩm định công bố)"
+
+
 def build_workbook(level: str = "so", year: int | None = None, kind: str | None = None,
-                   agency: str | None = None, report: dict | None = None) -> Workbook:
-    """An agency workbook for a level (blank, or filled from a canonical report)."""
+                   agency: str | None = None, report: dict | None = None, source: str | None = None) -> Workbook:
+    """An agency workbook for a level (blank, or filled from a canonical report). ``source=
+    FROM_APPRAISAL`` (distribute): the scores came from the appraisal workbook — marked so on
+    the sheet and in ``_meta``, and the full check does not warn the agency about what it
+    cannot change (the area totals)."""
     if report:
         level = report["agency"]["level"]
         year = report["period"]["year"]
@@ -923,13 +932,13 @@ def build_workbook(level: str = "so", year: int | None = None, kind: str | None 
     _guide_sheet(wb, cat, agency or (report or {}).get("agency", {}).get("name"))
     _lists_sheet(wb, cat)
     _info_sheet(wb, report, level, year, kind, agency, lay)
-    _scores_sheet(wb, report, cat, lay)
+    _scores_sheet(wb, report, cat, lay, source)
     _remediation_sheet(wb, report, lay)
     _values_sheet(wb, "indicators", cat.indicators["rows"], (report or {}).get("indicators", {}), lay, True)
     _values_sheet(wb, "propaganda", cat.propaganda["rows"], (report or {}).get("propaganda", {}), lay, False)
     _criteria_sheet(wb, cat)
     _checks_sheet(wb, cat, lay)
-    _meta_sheet(wb, cat)
+    _meta_sheet(wb, cat, source)
     _priorities(wb)
     # hidden sheets last, visible order: guide, status, info, scores, remediation, ...
     order = [ws for ws in wb.worksheets if ws.sheet_state == "visible"] + \
@@ -951,7 +960,7 @@ def save_atomic(wb, out: str | os.PathLike) -> Path:
     return Path(out)
 
 
-def write_template(out, level="so", year=None, kind=None, agency=None, report=None) -> Path:
-    return save_atomic(build_workbook(level, year, kind, agency, report), out)
+def write_template(out, level="so", year=None, kind=None, agency=None, report=None, source=None) -> Path:
+    return save_atomic(build_workbook(level, year, kind, agency, report, source), out)
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from . import spec
 from .checks import numbers, presence, relations
-from .issues import Issue, count, make
+from .issues import Issue, count, make, sort_issues
 from .fastschema import explain_error, missing_property
 from .normalize import format_number, parse_deadline
 from .reader import ReadResult, UnreadableError, path_key, read_file
@@ -197,8 +197,9 @@ def schema_error_text(err) -> str:
 
 
 class _Checker:
-    def __init__(self, doc: dict, cat: spec.Catalog, cells: dict):
+    def __init__(self, doc: dict, cat: spec.Catalog, cells: dict, from_appraisal: bool = False):
         self.doc, self.cat, self.cells = doc, cat, cells
+        self.from_appraisal = from_appraisal  # scores written by distribute from the appraisal workbook
         self.issues: list[Issue] = []
 
     def add(self, issue_code: str, key: str, /, **kw):
@@ -342,6 +343,8 @@ class _Checker:
     def area_totals(self):
         """An announced area score against the deductions listed for that area: only for areas
         with listed deductions, and only when the score itself is usable (in range)."""
+        if self.from_appraisal:  # the agency cannot change these: distribute checks them (area_total_issues)
+            return
         deds = [d for d in self.doc.get("deductions", []) if d.get("code")]
         for i, a in enumerate(self.doc.get("areas", [])):
             mx = _num(a.get("max_score"))
@@ -457,14 +460,28 @@ def _iso(s) -> dt.date | None:
         return None
 
 
-def check_report(doc: dict, cat: spec.Catalog | None = None, cells: dict | None = None) -> list[Issue]:
+def _catalog_of(doc: dict) -> spec.Catalog:
+    level = (doc.get("agency") or {}).get("level")
+    level = level if level in {lv["key"] for lv in spec.levels()} else "so"
+    ay = doc.get("appraisal_year") if isinstance(doc.get("appraisal_year"), int) else None
+    return spec.catalog(level, ay)
+
+
+def area_total_issues(doc: dict, cat: spec.Catalog | None = None) -> list[Issue]:
+    """The announced area scores of a report against its listed deductions (warnings
+    ``area_total_mismatch``): what ``distribute`` can check in the appraisal workbook before
+    writing the agencies' workbooks, which then do not warn the agency about it."""
+    ck = _Checker(doc, cat or _catalog_of(doc), {})
+    ck.area_totals()
+    return ck.issues
+
+
+def check_report(doc: dict, cat: spec.Catalog | None = None, cells: dict | None = None,
+                 from_appraisal: bool = False) -> list[Issue]:
     """Every issue of a canonical report (structure first, then the domain rules)."""
     if cat is None:
-        level = (doc.get("agency") or {}).get("level")
-        level = level if level in {lv["key"] for lv in spec.levels()} else "so"
-        ay = doc.get("appraisal_year") if isinstance(doc.get("appraisal_year"), int) else None
-        cat = spec.catalog(level, ay)
-    ck = _Checker(doc, cat, cells or {})
+        cat = _catalog_of(doc)
+    ck = _Checker(doc, cat, cells or {}, from_appraisal)
     ck.schema()
     ck.header()
     ck.table_required()
@@ -490,7 +507,12 @@ def _dedupe(issues: list[Issue]) -> list[Issue]:
 
 
 def check_read(result: ReadResult) -> list[Issue]:
-    return _dedupe(result.issues + check_report(result.report, result.catalog, result.cells))
+    """Every issue of a read workbook: errors first, then by sheet in workbook order, then by row."""
+    from .template import FROM_APPRAISAL
+
+    from_appraisal = result.meta.get("scores_source") == FROM_APPRAISAL
+    return sort_issues(_dedupe(result.issues + check_report(result.report, result.catalog, result.cells,
+                                                            from_appraisal)))
 
 
 def validate_file(path: str | os.PathLike, display: str | None = None) -> FileReport:
