@@ -490,8 +490,8 @@ def _scores_sheet(wb, report: dict | None, cat: spec.Catalog, lay: Layout, sourc
                 cell.protection = UNLOCKED
             if col in (4, 5):
                 cell.number_format = "0.###"
-        # required where the report lists deductions of the area (declared in sheets.json)
-        needed = presence.error_condition(f"$E{r}", relations.area_has_deductions(f"$B{r}", ded_codes))
+        # required where the report lists deductions of the area and its maximum is known (sheets.json)
+        needed = presence.error_condition(f"$E{r}", f"AND(ISNUMBER($D{r}),{relations.area_has_deductions(f'$B{r}', ded_codes)})")
         cond = f"OR({needed},{_score_condition(r)})"
         _red(ws, f"E{r}", cond)
         _yellow(ws, f"E{r}", numbers.warning_condition(f"$E{r}", "score"))

@@ -284,15 +284,18 @@ class _Checker:
         return any(i.field == key and i.severity == "error" for i in self.issues)
 
     def area_required(self):
-        """The area score, where the report lists deductions of the area (``"required":
-        "with_deductions"`` in sheets.json): without it the deductions cannot be weighed."""
+        """The area score, where the report lists deductions of the area and the area's maximum
+        is known (``"required": "with_deductions"`` in sheets.json): without it the deductions
+        cannot be weighed, nor the agency ranked."""
         col = next(c for c in spec.sheets()["sheets"]["scores"]["area_columns"] if c["key"] == "score")
         if col.get("required") != "with_deductions":
             return
         given = {a.get("code") for a in self.doc.get("areas", []) if a.get("score") is not None}
         listed = {spec.area_of(d.get("code")) for d in self.doc.get("deductions", []) if d.get("code")}
+        typed = {a.get("code"): _num(a.get("max_score")) for a in self.doc.get("areas", [])}
         for code in self.cat.areas_by_code:
-            if code in listed and code not in given:
+            known_max = _num(self.cat.max_score(code)) is not None or typed.get(code) is not None
+            if code in listed and code not in given and known_max:
                 self.add("required", f"area_rows.{code}",
                          field_title=f"{col['title']} của lĩnh vực {code} (lĩnh vực có tiêu chí bị trừ điểm)")
 

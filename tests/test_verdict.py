@@ -197,14 +197,29 @@ def test_randomly_mistyped_copies_give_one_verdict_in_the_workbook_and_in_valida
     plain, probed, done = tmp_path / "copies", tmp_path / "probed", {}
     plain.mkdir()
     probed.mkdir()
+    bases = {}
+    for src in sources:  # the probes depend on the conditional formats only: made once per example
+        wb = load_workbook(src)
+        add_probes(wb)
+        bases[src] = tmp_path / f"probed_{src.name}"
+        wb.save(bases[src])
     for n in range(COPIES):
         src = rng.choice(sources)
-        wb = load_workbook(src)
+        wb, twin = load_workbook(src), load_workbook(bases[src])
         what = [mistake(wb, rng) for _ in range(rng.randint(1, 3))]
+        for ws in wb.worksheets:  # the same mistakes in the probed twin
+            if ws.sheet_state != "visible":
+                continue
+            for row in ws.iter_rows(max_col=PROBE_COL - 1):
+                for cell in row:
+                    other = twin[ws.title][cell.coordinate]
+                    if other.value != cell.value or other.data_type != cell.data_type:
+                        other.value = cell.value
+                        other.data_type = cell.data_type
+                        other.number_format = cell.number_format
         name = f"copy{n:03d}.xlsx"
         wb.save(plain / name)
-        add_probes(wb)
-        wb.save(probed / name)
+        twin.save(probed / name)
         done[name] = what
     out = tmp_path / "recalculated"
     subprocess.run([exe, f"-env:UserInstallation=file://{tmp_path / 'lo-profile'}", "--headless", "--calc",

@@ -19,12 +19,12 @@ HELPERS = ("text", "p1", "p2", "a", "b", "c", "iso", "year", "month", "day", "da
 def helper_formulas(ref: str, at: dict[str, str]) -> dict[str, str]:
     """Formulas of the hidden helper cells that read a date typed as text (one step per cell, as
     Excel caps a formula's length): ``at`` maps each name of :data:`HELPERS` to its cell; the
-    cell ``at["date"]`` holds the date (a serial number), or #N/A when the input holds no date."""
+    cell ``at["date"]`` holds the date (a serial number), or "" when the input holds no date."""
     t, p1, p2, a, b, c, iso, y, m, d = (at[k] for k in HELPERS[:-1])
     number = f"IF(AND({ref}>{SERIAL_MIN},{ref}<{SERIAL_MAX}),INT({ref}),NA())"
     ok = (f"AND(OR({iso},AND({p1}<=3,LEN({c})=4)),MONTH(DATE({y},{m},{d}))={m},"
           f"DAY(DATE({y},{m},{d}))={d},{y}>=1900)")
-    return {
+    steps = {
         "text": f"IF(ISTEXT({ref}),SUBSTITUTE(SUBSTITUTE(SUBSTITUTE(TRIM({ref}),\" \",\"\"),\".\",\"/\"),\"-\",\"/\"),\"\")",
         "p1": f"FIND(\"/\",{t})",
         "p2": f"FIND(\"/\",{t},{p1}+1)",
@@ -35,8 +35,10 @@ def helper_formulas(ref: str, at: dict[str, str]) -> dict[str, str]:
         "year": f"VALUE(IF({iso},{a},{c}))",
         "month": f"VALUE({b})",
         "day": f"VALUE(IF({iso},{c},{a}))",
-        "date": f"IF(ISNUMBER({ref}),{number},IFERROR(IF({ok},DATE({y},{m},{d}),NA()),NA()))",
+        "date": f"IF(ISNUMBER({ref}),IFERROR({number},\"\"),IFERROR(IF({ok},DATE({y},{m},{d}),\"\"),\"\"))",
     }
+    # a step that cannot be worked out shows empty, never an Excel error (the date then is none)
+    return {name: text if name == "date" else f"IFERROR({text},\"\")" for name, text in steps.items()}
 
 
 def error_condition(ref: str, date_cell: str) -> str:
