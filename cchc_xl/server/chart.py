@@ -14,14 +14,15 @@ def rate_chart(status: dict) -> Markup:
     for a in status["agencies"]:
         key = "tre" if a["status"] == "da_nop" and a["late"] else a["status"]
         counts[key] += 1
-    width, left, bar = 560, 150, 22
+    width, left, bar = 760, 150, 22
+    span = width - left - 110
     rows = [("Phải nộp", status["expected"], "#455a64"), ("Đã nộp", status["received"], COLORS["da_nop"]),
             ("Nộp đúng hạn", status["on_time"], "#1565c0")]
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="190" role="img" '
              f'aria-label="Tỷ lệ nộp báo cáo" class="chart">']
     for i, (label, n, color) in enumerate(rows):
         y = 10 + i * 32
-        w = round((width - left - 60) * n / expected)
+        w = round(span * n / expected)
         pct = round(100 * n / expected) if status["expected"] else 0
         parts.append(f'<text x="0" y="{y + 16}" font-size="13">{escape(label)}</text>'
                      f'<rect x="{left}" y="{y}" width="{w}" height="{bar}" fill="{color}"/>'
@@ -33,7 +34,7 @@ def rate_chart(status: dict) -> Markup:
     for key, n in counts.items():
         if not n:
             continue
-        w = round((width - left - 60) * n / expected)
+        w = round(span * n / expected)
         parts.append(f'<rect x="{x}" y="{y}" width="{w}" height="{bar}" fill="{COLORS[key]}">'
                      f'<title>{escape(names[key])}: {n}</title></rect>')
         x += w
@@ -41,6 +42,6 @@ def rate_chart(status: dict) -> Markup:
     for key, n in counts.items():
         parts.append(f'<rect x="{lx}" y="{y + 36}" width="12" height="12" fill="{COLORS[key]}"/>'
                      f'<text x="{lx + 16}" y="{y + 46}" font-size="12">{escape(names[key])} ({n})</text>')
-        lx += 112
+        lx += 150
     parts.append("</svg>")
     return Markup("".join(parts))
