@@ -97,8 +97,12 @@ def open_round(client: httpx.Client, year=2024, period="6_thang", deadline="2099
     return r.json()
 
 
-def upload(url: str, token: str, path: Path, name: str | None = None, submit: bool = True) -> httpx.Response:
+def upload(url: str, token: str, path: Path, name: str | None = None, submit: bool = True,
+           key: str | None = None) -> httpx.Response:
+    headers = {"authorization": f"Bearer {token}"}
+    if key:
+        headers["idempotency-key"] = key
     with open(path, "rb") as fh:
-        return httpx.post(url + "/api/submissions", headers={"authorization": f"Bearer {token}"},
+        return httpx.post(url + "/api/submissions", headers=headers,
                           files={"file": (name or path.name, fh)}, data={"submit": "1" if submit else "0"},
                           timeout=120)

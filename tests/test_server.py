@@ -349,18 +349,35 @@ def test_acknowledged_uploads_survive_kill_9(tmp_path, books):
         rnd = open_round(srv.client())
         acked = {}
         for a in rnd["agencies"][:3]:
-            r = upload(srv.url, a["token"], books["stc"] if a["code"] == "STC" else books["SNV"])
-            acked[r.json()["submission"]] = a["code"]
+            r = upload(srv.url, a["token"], books["stc"], key=f"lan-1-{a['code']}")
+            assert r.status_code == 201
+            acked[r.json()["submission"]] = a
         srv.kill9()
         srv.start()
         status = srv.client().get(f"/api/rounds/{rnd['id']}").json()
-        for sid, code in acked.items():
+        for sid in acked:
             info = srv.client().get(f"/api/submissions/{sid}").json()
-            assert info["submission"] == sid
+            assert info["submission"] == sid and info["file"] == "So_Tai_chinh.xlsx"
         assert sum(1 for a in status["agencies"] if a["uploaded_at"]) == 3
         assert not list((srv.data_dir / "files" / "tmp").iterdir())
+        # a client that never saw its answer sends again with the same key: no second record
+        sid, a = next(iter(acked.items()))
+        again = upload(srv.url, a["token"], books["stc"], key=f"lan-1-{a['code']}")
+        assert again.status_code == 200 and again.json()["submission"] == sid
+        assert _uploads(srv, a["code"], rnd["id"]) == 1
     finally:
         srv.stop()
+
+
+def _uploads(srv, code: str, rid: int) -> int:
+    import sqlite3
+
+    db = sqlite3.connect(srv.data_dir / "cchc-xl.sqlite3")
+    try:
+        return db.execute("SELECT count(*) FROM submissions s JOIN agencies a ON a.id=s.agency_id "
+                          "WHERE a.code=? AND a.round_id=?", (code, rid)).fetchone()[0]
+    finally:
+        db.close()
 
 
 def test_backup_command_copies_records_and_files(server, books, tmp_path):

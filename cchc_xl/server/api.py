@@ -74,8 +74,8 @@ async def upload(request: Request):
     data = await item.read()
     submit = str(form.get("submit", "1")).strip().lower() not in ("0", "false", "no", "khong")
     answer = await service.accept_upload(server_of(request).store, server_of(request).workers, agency, data,
-                                         item.filename, submit, "api")
-    return JSONResponse(answer, status_code=201)
+                                         item.filename, submit, "api", request.headers.get("idempotency-key"))
+    return JSONResponse(answer, status_code=200 if answer.get("repeated") else 201)
 
 
 def _visible(request: Request, sid: int):

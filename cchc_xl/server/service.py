@@ -273,12 +273,34 @@ def can_submit(rnd, sub) -> str | None:
     return None
 
 
+def _answer(rnd, sub) -> dict:
+    val = json.loads(sub["validation"])
+    return {"submission": sub["id"], "submitted": bool(sub["submitted_at"]), "validation": val,
+            "refusal": sub["refusal"], "reason": None if sub["submitted_at"] else can_submit(rnd, sub)}
+
+
+def _earlier(store: Store, agency, idem_key: str | None):
+    if not idem_key:
+        return None
+    return store.one("SELECT * FROM submissions WHERE agency_id=? AND idem_key=?", agency["id"], idem_key)
+
+
 async def accept_upload(store: Store, workers: Workers, agency, data: bytes, filename: str | None,
-                        submit: bool, via: str) -> dict:
-    """Store, check, record, (submit); returns the API's answer. Acknowledged = synced and committed."""
+                        submit: bool, via: str, idem_key: str | None = None) -> dict:
+    """Store, check, record, (submit); returns the API's answer. Acknowledged = synced and committed.
+
+    ``idem_key`` (the API's ``Idempotency-Key`` header): a client that lost the answer (a dropped
+    connection, a server restart) sends again with the same key and gets the first answer back
+    instead of a second record.
+    """
     import asyncio
+    import sqlite3
 
     rnd = get_round(store, agency["round_id"])
+    idem_key = (idem_key or "").strip()[:200] or None
+    earlier = _earlier(store, agency, idem_key)
+    if earlier is not None:
+        return {**_answer(rnd, earlier), "repeated": True}
     original = safe_name(filename)
     stored, path = await asyncio.to_thread(store.store_upload, rnd["id"], data, original)
     try:
@@ -294,18 +316,22 @@ async def accept_upload(store: Store, workers: Workers, agency, data: bytes, fil
     row = {"unreadable": int(checked["unreadable"]), "errors": val["errors"], "refusal": refusal,
            "returned_at": None}
     submitted_at = now() if submit and can_submit(rnd, row) is None else None
-    with store.tx() as db:
-        sid = db.execute("INSERT INTO submissions(round_id, agency_id, uploaded_at, original_name, stored_name, "
-                         "size, sha256, unreadable, errors, warnings, validation, refusal, submitted_at, via) "
-                         "VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                         (rnd["id"], agency["id"], now(), original, stored, len(data),
-                          hashlib.sha256(data).hexdigest(), row["unreadable"], val["errors"], val["warnings"],
-                          json.dumps(val, ensure_ascii=False), refusal, submitted_at, via)).lastrowid
-        db.execute("INSERT INTO audit(at, actor, action, detail) VALUES(?, ?, ?, ?)",
-                   (now(), f"cơ quan {agency['name']}", "tai_len" if not submitted_at else "tai_len_va_nop",
-                    json.dumps({"submission": sid, "file": original, "errors": val["errors"]}, ensure_ascii=False)))
-    return {"submission": sid, "submitted": bool(submitted_at), "validation": val, "refusal": refusal,
-            "reason": None if submitted_at else can_submit(rnd, row)}
+    try:
+        with store.tx() as db:
+            sid = db.execute("INSERT INTO submissions(round_id, agency_id, uploaded_at, original_name, stored_name, "
+                             "size, sha256, unreadable, errors, warnings, validation, refusal, submitted_at, via, "
+                             "idem_key) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                             (rnd["id"], agency["id"], now(), original, stored, len(data),
+                              hashlib.sha256(data).hexdigest(), row["unreadable"], val["errors"], val["warnings"],
+                              json.dumps(val, ensure_ascii=False), refusal, submitted_at, via, idem_key)).lastrowid
+            db.execute("INSERT INTO audit(at, actor, action, detail) VALUES(?, ?, ?, ?)",
+                       (now(), f"cơ quan {agency['name']}", "tai_len" if not submitted_at else "tai_len_va_nop",
+                        json.dumps({"submission": sid, "file": original, "errors": val["errors"]},
+                                   ensure_ascii=False)))
+    except sqlite3.IntegrityError:  # the same key sent twice at once: the first one stands
+        path.unlink(missing_ok=True)
+        return {**_answer(rnd, _earlier(store, agency, idem_key)), "repeated": True}
+    return _answer(rnd, get_submission(store, sid))
 
 
 def get_submission(store: Store, sid: int):

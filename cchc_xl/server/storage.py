@@ -36,8 +36,9 @@ CREATE TABLE IF NOT EXISTS submissions(id INTEGER PRIMARY KEY, round_id INTEGER 
                                        unreadable INTEGER NOT NULL, errors INTEGER NOT NULL,
                                        warnings INTEGER NOT NULL, validation TEXT NOT NULL,
                                        refusal TEXT, submitted_at TEXT, returned_at TEXT, via TEXT,
-                                       annotated_name TEXT);
+                                       annotated_name TEXT, idem_key TEXT);
 CREATE INDEX IF NOT EXISTS submissions_agency ON submissions(agency_id, id);
+CREATE UNIQUE INDEX IF NOT EXISTS submissions_idem ON submissions(agency_id, idem_key) WHERE idem_key IS NOT NULL;
 CREATE TABLE IF NOT EXISTS comments(id INTEGER PRIMARY KEY, submission_id INTEGER NOT NULL, at TEXT NOT NULL,
                                     author TEXT NOT NULL, text TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS consolidations(id INTEGER PRIMARY KEY, round_id INTEGER NOT NULL, created_at TEXT NOT NULL,
