@@ -394,3 +394,27 @@ def test_backup_command_copies_records_and_files(server, books, tmp_path):
     stored = db.execute("SELECT stored_name, sha256 FROM submissions WHERE id=?", (sid,)).fetchone()
     db.close()
     assert hashlib.sha256((out / "files" / stored[0]).read_bytes()).hexdigest() == stored[1]
+
+
+def test_a_reader_crash_costs_only_that_file():
+    """A file that kills its reading process gets Crashed; the next file is read normally."""
+    import asyncio
+
+    from serverproc import crash_reader
+
+    from cchc_xl.server.worker import Crashed, Workers
+
+    workers = Workers(jobs=2)
+
+    async def go():
+        results = await asyncio.gather(workers.run(crash_reader, "a", "crash.xlsx"),
+                                       workers.run(crash_reader, "b", "tot.xlsx"), return_exceptions=True)
+        after = await workers.run(crash_reader, "c", "sau.xlsx")
+        return results, after
+
+    try:
+        (crashed, innocent), after = asyncio.run(go())
+    finally:
+        workers.close()
+    assert isinstance(crashed, Crashed)
+    assert innocent == {"file": "tot.xlsx"} and after == {"file": "sau.xlsx"}

@@ -77,20 +77,24 @@ class Workers:
         self.lock = threading.Lock()
         self.pool = self._new()
 
-    def _new(self) -> ProcessPoolExecutor:
+    def _new(self, jobs: int | None = None) -> ProcessPoolExecutor:
         # "spawn": a fresh interpreter, not a fork of the threaded server
-        return ProcessPoolExecutor(max_workers=self.jobs, mp_context=multiprocessing.get_context("spawn"),
+        return ProcessPoolExecutor(max_workers=jobs or self.jobs, mp_context=multiprocessing.get_context("spawn"),
                                    initializer=_init, initargs=(self.catalog_dirs,))
+
+    @staticmethod
+    def _discard(pool: ProcessPoolExecutor) -> None:
+        for proc in list((getattr(pool, "_processes", None) or {}).values()):
+            try:
+                proc.kill()
+            except Exception:  # noqa: BLE001 - already gone
+                pass
+        pool.shutdown(wait=False, cancel_futures=True)
 
     def _replace(self, broken: ProcessPoolExecutor) -> None:
         with self.lock:
             if self.pool is broken:
-                for proc in list((getattr(broken, "_processes", None) or {}).values()):
-                    try:
-                        proc.kill()
-                    except Exception:  # noqa: BLE001 - already gone
-                        pass
-                broken.shutdown(wait=False, cancel_futures=True)
+                self._discard(broken)
                 self.pool = self._new()
 
     async def run(self, fn, *args, timeout: float = READ_SECONDS):
@@ -106,19 +110,13 @@ class Workers:
         except (BrokenProcessPool, asyncio.TimeoutError):
             self._replace(pool)
         # a worker died: this file or another one read at the same time. Read it again alone.
-        alone = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"),
-                                    initializer=_init, initargs=(self.catalog_dirs,))
+        alone = self._new(1)
         try:
             return await asyncio.wait_for(asyncio.wrap_future(alone.submit(fn, *args)), timeout)
         except (BrokenProcessPool, asyncio.TimeoutError):
             raise Crashed() from None
         finally:
-            for proc in list((getattr(alone, "_processes", None) or {}).values()):
-                try:
-                    proc.kill()
-                except Exception:  # noqa: BLE001 - already gone
-                    pass
-            alone.shutdown(wait=False, cancel_futures=True)
+            self._discard(alone)
 
     def warm(self) -> None:
         """Start the workers now rather than on the first upload."""
