@@ -220,10 +220,11 @@ def create_app(config: Config) -> FastAPI:
         return error_response(request, 500, "Lỗi ngoài dự kiến của máy chủ; đã ghi vào nhật ký. "
                                             "Hãy báo bộ phận công nghệ thông tin.")
 
-    from . import api, pages
+    from . import api, buttons, pages
 
     app.include_router(pages.router)
     app.include_router(api.router)
+    app.include_router(buttons.router)
 
     @app.on_event("shutdown")
     async def _close():
