@@ -41,6 +41,18 @@ def browser():
     drv.quit()
 
 
+def _submit(drv, css: str) -> None:
+    """Click a form's button and wait until the next page has replaced this one."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as EC
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    old = drv.find_element(By.TAG_NAME, "main")
+    drv.find_element(By.CSS_SELECTOR, css).click()
+    WebDriverWait(drv, 120).until(EC.staleness_of(old))
+    drv.find_element(By.TAG_NAME, "main")
+
+
 def _shot(drv, folder: Path, name: str) -> Path:
     path = folder / f"{name}.png"
     height = drv.execute_script("return document.body.scrollHeight")
@@ -65,13 +77,13 @@ def test_agency_page_and_dashboard_in_a_browser(browser, tmp_path):
         b.get(srv.url + "/so-noi-vu")
         assert "/dang-nhap" in b.current_url
         b.find_element(By.NAME, "password").send_keys(ADMIN_PASSWORD)
-        b.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
+        _submit(b, "form button[type=submit]")
         assert "Các đợt báo cáo" in b.page_source
         b.find_element(By.NAME, "year").clear()
         b.find_element(By.NAME, "year").send_keys("2024")
         b.execute_script("document.querySelector('input[name=deadline]').value = '2099-06-20'")
         b.find_element(By.NAME, "registry").send_keys(str(ROOT / "examples" / "registry.csv"))
-        b.find_element(By.CSS_SELECTOR, "form[action='/so-noi-vu/dot'] button").click()
+        _submit(b, "form[action='/so-noi-vu/dot'] button")
         assert "Tình hình nộp của từng cơ quan" in b.page_source
         dashboard = b.current_url
         rid = int(dashboard.rstrip("/").rsplit("/", 1)[1])
@@ -92,7 +104,7 @@ def test_agency_page_and_dashboard_in_a_browser(browser, tmp_path):
         b.get(f"{srv.url}/nop/{token}")
         assert "Sở Tài chính" in b.page_source and "Tải biểu mẫu" in b.page_source
         b.find_element(By.NAME, "file").send_keys(str(bad))
-        b.find_element(By.CSS_SELECTOR, "form[action$='/tai-len'] button").click()
+        _submit(b, "form[action$='/tai-len'] button")
         text = b.find_element(By.TAG_NAME, "main").text
         assert re.search(r"Còn \d+ lỗi", text)
         assert "Trang “Điểm bị trừ”" in text
@@ -101,9 +113,9 @@ def test_agency_page_and_dashboard_in_a_browser(browser, tmp_path):
 
         # corrected, uploaded again, submitted
         b.find_element(By.NAME, "file").send_keys(str(good))
-        b.find_element(By.CSS_SELECTOR, "form[action$='/tai-len'] button").click()
+        _submit(b, "form[action$='/tai-len'] button")
         assert "Hợp lệ" in b.find_element(By.TAG_NAME, "main").text
-        b.find_element(By.CSS_SELECTOR, "button.primary").click()
+        _submit(b, "button.primary")
         main = b.find_element(By.TAG_NAME, "main").text
         assert "Bài này đã được nộp." in main and "Đã nộp" in main
         history = b.find_elements(By.CSS_SELECTOR, "table.history tbody tr")
@@ -116,7 +128,7 @@ def test_agency_page_and_dashboard_in_a_browser(browser, tmp_path):
         assert "Đã nộp" in row.text
         chart = b.find_element(By.CSS_SELECTOR, "svg.chart").get_attribute("innerHTML")
         assert ">1 (5%)<" in chart  # 1 of the 21 agencies of the sample registry has submitted
-        b.find_element(By.CSS_SELECTOR, "form[action$='/tong-hop'] button").click()
+        _submit(b, "form[action$='/tong-hop'] button")
         assert b.find_elements(By.PARTIAL_LINK_TEXT, "Sổ tổng hợp")
         _shot(b, tmp_path, "3_so_noi_vu_bang_theo_doi")
     finally:
