@@ -885,12 +885,22 @@ def write_agency_appendix(src: str | os.PathLike, out: str | os.PathLike, issues
     name = Path(src).name
     if same_file(src, out):
         raise AppendixError(f"{out}: tệp ra phải khác tệp đầu vào (tệp của cơ quan không bao giờ bị ghi đè)")
+    word = Path(out).suffix.lower() == ".docx"  # the output's suffix decides: Word tables or sheets
     try:
         report, cat = _load_source(src, issues)
-        wb = build_agency_workbook(report, cat)
+        if word:
+            from .sheets.docx import build_document
+
+            doc = build_document(agency_appendix_models(report, cat))
+        else:
+            wb = build_agency_workbook(report, cat)
     except (RenderError, spec.SpecError) as exc:
         raise AppendixError(f"{name}: không lập được phụ lục: {exc}") from None
     try:
+        if word:
+            from .sheets.docx import save_document
+
+            return save_document(doc, out)
         return save_atomic(wb, out)
     except OSError as exc:
         raise AppendixError(f"{name}: không ghi được {out}: {os_reason(exc)}") from None
