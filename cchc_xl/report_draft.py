@@ -98,9 +98,11 @@ def write_report_draft(cons, summary: dict, out: str | os.PathLike) -> Path:
     except Exception as exc:  # noqa: BLE001 - a province's edited template may be broken in many ways
         raise ReportDraftError(f"{src.name}: mẫu báo cáo không dùng được ({type(exc).__name__}: {exc})") from None
     doc = tpl.docx
-    if cons.reports:
-        models = province_appendix_models(cons.reports, {"year": cons.period.get("year"),
-                                                         "kind": cons.period.get("kind")})
+    from .registry_order import province_reports
+
+    reports = province_reports(cons)
+    if reports:
+        models = province_appendix_models(reports, {"year": cons.period.get("year"), "kind": cons.period.get("kind")})
         build_document(models, doc=doc)
     try:
         with atomic_output(out) as tmp:
