@@ -33,8 +33,11 @@ def template_path() -> Path:
     return TEMPLATE_PATH
 
 
-def _contact(agency) -> str | None:
-    parts = [getattr(agency, k, None) for k in ("nguoi_lien_he", "dien_thoai", "email")]
+def contact_text(agency) -> str | None:
+    """"Nguyễn Văn A, 0239 3855 123, a@hatinh.gov.vn" from the registry's contact columns (person,
+    phone, email), or None when the registry gives none."""
+    c = getattr(agency, "contact", None)
+    parts = [getattr(c, k, None) for k in ("name", "phone", "email")] if c is not None else []
     parts = [str(p).strip() for p in parts if p and str(p).strip()]
     return ", ".join(parts) or None
 
@@ -50,7 +53,7 @@ def report_context(cons, summary: dict, today: dt.date | None = None) -> dict:
         expected = len(cons.registry)
         sent = expected - len(summary["missing_agencies"])
         by_name = {a.name: a for a in cons.registry}
-        missing = [{"ten": n, "lien_he": _contact(by_name.get(n))} for n in summary["missing_agencies"]]
+        missing = [{"ten": n, "lien_he": contact_text(by_name.get(n))} for n in summary["missing_agencies"]]
     else:
         expected = sent = len(accepted)
         missing = []
