@@ -418,3 +418,42 @@ def test_a_reader_crash_costs_only_that_file():
         workers.close()
     assert isinstance(crashed, Crashed)
     assert innocent == {"file": "tot.xlsx"} and after == {"file": "sau.xlsx"}
+
+
+def test_round_opened_on_the_page_with_an_appraisal_workbook_offers_prefilled_workbooks(server, tmp_path):
+    """The department's form: registry + appraisal workbook → each agency downloads its own
+    pre-filled workbook (distribute), with the deductions of the appraisal."""
+    from cchc_xl.appraisal import build_appraisal_workbook
+    from cchc_xl.reader import read_file
+
+    ap = tmp_path / "so_tham_dinh.xlsx"
+    build_appraisal_workbook(2023, agencies=[{"name": "Sở Nội vụ", "code": "SNV", "level": "so"},
+                                             {"name": "Sở Tư pháp", "code": "STP", "level": "so"}],
+                             deductions=[{"agency": "Sở Tư pháp", "code": "1.1", "max_score": 1.5, "score": 0.5,
+                                          "reason": "Đạt 70% kế hoạch"}]).save(ap)
+    c, csrf = _login(server)
+    with open(ROOT / "examples" / "registry.csv", "rb") as reg, open(ap, "rb") as apf:
+        r = c.post("/so-noi-vu/dot", data={"csrf": csrf, "year": "2024", "period": "nam", "deadline": "2099-01-20"},
+                   files={"registry": ("registry.csv", reg), "appraisal": ("so_tham_dinh.xlsx", apf)})
+    assert r.status_code == 303, r.text
+    rid = int(r.headers["location"].rsplit("/", 1)[1])
+    links = c.get(f"/so-noi-vu/dot/{rid}/duong-dan.xlsx")
+    assert links.status_code == 200 and links.headers["content-disposition"].startswith("attachment")
+    (tmp_path / "links.xlsx").write_bytes(links.content)
+    rows = _cells(tmp_path / "links.xlsx")["Đường dẫn nộp bài"]
+    stp_link = next(row[7] for row in rows if row[1] == "Sở Tư pháp")
+    snv_link = next(row[7] for row in rows if row[1] == "Sở Nội vụ")
+    page = httpx.get(stp_link)
+    assert "Tải biểu mẫu đã điền sẵn" in page.text
+    wb = httpx.get(stp_link + "/bieu-mau")
+    (tmp_path / "stp.xlsx").write_bytes(wb.content)
+    doc = read_file(tmp_path / "stp.xlsx").report
+    assert doc["agency"]["name"] == "Sở Tư pháp" and doc["period"] == {"year": 2024, "kind": "nam"}
+    assert [(d["code"], d["score"], d["reason"]) for d in doc["deductions"]] == [("1.1", 0.5, "Đạt 70% kế hoạch")]
+    assert "Tải biểu mẫu đã điền sẵn" in httpx.get(snv_link).text  # in the appraisal, nothing deducted
+    # an agency the appraisal does not list gets the blank workbook with its name
+    other = next(row[7] for row in rows if row[1] == "Sở Y tế")
+    blank = httpx.get(other + "/bieu-mau")
+    (tmp_path / "syt.xlsx").write_bytes(blank.content)
+    doc = read_file(tmp_path / "syt.xlsx").report
+    assert doc["agency"]["name"] == "Sở Y tế" and doc["deductions"] == []

@@ -400,6 +400,40 @@ async def annotated_copy(store: Store, workers: Workers, sub) -> Path:
     return store.file_path(stored)
 
 
+def prefilled_workbooks(appraisal: Path, year: int, kind: str, folder: Path) -> list[tuple[dict, Path]]:
+    """``distribute`` of the round's appraisal workbook into ``folder``: (agency of each, workbook)."""
+    from ..appraisal import DistributeError, distribute
+    from ..reader import read_file
+
+    try:
+        paths = distribute(appraisal, folder, year=year, kind=kind)
+    except DistributeError as exc:
+        lines = [f"{i.sheet}!{i.cell}: {i.message}" for i in getattr(exc, "issues", [])[:20]]
+        raise ServiceError(" ".join([str(exc), *lines])) from None
+    return [(read_file(p).report["agency"], p) for p in paths]  # our own files: read here
+
+
+def attach_prefilled(store: Store, rid: int, items: list[tuple[dict, Path]]) -> list[str]:
+    """Give each round agency its pre-filled workbook; the appraisal's agencies not in the round."""
+    import shutil
+
+    from ..registry import Agency, RegistryIndex
+
+    agencies = agencies_of(store, rid)
+    index = RegistryIndex([Agency(a["name"], a["code"], a["level"]) for a in agencies])
+    unknown = []
+    for ag, path in items:
+        i = index.match(ag.get("name"), ag.get("code"), ag.get("level"))
+        if i is None:
+            unknown.append(ag.get("name") or "?")
+            continue
+        stored = f"{int(rid)}/dien_san_{agencies[i]['id']}.xlsx"
+        store.file_path(stored).parent.mkdir(exist_ok=True)
+        shutil.copyfile(path, store.file_path(stored))
+        store.execute("UPDATE agencies SET prefilled=? WHERE id=?", stored, agencies[i]["id"])
+    return unknown
+
+
 def blank_workbook(store: Store, agency) -> Path:
     """The agency's workbook for the round: pre-filled when the round has one, else blank with its name."""
     from ..template import write_template
