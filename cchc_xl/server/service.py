@@ -214,7 +214,9 @@ def agency_state(rnd, agency, subs: list) -> dict:
             "errors": ref["errors"] if ref else None, "warnings": ref["warnings"] if ref else None,
             "file": ref["original_name"] if ref else None, "submission": ref["id"] if ref else None,
             "contact": agency["contact"], "phone": agency["phone"], "email": agency["email"],
-            "agency_id": agency["id"], "uploads": len(subs), "link_active": bool(agency["token_hash"])}
+            "agency_id": agency["id"], "uploads": len(subs), "link_active": bool(agency["token_hash"]),
+            "problem": None if ref is None else ("Không đọc được tệp" if ref["unreadable"] else
+                                                 "Sai kỳ hoặc sai cơ quan" if ref["refusal"] else None)}
 
 
 def round_status(store: Store, rid: int) -> dict:
