@@ -457,3 +457,28 @@ def test_round_opened_on_the_page_with_an_appraisal_workbook_offers_prefilled_wo
     (tmp_path / "syt.xlsx").write_bytes(blank.content)
     doc = read_file(tmp_path / "syt.xlsx").report
     assert doc["agency"]["name"] == "Sở Y tế" and doc["deductions"] == []
+
+
+def test_links_list_carries_the_registrys_contacts(server, tmp_path):
+    """The links workbook the department sends out: every agency's link with its contact."""
+    from cchc_xl.registry import Agency
+
+    fields = getattr(Agency, "__dataclass_fields__", {})
+    if "contact" not in fields:
+        pytest.skip("danh sách cơ quan chưa đọc các cột liên hệ")
+    reg = tmp_path / "danh_sach.csv"
+    reg.write_text("ten,ma,cap,nguoi_lien_he,dien_thoai,email\n"
+                   "Sở Tư pháp,STP,so,Nguyễn Văn An,0912 345 678,an.stp@example.gov.vn\n"
+                   "Sở Y tế,SYT,so,,,\n", encoding="utf-8")
+    c, csrf = _login(server)
+    with open(reg, "rb") as fh:
+        r = c.post("/so-noi-vu/dot", data={"csrf": csrf, "year": "2024", "period": "quy_1", "deadline": "2099-03-20"},
+                   files={"registry": ("danh_sach.csv", fh)})
+    rid = int(r.headers["location"].rsplit("/", 1)[1])
+    (tmp_path / "links.xlsx").write_bytes(c.get(f"/so-noi-vu/dot/{rid}/duong-dan.xlsx").content)
+    rows = _cells(tmp_path / "links.xlsx")["Đường dẫn nộp bài"]
+    stp = next(row for row in rows if row[1] == "Sở Tư pháp")
+    assert stp[4:7] == ["Nguyễn Văn An", "0912 345 678", "an.stp@example.gov.vn"]
+    assert httpx.get(stp[7]).status_code == 200 and "Sở Tư pháp" in httpx.get(stp[7]).text
+    status = server.client().get(f"/api/rounds/{rid}").json()
+    assert next(a for a in status["agencies"] if a["code"] == "STP")["contact"] == "Nguyễn Văn An"

@@ -77,10 +77,12 @@ def registry_from_file(path: Path) -> list[NewAgency]:
         agencies = load_registry(path)
     except RegistryError as exc:
         raise ServiceError(str(exc)) from None
-    return [NewAgency(a.name, a.code, a.level,
-                      getattr(a, "nguoi_lien_he", None) or getattr(a, "contact", None),
-                      getattr(a, "dien_thoai", None) or getattr(a, "phone", None),
-                      getattr(a, "email", None)) for a in agencies]
+    out = []
+    for a in agencies:
+        c = getattr(a, "contact", None)  # the registry's nguoi_lien_he, dien_thoai, email columns
+        out.append(NewAgency(a.name, a.code, a.level, getattr(c, "name", None), getattr(c, "phone", None),
+                             getattr(c, "email", None)))
+    return out
 
 
 def registry_from_json(items) -> list[NewAgency]:
