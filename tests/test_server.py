@@ -20,7 +20,8 @@ pytest.importorskip("uvicorn")
 
 from serverproc import ADMIN_PASSWORD, ROOT, ServerProcess, open_round, registry_json, upload  # noqa: E402
 
-from cchc_xl.demo import _slug, sample_report  # noqa: E402
+from cchc_xl.demo import sample_report  # noqa: E402
+from cchc_xl.server.service import download_name  # noqa: E402
 from cchc_xl.template import write_template  # noqa: E402
 
 EXAMPLES = ROOT / "examples"
@@ -47,7 +48,7 @@ def books(tmp_path_factory) -> dict[str, Path]:
     }
     rng = random.Random(7)
     for name, code in (("Sở Nội vụ", "SNV"), ("Sở Tư pháp", "STP")):
-        out[code] = write_template(d / f"{_slug(name)}.xlsx", report=sample_report(name, code, "so", 2024, "6_thang",
+        out[code] = write_template(d / download_name(name, ".xlsx"), report=sample_report(name, code, "so", 2024, "6_thang",
                                                                                      rng))
     damaged = d / "Bao_cao_hong.xlsx"
     damaged.write_bytes(b"PK\x03\x04" + bytes(random.Random(1).getrandbits(8) for _ in range(900)))
@@ -165,7 +166,7 @@ def test_round_from_sample_registry_to_consolidation(server, books, tmp_path):
     inbox = tmp_path / "bai_nop"
     inbox.mkdir()
     for key, name in (("stc", "Sở Tài chính"), ("sngv", "Sở Ngoại vụ"), ("SNV", "Sở Nội vụ"), ("STP", "Sở Tư pháp")):
-        (inbox / f"{_slug(name)}.xlsx").write_bytes(books[key].read_bytes())
+        (inbox / download_name(name, ".xlsx")).write_bytes(books[key].read_bytes())
     reg = tmp_path / "danh_sach.csv"
     reg.write_text("ten,ma,cap\n" + "".join(f"\"{a['ten']}\",{a['ma']},{a['cap']}\n" for a in registry_json()),
                    encoding="utf-8")
@@ -482,3 +483,21 @@ def test_links_list_carries_the_registrys_contacts(server, tmp_path):
     assert httpx.get(stp[7]).status_code == 200 and "Sở Tư pháp" in httpx.get(stp[7]).text
     status = server.client().get(f"/api/rounds/{rid}").json()
     assert next(a for a in status["agencies"] if a["code"] == "STP")["contact"] == "Nguyễn Văn An"
+
+
+def test_serve_demo_starts_on_the_demo_data(tmp_path):
+    """README's second command: ``cchc-xl serve --demo`` opens a round on the sample registry with
+    the demo's sample workbooks submitted."""
+    srv = ServerProcess(tmp_path / "du_lieu", ["--demo"]).start(timeout=600)
+    try:
+        rounds = srv.client().get("/api/rounds").json()
+        assert len(rounds) == 1
+        status = srv.client().get(f"/api/rounds/{rounds[0]['id']}").json()
+        assert status["expected"] == len(registry_json()) and status["received"] >= 10
+        assert {a["status"] for a in status["agencies"]} >= {"da_nop", "chua_nop"}
+        log = srv.log.read_text(encoding="utf-8")
+        assert "Trang nộp bài mẫu của một cơ quan: http://127.0.0.1:" in log
+        link = log.split("Trang nộp bài mẫu của một cơ quan: ", 1)[1].split()[0]
+        assert httpx.get(link).status_code == 200
+    finally:
+        srv.stop()

@@ -245,20 +245,24 @@ def public_status(status: dict) -> dict:
 
 # ---- uploads --------------------------------------------------------------------------------
 
+def match_agency(rows: list, ag: dict):
+    """The round agency (of ``rows``) a workbook's agency is, by name, former name or code; or None."""
+    from ..registry import Agency, RegistryIndex
+
+    i = RegistryIndex([Agency(a["name"], a["code"], a["level"]) for a in rows]).match(
+        ag.get("name"), ag.get("code"), ag.get("level"))
+    return None if i is None else rows[i]
+
+
 def _refusal(rnd, agency, checked: dict) -> str | None:
     """Why this readable workbook cannot be this agency's report for this round."""
-    from ..registry import RegistryIndex
-
     period = checked.get("period") or {}
     if period.get("year") != rnd["year"] or period.get("kind") != rnd["period"]:
         got = period_label(period.get("kind"), period.get("year")) if period.get("kind") else "không rõ kỳ"
         return (f"Biểu mẫu này là báo cáo {got}, nhưng đợt này nhận báo cáo "
                 f"{period_label(rnd['period'], rnd['year'])}. Hãy tải biểu mẫu của đợt này và điền lại.")
     ag = checked.get("agency") or {}
-    from ..registry import Agency
-
-    if RegistryIndex([Agency(agency["name"], agency["code"], agency["level"])]).match(
-            ag.get("name"), ag.get("code"), ag.get("level")) is None:
+    if match_agency([agency], ag) is None:
         return (f"Biểu mẫu ghi cơ quan “{ag.get('name') or '(trống)'}”, nhưng đường dẫn này dành cho "
                 f"{agency['name']}. Hãy sửa tên cơ quan ở trang Thông tin hoặc dùng đúng đường dẫn của cơ quan.")
     return None
@@ -421,20 +425,17 @@ def attach_prefilled(store: Store, rid: int, items: list[tuple[dict, Path]]) -> 
     """Give each round agency its pre-filled workbook; the appraisal's agencies not in the round."""
     import shutil
 
-    from ..registry import Agency, RegistryIndex
-
     agencies = agencies_of(store, rid)
-    index = RegistryIndex([Agency(a["name"], a["code"], a["level"]) for a in agencies])
     unknown = []
     for ag, path in items:
-        i = index.match(ag.get("name"), ag.get("code"), ag.get("level"))
-        if i is None:
+        row = match_agency(agencies, ag)
+        if row is None:
             unknown.append(ag.get("name") or "?")
             continue
-        stored = f"{int(rid)}/dien_san_{agencies[i]['id']}.xlsx"
+        stored = f"{int(rid)}/dien_san_{row['id']}.xlsx"
         store.file_path(stored).parent.mkdir(exist_ok=True)
         shutil.copyfile(path, store.file_path(stored))
-        store.execute("UPDATE agencies SET prefilled=? WHERE id=?", stored, agencies[i]["id"])
+        store.execute("UPDATE agencies SET prefilled=? WHERE id=?", stored, row["id"])
     return unknown
 
 
@@ -454,9 +455,12 @@ def blank_workbook(store: Store, agency) -> Path:
 
 
 def download_name(agency_name: str, suffix: str) -> str:
-    from ..demo import _slug
+    """A plain file name from the agency's name (“Sở Tài chính” → so_tai_chinh.xlsx)."""
+    import re
 
-    return f"{_slug(agency_name) or 'co_quan'}{suffix}"
+    from ..normalize import fold
+
+    return f"{re.sub(r'[^a-z0-9]+', '_', fold(agency_name)).strip('_') or 'co_quan'}{suffix}"
 
 
 # ---- links list -----------------------------------------------------------------------------
