@@ -217,7 +217,7 @@ def test_original_fills_are_the_templates(broken):
     for row, issue in zip(values[4:], issues):
         cell = wb[issue.sheet][issue.cell]
         own = cell.fill.fgColor.rgb[-6:] if cell.fill.fill_type == "solid" else None
-        assert row[6] == ("#" + own if own else excel.NO_FILL), (issue.sheet, issue.cell)
+        assert row[7] == ("#" + own if own else excel.NO_FILL), (issue.sheet, issue.cell)
 
 
 def test_second_click_restores_fixed_cells_and_marks_new_ones(broken):
