@@ -84,7 +84,7 @@ def _cells(path) -> dict:
 
     import re
 
-    made = re.compile(r"\b\d{1,2}:\d{2}( ngày \d{1,2}/\d{1,2}/\d{4})?")  # when it was made differs, by design
+    made = re.compile(r"lúc \d{1,2}:\d{2}( ngày \d{1,2}/\d{1,2}/\d{4})?")  # when it was made differs, by design
     wb = load_workbook(path)
     cells = {ws.title: [[made.sub("…", c.value) if isinstance(c.value, str) else c.value for c in row]
                         for row in ws.iter_rows()] for ws in wb.worksheets}
