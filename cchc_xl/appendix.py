@@ -1204,8 +1204,8 @@ def _render_sheet(ws, m: SheetModel) -> None:
 
 
 def _xml_t(text: str) -> str:
-    """A <t> element, spaces kept (the text as ``xlstyle.xml_cell_text`` makes it safe)."""
-    from .xlstyle import xml_cell_text
+    """A <t> element, spaces kept (the text as ``sheets.xmltext.xml_cell_text`` makes it safe)."""
+    from .sheets.xmltext import xml_cell_text
 
     return f'<t xml:space="preserve">{xml_cell_text(text)}</t>'
 

@@ -48,12 +48,6 @@ def sheet_grid(sheet) -> list[list]:
     return values or [[]]
 
 
-def book_grids(book, skip=()) -> dict[str, list[list]]:
-    """Every sheet's grid (hidden ones too: the template's identity sheet is very hidden)."""
-    skip = set(skip)
-    return {s.name: sheet_grid(s) for s in book.sheets if s.name not in skip}
-
-
 def reader_grids(book) -> dict[str, list[list]]:
     """The grids of the sheets the reader uses (identity, Thông tin, the four tables), found the
     way the reader finds them (case, spacing and Unicode form aside): reading through COM costs
@@ -532,7 +526,7 @@ def read_config(book) -> dict:
     from pathlib import Path
 
     from . import spec
-    from .excel_build import CONFIG_FIELDS, CONFIG_SHEET
+    from .macro_workbooks import CONFIG_FIELDS, CONFIG_SHEET
     from .normalize import clean_text, fold, match_enum, parse_number
 
     sheet = _find_sheet(book, CONFIG_SHEET)
@@ -582,7 +576,7 @@ def consolidate_book(book):
     workbook of the folder and fill the result sheets in place. Returns the Consolidation."""
     from .appendix import province_appendix_models, width_unit_pt
     from .consolidate import ConsolidationError, clean_tables, closing_summary, consolidate, sheet_tables
-    from .excel_build import CONFIG_SHEET
+    from .macro_workbooks import CONFIG_SHEET
 
     box = "Tổng hợp báo cáo"
     try:
@@ -618,7 +612,7 @@ def consolidate_book(book):
 
 
 def _write_status(book, lines: list[str]) -> None:
-    from .excel_build import CONFIG_SHEET, CONFIG_STATUS_LINES, CONFIG_STATUS_ROW
+    from .macro_workbooks import CONFIG_SHEET, CONFIG_STATUS_LINES, CONFIG_STATUS_ROW
 
     sheet = _find_sheet(book, CONFIG_SHEET)
     if sheet is None:
@@ -721,14 +715,6 @@ def _json_value(v):
     if isinstance(v, float) and v.is_integer():
         return int(v)
     return v
-
-
-def offline_book(path):
-    """An ``xlwings.Book`` of xlwings' remote engine holding the file's values (needs the
-    environment variable XLWINGS_LICENSE_KEY, e.g. ``noncommercial``)."""
-    import xlwings as xw
-
-    return xw.Book(json=payload_from_file(path))
 
 
 # ---- the buttons (RunPython) ---------------------------------------------------------------

@@ -21,7 +21,7 @@ from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from . import SCHEMA_VERSION, __version__, spec
-from .xlstyle import fit_row
+from .sheets.measure import fit_row
 
 RED_FILL = PatternFill("solid", fgColor="FFC7CE")
 RED_FONT = Font(name="Times New Roman", color="9C0006")
@@ -80,10 +80,6 @@ def _msg(key: str):
 
 def font(size=12, bold=False, italic=False, color=None):
     return Font(name=spec.sheets()["font"], size=size, bold=bold, italic=italic, color=color)
-
-
-class TemplateError(Exception):
-    """The requested workbook cannot be made (message in Vietnamese)."""
 
 
 @dataclass

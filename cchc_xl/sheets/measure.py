@@ -1,4 +1,4 @@
-"""Layout helpers shared by every workbook writer (openpyxl).
+"""Text measurement shared by every workbook writer: how many lines a text takes in a column.
 
 Spreadsheet programs do not grow a row for wrapped text that a library wrote, so printed
 tables would hide lines. We estimate each row's height from its texts and column widths.
@@ -7,7 +7,6 @@ tables would hide lines. We estimate each row's height from its texts and column
 from __future__ import annotations
 
 import math
-import re
 
 from openpyxl.utils import get_column_letter
 
@@ -40,27 +39,3 @@ def fit_row(ws, row: int, size: float = 11, min_lines: int = 1, max_col: int | N
         indent = ws.cell(row=row, column=col).alignment.indent or 0
         lines = max(lines, text_lines(value, max(1.0, width - 1.5 * indent), size))
     ws.row_dimensions[row].height = min(409, round(lines * size * 1.32 + 4, 1))
-
-
-def fit_rows(ws, first: int, last: int, size: float = 11, max_col: int | None = None) -> None:
-    for r in range(first, last + 1):
-        fit_row(ws, r, size, max_col=max_col)
-
-
-# ---- text inside worksheet XML written directly (consolidated tables, province appendix) ------
-
-_ILLEGAL_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-_MARKUP = re.compile(r"[&<>\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")  # text that needs escaping
-MAX_CELL_TEXT = 32767  # Excel's limit for one cell
-
-
-def xml_cell_text(s: str) -> str:
-    """Cell text as it may stand inside ``<t>``: characters XML forbids dropped, markup escaped,
-    cut at Excel's limit for one cell (Excel calls a longer one a damaged file)."""
-    if _MARKUP.search(s) is None and len(s) <= MAX_CELL_TEXT:
-        return s
-    s = _ILLEGAL_XML.sub("", s)
-    if len(s) > MAX_CELL_TEXT:
-        s = s[:MAX_CELL_TEXT - 1] + "…"
-    return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
