@@ -28,7 +28,7 @@ from .files import (OPEN_STATUSES, REMEDIATION_KEYS, STATUS_LABELS, STATUSES, UN
                     FileEntry, default_jobs, find_files, read_files, read_one)
 from .records import LEVEL_ORDER, Consolidation, consolidate
 from .tables import Chart, Column, SheetTable, clean_tables, sheet_tables
-from .workbook import TEMPLATE_ID, _save, _splice, build_workbook, write_consolidated_workbook
+from .workbook import TEMPLATE_ID, build_workbook, write_consolidated_workbook
 
 __all__ = [
     "Aggregate", "Chart", "Column", "Consolidation", "ConsolidationError", "FileEntry", "LEVEL_ORDER",

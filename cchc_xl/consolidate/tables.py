@@ -5,82 +5,16 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
 
 from .. import spec
 from ..normalize import fold
+from ..sheets.model import Chart, Column, SheetTable
 from .aggregate import (_catalog_for, _code_key, _levels_present, _value_rows, _vn, aggregate_values,
                         area_scores, deductions_by_criterion, progress_words, remediation_progress)
 from .files import REMEDIATION_KEYS, STATUS_LABELS, UNKNOWN_STATUS, FileEntry
 from .records import LEVEL_ORDER, Consolidation, _tidy
 
 # ---- sheets as plain tables ----------------------------------------------------------------
-
-@dataclass
-class Column:
-    title: str
-    width: float = 14
-    kind: str = "text"  # text | long | int | number | score | rate | date | center
-    total: object = None  # value of the total row in this column
-
-
-@dataclass
-class Chart:
-    title: str
-    category_col: int  # 1-based column of the labels
-    value_cols: list[int]  # 1-based columns of the series
-    rows: int  # number of data rows charted (from the first data row)
-    first: int = 0  # offset of the first charted data row
-    stacked: bool = False
-    y_title: str | None = None
-    percent: bool = False
-
-
-@dataclass
-class SheetTable:
-    """One output sheet as plain data (title, notes, header, rows), independent of any library."""
-
-    key: str
-    name: str
-    title: str
-    columns: list[Column]
-    rows: list[list]
-    subtitle: str | None = None
-    notes: list[str] = field(default_factory=list)
-    total: list | None = None  # a bold last row ("Toàn tỉnh")
-    chart: Chart | None = None
-    excel_table: bool = False  # an Excel table with filter buttons
-    freeze_cols: int = 0
-    row_kinds: list[str | None] | None = None  # per row: None | "group" | "missing"
-    fit_width: bool = True
-
-    @property
-    def header(self) -> list[str]:
-        return [col.title for col in self.columns]
-
-    @property
-    def header_row(self) -> int:
-        """1-based row of the header in the laid-out sheet (title, subtitle, notes, blank)."""
-        return 2 + (1 if self.subtitle else 0) + len(self.notes) + 1
-
-    def grid(self) -> list[list]:
-        """The sheet as rows of equal length, in layout order (for a live workbook)."""
-        n = len(self.columns)
-
-        def pad(row):
-            return list(row) + [None] * (n - len(row))
-
-        out = [pad([self.title])]
-        if self.subtitle:
-            out.append(pad([self.subtitle]))
-        out += [pad([note]) for note in self.notes]
-        out.append(pad([]))
-        out.append(self.header)
-        out += [pad(r) for r in self.rows]
-        if self.total:
-            out.append(pad(self.total))
-        return out
-
 
 def _level_label(level) -> str:
     return {"so": "Sở, ban, ngành", "huyen": "UBND cấp huyện", "xa": "UBND cấp xã"}.get(level, level or "")
