@@ -557,13 +557,13 @@ def _rate(done: int, total: int):
 def points_lost(report: dict):
     """Points an agency lost: from the area totals the appraisal team announced when it gave
     them (kept as entered, even when the deductions listed do not add up), else the sum over the
-    deducted criteria; None when neither is known."""
-    areas = [a for a in report.get("areas") or [] if a.get("score") is not None and a.get("max_score") is not None]
-    if areas:
-        return round(sum(a["max_score"] - a["score"] for a in areas), 6)
-    deds = [d for d in report.get("deductions") or [] if d.get("score") is not None and d.get("max_score") is not None]
-    if deds:
-        return round(sum(d["max_score"] - d["score"] for d in deds), 6)
+    deducted criteria; None when neither is known or a score is missing (or left out for an error)."""
+    for rows in (report.get("areas") or [], report.get("deductions") or []):
+        known = [x for x in rows if x.get("score") is not None and x.get("max_score") is not None]
+        if known:
+            if any(x.get("score") is None for x in rows):
+                return None  # a score missing or left out (an error): a partial sum would be a wrong figure
+            return round(sum(x["max_score"] - x["score"] for x in known), 6)
     return None
 
 

@@ -69,6 +69,7 @@ class Aggregate:
     maximum: float | None = None
     text: str = ""  # the aggregate in words ("Có: 15/20 cơ quan; …")
     ignored: int = 0  # values present but not usable for the rule
+    excluded: int = 0  # values left out because they have an error
 
 
 def aggregate_values(c: Consolidation, which: str = "indicators") -> list[tuple[dict, Aggregate | None]]:
@@ -78,7 +79,11 @@ def aggregate_values(c: Consolidation, which: str = "indicators") -> list[tuple[
 
 def _aggregate_values(c: Consolidation, which: str) -> list[tuple[dict, Aggregate | None]]:
     by_code: dict[str, list] = defaultdict(list)
+    left_out: Counter = Counter()
     for r in c.records[which]:
+        if r.get("error"):  # a value with an error never reaches a province figure
+            left_out[r["code"]] += 1
+            continue
         by_code[r["code"]].append((r["value"], r["kind"], r["known"]))
     n_agencies = len(c.records["agencies"])
     out = []
@@ -87,7 +92,7 @@ def _aggregate_values(c: Consolidation, which: str) -> list[tuple[dict, Aggregat
             out.append((row, None))
             continue
         rule = _rule_of(row)
-        agg = Aggregate(row["code"], rule)
+        agg = Aggregate(row["code"], rule, excluded=left_out.get(row["code"], 0))
         vals = by_code.get(row["code"], [])
         if rule in ("sum", "stats"):
             nums = [v for v, k, _ in vals if _num(v) is not None and k in ("count", "number", "percent", None)]
@@ -182,6 +187,8 @@ def deductions_by_criterion(c: Consolidation) -> list[dict]:
     """Per (level, criterion): agencies deducted, points lost in all; most frequent first."""
     groups: dict[tuple, dict] = {}
     for r in c.records["deductions"]:
+        if r.get("error"):
+            continue
         aid, level, code, name, lost = r["aid"], r["level"], r["code"], r["name"], r["lost"]
         key = (level, code or "")
         g = groups.setdefault(key, {"level": level, "code": code, "name": None, "agencies": set(), "rows": 0,
@@ -205,19 +212,26 @@ def deductions_by_criterion(c: Consolidation) -> list[dict]:
 
 
 def area_scores(c: Consolidation) -> tuple[list[str], list[dict]]:
-    """Per agency that gave area totals: score per area, total, percentage, rank within its level."""
+    """Per accepted agency: score per area, total, percentage, rank within its level.
+
+    An agency is ranked only on complete, valid area scores; one whose scores are missing or
+    have an error is listed all the same, unranked, with the reason (``words``)."""
     a = c.records["areas"]
-    if not a:
-        return [], []
     codes = sorted({r["code"] for r in a if r["code"]}, key=_code_key)
     per: dict[int, dict] = {}
+    for ag in c.records["agencies"]:
+        per[ag["aid"]] = {"aid": ag["aid"], "agency": ag["agency"], "level": ag["level"], "scores": {}, "max": 0.0,
+                          "total": 0.0, "complete": True, "missing": [], "errors": [], "given": False}
     for x in a:
-        aid, agency, level, code, mx, score = x["aid"], x["agency"], x["level"], x["code"], x["max_score"], x["score"]
-        rec = per.setdefault(aid, {"aid": aid, "agency": agency, "level": level, "scores": {}, "max": 0.0,
-                                   "total": 0.0, "complete": True, "missing": []})
+        aid, code, mx, score = x["aid"], x["code"], x["max_score"], x["score"]
+        rec = per[aid]
+        rec["given"] = True
         sc = _num(score)
         rec["scores"][code] = score
-        if sc is None or _num(mx) is None:
+        if x.get("error"):
+            rec["complete"] = False
+            rec["errors"].append((code, x["error"]))
+        elif sc is None or _num(mx) is None:
             rec["complete"] = False
             rec["missing"].append(code)
         else:
@@ -233,7 +247,7 @@ def area_scores(c: Consolidation) -> tuple[list[str], list[dict]]:
             r["missing"].extend(absent)
         r["total"] = _tidy(r["total"])
         r["max"] = _tidy(r["max"])
-        r["pct"] = round(r["total"] * 100 / r["max"], 2) if r["max"] else None
+        r["pct"] = round(r["total"] * 100 / r["max"], 2) if r["max"] and r["complete"] else None
     by_level: dict[str, list] = defaultdict(list)
     for r in rows:
         if r["complete"] and r["pct"] is not None:
@@ -249,7 +263,15 @@ def area_scores(c: Consolidation) -> tuple[list[str], list[dict]]:
         if r.get("rank"):
             r["words"] = (f"{format_number(r['total'])}/{format_number(r['max'])} điểm "
                           f"({r['pct']:.2f}%".replace(".", ",") + f"), xếp vị thứ {r['rank']}/{r['of']}")
-        else:
-            r["words"] = "Không xếp hạng: thiếu điểm lĩnh vực " + ", ".join(r["missing"])
+            continue
+        if not r["complete"]:  # totals of an incomplete agency are not figures
+            r["total"] = r["max"] = None
+        if not r["given"]:
+            r["words"] = "Không xếp hạng: cơ quan chưa kê khai điểm từng lĩnh vực"
+            continue
+        why = [f"điểm lĩnh vực {code} có lỗi, không tính ({msg})" for code, msg in r["errors"]]
+        if r["missing"]:
+            why.append("thiếu điểm lĩnh vực " + ", ".join(str(m) for m in r["missing"]))
+        r["words"] = "Không xếp hạng: " + "; ".join(why)
     rows.sort(key=lambda r: (LEVEL_ORDER.get(r["level"], 9), r["rank"] or 10 ** 6, fold(r["agency"])))
     return codes, rows

@@ -88,6 +88,10 @@ def closing_summary(c: Consolidation, summary: dict, out, json_out=None, warning
     errs, warns = sum(f.errors for f in acc), sum(f.warnings for f in acc)
     if errs or warns:
         lines.append(f"Các tệp được tổng hợp còn {_vn(errs)} lỗi và {_vn(warns)} cảnh báo (xem trang “Lỗi dữ liệu”).")
+    left = summary["counts"].get("excluded_values", 0)
+    if left:
+        lines.append(f"{_vn(left)} giá trị có lỗi không được tính vào số liệu toàn tỉnh (đánh dấu trên các trang theo "
+                     "cơ quan, liệt kê ở trang “Lỗi dữ liệu”).")
     bad = [f for f in c.files if f.status in ("rejected", "duplicate")]
     if bad:
         lines.append("Tệp bị loại hoặc trùng:")

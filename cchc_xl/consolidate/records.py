@@ -44,8 +44,15 @@ class Consolidation:
 
     @property
     def reports(self) -> list[dict]:
-        """The canonical reports of the accepted files (for the provincial appendix)."""
-        return [f.report for f in self.accepted]
+        """The canonical reports of the accepted files (for the provincial appendix), without the
+        values left out of the province figures (``records["excluded"]``)."""
+        def compute():
+            by_file = defaultdict(list)
+            for x in self.records.get("excluded") or []:
+                by_file[x["file"]].append(x)
+            return [clean_report(f.report, by_file.get(f.file, [])) for f in self.accepted]
+
+        return self.memo("reports", compute)
 
     @property
     def period_words(self) -> str:
@@ -81,7 +88,11 @@ class Consolidation:
                 "areas": len(rec["areas"]),
                 "issues": len(rec["issues"]),
                 "agencies": len(rec["agencies"]),
+                "excluded_values": len(rec.get("excluded") or []),
             },
+            # values with an error, shown in the workbook but left out of every province figure
+            "excluded_values": [{k: _plain(x[k]) for k in ("file", "agency", "sheet", "cell", "field", "value", "reason")}
+                                for x in rec.get("excluded") or []],
             "remediation_by_status": by_status,
             "remediation_overdue": sum(1 for r in rem if r["overdue"]),
             "indicator_totals": indicator_totals(self),
@@ -263,6 +274,11 @@ def _decide(entries: list[FileEntry], period: dict, strict: bool) -> None:
 
 # ---- frames --------------------------------------------------------------------------------
 
+def _plain(v):
+    """A value as JSON can hold it."""
+    return v if v is None or isinstance(v, (str, int, float, bool)) else str(v)
+
+
 def _num(v):
     if isinstance(v, bool) or not isinstance(v, (int, float)):
         return None
@@ -288,12 +304,43 @@ def _period_end(kind: str, year: int) -> dt.date:
 LEVEL_ORDER = {"so": 0, "huyen": 1, "xa": 2}
 
 
+def _error_fields(f: FileEntry) -> dict[str, tuple]:
+    """Field (``areas[0].score``, ``indicators[1.1.1].value`` …) → (message, sheet, cell, field) of
+    the first error-severity issue on it: the values the consolidation leaves out."""
+    out: dict[str, tuple] = {}
+    for sev, _code, msg, sheet, cell, fld in f.issues:
+        if sev == "error" and fld and fld not in out:
+            out[fld] = (msg, sheet, cell, fld)
+    return out
+
+
+def clean_report(doc: dict, excluded: list[dict]) -> dict:
+    """A copy of a canonical report without the values the consolidation left out (for the
+    province appendix, which reads reports)."""
+    if not excluded:
+        return doc
+    import copy
+
+    doc = copy.deepcopy(doc)
+    for x in excluded:
+        table, field = x["table"], x["field"] or ""
+        if table in ("areas", "deductions"):
+            i = int(field[len(table) + 1:].split("]", 1)[0])
+            doc[table][i]["score"] = None
+        else:
+            item = (doc.get(table) or {}).get(x["code"])
+            if isinstance(item, dict):
+                item["value"] = None
+    return doc
+
+
 def _build(files: list[FileEntry], period: dict, registry, input_dir: str) -> Consolidation:
     accepted = [f for f in files if f.status == "accepted"]
     accepted.sort(key=lambda f: (LEVEL_ORDER.get(f.level, 9),
                                  f.registry_index if f.registry_index is not None else 10 ** 6,
                                  fold(f.agency)))
     ag_rows, area_rows, ded_rows, rem_rows, ind_rows, pro_rows = [], [], [], [], [], []
+    excluded: list[dict] = []  # every value left out of the province figures, with its reason
     for aid, f in enumerate(accepted):
         doc = f.report
         level = f.level if f.level in LEVEL_ORDER else "so"
@@ -303,22 +350,37 @@ def _build(files: list[FileEntry], period: dict, registry, input_dir: str) -> Co
                         "report_date": f.report_date, "errors": f.errors, "warnings": f.warnings,
                         "in_registry": f.registry_index is not None, "criteria_year": cat.criteria_year})
         base = {"aid": aid, "agency": f.agency, "level": level}
-        for a in doc.get("areas") or []:
+        bad = _error_fields(f)
+
+        def leave_out(table: str, code, value, *fields: str) -> str | None:
+            """The reason a value is left out of the province figures (an error on one of its fields)."""
+            hit = next((bad[k] for k in fields if k in bad), None)
+            if hit is None:
+                return None
+            excluded.append({"aid": aid, "file": f.file, "agency": f.agency, "table": table, "code": code,
+                             "field": hit[3], "sheet": hit[1], "cell": hit[2], "value": value, "reason": hit[0]})
+            return hit[0]
+
+        for i, a in enumerate(doc.get("areas") or []):
             mx = _num(a.get("max_score"))
             if mx is None:
                 mx = _num(cat.max_score(a.get("code")))
+            error = leave_out("areas", a.get("code"), a.get("score"),
+                              *(f"areas[{i}].{k}" for k in ("score", "max_score", "code")), f"areas[{i}]")
             area_rows.append({**base, "code": a.get("code"), "name": a.get("name") or cat.criterion_name(a.get("code")),
-                              "max_score": mx, "score": a.get("score")})
-        for d in doc.get("deductions") or []:
+                              "max_score": mx, "score": a.get("score"), "error": error})
+        for i, d in enumerate(doc.get("deductions") or []):
             code = d.get("code")
             cmax = _num(cat.max_score(code))
             mx = _num(d.get("max_score"))
             used = mx if mx is not None else cmax
             sc = _num(d.get("score"))
-            lost = _tidy(used - sc) if used is not None and sc is not None else None
+            error = leave_out("deductions", code, d.get("score"),
+                              *(f"deductions[{i}].{k}" for k in ("score", "max_score", "code")), f"deductions[{i}]")
+            lost = _tidy(used - sc) if used is not None and sc is not None and error is None else None
             ded_rows.append({**base, "code": code, "name": d.get("name") or cat.criterion_name(code),
                              "max_score": d.get("max_score"), "catalog_max": cmax, "max_used": used,
-                             "score": d.get("score"), "lost": lost, "reason": d.get("reason")})
+                             "score": d.get("score"), "lost": lost, "reason": d.get("reason"), "error": error})
         year = period.get("year") if isinstance(period.get("year"), int) else None
         ref = f.report_date or (_period_end(f.period[1], f.period[0]) if f.period else None)
         for it in doc.get("remediation") or []:
@@ -343,8 +405,12 @@ def _build(files: list[FileEntry], period: dict, registry, input_dir: str) -> Co
                                      ("propaganda", pro_rows, cat.propaganda_by_code)):
             for code, v in (doc.get(which) or {}).items():
                 row = by_code.get(code) or {}
-                rows.append({**base, "code": code, "value": (v or {}).get("value"), "note": (v or {}).get("note"),
-                             "kind": row.get("kind"), "group": bool(row.get("group")), "known": bool(row)})
+                value = (v or {}).get("value")
+                error = leave_out(which, code, value, f"{which}[{code}].value", f"{which}[{code}]") \
+                    if value is not None else None
+                rows.append({**base, "code": code, "value": value, "note": (v or {}).get("note"),
+                             "kind": row.get("kind"), "group": bool(row.get("group")), "known": bool(row),
+                             "error": error})
     issue_rows = []
     for f in files:
         for sev, code, msg, sheet, cell, fld in f.issues:
@@ -356,6 +422,6 @@ def _build(files: list[FileEntry], period: dict, registry, input_dir: str) -> Co
         got = {f.registry_index for f in accepted if f.registry_index is not None}
         missing = [a.name for i, a in enumerate(registry) if i not in got]
     records = {"agencies": ag_rows, "areas": area_rows, "deductions": ded_rows, "remediation": rem_rows,
-               "indicators": ind_rows, "propaganda": pro_rows, "issues": issue_rows}
+               "indicators": ind_rows, "propaganda": pro_rows, "issues": issue_rows, "excluded": excluded}
     return Consolidation(period=period, files=files, registry=registry, missing_agencies=missing, records=records,
                          input_dir=input_dir)

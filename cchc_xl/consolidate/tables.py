@@ -7,7 +7,7 @@ import math
 from collections import Counter, defaultdict
 
 from .. import spec
-from ..normalize import fold
+from ..normalize import fold, format_number
 from ..sheets.model import Chart, Column, SheetTable
 from .aggregate import (_catalog_for, _code_key, _levels_present, _value_rows, _vn, aggregate_values,
                         area_scores, deductions_by_criterion, progress_words, remediation_progress)
@@ -32,6 +32,16 @@ def _status_label(status) -> str | None:
     if status == UNKNOWN_STATUS or not status:
         return "Chưa rõ"
     return str(status)
+
+
+def left_out(value, reason: str) -> str:
+    """How a value with an error shows in the per-agency sheets: marked, with the reason."""
+    shown = format_number(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else value
+    return f"{'' if shown is None else shown} (có lỗi, không tính: {reason})".lstrip()
+
+
+def _excluded_by_file(c: Consolidation) -> Counter:
+    return Counter(x["file"] for x in c.records.get("excluded") or [])
 
 
 def _n(x):
@@ -114,16 +124,23 @@ def _submissions_table(c: Consolidation) -> SheetTable:
             return "Chưa có báo cáo hợp lệ"
         return "Chưa nộp"
 
+    left = _excluded_by_file(c)
+
     def add(agency, level, state, f: FileEntry | None, note=None):
         reason = f.reason if f else None
         if note:
             reason = f"{reason}; {note}" if reason else note
+        flagged = f is not None and f.status == "accepted" and f.errors > 0
+        if flagged:
+            bad = (f"còn {_vn(f.errors)} lỗi; {_vn(left.get(f.file, 0))} giá trị có lỗi không được tính vào "
+                   "số liệu toàn tỉnh (xem trang “Lỗi dữ liệu”)")
+            reason = f"{bad}; {reason}" if reason else bad
         rows.append([len(rows) + 1, agency, _level_label(level), state,
                      f.file if f else None, STATUS_LABELS[f.status] if f else None,
                      f.report_number if f else None, f.report_date if f else None,
                      f.errors if f and f.status != "skipped" else None,
                      f.warnings if f and f.status != "skipped" else None, reason])
-        kinds.append("missing" if f is None or state == "Chưa có báo cáo hợp lệ" else None)
+        kinds.append("missing" if f is None or state == "Chưa có báo cáo hợp lệ" else "error" if flagged else None)
 
     if c.registry is not None:
         for i, a in enumerate(c.registry):
@@ -244,6 +261,9 @@ def _criteria_matrix(c: Consolidation) -> SheetTable:
         key = (level, code or "")
         names.setdefault(key, name)
         cur = cells[key].get(aid)
+        if x.get("error"):
+            cells[key][aid] = left_out(score, x["error"]) if cur is None else f"{cur}; {left_out(score, x['error'])}"
+            continue
         val = _n(lost) if _n(lost) is not None else ("?" if score is None else score)
         if isinstance(cur, (int, float)) and isinstance(val, (int, float)):
             val = _tidy(cur + val)
@@ -270,24 +290,33 @@ def _criteria_matrix(c: Consolidation) -> SheetTable:
 
 
 def _deductions_table(c: Consolidation) -> SheetTable:
-    rows = []
+    rows, kinds = [], []
     for i, x in enumerate(c.records["deductions"], 1):
         shown_max = x["max_score"] if x["max_score"] is not None else x["max_used"]
-        rows.append([i, x["agency"], _level_label(x["level"]), x["code"], x["name"], shown_max, x["score"], x["lost"],
+        score, lost = x["score"], x["lost"]
+        if x.get("error"):
+            score, lost = left_out(score, x["error"]), None
+            kinds.append("error")
+        else:
+            kinds.append(None)
+        rows.append([i, x["agency"], _level_label(x["level"]), x["code"], x["name"], shown_max, score, lost,
                      x["reason"]])
     cols = [Column("TT", 6, "center"), Column("Cơ quan, đơn vị", 24), Column("Cấp", 12), Column("Mã tiêu chí", 9),
             Column("Tên tiêu chí", 36, "long"), Column("Điểm tối đa", 8, "score"), Column("Điểm đạt", 8, "score"),
             Column("Điểm bị trừ", 8, "score"), Column("Lý do bị trừ điểm", 50, "long")]
     return SheetTable("deductions", "Điểm bị trừ chi tiết",
                       f"CHI TIẾT CÁC TIÊU CHÍ BỊ TRỪ ĐIỂM CỦA TỪNG CƠ QUAN — {c.period_words.upper()}", cols, rows,
-                      _subtitle(c), excel_table=True, freeze_cols=2)
+                      _subtitle(c), excel_table=True, freeze_cols=2, row_kinds=kinds if any(kinds) else None)
 
 
 def _scores_table(c: Consolidation) -> SheetTable:
     codes, recs = area_scores(c)
-    rows = []
+    rows, kinds = [], []
     for i, r in enumerate(recs, 1):
-        rows.append([i, r["agency"], _level_label(r["level"]), *[r["scores"].get(code) for code in codes],
+        bad = dict(r["errors"])
+        shown = [left_out(r["scores"].get(code), bad[code]) if code in bad else r["scores"].get(code) for code in codes]
+        kinds.append("error" if bad else None)
+        rows.append([i, r["agency"], _level_label(r["level"]), *shown,
                      r["total"], r["max"], (r["pct"] / 100) if r["pct"] is not None else None, r["rank"], r["words"]])
     cols = [Column("TT", 5, "center"), Column("Cơ quan, đơn vị", 28), Column("Cấp", 12)]
     cols += [Column(f"Lĩnh vực {code}", 8, "score") for code in codes]
@@ -295,10 +324,15 @@ def _scores_table(c: Consolidation) -> SheetTable:
              Column("Xếp hạng trong cấp", 9, "center"), Column("Kết quả", 40)]
     notes = ["Điểm từng lĩnh vực theo kết quả thẩm định Đoàn thẩm định công bố (giữ nguyên như cơ quan kê khai). "
              "Xếp hạng theo tỷ lệ điểm, trong từng cấp (sở, ban, ngành; UBND cấp huyện; UBND cấp xã)."]
-    if not recs:
+    if not codes:
         notes.append("Chưa có cơ quan nào kê khai điểm từng lĩnh vực.")
+    unranked = sum(1 for r in recs if not r["rank"])
+    if unranked:
+        notes.append(f"{_vn(unranked)} cơ quan không được xếp hạng vì điểm từng lĩnh vực thiếu hoặc có lỗi; lý do ghi ở "
+                     "cột “Kết quả”. Điểm có lỗi không được tính.")
     return SheetTable("scores", "Điểm và xếp hạng", f"ĐIỂM CHỈ SỐ CCHC THEO LĨNH VỰC VÀ XẾP HẠNG — "
-                      f"{c.period_words.upper()}", cols, rows, _subtitle(c), notes, freeze_cols=2)
+                      f"{c.period_words.upper()}", cols, rows, _subtitle(c), notes, freeze_cols=2,
+                      row_kinds=kinds if any(kinds) else None)
 
 
 _RULE_WORDS = {"sum": "Cộng", "stats": "Thấp nhất, trung vị, cao nhất", "choices": "Đếm theo lựa chọn",
@@ -342,12 +376,13 @@ def _values_matrix(c: Consolidation, which: str) -> SheetTable:
     values: dict[str, list] = {}
     for x in c.records[which]:
         if x["value"] is not None:
-            values.setdefault(x["code"], [None] * len(agencies))[pos[x["aid"]]] = x["value"]
+            values.setdefault(x["code"], [None] * len(agencies))[pos[x["aid"]]] = \
+                left_out(x["value"], x["error"]) if x.get("error") else x["value"]
     aggs = dict((row["code"], (row, agg)) for row, agg in aggregate_values(c, which))
     rows, kinds = [], []
     for code, (row, agg) in aggs.items():
         name = (row.get("label") + ": " if row.get("label") else "") + row["name"]
-        vals = [_value_display(v, row) for v in values.get(code, [None] * len(agencies))]
+        vals = [_value_display(v, row) for v in values.get(code, [None] * len(agencies))]  # marked texts stay
         summary = None
         if agg is not None:
             summary = agg.total if agg.rule == "sum" else (agg.text or None)
@@ -383,20 +418,34 @@ def _notes_table(c: Consolidation) -> SheetTable:
 
 
 def _issues_table(c: Consolidation) -> SheetTable:
-    rows = []
-    for n, x in enumerate(c.records["issues"], 1):
-        rows.append([n, x["file"], x["agency"], STATUS_LABELS.get(x["status"]),
-                     "Lỗi" if x["severity"] == "error" else "Cảnh báo", x["sheet"], x["cell"], x["code"], x["message"]])
+    """The issues of the files used first (counted in the notes, as in the console summary); those
+    of rejected files and unused duplicates apart, at the end."""
+    left = {(x["file"], x["field"]) for x in c.records.get("excluded") or []}
+    used = [x for x in c.records["issues"] if x["status"] == "accepted"]
+    other = [x for x in c.records["issues"] if x["status"] != "accepted"]
+    rows, kinds = [], []
+    for x in used + other:
+        rows.append([len(rows) + 1, x["file"], x["agency"], STATUS_LABELS.get(x["status"]),
+                     "Lỗi" if x["severity"] == "error" else "Cảnh báo", x["sheet"], x["cell"], x["code"], x["message"],
+                     "Không tính" if x["severity"] == "error" and (x["file"], x["field"]) in left else None])
+        kinds.append(None if x["status"] == "accepted" else "missing")
     cols = [Column("TT", 6, "center"), Column("Tệp", 26), Column("Cơ quan, đơn vị", 22),
             Column("Kết quả xử lý tệp", 12),
             Column("Mức độ", 9), Column("Trang", 12), Column("Ô", 7, "center"), Column("Mã lỗi", 16),
-            Column("Nội dung", 60, "long")]
-    errors = sum(1 for r in rows if r[4] == "Lỗi")
-    notes = [f"{_vn(errors)} lỗi và {_vn(len(rows) - errors)} cảnh báo trong {_vn(len({r[1] for r in rows}))} tệp. "
-             "Lỗi cần cơ quan "
-             "sửa ở đúng trang và ô nêu trong bảng; cảnh báo cần xem lại."]
+            Column("Nội dung", 60, "long"), Column("Số liệu toàn tỉnh", 11, "center")]
+    errors = sum(1 for x in used if x["severity"] == "error")
+    n_left = len(c.records.get("excluded") or [])
+    notes = [f"Các tệp được tổng hợp: {_vn(errors)} lỗi và {_vn(len(used) - errors)} cảnh báo trong "
+             f"{_vn(len({x['file'] for x in used}))} tệp; {_vn(n_left)} giá trị có lỗi không được tính vào số liệu "
+             "toàn tỉnh (cột “Số liệu toàn tỉnh”: Không tính). Lỗi cần cơ quan sửa ở đúng trang và ô nêu trong bảng; "
+             "cảnh báo cần xem lại."]
+    if other:
+        bad = sum(1 for x in other if x["severity"] == "error")
+        notes.append(f"Tệp bị loại hoặc bản trùng không dùng (cuối bảng, không tính ở trên): {_vn(bad)} lỗi và "
+                     f"{_vn(len(other) - bad)} cảnh báo trong {_vn(len({x['file'] for x in other}))} tệp.")
     return SheetTable("issues", "Lỗi dữ liệu", f"CÁC LỖI, CẢNH BÁO TRONG DỮ LIỆU CÁC CƠ QUAN GỬI — "
-                      f"{c.period_words.upper()}", cols, rows, _subtitle(c), notes, excel_table=True, freeze_cols=2)
+                      f"{c.period_words.upper()}", cols, rows, _subtitle(c), notes, excel_table=True, freeze_cols=2,
+                      row_kinds=kinds if any(kinds) else None)
 
 
 def _py(v):

@@ -145,7 +145,7 @@ class SheetTable:
     chart: Chart | None = None
     excel_table: bool = False  # an Excel table with filter buttons
     freeze_cols: int = 0
-    row_kinds: list[str | None] | None = None  # per row: None | "group" | "missing"
+    row_kinds: list[str | None] | None = None  # per row: None | "group" | "missing" | "error"
     fit_width: bool = True
 
     @property

@@ -15,7 +15,8 @@ MAX_ROW_HEIGHT = 409.0  # Excel's limit for one row, in points
 
 # ---- palette (RGB hex, no "#") -----------------------------------------------------------------
 HEADER_FILL = "DDEBF7"
-ROW_FILLS = {"group": "F2F2F2", "total": "DDEBF7", "missing": "FCE4D6", "header": HEADER_FILL}
+ERROR_FILL = "FFC7CE"  # rows holding a value with an error (left out of the province figures)
+ROW_FILLS = {"group": "F2F2F2", "total": "DDEBF7", "missing": "FCE4D6", "error": ERROR_FILL, "header": HEADER_FILL}
 TABLE_BORDER = "808080"  # thin rules of the consolidated tables
 FORM_BORDER = "000000"  # thin rules of the printed forms
 CHART_FILL = "4472C4"

@@ -85,7 +85,7 @@ class TableRowsXml:
         if sids is None:
             st = self.styles
             bold = row_kind in ("group", "total")
-            fill = row_kind if row_kind in ("group", "total", "missing") else None
+            fill = row_kind if row_kind in ROW_FILLS else None
             sids = []
             for col in self.columns:
                 align = "center" if col.kind == "center" else "left"
