@@ -200,7 +200,7 @@ def fit_heights(model: SheetModel, unit_pt: float = DEFAULT_WIDTH_UNIT_PT) -> Sh
     A cell merged down over several rows adds what it lacks to the last of them.
     """
     known: list[float | None] = [None] * len(model.rows)
-    if not model.width_unit_pt:
+    if not model.width_unit_pt and model.split_tall_rows:
         rows: list[RowModel] = []
         known = []
         for row in model.rows:

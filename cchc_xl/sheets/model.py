@@ -98,6 +98,7 @@ class SheetModel:
     footer: str = FOOTER
     margins: tuple[float, float, float, float] = FORM_MARGINS
     width_unit_pt: float = 0.0  # the column-width unit the row heights were fitted for (0: not yet)
+    split_tall_rows: bool = True  # rows taller than a page allows become continuation rows (forms)
 
     @property
     def ncols(self) -> int:
@@ -181,7 +182,8 @@ class SheetTable:
         Values stay as they are (numbers are numbers), as in the workbook."""
         n = len(self.columns)
         m = SheetModel(self.key, self.name, [c.width for c in self.columns], header_rows=(self.header_row,) * 2,
-                       freeze_row=self.header_row + 1, font_size=TABLE_BODY_SIZE, margins=TABLE_MARGINS)
+                       freeze_row=self.header_row + 1, font_size=TABLE_BODY_SIZE, margins=TABLE_MARGINS,
+                       split_tall_rows=False)
 
         def line(text, kind, **kw):
             m.rows.append(RowModel([CellModel(text, border="", merge_across=n, **kw)] + [None] * (n - 1), kind=kind))
