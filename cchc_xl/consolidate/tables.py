@@ -49,25 +49,12 @@ def _n(x):
 
 
 def sheet_tables(c: Consolidation) -> list[SheetTable]:
-    """Every output sheet as a plain table, in workbook order.
+    """Every output sheet as a plain table, in the order of ``schemas/consolidation_sheets.json``.
 
     When every agency consolidated is of one level, the "Cấp" column says nothing and is left
     out (except on the submission sheet, which also lists the registry).
     """
-    tables = [
-        _submissions_table(c),
-        _progress_table(c),
-        _items_table(c),
-        _criteria_table(c),
-        _criteria_matrix(c),
-        _deductions_table(c),
-        _scores_table(c),
-        _indicator_summary(c),
-        _values_matrix(c, "indicators"),
-        _values_matrix(c, "propaganda"),
-        _notes_table(c),
-        _issues_table(c),
-    ]
+    tables = [_BUILDERS[decl["key"]](c) for decl in spec.consolidation_sheets()]
     if len(_levels_present(c)) <= 1:
         for t in tables[1:]:
             for i, col in enumerate(t.columns):
@@ -97,19 +84,55 @@ def _subtitle(c: Consolidation) -> str:
             f"từ {_vn(len(c.accepted))} báo cáo được tổng hợp.")
 
 
+def declared_table(c: Consolidation, key: str, rows: list[list], *, notes: dict | None = None,
+                   total: list | None = None, row_kinds: list | None = None, agencies: list[str] = (),
+                   areas: list[str] = (), chart_rows: int = 0) -> SheetTable:
+    """One sheet as ``schemas/consolidation_sheets.json`` declares it, holding ``rows`` (in the
+    declared columns, then one per area before the declared place, then one per agency).
+
+    ``notes`` fills the declared notes' placeholders (a note whose values are not all given is left
+    out); ``chart_rows`` is how many rows the declared chart may show (0: no chart)."""
+    decl = next(d for d in spec.consolidation_sheets() if d["key"] == key)
+    cols = [Column(x["title"], x["width"], x.get("kind", "text")) for x in decl["columns"]]
+    if "area_columns" in decl:
+        ac = decl["area_columns"]
+        at = next(i for i, col in enumerate(cols) if col.title == ac["before"])
+        cols[at:at] = [Column(ac["title"].format(code=code), ac["width"], ac.get("kind", "text")) for code in areas]
+    fit_width = True
+    if "agency_columns" in decl:
+        ag = decl["agency_columns"]
+        cols += [Column(name, ag["width"], ag.get("kind", "text")) for name in agencies]
+        fit_width = len(agencies) <= ag.get("fit_width_up_to", 10 ** 9)
+    values = {"period": c.period_words.upper(), **(notes or {})}
+    texts = []
+    for template in decl.get("notes", []):
+        try:
+            texts.append(template.format(**values))
+        except KeyError:  # a note for a case that does not arise
+            continue
+    chart = None
+    if decl.get("chart") and chart_rows:
+        ch = decl["chart"]
+        shown = min(chart_rows, ch.get("max_rows", chart_rows))
+        title = ch["title"] if shown == chart_rows else ch["title_cut"].format(shown=shown)
+        pos = {col.title: i + 1 for i, col in enumerate(cols)}
+        chart = Chart(title, pos[ch["category"]], [pos[v] for v in ch["values"]], shown,
+                      first=chart_rows - shown if ch.get("lowest") else 0, percent=bool(ch.get("percent")))
+    return SheetTable(key, decl["name"], decl["title"].format(**values), cols, rows, _subtitle(c), texts, total=total,
+                      chart=chart, excel_table=bool(decl.get("excel_table")), freeze_cols=decl.get("freeze_cols", 0),
+                      row_kinds=row_kinds, fit_width=fit_width)
+
+
 def _submissions_table(c: Consolidation) -> SheetTable:
     counts = Counter(f.status for f in c.files)
-    notes = [f"Số tệp tìm thấy: {_vn(len(c.files))} (được tổng hợp {_vn(counts['accepted'])}; bị loại "
-             f"{_vn(counts['rejected'])}; bản trùng {_vn(counts['duplicate'])}; bỏ qua {_vn(counts['skipped'])})."]
+    notes = {"files": _vn(len(c.files)), **{k: _vn(counts[k]) for k in ("accepted", "rejected", "duplicate", "skipped")}}
     if c.registry is not None:
-        n = len(c.registry)
-        notes.append(f"Cơ quan trong danh sách: {_vn(n)}; đã có báo cáo được tổng hợp: "
-                     f"{_vn(n - len(c.missing_agencies))}; chưa có: {_vn(len(c.missing_agencies))}"
-                     + (f" ({', '.join(c.missing_agencies[:15])}{', …' if len(c.missing_agencies) > 15 else ''})."
-                        if c.missing_agencies else "."))
+        n, miss = len(c.registry), c.missing_agencies
+        notes.update(registry=_vn(n), registry_done=_vn(n - len(miss)), registry_missing=_vn(len(miss)),
+                     missing_names=f" ({', '.join(miss[:15])}{', …' if len(miss) > 15 else ''})" if miss else "")
         outside = [f.agency for f in c.accepted if f.registry_index is None]
         if outside:
-            notes.append(f"Cơ quan không có trong danh sách nhưng vẫn được tổng hợp: {_vn(len(outside))}.")
+            notes["outside"] = _vn(len(outside))
     by_identity: dict[str, list[FileEntry]] = defaultdict(list)
     loose: list[FileEntry] = []
     for f in c.files:
@@ -159,12 +182,7 @@ def _submissions_table(c: Consolidation) -> SheetTable:
             add(f.agency, f.level, state, f, note if f.status == "accepted" else None)
     for f in sorted(loose, key=lambda f: (order[f.status], f.file)):
         add(None, None, None, f)
-    cols = [Column("TT", 5, "center"), Column("Cơ quan, đơn vị", 30), Column("Cấp", 13),
-            Column("Báo cáo của cơ quan", 16), Column("Tệp", 30), Column("Kết quả xử lý tệp", 14),
-            Column("Số báo cáo", 14), Column("Ngày báo cáo", 11, "date"), Column("Số lỗi", 7, "center"),
-            Column("Số cảnh báo", 9, "center"), Column("Lý do, ghi chú", 46, "long")]
-    return SheetTable("submissions", "Tình hình nộp", f"TÌNH HÌNH NỘP BÁO CÁO CCHC {c.period_words.upper()}", cols,
-                      rows, _subtitle(c), notes, row_kinds=kinds, excel_table=True, freeze_cols=2)
+    return declared_table(c, "submissions", rows, notes=notes, row_kinds=kinds)
 
 
 def _progress_table(c: Consolidation) -> SheetTable:
@@ -182,27 +200,10 @@ def _progress_table(c: Consolidation) -> SheetTable:
              tot["khong_the_thuc_hien"], tot[UNKNOWN_STATUS] or None,
              tot["hoan_thanh"] / tot["total"] if tot["total"] else None, tot["overdue"],
              progress_words(tot["hoan_thanh"], tot["total"])]
-    cols = [Column("TT", 5, "center"), Column("Cơ quan, đơn vị", 32), Column("Cấp", 13),
-            Column("Số tồn tại", 9, "int"), Column("Đã hoàn thành", 10, "int"), Column("Đang thực hiện", 10, "int"),
-            Column("Chưa thực hiện", 10, "int"), Column("Không thể thực hiện", 10, "int"),
-            Column("Chưa rõ tình trạng", 9, "int"), Column("Tỷ lệ hoàn thành", 10, "rate"),
-            Column("Quá hạn", 8, "center"), Column("Kết quả", 34)]
-    with_items = [r for r in recs if r["total"]]
-    n = len(with_items)
-    shown = min(n, 40)
-    chart = None
-    if shown:
-        first = n - shown  # the lowest rates (the list is sorted from the highest)
-        title = ("Tỷ lệ hoàn thành khắc phục theo cơ quan" if shown == n
-                 else f"Tỷ lệ hoàn thành khắc phục: {shown} cơ quan thấp nhất")
-        chart = Chart(title, 2, [10], shown, first=first, percent=True)
-    notes = [f"Tổng số tồn tại, hạn chế: {_vn(tot['total'])}; đã hoàn thành {_vn(tot['hoan_thanh'])} "
-             f"({progress_words(tot['hoan_thanh'], tot['total'])}); quá hạn chưa hoàn thành: {_vn(tot['overdue'])}.",
-             "Quá hạn: tồn tại đang thực hiện hoặc chưa thực hiện có thời hạn trước ngày báo cáo "
-             "(hoặc trước ngày cuối kỳ khi báo cáo không ghi ngày). Sắp xếp theo tỷ lệ hoàn thành giảm dần."]
-    return SheetTable("progress", "Tiến độ khắc phục",
-                      f"TIẾN ĐỘ KHẮC PHỤC TỒN TẠI, HẠN CHẾ THEO CƠ QUAN — {c.period_words.upper()}", cols, rows,
-                      _subtitle(c), notes, total=total, chart=chart, freeze_cols=2)
+    notes = {"total": _vn(tot["total"]), "done": _vn(tot["hoan_thanh"]), "overdue": _vn(tot["overdue"]),
+             "words": progress_words(tot["hoan_thanh"], tot["total"])}
+    # the chart shows the agencies with items, the lowest rates when there are many (sorted from the highest)
+    return declared_table(c, "progress", rows, notes=notes, total=total, chart_rows=sum(1 for r in recs if r["total"]))
 
 
 def _items_table(c: Consolidation) -> SheetTable:
@@ -211,16 +212,7 @@ def _items_table(c: Consolidation) -> SheetTable:
         rows.append([i, x["agency"], _level_label(x["level"]), x["code"], x["issue"], x["solution"], x["deadline"],
                      x["due"], _status_label(x["status"]), "Quá hạn" if x["overdue"] else None, x["progress"],
                      x["note"], _period_ref(x["carried_from"])])
-    cols = [Column("TT", 5, "center"), Column("Cơ quan, đơn vị", 18), Column("Cấp", 10), Column("Mã tiêu chí", 7),
-            Column("Tồn tại, hạn chế", 38, "long"), Column("Giải pháp khắc phục", 32, "long"),
-            Column("Thời hạn", 11), Column("Hạn xác định", 10, "date"), Column("Tình trạng", 11),
-            Column("Quá hạn", 7, "center"), Column("Tiến độ, kết quả thực hiện", 32, "long"),
-            Column("Ghi chú", 12, "long"), Column("Chuyển từ kỳ trước", 11)]
-    notes = ["Mỗi dòng là một tồn tại, hạn chế do cơ quan báo cáo. Dùng nút lọc ở dòng tiêu đề để xem theo cơ quan, "
-             "tình trạng hoặc các tồn tại quá hạn; cột “Chuyển từ kỳ trước” ghi kỳ báo cáo mà tồn tại được "
-             "chuyển sang."]
-    return SheetTable("items", "Danh sách tồn tại", f"DANH SÁCH TỒN TẠI, HẠN CHẾ VÀ KẾT QUẢ KHẮC PHỤC — "
-                      f"{c.period_words.upper()}", cols, rows, _subtitle(c), notes, excel_table=True, freeze_cols=2)
+    return declared_table(c, "items", rows)
 
 
 def _criteria_table(c: Consolidation) -> SheetTable:
@@ -231,20 +223,9 @@ def _criteria_table(c: Consolidation) -> SheetTable:
         avg = _tidy(r["lost"] / r["agencies"]) if r["lost"] is not None and r["agencies"] else None
         rows.append([i, _level_label(r["level"]), r["code"], r["name"], r["max"], r["agencies"],
                      f"{_vn(r['agencies'])}/{_vn(n_ag.get(r['level'], 0))} cơ quan", r["lost"], avg])
-    cols = [Column("TT", 5, "center"), Column("Cấp", 13), Column("Mã tiêu chí", 9), Column("Tiêu chí", 50, "long"),
-            Column("Điểm tối đa", 9, "score"), Column("Số cơ quan bị trừ điểm", 11, "int"),
-            Column("Tỷ lệ cơ quan", 14), Column("Tổng điểm bị trừ", 11, "score"),
-            Column("Bình quân mỗi cơ quan", 11, "score")]
     total_lost = _tidy(sum(r["lost"] or 0 for r in recs)) if recs else 0
     total = [None, None, "Cộng", f"{len(recs)} tiêu chí", None, None, None, total_lost, None]
-    shown = min(len(recs), 20)
-    chart = Chart("Số cơ quan bị trừ điểm theo tiêu chí" + ("" if shown == len(recs) else f" ({shown} tiêu chí "
-                                                                                        "bị trừ nhiều nhất)"),
-                  3, [6], shown) if shown else None
-    notes = ["Sắp xếp theo số cơ quan bị trừ điểm giảm dần (tiêu chí bị trừ điểm nhiều nhất ở đầu). Điểm bị trừ = "
-             "điểm tối đa − điểm đạt (điểm tối đa lấy theo Bộ tiêu chí khi báo cáo không ghi)."]
-    return SheetTable("criteria", "Tiêu chí bị trừ điểm", f"CÁC TIÊU CHÍ BỊ TRỪ ĐIỂM — {c.period_words.upper()}",
-                      cols, rows, _subtitle(c), notes, total=total, chart=chart)
+    return declared_table(c, "criteria", rows, total=total, chart_rows=len(recs))
 
 
 def _agency_columns(c: Consolidation) -> list[tuple[int, str]]:
@@ -280,13 +261,7 @@ def _criteria_matrix(c: Consolidation) -> SheetTable:
         for aid, v in cells[key].items():
             vals[pos[aid]] = v
         rows.append(row + vals)
-    cols = [Column("TT", 5, "center"), Column("Cấp", 12), Column("Mã tiêu chí", 9), Column("Tiêu chí", 40, "long"),
-            Column("Tổng điểm bị trừ", 10, "score")]
-    cols += [Column(name, 11, "score") for _, name in agencies]
-    return SheetTable("criteria_matrix", "Điểm trừ theo cơ quan",
-                      f"ĐIỂM BỊ TRỪ THEO TIÊU CHÍ VÀ CƠ QUAN — {c.period_words.upper()}", cols, rows, _subtitle(c),
-                      ["Mỗi ô là số điểm cơ quan bị trừ ở tiêu chí (điểm tối đa − điểm đạt); ô trống: không bị trừ."],
-                      freeze_cols=4, fit_width=len(agencies) <= 20)
+    return declared_table(c, "criteria_matrix", rows, agencies=[name for _, name in agencies])
 
 
 def _deductions_table(c: Consolidation) -> SheetTable:
@@ -301,12 +276,7 @@ def _deductions_table(c: Consolidation) -> SheetTable:
             kinds.append(None)
         rows.append([i, x["agency"], _level_label(x["level"]), x["code"], x["name"], shown_max, score, lost,
                      x["reason"]])
-    cols = [Column("TT", 6, "center"), Column("Cơ quan, đơn vị", 24), Column("Cấp", 12), Column("Mã tiêu chí", 9),
-            Column("Tên tiêu chí", 36, "long"), Column("Điểm tối đa", 8, "score"), Column("Điểm đạt", 8, "score"),
-            Column("Điểm bị trừ", 8, "score"), Column("Lý do bị trừ điểm", 50, "long")]
-    return SheetTable("deductions", "Điểm bị trừ chi tiết",
-                      f"CHI TIẾT CÁC TIÊU CHÍ BỊ TRỪ ĐIỂM CỦA TỪNG CƠ QUAN — {c.period_words.upper()}", cols, rows,
-                      _subtitle(c), excel_table=True, freeze_cols=2, row_kinds=kinds if any(kinds) else None)
+    return declared_table(c, "deductions", rows, row_kinds=kinds if any(kinds) else None)
 
 
 def _scores_table(c: Consolidation) -> SheetTable:
@@ -318,21 +288,11 @@ def _scores_table(c: Consolidation) -> SheetTable:
         kinds.append("error" if bad else None)
         rows.append([i, r["agency"], _level_label(r["level"]), *shown,
                      r["total"], r["max"], (r["pct"] / 100) if r["pct"] is not None else None, r["rank"], r["words"]])
-    cols = [Column("TT", 5, "center"), Column("Cơ quan, đơn vị", 28), Column("Cấp", 12)]
-    cols += [Column(f"Lĩnh vực {code}", 8, "score") for code in codes]
-    cols += [Column("Tổng điểm", 9, "score"), Column("Điểm tối đa", 9, "score"), Column("Tỷ lệ", 9, "rate2"),
-             Column("Xếp hạng trong cấp", 9, "center"), Column("Kết quả", 40)]
-    notes = ["Điểm từng lĩnh vực theo kết quả thẩm định Đoàn thẩm định công bố (giữ nguyên như cơ quan kê khai). "
-             "Xếp hạng theo tỷ lệ điểm, trong từng cấp (sở, ban, ngành; UBND cấp huyện; UBND cấp xã)."]
-    if not codes:
-        notes.append("Chưa có cơ quan nào kê khai điểm từng lĩnh vực.")
+    notes = {"no_areas": ""} if not codes else {}
     unranked = sum(1 for r in recs if not r["rank"])
     if unranked:
-        notes.append(f"{_vn(unranked)} cơ quan không được xếp hạng vì điểm từng lĩnh vực thiếu hoặc có lỗi; lý do ghi ở "
-                     "cột “Kết quả”. Điểm có lỗi không được tính.")
-    return SheetTable("scores", "Điểm và xếp hạng", f"ĐIỂM CHỈ SỐ CCHC THEO LĨNH VỰC VÀ XẾP HẠNG — "
-                      f"{c.period_words.upper()}", cols, rows, _subtitle(c), notes, freeze_cols=2,
-                      row_kinds=kinds if any(kinds) else None)
+        notes["unranked"] = _vn(unranked)
+    return declared_table(c, "scores", rows, notes=notes, row_kinds=kinds if any(kinds) else None, areas=codes)
 
 
 _RULE_WORDS = {"sum": "Cộng", "stats": "Thấp nhất, trung vị, cao nhất", "choices": "Đếm theo lựa chọn",
@@ -350,16 +310,7 @@ def _indicator_summary(c: Consolidation) -> SheetTable:
         rows.append([row["code"], name, row.get("unit"), _RULE_WORDS.get(agg.rule), agg.reporting or None,
                      agg.total, agg.minimum, agg.median, agg.maximum, agg.text or None])
         kinds.append(None)
-    cols = [Column("Mã chỉ tiêu", 9), Column("Chỉ tiêu thống kê", 46, "long"), Column("Đơn vị tính", 14),
-            Column("Cách tổng hợp", 13), Column("Số cơ quan có số liệu", 10, "int"),
-            Column("Tổng toàn tỉnh", 11, "number"),
-            Column("Thấp nhất", 9, "number"), Column("Trung vị", 9, "number"), Column("Cao nhất", 9, "number"),
-            Column("Tổng hợp", 40, "long")]
-    notes = [f"Tổng hợp số liệu Phụ lục III của {_vn(len(c.records['agencies']))} cơ quan: chỉ tiêu đếm được cộng lại; "
-             "tỷ lệ phần "
-             "trăm không cộng mà nêu thấp nhất, trung vị, cao nhất; chỉ tiêu lựa chọn được đếm theo từng lựa chọn."]
-    return SheetTable("indicators", "Chỉ tiêu toàn tỉnh", f"TỔNG HỢP SỐ LIỆU THỐNG KÊ CCHC TOÀN TỈNH (PHỤ LỤC III) — "
-                      f"{c.period_words.upper()}", cols, rows, _subtitle(c), notes, row_kinds=kinds)
+    return declared_table(c, "indicators", rows, notes={"agencies": _vn(len(c.records["agencies"]))}, row_kinds=kinds)
 
 
 def _value_display(value, row: dict):
@@ -388,20 +339,8 @@ def _values_matrix(c: Consolidation, which: str) -> SheetTable:
             summary = agg.total if agg.rule == "sum" else (agg.text or None)
         rows.append([code, name, row.get("unit"), summary, *vals])
         kinds.append("group" if row.get("group") else None)
-    cols = [Column("Mã", 8), Column("Chỉ tiêu", 40, "long"), Column("Đơn vị tính", 12),
-            Column("Toàn tỉnh", 14 if which == "propaganda" else 22, "number")]
-    cols += [Column(name, 12, "number") for _, name in agencies]
-    if which == "indicators":
-        return SheetTable("indicator_matrix", "Chỉ tiêu theo cơ quan",
-                          f"SỐ LIỆU THỐNG KÊ CCHC (PHỤ LỤC III) THEO CƠ QUAN — {c.period_words.upper()}", cols, rows,
-                          _subtitle(c), ["Mỗi cột là số liệu một cơ quan kê khai; ô trống: cơ quan không kê khai. "
-                                         "Cột “Toàn tỉnh” theo cách tổng hợp của từng chỉ tiêu (xem trang "
-                                         "Chỉ tiêu toàn tỉnh)."],
-                          row_kinds=kinds, freeze_cols=3, fit_width=len(agencies) <= 15)
-    return SheetTable("propaganda", "Tuyên truyền", f"TỔNG HỢP CÔNG TÁC TUYÊN TRUYỀN CCHC (PHỤ LỤC I) — "
-                      f"{c.period_words.upper()}", cols, rows, _subtitle(c),
-                      ["Cột “Toàn tỉnh” là tổng của các cơ quan; các cột sau là số liệu từng cơ quan."],
-                      row_kinds=kinds, freeze_cols=3, fit_width=len(agencies) <= 15)
+    return declared_table(c, "indicator_matrix" if which == "indicators" else "propaganda", rows, row_kinds=kinds,
+                          agencies=[name for _, name in agencies])
 
 
 def _notes_table(c: Consolidation) -> SheetTable:
@@ -411,10 +350,7 @@ def _notes_table(c: Consolidation) -> SheetTable:
         for x in c.records[which]:
             if isinstance(x["note"], str) and x["note"]:
                 rows.append([len(rows) + 1, label, x["agency"], x["code"], names.get(x["code"]), x["value"], x["note"]])
-    cols = [Column("TT", 6, "center"), Column("Phụ lục", 10), Column("Cơ quan, đơn vị", 24), Column("Mã", 8),
-            Column("Chỉ tiêu", 40, "long"), Column("Số liệu", 10, "number"), Column("Ghi chú của cơ quan", 50, "long")]
-    return SheetTable("notes", "Ghi chú số liệu", f"GHI CHÚ KÈM SỐ LIỆU CỦA CÁC CƠ QUAN — {c.period_words.upper()}",
-                      cols, rows, _subtitle(c), excel_table=True, freeze_cols=3)
+    return declared_table(c, "notes", rows)
 
 
 def _issues_table(c: Consolidation) -> SheetTable:
@@ -429,23 +365,31 @@ def _issues_table(c: Consolidation) -> SheetTable:
                      "Lỗi" if x["severity"] == "error" else "Cảnh báo", x["sheet"], x["cell"], x["code"], x["message"],
                      "Không tính" if x["severity"] == "error" and (x["file"], x["field"]) in left else None])
         kinds.append(None if x["status"] == "accepted" else "missing")
-    cols = [Column("TT", 6, "center"), Column("Tệp", 26), Column("Cơ quan, đơn vị", 22),
-            Column("Kết quả xử lý tệp", 12),
-            Column("Mức độ", 9), Column("Trang", 12), Column("Ô", 7, "center"), Column("Mã lỗi", 16),
-            Column("Nội dung", 60, "long"), Column("Số liệu toàn tỉnh", 11, "center")]
     errors = sum(1 for x in used if x["severity"] == "error")
-    n_left = len(c.records.get("excluded") or [])
-    notes = [f"Các tệp được tổng hợp: {_vn(errors)} lỗi và {_vn(len(used) - errors)} cảnh báo trong "
-             f"{_vn(len({x['file'] for x in used}))} tệp; {_vn(n_left)} giá trị có lỗi không được tính vào số liệu "
-             "toàn tỉnh (cột “Số liệu toàn tỉnh”: Không tính). Lỗi cần cơ quan sửa ở đúng trang và ô nêu trong bảng; "
-             "cảnh báo cần xem lại."]
+    notes = {"errors": _vn(errors), "warnings": _vn(len(used) - errors), "files": _vn(len({x["file"] for x in used})),
+             "left_out": _vn(len(c.records.get("excluded") or []))}
     if other:
         bad = sum(1 for x in other if x["severity"] == "error")
-        notes.append(f"Tệp bị loại hoặc bản trùng không dùng (cuối bảng, không tính ở trên): {_vn(bad)} lỗi và "
-                     f"{_vn(len(other) - bad)} cảnh báo trong {_vn(len({x['file'] for x in other}))} tệp.")
-    return SheetTable("issues", "Lỗi dữ liệu", f"CÁC LỖI, CẢNH BÁO TRONG DỮ LIỆU CÁC CƠ QUAN GỬI — "
-                      f"{c.period_words.upper()}", cols, rows, _subtitle(c), notes, excel_table=True, freeze_cols=2,
-                      row_kinds=kinds if any(kinds) else None)
+        notes.update(other_errors=_vn(bad), other_warnings=_vn(len(other) - bad),
+                     other_files=_vn(len({x["file"] for x in other})))
+    return declared_table(c, "issues", rows, notes=notes, row_kinds=kinds if any(kinds) else None)
+
+
+# sheet key (schemas/consolidation_sheets.json) -> the function giving its rows, as a SheetTable
+_BUILDERS = {
+    "submissions": _submissions_table,
+    "progress": _progress_table,
+    "items": _items_table,
+    "criteria": _criteria_table,
+    "criteria_matrix": _criteria_matrix,
+    "deductions": _deductions_table,
+    "scores": _scores_table,
+    "indicators": _indicator_summary,
+    "indicator_matrix": lambda c: _values_matrix(c, "indicators"),
+    "propaganda": lambda c: _values_matrix(c, "propaganda"),
+    "notes": _notes_table,
+    "issues": _issues_table,
+}
 
 
 def _py(v):
