@@ -34,10 +34,12 @@ def _status_label(status) -> str | None:
     return str(status)
 
 
-def left_out(value, reason: str) -> str:
-    """How a value with an error shows in the per-agency sheets: marked, with the reason."""
+def left_out(value, reason: str | None) -> str:
+    """How a value with an error shows in the per-agency sheets: marked, with the reason (unless
+    the reason stands in another cell of the row)."""
     shown = format_number(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else value
-    return f"{'' if shown is None else shown} (có lỗi, không tính: {reason})".lstrip()
+    why = f": {reason}" if reason else ""
+    return f"{'' if shown is None else shown} (có lỗi, không tính{why})".lstrip()
 
 
 def _excluded_by_file(c: Consolidation) -> Counter:
@@ -284,7 +286,8 @@ def _scores_table(c: Consolidation) -> SheetTable:
     rows, kinds = [], []
     for i, r in enumerate(recs, 1):
         bad = dict(r["errors"])
-        shown = [left_out(r["scores"].get(code), bad[code]) if code in bad else r["scores"].get(code) for code in codes]
+        # the reason stands in the row's "Kết quả" cell
+        shown = [left_out(r["scores"].get(code), None) if code in bad else r["scores"].get(code) for code in codes]
         kinds.append("error" if bad else None)
         rows.append([i, r["agency"], _level_label(r["level"]), *shown,
                      r["total"], r["max"], (r["pct"] / 100) if r["pct"] is not None else None, r["rank"], r["words"]])
