@@ -46,13 +46,17 @@ class Consolidation:
     def reports(self) -> list[dict]:
         """The canonical reports of the accepted files (for the provincial appendix), without the
         values left out of the province figures (``records["excluded"]``)."""
+        return [self.report_of(f) for f in self.accepted]
+
+    def report_of(self, f: FileEntry) -> dict:
+        """One accepted file's report without the values left out of the province figures."""
         def compute():
             by_file = defaultdict(list)
             for x in self.records.get("excluded") or []:
                 by_file[x["file"]].append(x)
-            return [clean_report(f.report, by_file.get(f.file, [])) for f in self.accepted]
+            return {e.file: clean_report(e.report, by_file.get(e.file, [])) for e in self.accepted}
 
-        return self.memo("reports", compute)
+        return self.memo("reports", compute)[f.file]
 
     @property
     def period_words(self) -> str:

@@ -49,8 +49,10 @@ def _add_appendix(wb, c: Consolidation, fast: dict) -> str | None:
     from ..appendix import SHEET_PROVINCE_REMEDIATION, SHEET_PROVINCE_SUMMARY, add_province_appendix_sheets
 
     try:
-        sheets = add_province_appendix_sheets(wb, c.reports, {"year": c.period.get("year"),
-                                                              "kind": c.period.get("kind")}, xml_rows=True)
+        from ..registry_order import province_reports  # the registry's order and spelling
+
+        sheets = add_province_appendix_sheets(wb, province_reports(c), {"year": c.period.get("year"),
+                                                                        "kind": c.period.get("kind")}, xml_rows=True)
     except Exception as exc:  # noqa: BLE001 - the consolidation itself is still worth writing
         for title in (SHEET_PROVINCE_REMEDIATION, SHEET_PROVINCE_SUMMARY):
             if title in wb.sheetnames and title not in fast:

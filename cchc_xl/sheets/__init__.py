@@ -7,6 +7,7 @@
 - ``xlsx``: the openpyxl renderer of ``SheetModel`` (cells, or worksheet XML rows spliced into
   the saved file); ``xlsx_tables``: the openpyxl renderer of ``SheetTable``.
 - ``live``: the xlwings renderer of both, into an open workbook (the Excel buttons).
+- ``docx``: the Word renderer of ``SheetModel`` (appendices, the province report draft).
 - ``xmltext``: cell text as it may stand inside worksheet XML written directly.
 
 Nothing heavy is imported here: the Excel buttons import this package.
