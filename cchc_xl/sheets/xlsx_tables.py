@@ -8,6 +8,7 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import math
+from functools import lru_cache
 
 from .model import Column, SheetTable
 from .style import (CHART_FILL, DATE_FORMAT, DEFAULT_NUMBER_FORMATS, FONT_NAME, FOOTER, NUMBER_FORMATS, PAPER_A4,
@@ -171,6 +172,13 @@ def _title_cell(ws, row: int, text: str, ncols: int, styles: TableStyles, size: 
     ws.row_dimensions[row].height = min(409, round(lines * size * 1.32 + 6, 1))
 
 
+@lru_cache(maxsize=1)
+def _screen_keys() -> frozenset:
+    from ..printing import screen_sheet_keys
+
+    return frozenset(screen_sheet_keys())
+
+
 def lay_out_table(ws, t: SheetTable, styles: TableStyles) -> TableRowsXml:
     from openpyxl.utils import get_column_letter
 
@@ -229,6 +237,10 @@ def lay_out_table(ws, t: SheetTable, styles: TableStyles) -> TableRowsXml:
     ws.oddFooter.center.text = FOOTER
     ws.oddFooter.center.font = FONT_NAME
     ws.print_options.horizontalCentered = True
+    if t.key in _screen_keys():  # a long per-agency table, read on the screen (schemas/printing.json)
+        from ..printing import print_for_screen
+
+        print_for_screen(ws, n)
     if t.excel_table and t.rows:
         from openpyxl.worksheet.filters import AutoFilter
         from openpyxl.worksheet.table import Table, TableColumn, TableStyleInfo
