@@ -179,7 +179,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _load_report_json(path: str) -> dict:
-    from .model import ReportError, load_report
+    from .fileio import ReportError, load_report
 
     try:
         return load_report(path)
@@ -188,7 +188,7 @@ def _load_report_json(path: str) -> dict:
 
 
 def _writable(path: str):
-    from .model import check_writable
+    from .fileio import check_writable
 
     try:
         check_writable(path)
@@ -302,7 +302,7 @@ def cmd_validate(args) -> int:
             from .annotate import AnnotateError, annotate_file
 
             _writable(args.annotate)
-            from .model import same_file
+            from .fileio import same_file
 
             if same_file(args.files[0], args.annotate):
                 raise UsageError("tệp ra của --annotate phải khác tệp đầu vào (tệp gốc không bao giờ bị sửa)")
@@ -327,7 +327,7 @@ def cmd_export(args) -> int:
         raise UsageError(f"{args.file}: {exc.reason}") from None
     text = json.dumps(result.report, ensure_ascii=False, indent=2)
     if args.output:
-        from .model import write_text_atomic
+        from .fileio import write_text_atomic
 
         _writable(args.output)
         write_text_atomic(args.output, text + "\n")
@@ -364,7 +364,7 @@ def cmd_consolidate(args) -> int:
     _suffix(args.output, (".xlsx",))
     if args.json_out:
         _suffix(args.json_out, (".json",))
-        from .model import same_file
+        from .fileio import same_file
 
         if same_file(args.output, args.json_out):
             raise UsageError(f"{args.json_out}: tệp tóm tắt JSON phải khác sổ tổng hợp")

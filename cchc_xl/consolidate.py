@@ -36,7 +36,7 @@ from typing import Callable, Iterable
 from . import spec
 from .normalize import fold, format_number, parse_deadline
 from .reader import SUPPORTED_SUFFIXES
-from .model import os_reason
+from .fileio import os_reason
 
 STATUSES = ("accepted", "rejected", "duplicate", "skipped")
 STATUS_LABELS = {"accepted": "Được tổng hợp", "rejected": "Bị loại", "duplicate": "Bản trùng, không dùng",
@@ -1729,7 +1729,7 @@ def write_consolidated_workbook(c: Consolidation, out: str | os.PathLike,
 
     ``appendix``: add the provincial appendix sheets of ``cchc_xl.appendix`` when available.
     """
-    from .model import check_writable
+    from .fileio import check_writable
 
     out = Path(out)
     try:
@@ -1754,7 +1754,7 @@ _DIMENSION = re.compile(rb'<dimension ref="[^"]*"\s*/>')
 
 
 def _save(wb, fast: dict, out: Path) -> Path:
-    from .model import atomic_output
+    from .fileio import atomic_output
 
     buf = io.BytesIO()
     wb.save(buf)
@@ -1900,7 +1900,7 @@ def _overwrites_a_submission(output, input_dir) -> bool:
 def run_consolidation(input_dir, output, registry=None, year=None, kind=None, strict=False, jobs=None,
                       progress=False, json_out=None, echo=print) -> dict:
     """``cchc-xl consolidate``: read, consolidate, write OUT.xlsx (and the JSON summary), report."""
-    from .model import check_writable, write_text_atomic
+    from .fileio import check_writable, write_text_atomic
 
     start = time.perf_counter()
     for target in [output] + ([json_out] if json_out else []):

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from . import spec
 from .normalize import clean_text, fold
-from .model import os_reason
+from .fileio import os_reason
 
 
 class RegistryError(Exception):

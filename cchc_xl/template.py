@@ -880,7 +880,7 @@ def build_workbook(level: str = "so", year: int | None = None, kind: str | None 
 
 def save_atomic(wb, out: str | os.PathLike) -> Path:
     """Write to a temporary file beside the target and rename: never half a workbook."""
-    from .model import atomic_output
+    from .fileio import atomic_output
 
     with atomic_output(out) as tmp:
         wb.save(tmp)
