@@ -43,6 +43,9 @@ class UnreadableError(Exception):
         self.code = code
         self.reason = reason
 
+    def __reduce__(self):  # travels from the reading child process (isolate.run)
+        return type(self), (self.code, self.reason)
+
 
 @functools.lru_cache(maxsize=None)
 def col_letter(idx: int) -> str:
@@ -153,10 +156,23 @@ class Grids(dict):
 
 
 def load_grids(path: str | os.PathLike, only: set[str] | None = None) -> tuple[Grids, dict[str, str]]:
+    """Every sheet's values (or the ``only`` ones), read in a child process (``isolate.run``): a
+    file that kills the reading library is refused like any other unreadable file."""
+    import python_calamine  # noqa: F401 - imported once here, not in every child
+
+    from . import isolate
+
+    def crashed():
+        raise UnreadableError("unreadable", isolate.CRASH_REASON)
+
+    return isolate.run(_load_grids, path, only, on_crash=crashed)
+
+
+def _load_grids(path: str | os.PathLike, only: set[str] | None = None) -> tuple[Grids, dict[str, str]]:
     """Every sheet's values (or the ``only`` ones, names compared folded) and each sheet's visibility.
 
-    Values beyond ``MAX_ROWS`` × ``MAX_COLS`` are never handed to calamine: an .xlsx/.xlsm or
-    .ods is read from a copy without them (listed in ``Grids.outside``); an .xls holding such a
+    Values beyond ``MAX_ROWS`` × ``MAX_COLS`` are never handed to calamine: an .xlsx/.xlsm, .xlsb
+    or .ods is read from a copy without them (listed in ``Grids.outside``); an .xls holding such a
     value is refused."""
     from python_calamine import CalamineWorkbook
 
@@ -175,8 +191,11 @@ def load_grids(path: str | os.PathLike, only: set[str] | None = None) -> tuple[G
             trimmed = None
         wb = CalamineWorkbook.from_filelike(io.BytesIO(trimmed)) if trimmed else CalamineWorkbook.from_path(str(path))
         names = [n for n in wb.sheet_names if wanted is None or fold(n) in wanted]
-        if kind == "xlsx":  # an .xlsx sheet is read when asked for: check only those to be read
-            trimmed, errors = _xlsx_bound(path, names, grids.outside)
+        if kind in ("xlsx", "xlsb"):  # a sheet of these is read when asked for: check only those to be read
+            if kind == "xlsx":
+                trimmed, errors = _xlsx_bound(path, names, grids.outside)
+            else:
+                trimmed = _xlsb_bound(path, names, grids.outside)
             if trimmed is not None:
                 wb = CalamineWorkbook.from_filelike(io.BytesIO(trimmed))
         visibility = {m.name: str(m.visible).rsplit(".", 1)[-1].lower() for m in wb.sheets_metadata}
@@ -188,9 +207,12 @@ def load_grids(path: str | os.PathLike, only: set[str] | None = None) -> tuple[G
                 grids.merged[name] = merged
         if errors:
             _restore_error_cells(errors, grids)
-    except UnreadableError:
+    except (UnreadableError, KeyboardInterrupt, SystemExit):
         raise
-    except Exception as exc:  # calamine raises several error types; all mean the same to a user
+    except MemoryError:
+        raise UnreadableError("unreadable", "tệp quá lớn, không đủ bộ nhớ để đọc") from None
+    except BaseException as exc:  # noqa: BLE001 - calamine's errors, and its panics (pyo3 PanicException is
+        # no Exception): all mean the same to a user
         text = str(exc).lower()
         if "password" in text or "encrypt" in text:
             raise UnreadableError("unreadable", "tệp được đặt mật khẩu; hãy gỡ mật khẩu rồi gửi lại") from None
@@ -204,7 +226,7 @@ def _far(r: int, c: int) -> bool:
 
 def _col_index(letters: bytes) -> int:
     col = 0
-    for ch in letters:
+    for ch in letters.upper():
         col = col * 26 + ch - 64
     return col - 1
 
@@ -239,16 +261,23 @@ def _cut(data: bytes, spans: list[tuple[int, int, bytes]]) -> bytes:
 # .xlsx / .xlsm: sheets are XML parts; a cell's position is its ``r`` attribute.
 _SHEET_REL = re.compile(rb'<sheet [^>]*?name="([^"]+)"[^>]*?r:id="([^"]+)"')
 _REL = re.compile(rb'<Relationship [^>]*?Id="([^"]+)"[^>]*?Target="([^"]+)"|<Relationship [^>]*?Target="([^"]+)"[^>]*?Id="([^"]+)"')
-# Every writer met (Excel, LibreOffice, openpyxl, EPPlus, POI, SheetJS) writes ``<c r="A1" …``:
-# then only cells whose reference has 2+ letters or 5+ digits can lie outside the area, and one
-# search finds those and any other cell tag (no ``r``, another attribute first, ``r='…'``), which,
-# like a namespace prefix (``<x:c``), sends the part through the slower scan that follows
-# positions as calamine does.
-_CELL_CHECK = re.compile(rb'<c(?:(?! r=")[\s/>]| r="(?:[A-Z]{2,3}[0-9]|[A-Z][0-9]{5}))')
+# Every writer met (Excel, LibreOffice, openpyxl, EPPlus, POI, SheetJS) writes ``<c r="A1" …``
+# with one to three upper-case letters. A cell ``<c r="B7"`` (one letter, at most four digits)
+# lies inside the area; every other cell tag is looked at: a plain upper-case reference is
+# placed at once, anything else (no ``r``, another attribute first, ``r='…'``, lower case, four
+# letters, ``$``, a namespace prefix ``<x:c``) sends the part through the slower scan that
+# follows positions as calamine does and refuses a reference it cannot place.
+_UNSURE_CELL = re.compile(rb'<c(?! r="[A-Z][0-9]{1,4}")[\s/>]')
+_PLAIN_REF = re.compile(rb'<c r="([A-Z]{1,3})([0-9]{1,7})"')
 _PREFIXED_CELL = re.compile(rb':c[\s/>]')
-_WIDE_OR_LOW_CELL = re.compile(rb'<c r="(?:([A-Z]{2,3})([0-9]+)|([A-Z])([0-9]{5,}))"')
 _ANY_TAG = re.compile(rb'<((?:[A-Za-z_][\w.\-]*:)?)(row|c)(?=[\s/>])([^>]*)>')
-_R_ATTR = re.compile(rb'(?:^|\s)r\s*=\s*["\']([A-Z]*)([0-9]+)["\']')
+_R_ATTR = re.compile(rb'(?:^|\s)r\s*=\s*(["\'])(.*?)\1', re.S)
+_CELL_REF = re.compile(rb'([A-Za-z]+)([0-9]+)')
+_ROW_REF = re.compile(rb'[0-9]+')
+
+
+class _BadReference(Exception):
+    """A cell or row reference calamine would misplace (``$A$1``, ``A``, ``1e9`` …)."""
 
 
 def _xlsx_sheet_parts(zf: zipfile.ZipFile) -> dict[str, str]:
@@ -291,7 +320,13 @@ def _xlsx_bound(path: Path, names: list[str], outside: dict) -> tuple[bytes | No
         for part in parts:
             sheet = by_part.get(part)
             data = zf.read(part)
-            spans = _xlsx_far_cells(data)
+            try:
+                spans = _xlsx_far_cells(data)
+            except _BadReference as exc:
+                ref = exc.args[0].decode("utf-8", "replace")[:40]
+                raise UnreadableError("unreadable", f"trang “{sheet or part}” có một ô ghi địa chỉ không hợp lệ "
+                                                    f"(“{ref}”), tệp bị hỏng hoặc do chương trình lạ tạo ra; "
+                                                    "hãy mở bằng Excel, lưu lại rồi gửi lại") from None
             if spans:
                 _note_outside(outside, sheet or part, [(r, c) for r, c, _, _ in spans])
                 data = _cut(data, [(s, e, b"") for _, _, s, e in spans])
@@ -304,11 +339,10 @@ def _xlsx_bound(path: Path, names: list[str], outside: dict) -> tuple[bytes | No
 def _xlsx_far_cells(data: bytes) -> list[tuple[int, int, int, int]]:
     """``(row, col, start, end)`` of every cell holding something beyond the area, in document order."""
     out = []
-    candidates = _CELL_CHECK.findall(data)
-    if all(c.startswith(b'<c r="') for c in candidates) and not _PREFIXED_CELL.search(data):
-        for m in (_WIDE_OR_LOW_CELL.finditer(data) if candidates else ()):
-            letters, digits = (m.group(1), m.group(2)) if m.group(1) else (m.group(3), m.group(4))
-            r, c = int(digits) - 1, _col_index(letters)
+    plain = [_PLAIN_REF.match(data, m.start()) for m in _UNSURE_CELL.finditer(data)]
+    if all(plain) and not _PREFIXED_CELL.search(data):
+        for m in plain:
+            r, c = int(m.group(2)) - 1, _col_index(m.group(1))
             if _far(r, c):
                 end = _xlsx_cell_end(data, m.end(), b"c")
                 if end:
@@ -319,9 +353,17 @@ def _xlsx_far_cells(data: bytes) -> list[tuple[int, int, int, int]]:
         prefix, name, attrs = m.group(1), m.group(2), m.group(3)
         ref = _R_ATTR.search(attrs)
         if name == b"row":
+            if ref and not _ROW_REF.fullmatch(ref.group(2)):
+                raise _BadReference(ref.group(2))
             row, col = (int(ref.group(2)) - 1 if ref else row + 1), -1
             continue
-        r, col = (int(ref.group(2)) - 1, _col_index(ref.group(1))) if ref and ref.group(1) else (row, col + 1)
+        if ref:
+            cell = _CELL_REF.fullmatch(ref.group(2))
+            if not cell:
+                raise _BadReference(ref.group(2))
+            r, col = int(cell.group(2)) - 1, _col_index(cell.group(1))
+        else:
+            r, col = row, col + 1
         if _far(r, col) and not attrs.endswith(b"/"):
             end = _xlsx_cell_end(data, m.end() - 1, prefix + b"c")
             if end:
@@ -417,6 +459,86 @@ def _ods_bound(path: Path, outside: dict) -> bytes | None:
     for sheet, cells in hits.items():
         _note_outside(outside, sheet, cells)
     return _rebuilt_zip(path, {"content.xml": _cut(data, spans)})
+
+
+# .xlsb: sheets are binary parts, a sequence of records (type and size as 7-bit varints); a row
+# header (type 0) gives the row, each cell record starts with its column. The dimension record
+# does not make calamine allocate (it is capped); only cell records are placed.
+_XLSB_CELLS = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 62}
+_XLSB_NOT_SHEETS = ("xl/workbook.bin", "xl/styles.bin", "xl/sharedStrings.bin")
+
+
+def _xlsb_varint(data: bytes, pos: int, most: int) -> tuple[int, int]:
+    value = shift = 0
+    for i in range(most):
+        if pos >= len(data):
+            raise _BadReference(b"")
+        b = data[pos]
+        pos += 1
+        value |= (b & 0x7F) << shift
+        shift += 7
+        if not b & 0x80:
+            break
+    return value, pos
+
+
+def _xlsb_sheet_parts(zf: zipfile.ZipFile) -> dict[str, str]:
+    """Worksheet part → sheet name (BrtBundleSh records of workbook.bin, through its relationships)."""
+    try:
+        rels = {}
+        for m in _REL.finditer(zf.read("xl/_rels/workbook.bin.rels")):
+            rid, target = (m.group(1), m.group(2)) if m.group(1) else (m.group(4), m.group(3))
+            target = target.decode().lstrip("/")
+            rels[rid.decode()] = target if target.startswith("xl/") else "xl/" + target
+        data, pos, out = zf.read("xl/workbook.bin"), 0, {}
+        while pos < len(data):
+            rtype, pos = _xlsb_varint(data, pos, 2)
+            size, pos = _xlsb_varint(data, pos, 4)
+            body, pos = data[pos:pos + size], pos + size
+            if rtype == 156 and len(body) >= 12:  # BrtBundleSh: state, tab id, relationship id, name
+                n = struct.unpack_from("<I", body, 8)[0]
+                rid = body[12:12 + 2 * n].decode("utf-16-le")
+                at = 12 + 2 * n
+                n = struct.unpack_from("<I", body, at)[0]
+                name = body[at + 4:at + 4 + 2 * n].decode("utf-16-le")
+                if rid in rels:
+                    out[rels[rid]] = name
+        return out
+    except (KeyError, UnicodeDecodeError, struct.error, _BadReference):
+        return {}
+
+
+def _xlsb_bound(path: Path, names: list[str], outside: dict) -> bytes | None:
+    """The package without the cell records beyond the area (None when there are none)."""
+    replaced = {}
+    with zipfile.ZipFile(path) as zf:
+        by_part = _xlsb_sheet_parts(zf)
+        wanted = set(names)
+        parts = [p for p in zf.namelist() if p.startswith("xl/") and p.endswith(".bin") and p not in _XLSB_NOT_SHEETS
+                 and (p not in by_part or by_part[p] in wanted)]
+        for part in parts:
+            data = zf.read(part)
+            spans, hits, pos, row = [], [], 0, 0
+            try:
+                while pos < len(data):
+                    start = pos
+                    rtype, pos = _xlsb_varint(data, pos, 2)
+                    size, pos = _xlsb_varint(data, pos, 4)
+                    body = pos
+                    pos += size
+                    if rtype == 0 and size >= 4:
+                        row = struct.unpack_from("<I", data, body)[0]
+                    elif rtype in _XLSB_CELLS and size >= 4:
+                        col = struct.unpack_from("<I", data, body)[0]
+                        if _far(row, col):
+                            spans.append((start, min(pos, len(data)), b""))
+                            hits.append((row, col))
+            except (_BadReference, struct.error):
+                pass  # a record cut short: calamine refuses the part itself
+            if spans:
+                _note_outside(outside, by_part.get(part, part), hits)
+                replaced[part] = _cut(data, spans)
+    return _rebuilt_zip(path, replaced) if replaced else None
 
 
 # .xls (BIFF8/BIFF5): cell records carry row and column; such a file cannot be trimmed, so a
