@@ -134,13 +134,12 @@ def _cell(value=None, **kw) -> CellModel:
     return CellModel(_clean(value), **kw)
 
 
-_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
-
-
 def _clean(value):
-    """NFC text without control characters a workbook cannot hold."""
+    """NFC text without what a workbook cannot hold (safetext)."""
     if isinstance(value, str):
-        return _ILLEGAL.sub("", unicodedata.normalize("NFC", value))
+        from .safetext import clean
+
+        return clean(unicodedata.normalize("NFC", value), limit=None)
     return value
 
 

@@ -1755,7 +1755,9 @@ _DIMENSION = re.compile(rb'<dimension ref="[^"]*"\s*/>')
 
 def _save(wb, fast: dict, out: Path) -> Path:
     from .fileio import atomic_output
+    from .safetext import sanitize_workbook
 
+    sanitize_workbook(wb, out.name)
     buf = io.BytesIO()
     wb.save(buf)
     patches = {}
@@ -1900,6 +1902,7 @@ def _overwrites_a_submission(output, input_dir) -> bool:
 def run_consolidation(input_dir, output, registry=None, year=None, kind=None, strict=False, jobs=None,
                       progress=False, json_out=None, echo=print) -> dict:
     """``cchc-xl consolidate``: read, consolidate, write OUT.xlsx (and the JSON summary), report."""
+    from . import safetext
     from .fileio import check_writable, write_text_atomic
 
     start = time.perf_counter()
@@ -1926,7 +1929,7 @@ def run_consolidation(input_dir, output, registry=None, year=None, kind=None, st
     summary = cons.summary()
     if json_out:
         try:
-            write_text_atomic(json_out, json.dumps(summary, ensure_ascii=False, indent=2) + "\n")
+            write_text_atomic(json_out, safetext.dumps(summary, Path(json_out).name, indent=2) + "\n")
         except OSError as exc:
             raise ConsolidationError(f"{json_out}: không ghi được tệp ({os_reason(exc)})") from None
     cons.seconds = time.perf_counter() - start

@@ -296,6 +296,9 @@ def package(wb, out: str | os.PathLike, module_files: list[str], buttons: list[B
         by_sheet.setdefault(b.sheet, []).append(b)
     placed = {title: [(b, *_anchor(wb[title], b)) for b in bs] for title, bs in by_sheet.items()}
 
+    from .safetext import sanitize_workbook
+
+    sanitize_workbook(wb, Path(out).name)
     buf = io.BytesIO()
     wb.save(buf)
     with zipfile.ZipFile(io.BytesIO(buf.getvalue())) as zin:

@@ -82,7 +82,7 @@ def _meta(grids: dict[str, list[list]]) -> dict:
         raise UnreadableError("wrong_template", "không phải biểu mẫu báo cáo CCHC của cơ quan (mã biểu mẫu khác)")
     try:
         version = int(float(meta.get("template_version")))
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         raise UnreadableError("wrong_template", "trang nhận diện của biểu mẫu bị hỏng") from None
     if version > cfg["template_version"]:
         raise UnreadableError("wrong_template",
@@ -93,7 +93,7 @@ def _meta(grids: dict[str, list[list]]) -> dict:
         raise UnreadableError("wrong_template", "trang nhận diện của biểu mẫu ghi cấp không hợp lệ")
     try:
         meta["criteria_year"] = int(float(meta.get("criteria_year")))
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         meta["criteria_year"] = None
     return meta
 

@@ -49,9 +49,9 @@ def fit_rows(ws, first: int, last: int, size: float = 11, max_col: int | None = 
 
 # ---- text inside worksheet XML written directly (consolidated tables, province appendix) ------
 
-_ILLEGAL_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-_MARKUP = re.compile(r"[&<>\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")  # text that needs escaping
-MAX_CELL_TEXT = 32767  # Excel's limit for one cell
+from .safetext import MAX_CELL_TEXT, clean  # noqa: E402 - the one sanitiser (MAX_CELL_TEXT re-exported)
+
+_MARKUP = re.compile("[&<>\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")  # text that needs escaping
 
 
 def xml_cell_text(s: str) -> str:
@@ -59,7 +59,7 @@ def xml_cell_text(s: str) -> str:
     cut at Excel's limit for one cell (Excel calls a longer one a damaged file)."""
     if _MARKUP.search(s) is None and len(s) <= MAX_CELL_TEXT:
         return s
-    s = _ILLEGAL_XML.sub("", s)
+    s = clean(s, limit=None)
     if len(s) > MAX_CELL_TEXT:
         s = s[:MAX_CELL_TEXT - 1] + "…"
     return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
