@@ -72,8 +72,10 @@ def _sniff(path: Path) -> str:
         raise UnreadableError("unreadable", "không tìm thấy tệp") from None
     except PermissionError:
         raise UnreadableError("unreadable", "không có quyền đọc tệp") from None
-    except OSError:
-        raise UnreadableError("unreadable", "không truy cập được tệp") from None
+    except OSError as exc:
+        from .fileio import os_reason
+
+        raise UnreadableError("unreadable", f"không truy cập được tệp ({os_reason(exc)})") from None
     if stat.S_ISDIR(st.st_mode):
         raise UnreadableError("unreadable", "đây là một thư mục, không phải tệp")
     if not stat.S_ISREG(st.st_mode):  # a named pipe or a device would block or never end
@@ -89,6 +91,10 @@ def _sniff(path: Path) -> str:
         raise UnreadableError("unreadable", "đây là một thư mục, không phải tệp") from None
     except PermissionError:
         raise UnreadableError("unreadable", "không có quyền đọc tệp") from None
+    except OSError as exc:
+        from .fileio import os_reason
+
+        raise UnreadableError("unreadable", f"không đọc được tệp ({os_reason(exc)})") from None
     if size == 0:
         raise UnreadableError("unreadable", "tệp rỗng (0 byte)")
     if head.startswith(b"%PDF"):
@@ -189,7 +195,12 @@ def _load_grids(path: str | os.PathLike, only: set[str] | None = None) -> tuple[
             trimmed = _xls_check(path)
         else:
             trimmed = None
-        wb = CalamineWorkbook.from_filelike(io.BytesIO(trimmed)) if trimmed else CalamineWorkbook.from_path(str(path))
+        if trimmed:
+            wb = CalamineWorkbook.from_filelike(io.BytesIO(trimmed))
+        elif _utf8_path(path):
+            wb = CalamineWorkbook.from_path(str(path))
+        else:  # a file name that is not UTF-8 (surrogate escapes): calamine cannot take it as a path
+            wb = CalamineWorkbook.from_filelike(io.BytesIO(path.read_bytes()))
         names = [n for n in wb.sheet_names if wanted is None or fold(n) in wanted]
         if kind in ("xlsx", "xlsb"):  # a sheet of these is read when asked for: check only those to be read
             if kind == "xlsx":
@@ -218,6 +229,14 @@ def _load_grids(path: str | os.PathLike, only: set[str] | None = None) -> tuple[
             raise UnreadableError("unreadable", "tệp được đặt mật khẩu; hãy gỡ mật khẩu rồi gửi lại") from None
         raise UnreadableError("unreadable", "tệp bị hỏng hoặc không phải bảng tính hợp lệ") from None
     return grids, visibility
+
+
+def _utf8_path(path: Path) -> bool:
+    try:
+        str(path).encode("utf-8")
+        return True
+    except UnicodeEncodeError:
+        return False
 
 
 def _far(r: int, c: int) -> bool:

@@ -142,8 +142,16 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
+def _quiet_unraisable(hook_args) -> None:
+    """A file object closed while the disk is full fails again in its finaliser; the command has
+    already said why it failed, so that second failure is not printed."""
+    if not isinstance(hook_args.exc_value, OSError):
+        sys.__unraisablehook__(hook_args)
+
+
 def main(argv: list[str] | None = None) -> int:
     _ensure_utf8()
+    sys.unraisablehook = _quiet_unraisable
     parser = build_parser()
     args = parser.parse_args(argv)
     if not args.command:
@@ -340,6 +348,7 @@ def cmd_validate(args) -> int:
                 out = annotate_file(args.files[0], rep.issues, args.annotate)
             except AnnotateError as exc:  # the validation above stands; only the copy is missing
                 _out(f"cchc-xl: {exc}", err=True)
+                return EXIT_UNUSABLE
             else:
                 if not args.json:
                     _out(f"Đã ghi bản đánh dấu lỗi: {out}")

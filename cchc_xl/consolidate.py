@@ -124,7 +124,7 @@ def find_files(input_dir: str | os.PathLike, exclude: Iterable[str | os.PathLike
 def _resolve(p) -> str:
     try:
         return str(Path(p).resolve())
-    except OSError:
+    except (OSError, RuntimeError):  # RuntimeError: a symbolic-link loop
         return str(Path(p).absolute())
 
 

@@ -160,6 +160,13 @@ def same_file(a: str | os.PathLike, b: str | os.PathLike) -> bool:
         return False
 
 
+def _read_only(folder: Path) -> bool:
+    try:
+        return bool(os.statvfs(folder).f_flag & os.ST_RDONLY)
+    except (OSError, AttributeError):
+        return False
+
+
 def check_writable(path: str | os.PathLike) -> None:
     """Fail early with a clear message when an output cannot be written."""
     p = Path(path)
@@ -172,11 +179,17 @@ def check_writable(path: str | os.PathLike) -> None:
         except OSError as exc:
             raise OSError(f"{path}: không tạo được thư mục {parent} ({os_reason(exc)})") from None
     if not os.access(parent, os.W_OK):
+        if _read_only(parent):
+            raise OSError(f"{path}: {_OS_REASONS['EROFS']} (thư mục {parent})")
         raise OSError(f"{path}: không có quyền ghi vào thư mục {parent}")
     if p.exists() and not os.access(p, os.W_OK):
         raise OSError(f"{path}: tệp đang mở trong Excel hoặc chỉ cho đọc; hãy đóng tệp rồi chạy lại")
     lock = parent / f"~${p.name}"
-    if lock.exists():
+    try:
+        locked = os.path.lexists(lock)
+    except (OSError, ValueError):  # a lock name longer than the longest legal name: no such lock
+        locked = False
+    if locked:
         raise OSError(f"{path}: tệp đang mở trong Excel (có tệp khóa {lock.name}); hãy đóng tệp rồi chạy lại")
 
 
