@@ -25,6 +25,8 @@ from pathlib import Path
 
 from .normalize import fold, format_number
 
+DAMAGED_PART = ("một phần bên trong tệp nén bị hỏng (kích thước khai báo hoặc mã kiểm tra không khớp với dữ liệu); "
+                "hãy mở bằng Excel, lưu lại rồi gửi lại")
 MAX_UNCOMPRESSED = 300 * 1024 * 1024
 SUPPORTED_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods", ".xlsb"}
 # The readable area of a sheet. The declared sheets hold a few hundred rows and at most ten
@@ -118,9 +120,11 @@ def _sniff(path: Path) -> str:
     if head.startswith(b"PK"):
         import zlib
 
+        opened = False
         try:
             with zipfile.ZipFile(path) as zf:  # one opening for every check (perf: consolidation of many files)
                 names = set(zf.namelist())
+                opened = True
                 total = sum(i.file_size for i in zf.infolist())
                 if "word/document.xml" in names:
                     raise UnreadableError("unreadable", "đây là tệp Word (.docx), không phải bảng tính Excel")
@@ -133,7 +137,9 @@ def _sniff(path: Path) -> str:
                 for name in names:
                     if name.endswith(".xml") and "<!ENTITY" in _peek(zf, name):
                         raise UnreadableError("unreadable", "tệp chứa khai báo XML không an toàn (ENTITY)")
-        except (zipfile.BadZipFile, zlib.error, EOFError):
+        except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError):
+            if opened:  # the package's directory is whole: a part inside is damaged or lies about its size
+                raise UnreadableError("unreadable", DAMAGED_PART) from None
             raise UnreadableError("unreadable", "tệp bị hỏng hoặc không trọn vẹn (tải về chưa xong?)") from None
         if "xl/workbook.xml" in names:
             return "xlsx"
@@ -222,6 +228,8 @@ def _load_grids(path: str | os.PathLike, only: set[str] | None = None) -> tuple[
         raise
     except MemoryError:
         raise UnreadableError("unreadable", "tệp quá lớn, không đủ bộ nhớ để đọc") from None
+    except (zipfile.BadZipFile, EOFError):
+        raise UnreadableError("unreadable", DAMAGED_PART) from None
     except BaseException as exc:  # noqa: BLE001 - calamine's errors, and its panics (pyo3 PanicException is
         # no Exception): all mean the same to a user
         text = str(exc).lower()

@@ -62,10 +62,10 @@ class _Worker:
         self.pid, self.owner = pid, os.getpid()
         self.requests, self.responses = os.fdopen(req_w, "wb"), os.fdopen(resp_r, "rb")
 
-    def call(self, fn, args) -> bytes | None:
-        """The pickled answer, or None when the child died."""
+    def call(self, request: bytes) -> bytes | None:
+        """The pickled answer to a pickled ``(fn, args)``, or None when the child died."""
         try:
-            _send(self.requests, pickle.dumps((fn, args), protocol=pickle.HIGHEST_PROTOCOL))
+            _send(self.requests, request)
             return _receive(self.responses)
         except (BrokenPipeError, EOFError, OSError):
             return None
@@ -106,6 +106,12 @@ def _serve(req_fd: int, resp_fd: int) -> None:
     try:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, 2)  # a Rust panic prints its backtrace there
+        try:
+            import faulthandler
+
+            faulthandler.disable()  # its report of a crash would reach the parent's error output
+        except Exception:  # noqa: BLE001
+            pass
         _limit_memory()
         requests, responses = os.fdopen(req_fd, "rb"), os.fdopen(resp_fd, "wb")
         while True:
@@ -139,12 +145,16 @@ def run(fn, *args, on_crash):
     global _worker
     if not available():
         return fn(*args)
+    try:
+        request = pickle.dumps((fn, args), protocol=pickle.HIGHEST_PROTOCOL)
+    except (pickle.PicklingError, AttributeError, TypeError):  # not sendable (a local function): run here
+        return fn(*args)
     with _lock:
         if _worker is not None and _worker.owner != os.getpid():  # inherited through a fork: not ours
             _worker = None
         if _worker is None:
             _worker = _Worker()
-        data = _worker.call(fn, args)
+        data = _worker.call(request)
         if data is None:
             _worker.close()
             _worker = None

@@ -141,7 +141,7 @@ def _rows_from_csv(path: Path) -> list[list]:
     first = text.split("\n", 1)[0]
     counts = {d: first.count(d) for d in (",", ";", "\t")}
     delim = max(counts, key=lambda d: (counts[d], d == ","))
-    reader = csv.reader(io.StringIO(text), delimiter=delim)
+    reader = csv.reader(io.StringIO(text), delimiter=delim, strict=True)
     rows: list[list] = []
     limit = csv.field_size_limit()
     try:
