@@ -15,6 +15,7 @@ Where ``os.fork`` does not exist (Windows) the call runs in the process itself; 
 
 from __future__ import annotations
 
+import atexit
 import os
 import pickle
 import struct
@@ -136,6 +137,7 @@ def _serve(req_fd: int, resp_fd: int) -> None:
 
 _worker: _Worker | None = None
 _lock = threading.Lock()
+atexit.register(lambda: reset())  # the child ends with its parent, and is waited for
 
 
 def run(fn, *args, on_crash):

@@ -127,6 +127,7 @@ KINDS = [
     Kind("ky_tu/ten_co_ky_tu_dieu_khien.json", "template", 0, "agency.name — bỏ 2 ký tự không ghi được"),
     Kind("ky_tu/surrogate_le.json", "template", 0, "remediation[0].issue — bỏ 1 ký tự"),
     Kind("ky_tu/surrogate_le.json", "appendix", 0),
+    Kind("ky_tu/so_tham_dinh_ky_tu_dieu_khien.xlsx", "distribute", 0),
     # danh_sach: registries in every encoding (read), and broken ones (refused, naming the registry)
     Kind("danh_sach/unicode_text_utf16.txt", "consolidate", 0, "chưa có: Sở Nội vụ"),
     Kind("danh_sach/utf16_khong_bom.csv", "consolidate", 0, "chưa có: Sở Nội vụ"),
@@ -158,6 +159,8 @@ def _args(kind: Kind, path: Path, tmp: Path, good: Path) -> tuple[list, list]:
         return ["export", path, "-o", tmp / "bao_cao.json"], [tmp / "bao_cao.json"]
     if kind.command == "appendix":
         return ["appendix", path, "-o", tmp / "phu_luc.xlsx"], [tmp / "phu_luc.xlsx"]
+    if kind.command == "distribute":
+        return ["distribute", path, "-o", tmp / "bieu_mau", "--year", "2024", "--period", "6_thang"], [tmp / "bieu_mau"]
     if kind.command == "template":
         return ["template", "--data", path, "-o", tmp / "bieu_mau.xlsx"], [tmp / "bieu_mau.xlsx"]
     folder = tmp / "nop"

@@ -271,6 +271,35 @@ def registry_text(sep: str, rows=REGISTRY_ROWS) -> str:
     return "\r\n".join(sep.join(cell(c) for c in r) for r in rows) + "\r\n"
 
 
+def appraisal_with_control_characters(tmp: Path) -> bytes:
+    """An appraisal workbook whose agency name and reason hold control characters (``_x0001_``,
+    as Excel writes them into the XML) — what an old file pasted into it brings along."""
+    from openpyxl import load_workbook
+    from openpyxl.utils import get_column_letter
+
+    from cchc_xl.appraisal import decl, write_appraisal_template
+
+    path = tmp / "appraisal.xlsx"
+    write_appraisal_template(path, year=2023)
+    wb = load_workbook(path)
+    wb[decl()["sheets"]["info"]["title"]]["B5"] = 2023
+    name = "Sở Tài MARK chính"
+    for which, row in (("registry", {"name": name, "code": "STC", "level": "Sở, ban, ngành cấp tỉnh"}),
+                       ("deductions", {"agency": name, "code": "1.1", "max_score": 1.5, "score": 0,
+                                       "reason": "Chưa đạt MARK kế hoạch"})):
+        sheet = decl()["sheets"][which]
+        ws = wb[sheet["title"]]
+        for i, col in enumerate(sheet["columns"], start=1):
+            if col["key"] in row:
+                ws[f"{get_column_letter(i)}{sheet['header_row'] + 1}"] = row[col["key"]]
+    wb.save(path)
+    out = io.BytesIO()
+    with zipfile.ZipFile(path) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            dst.writestr(info, src.read(info.filename).replace(b"MARK", b"_x0001__x001B_"))
+    return out.getvalue()
+
+
 def hostile(tmp: Path, base: bytes) -> dict[str, bytes]:
     import json
 
@@ -311,6 +340,8 @@ def hostile(tmp: Path, base: bytes) -> dict[str, bytes]:
     report["agency"]["name"] = "Sở Tài chính"
     report["remediation"][0]["issue"] = "Chưa hoàn thành \ud800 kế hoạch"
     files["ky_tu/surrogate_le.json"] = json.dumps(report).encode()  # "\ud800" escaped: valid JSON syntax
+
+    files["ky_tu/so_tham_dinh_ky_tu_dieu_khien.xlsx"] = appraisal_with_control_characters(tmp)
 
     # json: what JSON or a report cannot be
     report = json.loads((HERE.parent.parent / "examples" / "so_tai_chinh_2024_6thang.json").read_text("utf-8"))
