@@ -307,16 +307,22 @@ class _BadReference(Exception):
     """A cell or row reference calamine would misplace (``$A$1``, ``A``, ``1e9`` …)."""
 
 
+def _workbook_rels(zf: zipfile.ZipFile, part: str) -> dict[str, str]:
+    """Relationship id → package part, from the workbook's relationships ``part`` (KeyError when absent)."""
+    rels = {}
+    for m in _REL.finditer(zf.read(part)):
+        rid, target = (m.group(1), m.group(2)) if m.group(1) else (m.group(4), m.group(3))
+        target = target.decode().lstrip("/")
+        rels[rid.decode()] = target if target.startswith("xl/") else "xl/" + target
+    return rels
+
+
 def _xlsx_sheet_parts(zf: zipfile.ZipFile) -> dict[str, str]:
     """Worksheet part → sheet name, as far as the workbook says (parts it does not name are absent)."""
     import html
 
     try:
-        rels = {}
-        for m in _REL.finditer(zf.read("xl/_rels/workbook.xml.rels")):
-            rid, target = (m.group(1), m.group(2)) if m.group(1) else (m.group(4), m.group(3))
-            target = target.decode().lstrip("/")
-            rels[rid.decode()] = target if target.startswith("xl/") else "xl/" + target
+        rels = _workbook_rels(zf, "xl/_rels/workbook.xml.rels")
         out = {}
         for m in _SHEET_REL.finditer(zf.read("xl/workbook.xml")):
             part = rels.get(m.group(2).decode())
@@ -512,11 +518,7 @@ def _xlsb_varint(data: bytes, pos: int, most: int) -> tuple[int, int]:
 def _xlsb_sheet_parts(zf: zipfile.ZipFile) -> dict[str, str]:
     """Worksheet part → sheet name (BrtBundleSh records of workbook.bin, through its relationships)."""
     try:
-        rels = {}
-        for m in _REL.finditer(zf.read("xl/_rels/workbook.bin.rels")):
-            rid, target = (m.group(1), m.group(2)) if m.group(1) else (m.group(4), m.group(3))
-            target = target.decode().lstrip("/")
-            rels[rid.decode()] = target if target.startswith("xl/") else "xl/" + target
+        rels = _workbook_rels(zf, "xl/_rels/workbook.bin.rels")
         data, pos, out = zf.read("xl/workbook.bin"), 0, {}
         while pos < len(data):
             rtype, pos = _xlsb_varint(data, pos, 2)

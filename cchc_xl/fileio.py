@@ -83,7 +83,8 @@ def load_json(path: str | os.PathLike, display: str | None = None):
         raise JsonInputError(f"{name}: không phải JSON hợp lệ (sai cú pháp ở dòng {exc.lineno}, cột {exc.colno})") \
             from None
     except RecursionError:
-        raise JsonInputError(f"{name}: không phải tài liệu báo cáo (các phần lồng nhau quá sâu)") from None
+        raise JsonInputError(f"{name}: các phần lồng nhau quá sâu (quá nhiều tầng [ hoặc {{), không phải tài liệu "
+                             "của cchc-xl") from None
     except ValueError as exc:  # an integer of more than 4300 digits
         raise JsonInputError(f"{name}: không phải JSON hợp lệ ({'số quá dài' if 'digit' in str(exc) else exc})") \
             from None

@@ -210,6 +210,19 @@ def test_a_report_under_a_former_name_counts_for_the_merged_agency(tmp_path, stc
     assert summary["missing_agencies"] == ["Sở Nội vụ"]
 
 
+@pytest.mark.parametrize("content, says", [
+    ('{"kind": "indicators", "level": "so", "rows": [], "x": NaN}', "có giá trị NaN"),
+    ("không phải JSON", "sai cú pháp ở dòng 1, cột 1"),
+    ("[" * 3000 + "]" * 3000, "lồng nhau quá sâu"),
+    ('{"kind": "indicators", "kind": "indicators"}', "khóa “kind” xuất hiện hai lần"),
+], ids=["nan", "syntax", "deep", "duplicate-key"])
+def test_a_broken_catalog_of_the_province_is_named(content, says, tmp_path, good):
+    cat = tmp_path / "danh_muc" / "so"
+    cat.mkdir(parents=True)
+    (cat / "indicators.json").write_text(content, encoding="utf-8")
+    check_run(["--catalog", cat.parent, "validate", good], "indicators.json", 2, tmp_path, [good], says=says)
+
+
 # ---- big inputs, made at test time ---------------------------------------------------------
 
 def test_a_52_million_character_text_is_cut_with_a_warning(tmp_path, stc):
