@@ -327,7 +327,8 @@ def run_demo(outdir, echo=print) -> int:
     out = outdir / "tong_hop.xlsx"
     summary_path = outdir / "tong_hop.json"
     try:
-        summary = run_consolidation(inbox, out, registry=samples["registry"], json_out=summary_path, echo=echo)
+        summary = run_consolidation(inbox, out, registry=samples["registry"], json_out=summary_path, echo=echo,
+                                    docx_out=outdir / "bao_cao_tong_hop.docx")
     except ConsolidationError as exc:
         echo(f"cchc-xl: {exc}")
         return 2
@@ -341,6 +342,7 @@ def run_demo(outdir, echo=print) -> int:
     if src is not None:
         try:
             appendix_out = write_agency_appendix(src, outdir / "phu_luc_so_tai_chinh.xlsx")
+            write_agency_appendix(src, outdir / "phu_luc_so_tai_chinh.docx")  # the same, as Word tables
         except (AppendixError, RenderError) as exc:  # the demo goes on; the appendix has its own command
             echo(f"Không lập được phụ lục mẫu: {exc}")
     echo("")
@@ -349,7 +351,8 @@ def run_demo(outdir, echo=print) -> int:
     echo(f"  - Sổ tổng hợp: {out}")
     echo(f"  - Tóm tắt dạng JSON: {summary_path}")
     if appendix_out:
-        echo(f"  - Phụ lục I, II, III của Sở Tài chính: {appendix_out}")
+        echo(f"  - Phụ lục I, II, III của Sở Tài chính: {appendix_out} (bản Word: {appendix_out.with_suffix('.docx').name})")
+    echo(f"  - Dự thảo báo cáo của Sở Nội vụ (Word): {outdir / 'bao_cao_tong_hop.docx'}")
     if samples["registry"]:
         echo(f"  - Danh sách cơ quan phải báo cáo: {samples['registry']}")
     echo(f"Hoàn tất trong {_seconds(time.perf_counter() - start)} giây. Mở tệp {out.name} bằng Excel để xem.")
