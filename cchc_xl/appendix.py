@@ -21,27 +21,20 @@ an English-locale Excel, and an appendix must read "1,5" wherever it is printed.
 
 from __future__ import annotations
 
-import math
 import os
 import re
 import unicodedata
-from functools import lru_cache
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import spec
 from .normalize import fold, format_number, parse_date
 from .render import RenderError, render
-from .fileio import os_reason
-
-FONT_NAME = "Times New Roman"
-BODY_SIZE = 12
-TITLE_SIZE = 13
-MAX_ROW_HEIGHT = 409.0  # Excel's limit for one row, in points
-# Rows estimated taller than this are split into continuation rows that print as one cell, so
-# that a page break falls between them instead of pushing a whole tall row to the next page.
-SPLIT_AT = 170.0
-BORDER_ALL = "ltrb"
+from .model import os_reason
+from .sheets.measure import fit_heights
+from .sheets.model import CellModel, RowModel, SheetModel
+from .sheets.style import BODY_SIZE, TITLE_SIZE
+from .sheets.xlsx import render_sheets, set_default_font
 
 SHEET_I = "Phụ lục I"
 SHEET_II = "Phụ lục II"
@@ -54,92 +47,19 @@ class AppendixError(Exception):
     """The appendix cannot be made from this input (Vietnamese message naming the file)."""
 
 
-# ---- the sheet model -----------------------------------------------------------------------
-
-@dataclass
-class CellModel:
-    """One cell. ``value`` is what is printed (text, or a plain number for counts).
-
-    ``border`` names the sides drawn: any of "l", "t", "r", "b" ("" for none). A merged cell
-    (``merge_across`` columns × ``merge_down`` rows) is the anchor of its range; the positions it
-    covers hold ``None`` in their rows. ``bold_chars`` makes the first N characters bold (the
-    rest follows ``bold``), as in "**Tiêu chí 1: …:** Đoàn thẩm định …" of the templates.
-    ``size`` None means the sheet's ``font_size``.
-    """
-
-    value: str | int | float | None = None
-    bold: bool = False
-    italic: bool = False
-    align: str = "left"  # left | center | right
-    valign: str = "top"  # top | center | bottom
-    wrap: bool = True
-    border: str = BORDER_ALL
-    merge_across: int = 1
-    merge_down: int = 1
-    number_format: str | None = None
-    size: float | None = None
-    bold_chars: int = 0
-
-
-@dataclass
-class RowModel:
-    """One row: exactly one entry per column (``None`` where a merge covers the position).
-
-    ``height`` is in points (None: let the renderer decide). ``kind`` says what the row is
-    ("title", "subtitle", "ref", "spacer", "header", "numbers", "area", "criterion", "item",
-    "group", "data", "agency", "total", "continuation") and ``code`` which criterion, indicator
-    or agency it is about; renderers may ignore both.
-    """
-
-    cells: list[CellModel | None]
-    height: float | None = None
-    kind: str = "data"
-    code: str | None = None
-    fitted: bool = False  # the height was estimated by fit_heights (and may be estimated again)
-
-
-@dataclass
-class SheetModel:
-    """A printable sheet. ``columns`` are widths in Excel character units.
-
-    ``header_rows`` = (first, last), 1-based, the rows repeated at the top of every printed page
-    (the table header and the row of column numbers); ``freeze_row`` is the first row that
-    scrolls. Printing: A4, ``landscape``, fit to one page wide and as many pages tall as needed,
-    ``footer`` centred ("&P" page, "&N" pages), ``margins`` in inches (left, right, top, bottom).
-    """
-
-    key: str
-    title: str
-    columns: list[float]
-    rows: list[RowModel] = field(default_factory=list)
-    header_rows: tuple[int, int] | None = None
-    freeze_row: int | None = None
-    landscape: bool = True
-    font_name: str = FONT_NAME
-    font_size: float = BODY_SIZE
-    footer: str = "Trang &P / &N"
-    margins: tuple[float, float, float, float] = (0.5, 0.4, 0.55, 0.6)
-    width_unit_pt: float = 0.0  # the column-width unit the row heights were fitted for (0: not yet)
-
-    @property
-    def ncols(self) -> int:
-        return len(self.columns)
-
-    def texts(self) -> list[str]:
-        """Every printed text, row by row (for tests and searches)."""
-        return [str(c.value) for r in self.rows for c in r.cells if c is not None and c.value not in (None, "")]
-
+# ---- building cells ------------------------------------------------------------------------
 
 def _cell(value=None, **kw) -> CellModel:
     return CellModel(_clean(value), **kw)
 
 
-def _clean(value):
-    """NFC text without what a workbook cannot hold (safetext)."""
-    if isinstance(value, str):
-        from .safetext import clean
+_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
-        return clean(unicodedata.normalize("NFC", value), limit=None)
+
+def _clean(value):
+    """NFC text without control characters a workbook cannot hold."""
+    if isinstance(value, str):
+        return _ILLEGAL.sub("", unicodedata.normalize("NFC", value))
     return value
 
 
@@ -216,268 +136,6 @@ def report_ref(number: str | None, date, agency: str | None, agency_code: str | 
         day, month, year = None, _period_end_month(period.get("kind")), period.get("year")
     return _text("phu_luc_kem_theo.j2", number=no.strip(), symbol=symbol, day=day, month=month, year=year,
                  agency=agency or "…")
-
-
-# ---- measuring text (Times New Roman; Liberation Serif has the same metrics) ---------------
-
-# Advance widths in 1/1000 em of the printable ASCII characters 32..126.
-_W_REG = [250, 333, 408, 500, 500, 833, 777, 180, 333, 333, 500, 563, 250, 333, 250, 277, 500, 500, 500, 500,
-          500, 500, 500, 500, 500, 500, 277, 277, 563, 563, 563, 443, 920, 722, 666, 666, 722, 610, 556, 722,
-          722, 333, 389, 722, 610, 889, 722, 722, 556, 722, 666, 556, 610, 722, 722, 943, 722, 722, 610, 333,
-          277, 333, 469, 500, 333, 443, 500, 443, 500, 443, 333, 500, 500, 277, 277, 500, 277, 777, 500, 500,
-          500, 500, 333, 389, 277, 500, 500, 722, 500, 500, 443, 479, 200, 479, 541]
-_W_BOLD = [250, 333, 555, 500, 500, 1000, 833, 277, 333, 333, 500, 569, 250, 333, 250, 277, 500, 500, 500, 500,
-           500, 500, 500, 500, 500, 500, 333, 333, 569, 569, 569, 500, 930, 722, 666, 722, 722, 666, 610, 777,
-           777, 389, 500, 777, 666, 943, 722, 777, 610, 777, 722, 556, 666, 722, 722, 1000, 722, 722, 666, 333,
-           277, 333, 581, 500, 333, 500, 556, 443, 556, 443, 333, 500, 556, 277, 333, 556, 277, 833, 556, 500,
-           556, 556, 443, 389, 333, 556, 500, 722, 500, 500, 443, 394, 220, 394, 520]
-_W_EXTRA = {"đ": (500, 556), "Đ": (722, 722), "ơ": (580, 590), "Ơ": (790, 800), "ư": (590, 620),
-            "Ư": (800, 820), "–": (500, 500), "—": (1000, 1000), "“": (443, 500), "”": (443, 500),
-            "‘": (333, 333), "’": (333, 333), "…": (1000, 1000), "•": (350, 350), "\u00a0": (250, 250)}
-_width_cache: dict[tuple[str, bool], float] = {}
-
-# A column-width unit is the width of a digit in the workbook's default font, whole pixels at
-# 96 dpi: 7 px = 5,25 pt for Calibri 11 (Excel's and openpyxl's default), 8 px = 6 pt for Times
-# New Roman 12 (the default of the appendix workbooks written here). Heights are estimated for
-# the narrower unit unless the renderer knows its workbook: too tall leaves a little space, too
-# short would hide lines.
-DEFAULT_WIDTH_UNIT_PT = 5.25
-CELL_PADDING_PT = 4.0  # the space a spreadsheet keeps free inside a cell, both sides together
-WIDTH_SAFETY = 0.96  # print a little narrower than measured: renderers differ in kerning and hinting
-LINE_FACTOR = 1.31  # line pitch as a multiple of the font size: Excel's (21 px per line of Times
-# New Roman 12); LibreOffice sets lines closer, so its prints show a little space under the text
-ROW_PADDING_PT = 2.0
-_DIGIT_EM = {"calibri": 0.507, "carlito": 0.507, "arial": 0.556, "liberation sans": 0.556,
-             "times new roman": 0.5, "liberation serif": 0.5, "cambria": 0.555, "tahoma": 0.546,
-             "verdana": 0.636, "segoe ui": 0.554}
-
-
-def _char_width(ch: str, bold: bool) -> float:
-    key = (ch, bold)
-    w = _width_cache.get(key)
-    if w is None:
-        o = ord(ch)
-        if 32 <= o <= 126:
-            w = (_W_BOLD if bold else _W_REG)[o - 32]
-        elif ch in _W_EXTRA:
-            w = _W_EXTRA[ch][1 if bold else 0]
-        else:
-            base = unicodedata.normalize("NFD", ch)[0]
-            if base != ch and 32 <= ord(base) <= 126:
-                w = (_W_BOLD if bold else _W_REG)[ord(base) - 32]
-            elif base in _W_EXTRA:
-                w = _W_EXTRA[base][1 if bold else 0]
-            else:
-                w = 722 if ch.isupper() else 560
-        w = w / 1000.0
-        _width_cache[key] = w
-    return w
-
-
-@lru_cache(maxsize=1 << 16)
-def _em_width(text: str, bold: bool) -> float:
-    # Vietnamese text is short syllables that recur endlessly: remember each word's width
-    return sum(_char_width(ch, bold) for ch in text)
-
-
-def text_width(text: str, size: float, bold: bool = False) -> float:
-    """Printed width of one line of text in points."""
-    return _em_width(text, bold) * size
-
-
-def width_unit_pt(font_name: str | None, size: float | None) -> float:
-    """The column-width unit in points for a workbook whose default font is this one."""
-    em = _DIGIT_EM.get((font_name or "").strip().lower(), 0.5)
-    px = max(1, round((size or 11) * 96 / 72 * em))
-    return px * 0.75
-
-
-def column_text_width(width_units: float, unit_pt: float = DEFAULT_WIDTH_UNIT_PT) -> float:
-    """Points available for text in a column of the given width."""
-    return max(6.0, (width_units * unit_pt - CELL_PADDING_PT) * WIDTH_SAFETY)
-
-
-def wrap_text(text: str, width_pt: float, size: float, bold: bool = False, bold_chars: int = 0) -> list[str]:
-    """The lines a spreadsheet shows for wrapped text: greedy, on spaces, long words broken."""
-    return list(_wrap_text(str(text), width_pt, size, bold, bold_chars))
-
-
-@lru_cache(maxsize=1 << 14)
-def _wrap_text(text: str, width_pt: float, size: float, bold: bool, bold_chars: int) -> tuple[str, ...]:
-    # the same cell is measured several times (fitting, splitting tall rows, re-fitting per font)
-    out: list[str] = []
-    pos = 0
-    for para in str(text).split("\n"):
-        para_bold_end = max(0, bold_chars - pos)
-        pos += len(para) + 1
-        if not para:
-            out.append("")
-            continue
-        line, line_w, i = "", 0.0, 0
-        for word in re.split(r"(?<= )", para):  # keep the trailing space with each word
-            w_bold = bold or i < para_bold_end
-            ww = text_width(word.rstrip(" "), size, w_bold)
-            sw = text_width(" ", size, w_bold) if word.endswith(" ") else 0.0
-            if line and line_w + ww > width_pt:
-                out.append(line.rstrip(" "))
-                line, line_w = "", 0.0
-            while ww > width_pt and len(word) > 1:  # a word longer than the line
-                cut, cut_w = 0, 0.0  # the longest head that fits (at least one character), measured once
-                for ch in word:
-                    cw = _char_width(ch, w_bold) * size
-                    if cut and cut_w + cw > width_pt:
-                        break
-                    cut, cut_w = cut + 1, cut_w + cw
-                out.append(word[:cut])
-                word = word[cut:]
-                ww = max(0.0, ww - cut_w)
-            line += word
-            line_w += ww + sw
-            i += len(word)
-        out.append(line.rstrip(" "))
-    return tuple(out)
-
-
-def line_height(size: float) -> float:
-    return size * LINE_FACTOR
-
-
-def _cell_width(model: SheetModel, col: int, cell: CellModel) -> float:
-    return sum(model.columns[col:col + cell.merge_across])
-
-
-def cell_height(model: SheetModel, col: int, cell: CellModel, unit_pt: float = DEFAULT_WIDTH_UNIT_PT) -> float:
-    """Points a cell needs to show all its lines."""
-    size = cell.size or model.font_size
-    if cell.value in (None, ""):
-        return line_height(size) + ROW_PADDING_PT
-    if not cell.wrap:
-        n = str(cell.value).count("\n") + 1
-    else:
-        n = len(wrap_text(str(cell.value), column_text_width(_cell_width(model, col, cell), unit_pt), size,
-                          cell.bold, cell.bold_chars))
-    return n * line_height(size) + ROW_PADDING_PT
-
-
-def fit_heights(model: SheetModel, unit_pt: float = DEFAULT_WIDTH_UNIT_PT) -> SheetModel:
-    """Give every row without a fixed height the height its texts need, for a workbook whose
-    column-width unit is ``unit_pt`` points (see ``width_unit_pt``).
-
-    The first fitting also splits rows taller than Excel allows into continuation rows; a later
-    call (a renderer that knows its workbook's default font) only estimates the heights again.
-    A cell merged down over several rows adds what it lacks to the last of them.
-    """
-    known: list[float | None] = [None] * len(model.rows)
-    if not model.width_unit_pt:
-        rows: list[RowModel] = []
-        known = []
-        for row in model.rows:
-            parts, need = _split_tall_row(model, row)
-            rows.extend(parts)
-            # a row left whole was measured while deciding; measured again only for another unit
-            known.extend([need if len(parts) == 1 and unit_pt == DEFAULT_WIDTH_UNIT_PT else None] * len(parts))
-        model.rows = rows
-    heights: list[float] = []
-    for row, need in zip(model.rows, known):
-        if need is not None:
-            heights.append(need or line_height(model.font_size) + ROW_PADDING_PT)
-            continue
-        h = 0.0
-        for col, cell in enumerate(row.cells):
-            if cell is not None and cell.merge_down == 1:
-                h = max(h, cell_height(model, col, cell, unit_pt))
-        heights.append(h or line_height(model.font_size) + ROW_PADDING_PT)
-    for r, row in enumerate(model.rows):
-        for col, cell in enumerate(row.cells):
-            if cell is not None and cell.merge_down > 1:
-                span = range(r, min(len(model.rows), r + cell.merge_down))
-                lack = cell_height(model, col, cell, unit_pt) - sum(heights[i] for i in span)
-                if lack > 0:
-                    heights[span[-1]] += lack
-    for row, h in zip(model.rows, heights):
-        if row.height is None or row.fitted:
-            row.height = round(min(MAX_ROW_HEIGHT, h), 1)
-            row.fitted = True
-    model.width_unit_pt = unit_pt
-    return model
-
-
-def _split_tall_row(model: SheetModel, row: RowModel) -> tuple[list[RowModel], float | None]:
-    """A tall row as several rows that print as one cell (no rule between them), so that a page
-    break can fall inside it and no row exceeds what Excel allows; with the height the row needs
-    when it was measured (None when not).
-
-    Every column is cut into about the same number of pieces, at paragraph ends; a paragraph is
-    itself cut (between its printed lines) only when it alone is taller than a row may be.
-    """
-    if row.height is not None or any(c is not None and c.merge_down > 1 for c in row.cells):
-        return [row], None
-    need = max((cell_height(model, i, c) for i, c in enumerate(row.cells) if c is not None), default=0)
-    if need <= SPLIT_AT:
-        return [row], need
-    target_parts = math.ceil(need / SPLIT_AT)
-    chunks: list[list[str]] = []
-    for i, c in enumerate(row.cells):
-        if c is None or not isinstance(c.value, str) or not c.value:
-            chunks.append([])
-            continue
-        size = c.size or model.font_size
-        hard = max(1, int((MAX_ROW_HEIGHT - ROW_PADDING_PT) // line_height(size)) - 1)
-        chunks.append(_chunk_text(c.value, column_text_width(_cell_width(model, i, c)), size, c.bold,
-                                  c.bold_chars, target_parts, hard))
-    parts = max(1, max(len(ch) for ch in chunks))
-    out: list[RowModel] = []
-    for p in range(parts):
-        cells: list[CellModel | None] = []
-        for i, c in enumerate(row.cells):
-            if c is None:
-                cells.append(None)
-                continue
-            piece = CellModel(**{**c.__dict__})
-            if isinstance(c.value, str) and c.value:
-                piece.value = chunks[i][p] if p < len(chunks[i]) else None
-                piece.bold_chars = min(c.bold_chars, len(piece.value or "")) if p == 0 else 0
-            elif p > 0:
-                piece.value = None
-            sides = set(c.border)
-            if p > 0:
-                sides.discard("t")
-            if p < parts - 1:
-                sides.discard("b")
-            piece.border = "".join(s for s in BORDER_ALL if s in sides)
-            cells.append(piece)
-        out.append(RowModel(cells, kind=row.kind if p == 0 else "continuation", code=row.code))
-    return out, None
-
-
-def _chunk_text(text: str, width_pt: float, size: float, bold: bool, bold_chars: int, parts: int,
-                hard: int) -> list[str]:
-    """Cut a text into about ``parts`` pieces of similar height, at paragraph ends; a paragraph of
-    more than ``hard`` printed lines is cut between its lines."""
-    paras: list[tuple[str, int]] = []
-    pos = 0
-    for para in text.split("\n"):
-        lines = wrap_text(para, width_pt, size, bold, max(0, bold_chars - pos))
-        pos += len(para) + 1
-        while len(lines) > hard:
-            paras.append((" ".join(lines[:hard]), hard))
-            lines = lines[hard:]
-            para = " ".join(lines)
-        paras.append((para, len(lines)))
-    total = sum(n for _, n in paras)
-    target = max(1, math.ceil(total / parts))
-    pieces: list[str] = []
-    cur: list[str] = []
-    cur_lines = 0
-    for para, n in paras:
-        if cur and (cur_lines + n > target + n // 2 or cur_lines + n > hard):
-            pieces.append("\n".join(cur))
-            cur, cur_lines = [], 0
-        cur.append(para)
-        cur_lines += n
-    if cur:
-        pieces.append("\n".join(cur))
-    return pieces
 
 
 # ---- shared layout pieces ------------------------------------------------------------------
@@ -837,7 +495,7 @@ def agency_appendix_models(report: dict, catalog: spec.Catalog | None = None) ->
 def _load_source(src: str | os.PathLike, issues: list | None = None) -> tuple[dict, spec.Catalog | None]:
     """The report and catalog of a workbook or JSON document; with ``issues``, a workbook's
     validation issues are added to that list from the same reading."""
-    from .fileio import ReportError, load_report
+    from .model import ReportError, load_report
     from .reader import UnreadableError, read_file
 
     path = Path(src)
@@ -881,7 +539,7 @@ def write_agency_appendix(src: str | os.PathLike, out: str | os.PathLike, issues
     Vietnamese message names the input file. Pass a list as ``issues`` to receive the workbook's
     validation issues, found in the same reading (the command warns when there are errors).
     """
-    from .fileio import same_file
+    from .model import same_file
     from .template import save_atomic
 
     name = Path(src).name
@@ -927,13 +585,13 @@ def _rate(done: int, total: int):
 def points_lost(report: dict):
     """Points an agency lost: from the area totals the appraisal team announced when it gave
     them (kept as entered, even when the deductions listed do not add up), else the sum over the
-    deducted criteria; None when neither is known."""
-    areas = [a for a in report.get("areas") or [] if a.get("score") is not None and a.get("max_score") is not None]
-    if areas:
-        return round(sum(a["max_score"] - a["score"] for a in areas), 6)
-    deds = [d for d in report.get("deductions") or [] if d.get("score") is not None and d.get("max_score") is not None]
-    if deds:
-        return round(sum(d["max_score"] - d["score"] for d in deds), 6)
+    deducted criteria; None when neither is known or a score is missing (or left out for an error)."""
+    for rows in (report.get("areas") or [], report.get("deductions") or []):
+        known = [x for x in rows if x.get("score") is not None and x.get("max_score") is not None]
+        if known:
+            if any(x.get("score") is None for x in rows):
+                return None  # a score missing or left out (an error): a partial sum would be a wrong figure
+            return round(sum(x["max_score"] - x["score"] for x in known), 6)
     return None
 
 
@@ -1062,279 +720,3 @@ def add_province_appendix_sheets(wb, reports: list[dict], period: dict, issuer: 
     """Add (or replace) the province's appendix sheets in an openpyxl workbook; returns them
     (as ``(ws, SheetRowsXml)`` pairs with ``xml_rows``, see ``render_sheets``)."""
     return render_sheets(wb, province_appendix_models(reports, period, issuer), xml_rows=xml_rows)
-
-
-# ---- the openpyxl renderer -----------------------------------------------------------------
-
-def set_default_font(wb, name: str = FONT_NAME, size: float = BODY_SIZE) -> None:
-    """Make ``name`` the default font of a new openpyxl workbook (before anything is styled).
-
-    The column-width unit follows the default font; with Times New Roman it is the same in Excel
-    and in LibreOffice (Liberation Serif has its metrics), where Calibri may be missing and
-    replaced by a wider font.
-    """
-    from openpyxl.styles import Font
-    from openpyxl.utils.indexed_list import IndexedList
-
-    font = Font(name=name, size=size)
-    wb._fonts = IndexedList([font, *list(wb._fonts)[1:]])
-    wb._named_styles["Normal"].font = font
-
-
-def workbook_width_unit_pt(wb) -> float:
-    """The column-width unit of an openpyxl workbook, from its default font."""
-    try:
-        font = wb._fonts[0]
-        return width_unit_pt(font.name, font.sz)
-    except (AttributeError, IndexError):
-        return DEFAULT_WIDTH_UNIT_PT
-
-
-def render_sheets(wb, models: list[SheetModel], xml_rows: bool = False) -> list:
-    """Write each model as a sheet of ``wb``: a sheet of the same title is replaced in place.
-
-    Row heights fitted for another column-width unit are estimated again for this workbook's.
-    With ``xml_rows`` the cells are not created in openpyxl: each sheet comes back as
-    ``(ws, SheetRowsXml)``, whose worksheet XML rows the caller splices into the saved file
-    (``consolidate._save``); that is several times faster for the province's long sheets.
-    """
-    out = []
-    unit = workbook_width_unit_pt(wb)
-    for m in models:
-        if m.width_unit_pt != unit:
-            fit_heights(m, unit)
-        if m.title in wb.sheetnames:
-            idx = wb.sheetnames.index(m.title)
-            wb.remove(wb[m.title])
-            ws = wb.create_sheet(m.title, idx)
-        else:
-            ws = wb.create_sheet(m.title)
-        if xml_rows:
-            out.append((ws, _render_sheet_xml(ws, m)))
-        else:
-            _render_sheet(ws, m)
-            out.append(ws)
-    return out
-
-
-class _Styler:
-    """One openpyxl StyleArray per distinct cell look of a sheet model, registered in the workbook
-    once (setting fonts, borders and alignments cell by cell is what makes openpyxl slow)."""
-
-    def __init__(self, ws, m: SheetModel):
-        from openpyxl.styles import Side
-
-        self.ws, self.m = ws, m
-        self.thin = Side(style="thin", color="000000")
-        self._arrays: dict[tuple, object] = {}
-        self._ids: dict[tuple, int] = {}
-        self._borders: dict[str, object] = {}
-        self._fonts: dict[tuple, object] = {}
-
-    @staticmethod
-    def key(m: SheetModel, cell: CellModel, value) -> tuple:
-        size = cell.size or m.font_size
-        bold = cell.bold or (0 < len(str(cell.value or "")) <= cell.bold_chars)
-        quote = isinstance(value, str) and value[:1] in ("=", "+", "-", "@")
-        return (size, bold, cell.italic, cell.align, cell.valign, cell.wrap, cell.border, cell.number_format, quote)
-
-    def array(self, key: tuple):
-        arr = self._arrays.get(key)
-        if arr is None:
-            from openpyxl.cell.cell import Cell
-            from openpyxl.styles import Alignment, Border, Font, Side
-
-            size, bold, italic, align, valign, wrap, sides, number_format, quote = key
-            fkey = (size, bold, italic)
-            if fkey not in self._fonts:
-                self._fonts[fkey] = Font(name=self.m.font_name, size=size, bold=bold, italic=italic)
-            xc = Cell(self.ws)  # detached: only its style is wanted
-            xc.font = self._fonts[fkey]
-            xc.alignment = Alignment(horizontal=align, vertical=valign, wrap_text=wrap)
-            if sides:
-                if sides not in self._borders:
-                    t = self.thin
-                    self._borders[sides] = Border(left=t if "l" in sides else Side(),
-                                                  right=t if "r" in sides else Side(),
-                                                  top=t if "t" in sides else Side(),
-                                                  bottom=t if "b" in sides else Side())
-                xc.border = self._borders[sides]
-            if number_format:
-                xc.number_format = number_format
-            if quote:
-                xc.quotePrefix = True  # agency text stays text, even when edited again in Excel
-            arr = self._arrays[key] = xc._style
-        return arr
-
-    def id(self, key: tuple) -> int:
-        sid = self._ids.get(key)
-        if sid is None:
-            sid = self._ids[key] = self.ws.parent._cell_styles.add(self.array(key))
-        return sid
-
-
-def _rich(m: SheetModel, cell: CellModel, value):
-    """The value to write: rich text when only the first ``bold_chars`` characters are bold."""
-    if isinstance(value, str) and 0 < cell.bold_chars < len(value) and not cell.bold:
-        return (value[:cell.bold_chars], value[cell.bold_chars:])
-    return None
-
-
-def _render_sheet(ws, m: SheetModel) -> None:
-    from copy import copy
-
-    from openpyxl.cell.cell import MergedCell
-    from openpyxl.cell.rich_text import CellRichText, TextBlock
-    from openpyxl.cell.text import InlineFont
-    from openpyxl.utils import get_column_letter
-    from openpyxl.worksheet.merge import MergedCellRange
-
-    styler = _Styler(ws, m)
-    merges = []
-    for r, row in enumerate(m.rows, start=1):
-        if row.height is not None:
-            ws.row_dimensions[r].height = row.height
-        for c, cell in enumerate(row.cells, start=1):
-            if cell is None:
-                continue
-            size = cell.size or m.font_size
-            xc = ws.cell(row=r, column=c)
-            value = cell.value
-            parts = _rich(m, cell, value)
-            if parts:
-                value = CellRichText([
-                    TextBlock(InlineFont(rFont=m.font_name, sz=size, b=True, i=cell.italic), parts[0]),
-                    TextBlock(InlineFont(rFont=m.font_name, sz=size, b=False, i=cell.italic), parts[1]),
-                ])
-            xc.value = value
-            if isinstance(cell.value, str) and cell.value.startswith("="):
-                xc.data_type = "s"
-            key = _Styler.key(m, cell, cell.value)
-            xc._style = copy(styler.array(key))  # copying a ready StyleArray is far cheaper
-            if cell.merge_across > 1 or cell.merge_down > 1:
-                merges.append((r, c, r + cell.merge_down - 1, c + cell.merge_across - 1))
-                if cell.border:  # every cell of the range carries the border, as spreadsheets expect
-                    for rr in range(r, r + cell.merge_down):
-                        for cc in range(c, c + cell.merge_across):
-                            if (rr, cc) != (r, c):
-                                ws.cell(row=rr, column=cc)._style = copy(styler.array(key))
-    for r1, c1, r2, c2 in merges:
-        # what Worksheet.merge_cells does, without re-deriving the borders we already copied
-        rng = MergedCellRange(ws, f"{get_column_letter(c1)}{r1}:{get_column_letter(c2)}{r2}")
-        ws.merged_cells.ranges.add(rng)  # the ranges never overlap: no need to search them
-        for rr in range(r1, r2 + 1):
-            for cc in range(c1, c2 + 1):
-                if (rr, cc) != (r1, c1):
-                    covered = MergedCell(ws, row=rr, column=cc)
-                    old_cell = ws._cells.get((rr, cc))
-                    if old_cell is not None:
-                        covered._style = copy(old_cell._style)
-                    ws._cells[(rr, cc)] = covered
-    _page_setup(ws, m)
-
-
-def _xml_t(text: str) -> str:
-    """A <t> element, spaces kept (the text as ``xlstyle.xml_cell_text`` makes it safe)."""
-    from .xlstyle import xml_cell_text
-
-    return f'<t xml:space="preserve">{xml_cell_text(text)}</t>'
-
-
-class SheetRowsXml:
-    """The rows of one sheet as worksheet XML (``<row>`` elements), for splicing into
-    ``<sheetData>`` of the file openpyxl saved (see ``consolidate._splice``)."""
-
-    def __init__(self, ncols: int):
-        from openpyxl.utils import get_column_letter
-
-        self.letters = [get_column_letter(i) for i in range(1, max(1, ncols) + 1)]
-        self.parts: list[str] = []
-        self.last_row = 0
-
-    def xml(self) -> bytes:
-        return "".join(self.parts).encode("utf-8")
-
-
-def _render_sheet_xml(ws, m: SheetModel) -> SheetRowsXml:
-    """``_render_sheet`` for the XML row writer: the same cells, styles, merges and heights."""
-    from openpyxl.utils import get_column_letter
-    from openpyxl.worksheet.merge import MergedCellRange
-
-    styler = _Styler(ws, m)
-    out = SheetRowsXml(m.ncols)
-    letters = out.letters
-    covered: dict[tuple[int, int], int] = {}  # (row, col) inside a bordered merge -> style id
-    font = m.font_name.replace("&", "&amp;").replace('"', "&quot;")
-    for r, row in enumerate(m.rows, start=1):
-        cells = []
-        for c, cell in enumerate(row.cells, start=1):
-            ref = f"{letters[c - 1]}{r}"
-            if cell is None:
-                sid = covered.pop((r, c), None)
-                if sid is not None:
-                    cells.append(f'<c r="{ref}" s="{sid}"/>')
-                continue
-            value = cell.value
-            sid = styler.id(_Styler.key(m, cell, value))
-            if cell.merge_across > 1 or cell.merge_down > 1:
-                r2, c2 = r + cell.merge_down - 1, c + cell.merge_across - 1
-                ws.merged_cells.ranges.add(MergedCellRange(ws, f"{ref}:{get_column_letter(c2)}{r2}"))
-                if cell.border:
-                    for rr in range(r, r2 + 1):
-                        for cc in range(c, c2 + 1):
-                            if (rr, cc) != (r, c):
-                                covered[(rr, cc)] = sid
-            if value is None or value == "":
-                cells.append(f'<c r="{ref}" s="{sid}"/>')
-            elif isinstance(value, bool) or not isinstance(value, (int, float)):
-                text = str(value)
-                parts = _rich(m, cell, text)
-                if parts:
-                    size = cell.size or m.font_size
-                    ital = "<i/>" if cell.italic else ""
-                    body = "".join(f'<r><rPr><rFont val="{font}"/>{b}{ital}<sz val="{size:g}"/></rPr>{_xml_t(t)}</r>'
-                                   for b, t in (("<b/>", parts[0]), ("", parts[1])))
-                else:
-                    body = _xml_t(text)
-                cells.append(f'<c r="{ref}" s="{sid}" t="inlineStr"><is>{body}</is></c>')
-            elif value != value or value in (math.inf, -math.inf):
-                cells.append(f'<c r="{ref}" s="{sid}"/>')
-            else:
-                cells.append(f'<c r="{ref}" s="{sid}"><v>{value!r}</v></c>')
-        height = f' ht="{row.height:g}" customHeight="1"' if row.height is not None else ""
-        out.parts.append(f'<row r="{r}"{height}>{"".join(cells)}</row>')
-        out.last_row = r
-    # openpyxl creates the anchor cell of every merged range; left there, it would be saved as a
-    # second <row> of the same number, which Excel reports as a damaged file
-    ws._cells.clear()
-    _page_setup(ws, m)
-    return out
-
-
-def _page_setup(ws, m: SheetModel) -> None:
-    from openpyxl.utils import get_column_letter
-
-    for i, w in enumerate(m.columns, start=1):
-        ws.column_dimensions[get_column_letter(i)].width = w
-    last_col = get_column_letter(m.ncols)
-    ps = ws.page_setup
-    ps.paperSize = ws.PAPERSIZE_A4
-    ps.orientation = "landscape" if m.landscape else "portrait"
-    ps.fitToWidth = 1
-    ps.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.print_options.horizontalCentered = True
-    left, right, top, bottom = m.margins
-    ws.page_margins.left, ws.page_margins.right = left, right
-    ws.page_margins.top, ws.page_margins.bottom = top, bottom
-    ws.page_margins.header, ws.page_margins.footer = 0.25, 0.25
-    if m.header_rows:
-        ws.print_title_rows = f"{m.header_rows[0]}:{m.header_rows[1]}"
-    if m.footer:
-        ws.oddFooter.center.text = m.footer
-        ws.oddFooter.center.font = f"{m.font_name},Regular"
-        ws.oddFooter.center.size = 11
-    ws.print_area = f"A1:{last_col}{max(1, len(m.rows))}"
-    if m.freeze_row:
-        ws.freeze_panes = f"A{m.freeze_row}"
-    ws.sheet_view.zoomScale = 90

@@ -231,24 +231,17 @@ def test_whole_loop_appraisal_to_consolidation(tmp_path, appraisal, stc, sngv):
 
     cons = consolidate.consolidate(out)
     assert len(cons.accepted) == 3
-    got = {(a, c): (m, s, _none(r)) for a, c, m, s, r in zip(cons.deductions["agency"], cons.deductions["code"],
-                                                      cons.deductions["max_used"], cons.deductions["score"],
-                                                      cons.deductions["reason"])}
+    got = {(d["agency"], d["code"]): (d["max_used"], d["score"], d["reason"]) for d in cons.records["deductions"]}
     want = {}
     for name in ("Sở Tài chính", "Sở Ngoại vụ", "Sở Tư pháp"):
         want.update({(name, code): v for code, v in _expected_deductions(deductions, name).items()})
     assert got == want
-    area_got = {(a, c): s for a, c, s in zip(cons.areas["agency"], cons.areas["code"], cons.areas["score"])}
+    area_got = {(a["agency"], a["code"]): a["score"] for a in cons.records["areas"]}
     assert area_got == {("Sở Tài chính", a["code"]): a["score"] for a in stc["areas"]}
 
     book = tmp_path / "tong_hop.xlsx"
     consolidate.run_consolidation(out, book, echo=lambda *a, **k: None)
     assert _deductions_in_workbook(book) == want
-
-
-def _none(x):
-    """pandas keeps a missing reason as NaN."""
-    return None if x is None or (isinstance(x, float) and x != x) else x
 
 
 def _deductions_in_workbook(path: Path) -> dict:
