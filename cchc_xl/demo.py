@@ -302,7 +302,7 @@ def _slug(name: str) -> str:
 def run_demo(outdir, echo=print) -> int:
     """Write samples into OUTDIR/nop, consolidate them, write one appendix; say where they are."""
     from .consolidate import ConsolidationError, run_consolidation
-    from .model import check_writable, os_reason
+    from .fileio import check_writable, os_reason
 
     start = time.perf_counter()
     outdir = Path(outdir)
