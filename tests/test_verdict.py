@@ -11,6 +11,7 @@ import os
 import random
 import re
 import subprocess
+import zipfile
 
 import pytest
 from openpyxl import load_workbook
@@ -23,11 +24,13 @@ from cchc_xl.template import FULL_CHECK_HEADING, RED_FILL, WARN_FILL, full_check
 from cchc_xl.validate import validate_file
 
 from conftest import ROOT, example_paths, load_example, soffice_path
+from xlsx_patch import cell_values, col_index, patched_copy, shared_strings, sheet_parts
 
 SEED = 20261201
 COPIES = int(os.environ.get("CCHC_XL_VERDICT_COPIES", "200"))  # at least 200 in CI
 PROBE_COL = 120  # probes of a cell (r, c) go to row r, columns PROBE_COL + 2c (red) and + 2c + 1 (yellow)
 SHEETS = spec.sheets()["sheets"]
+BATCHES = min(2, os.cpu_count() or 1)  # LibreOffice recalculating the copies: ~1 s of CPU each
 
 
 # ---- the mistakes of a hurried person ---------------------------------------------------------
@@ -164,15 +167,42 @@ def add_probes(wb) -> None:
 
 
 def painted(path) -> tuple[set, set, str]:
-    wb = load_workbook(path, data_only=True)
+    """The cells LibreOffice found red and yellow (from the probes), and the status cell's text."""
     red, yellow = set(), set()
+    with zipfile.ZipFile(path) as z:
+        parts, strings = sheet_parts(z), shared_strings(z)
+        for title, part in parts.items():
+            for letters, row, value in cell_values(z, part, strings, min_col=PROBE_COL):
+                if value == 1:
+                    c, is_yellow = divmod(col_index(letters) - PROBE_COL, 2)
+                    (yellow if is_yellow else red).add((title, f"{get_column_letter(c)}{row}"))
+        checks = SHEETS["checks"]
+        status = [v for col, row, v in cell_values(z, parts[checks["title"]], strings)
+                  if f"{col}{row}" == checks["status_cell"]]
+    return red, yellow - red, status[0] if status else None
+
+
+def _snapshot(wb) -> dict:
+    """What a user could change in each cell: its value, its type and its number format."""
+    return {ws.title: {k: (c._value, c.data_type, c.number_format) for k, c in ws._cells.items()}
+            for ws in wb.worksheets}
+
+
+def _undo(wb, before: dict) -> dict[str, dict[str, object]]:
+    """Put the workbook back as it was loaded; returns the changed cells' new values by sheet."""
+    changes: dict[str, dict[str, object]] = {}
     for ws in wb.worksheets:
-        for row in ws.iter_rows(min_col=PROBE_COL):
-            for cell in row:
-                if cell.value == 1 and cell.column >= PROBE_COL:
-                    c, is_yellow = divmod(cell.column - PROBE_COL, 2)
-                    (yellow if is_yellow else red).add((ws.title, f"{get_column_letter(c)}{cell.row}"))
-    return red, yellow - red, wb[SHEETS["checks"]["title"]][SHEETS["checks"]["status_cell"]].value
+        old = before[ws.title]
+        for key, cell in list(ws._cells.items()):
+            if key in old and (cell._value, cell.data_type, cell.number_format) == old[key]:
+                continue
+            if key in old or cell._value is not None:
+                changes.setdefault(ws.title, {})[cell.coordinate] = cell._value
+            if key in old:
+                cell._value, cell.data_type, cell.number_format = old[key]
+            else:  # made by looking at it
+                del ws._cells[key]
+    return changes
 
 
 def status_count(text: str) -> int:
@@ -197,34 +227,36 @@ def test_randomly_mistyped_copies_give_one_verdict_in_the_workbook_and_in_valida
     plain, probed, done = tmp_path / "copies", tmp_path / "probed", {}
     plain.mkdir()
     probed.mkdir()
-    bases = {}
+    bases, workbooks, loaded = {}, {}, {}
     for src in sources:  # the probes depend on the conditional formats only: made once per example
         wb = load_workbook(src)
         add_probes(wb)
         bases[src] = tmp_path / f"probed_{src.name}"
         wb.save(bases[src])
+        workbooks[src] = load_workbook(src)
+        loaded[src] = _snapshot(workbooks[src])
     for n in range(COPIES):
+        # each copy: the mistakes made on the example's workbook in memory, then undone; the
+        # cells they changed written into the example's file and its probed twin
         src = rng.choice(sources)
-        wb, twin = load_workbook(src), load_workbook(bases[src])
+        wb = workbooks[src]
         what = [mistake(wb, rng) for _ in range(rng.randint(1, 3))]
-        for ws in wb.worksheets:  # the same mistakes in the probed twin
-            if ws.sheet_state != "visible":
-                continue
-            for row in ws.iter_rows(max_col=PROBE_COL - 1):
-                for cell in row:
-                    other = twin[ws.title][cell.coordinate]
-                    if other.value != cell.value or other.data_type != cell.data_type:
-                        other.value = cell.value
-                        other.data_type = cell.data_type
-                        other.number_format = cell.number_format
+        changes = _undo(wb, loaded[src])
         name = f"copy{n:03d}.xlsx"
-        wb.save(plain / name)
-        twin.save(probed / name)
+        patched_copy(src, plain / name, changes)
+        patched_copy(bases[src], probed / name, changes)
         done[name] = what
     out = tmp_path / "recalculated"
-    subprocess.run([exe, f"-env:UserInstallation=file://{tmp_path / 'lo-profile'}", "--headless", "--calc",
-                    "--convert-to", "xlsx", "--outdir", str(out), *sorted(map(str, probed.iterdir()))],
-                   check=True, capture_output=True, timeout=1800)
+    files = sorted(map(str, probed.iterdir()))
+    batches = [files[i::BATCHES] for i in range(BATCHES)]  # one LibreOffice per core, each its own profile
+    runs = [subprocess.Popen([exe, f"-env:UserInstallation=file://{tmp_path / f'lo-profile{i}'}", "--headless",
+                              "--calc", "--convert-to", "xlsx", "--outdir", str(out), *batch],
+                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+            for i, batch in enumerate(batches) if batch]
+    for run in runs:
+        _, err = run.communicate(timeout=1800)
+        assert run.returncode == 0, err.decode(errors="replace")
+    assert sorted(p.name for p in out.iterdir()) == sorted(done), "LibreOffice left copies unconverted"
     problems = []
     for name, what in done.items():
         rep = validate_file(plain / name)
