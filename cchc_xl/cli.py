@@ -131,6 +131,13 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("--year", type=_year, metavar="NĂM", help="năm báo cáo của các biểu mẫu")
     d.add_argument("--period", type=_period, metavar="KỲ", help="kỳ: quy_1…quy_4, 6_thang, 9_thang, nam")
 
+    k = sub.add_parser("catalog", help="Bộ tiêu chí dạng sổ Excel: ghi ra để nhập, hoặc đọc sổ đã nhập thành thư mục danh mục")
+    k.add_argument("file", nargs="?", metavar="BO_TIEU_CHI.xlsx", help="sổ Bộ tiêu chí đã nhập (bỏ trống: ghi sổ mới)")
+    k.add_argument("-o", "--output", required=True, metavar="RA",
+                   help="không có TỆP: sổ .xlsx cần ghi; có TỆP: thư mục danh mục (dùng với --catalog)")
+    k.add_argument("--level", choices=["so", "huyen", "xa"], metavar="CẤP", help="cấp: so, huyen, xa (mặc định so)")
+    k.add_argument("--year", type=_year, metavar="NĂM", help="chỉ bộ tiêu chí dùng cho năm thẩm định này")
+
     m = sub.add_parser("demo", help="chạy thử trên dữ liệu mẫu: tạo bài nộp, tổng hợp và phụ lục")
     m.add_argument("-o", "--output", default="cchc-xl-demo", metavar="THƯ_MỤC",
                    help="thư mục ghi kết quả chạy thử (mặc định cchc-xl-demo)")
@@ -396,6 +403,33 @@ def cmd_distribute(args) -> int:
             _out(f"  - {issue.sheet}!{issue.cell}: {issue.message}", err=True)
         return EXIT_INVALID if getattr(exc, "issues", None) else EXIT_UNUSABLE
     _out(f"Đã tạo {len(paths)} biểu mẫu trong {args.output}")
+    for p in paths:
+        _out(f"  - {p}")
+    return EXIT_OK
+
+
+def cmd_catalog(args) -> int:
+    from .cycle.catalog_book import CatalogBookError, import_catalog_workbook, write_catalog_workbook
+
+    if args.file is None:
+        _suffix(args.output, (".xlsx",))
+        _writable(args.output)
+        path = write_catalog_workbook(args.output, level=args.level or "so", year=args.year)
+        _out(f"Đã tạo sổ Bộ tiêu chí: {path}")
+        return EXIT_OK
+    _refuse_unused(args, "TỆP (cấp và năm lấy từ sổ)", ("level", "year"))
+    if not os.path.isfile(args.file):
+        raise UsageError(f"{args.file}: không tìm thấy tệp")
+    if Path(args.output).exists() and not Path(args.output).is_dir():
+        raise UsageError(f"{args.output}: đã có một tệp trùng tên, cần một thư mục")
+    try:
+        paths = import_catalog_workbook(args.file, args.output)
+    except CatalogBookError as exc:
+        _out(f"cchc-xl: {exc.message}", err=True)
+        for issue in exc.issues:
+            _out(f"  - {issue.sheet}!{issue.cell}: {issue.message}", err=True)
+        return EXIT_INVALID if exc.issues else EXIT_UNUSABLE
+    _out(f"Đã ghi {len(paths)} bộ tiêu chí vào {args.output} (dùng: --catalog {args.output}):")
     for p in paths:
         _out(f"  - {p}")
     return EXIT_OK
