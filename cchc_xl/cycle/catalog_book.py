@@ -19,6 +19,7 @@ from __future__ import annotations
 import json
 import os
 import re
+from copy import copy
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -141,6 +142,7 @@ def _criteria_sheet(wb: Workbook, level_label: str, sets: list[dict], sets_ref: 
     _title(ws, cfg["heading"].format(level=level_label.upper()), cfg["subtitle"], ncol)
     hr = cfg["header_row"]
     _header(ws, hr, cols)
+    ws.row_dimensions[hr].height = 32
     rows = []
     for s in sets:
         items = [(a, True) for a in s["areas"]] + [(c, False) for c in s["criteria"]]
@@ -152,12 +154,11 @@ def _criteria_sheet(wb: Workbook, level_label: str, sets: list[dict], sets_ref: 
     ref = {k: f"{title}!${L[k]}${first}:${L[k]}${last}" for k in ("year", "code", "max_score", "parent", "check")}
     y, c, n, m, p = (L[k] for k in ("year", "code", "name", "max_score", "parent"))
     partial = next(s["label"] for s in decl()["scopes"] if s["key"] == "partial")
+    _style_input_row(ws, first, cols)
+    base = [copy(ws.cell(row=first, column=col)._style) for col in range(1, ncol + 1)]
     for r in range(first, last + 1):
-        if r == first:
-            _style_input_row(ws, r, cols)
-        else:
-            for col in range(1, ncol + 1):
-                ws.cell(row=r, column=col)._style = ws.cell(row=first, column=col)._style
+        for col in range(1, ncol + 1):
+            ws.cell(row=r, column=col)._style = copy(base[col - 1])
         code = f"${c}{r}"
         last_dot = f"FIND(\"@\",SUBSTITUTE({code},\".\",\"@\",LEN({code})-LEN(SUBSTITUTE({code},\".\",\"\"))))"
         ws[f"{p}{r}"] = (f"=IF({code}=\"\",\"\",IF(ISERROR(FIND(\".\",{code})),\"{AREA_MARK}\","
@@ -212,6 +213,7 @@ def _sets_sheet(wb: Workbook, level_label: str, sets: list[dict]) -> tuple:
     _title(ws, cfg["heading"].format(level=level_label.upper()), cfg["subtitle"], ncol)
     hr = cfg["header_row"]
     _header(ws, hr, cols)
+    ws.row_dimensions[hr].height = 48
     first, last = hr + 1, hr + cfg["open_rows"]
     for r in range(first, last + 1):
         _style_input_row(ws, r, cols)
