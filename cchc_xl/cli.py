@@ -235,7 +235,7 @@ def cmd_template(args) -> int:
         _refuse_unused(args, "--data (tài liệu JSON đã có cấp, kỳ và tên cơ quan)", ("level", "year", "period", "agency"))
     _writable(args.output)
     if args.appraisal:
-        from .appraisal import write_appraisal_template
+        from .cycle.appraisal import write_appraisal_template
 
         path = write_appraisal_template(args.output, year=args.year)
         _out(f"Đã tạo sổ thẩm định: {path}")
@@ -247,7 +247,7 @@ def cmd_template(args) -> int:
         _out(f"Đã tạo sổ tổng hợp: {path}")
         return EXIT_OK
     if args.previous:
-        from .carry import CarryError, write_next
+        from .cycle.carry import CarryError, write_next
 
         try:
             path, carried = write_next(args.previous, args.output, year=args.year, kind=args.period, macros=args.macros)
@@ -393,7 +393,7 @@ def cmd_consolidate(args) -> int:
 
 
 def cmd_distribute(args) -> int:
-    from .appraisal import DistributeError, distribute
+    from .cycle.distribute import DistributeError, distribute
 
     try:
         paths = distribute(args.appraisal, args.output, year=args.year, kind=args.period)

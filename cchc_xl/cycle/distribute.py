@@ -1,0 +1,189 @@
+"""Distribution: from the checked appraisal workbook, one pre-filled workbook per agency.
+
+``agency_reports`` turns the appraisal into one canonical report per agency (its area totals,
+deductions, one remediation row per deduction); ``distribute`` writes them into a folder with
+safe, distinct file names, and with ``previous_dir`` adds each agency's unfinished items of its
+latest workbook there (matched by name, code or former name, see ``cycle.previous``).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import unicodedata
+from pathlib import Path
+
+from .. import SCHEMA_VERSION, spec
+from ..model import os_reason
+from ..normalize import format_number
+from ..template import _code_sort_key
+from .appraisal import Agency, Appraisal, DistributeError, _name_key, decl, read_appraisal
+
+
+# ---- agency reports ------------------------------------------------------------------------
+
+def remediation_issue_text(code: str, name: str | None, score, max_score, reason: str | None) -> str:
+    """"Tiêu chí 1.1 (Thực hiện Kế hoạch CCHC) đạt 0/1,5 điểm. Lý do: …" (patterns in appraisal.json)."""
+    p = decl()["remediation_issue"]
+    text = p["criterion"].format(code=code)
+    if name:
+        text += p["name"].format(name=name)
+    if score is not None:
+        if max_score is not None:
+            text += p["score"].format(score=format_number(score), max_score=format_number(max_score))
+        else:
+            text += p["score_without_max"].format(score=format_number(score))
+    text += p["end"]
+    if reason:
+        text += p["reason"].format(reason=reason)
+    return text
+
+
+def agency_reports(ap: Appraisal, year: int, kind: str) -> list[tuple[Agency, dict]]:
+    """One canonical report per registry agency, in registry order (the appraisal must be clean)."""
+    out = []
+    for ag in ap.agencies:
+        cat = ap.catalogs.get((ag.level, ap.year)) or spec.catalog(ag.level, ap.year)
+        mine = lambda rows: sorted((r for r in rows if _name_key(r.agency) == _name_key(ag.name)),  # noqa: E731
+                                   key=lambda r: _code_sort_key(r.code))
+        areas = [{"code": r.code, "name": cat.areas_by_code[r.code].get("name"),
+                  "max_score": r.max_score if r.max_score is not None else cat.areas_by_code[r.code].get("max_score"),
+                  "score": r.score} for r in mine(ap.areas)]
+        deductions, remediation = [], []
+        for r in mine(ap.deductions):
+            crit = cat.criteria_by_code[r.code]
+            mx = r.max_score if r.max_score is not None else crit.get("max_score")
+            deductions.append({"code": r.code, "name": crit.get("name"), "max_score": mx, "score": r.score,
+                               "reason": r.reason})
+            remediation.append({"code": r.code,
+                                "issue": remediation_issue_text(r.code, crit.get("name"), r.score, mx, r.reason),
+                                "solution": None, "deadline": None, "status": None, "progress": None, "note": None,
+                                "carried_from": None})
+        report = {
+            "schema_version": SCHEMA_VERSION,
+            "agency": {"name": ag.name, "code": ag.code, "level": ag.level},
+            "period": {"year": year, "kind": kind},
+            "appraisal_year": ap.year,
+            "report": {"number": None, "date": None},
+            "areas": areas,
+            "deductions": deductions,
+            "remediation": remediation,
+            "indicators": {},
+            "propaganda": {},
+        }
+        out.append((ag, report))
+    return out
+
+
+# ---- safe file names -----------------------------------------------------------------------
+
+_SEPARATORS = re.compile(r"[/\\]+")
+_WINDOWS_FORBIDDEN = re.compile(r'[<>:"|?*]')
+_RESERVED = {"CON", "PRN", "AUX", "NUL", "CONIN$", "CONOUT$", "CLOCK$",
+             *(f"COM{i}" for i in "0123456789¹²³"), *(f"LPT{i}" for i in "0123456789¹²³")}
+MAX_NAME_CHARS = 100
+MAX_NAME_BYTES = 180  # UTF-8 bytes of the stem; Vietnamese letters take 2–3 bytes, file systems allow 255
+
+
+def safe_stem(name: str | None) -> str:
+    """A readable file-name stem from an agency name, safe on Windows, macOS and Linux.
+
+    Vietnamese letters are kept (NFC). Path separators become "-", characters Windows refuses and
+    control characters are dropped, leading/trailing dots, spaces and dashes go (no hidden files,
+    no "..", no trailing dot), Office lock-file prefixes ("~$") go, the length is limited, and a
+    reserved device name (CON, NUL.txt, COM1 …) gets a "_" after it. May return "".
+    """
+    s = unicodedata.normalize("NFC", str(name or ""))
+    s = _SEPARATORS.sub("-", s)
+    s = _WINDOWS_FORBIDDEN.sub("", s)
+    s = re.sub(r"[\t\n\r\v\f\u2028\u2029\u0085]", " ", s)
+    s = "".join(ch for ch in s if unicodedata.category(ch) not in ("Cc", "Cf", "Zl", "Zp", "Cs", "Co", "Cn"))
+    s = re.sub(r"\s+", " ", s)
+    s = s.strip(" .-~$")
+    while len(s) > MAX_NAME_CHARS or len(s.encode("utf-8")) > MAX_NAME_BYTES:
+        s = s[:-1].rstrip(" .-")
+    base, dot, rest = s.partition(".")
+    if base.strip().upper() in _RESERVED:
+        s = f"{base.strip()}_{dot}{rest}"
+    return s
+
+
+def agency_file_names(agencies: list[Agency], suffix: str = ".xlsx") -> list[str]:
+    """One distinct, safe file name per agency: its name, or its code, or "Cơ quan N".
+
+    Two agencies whose names map to the same file name (also when they differ only in case, as
+    Windows and macOS compare names that way) get " (2)", " (3)" … rather than overwrite each other.
+    """
+    taken: set[str] = set()
+    out = []
+    for i, ag in enumerate(agencies, start=1):
+        stem = safe_stem(ag.name) or safe_stem(ag.code) or f"Cơ quan {i}"
+        candidate, n = stem, 1
+        while candidate.casefold() in taken:
+            n += 1
+            tail = f" ({n})"
+            candidate = stem[: MAX_NAME_CHARS - len(tail)].rstrip(" .-") + tail
+        taken.add(candidate.casefold())
+        out.append(candidate + suffix)
+    return out
+
+
+# ---- distribute ----------------------------------------------------------------------------
+
+def distribute(appraisal_path, out_dir, year: int | None = None, kind: str | None = None) -> list[Path]:
+    """Check the appraisal workbook, then write one pre-filled agency workbook per agency into ``out_dir``.
+
+    Nothing is written when the workbook has errors (``DistributeError`` with the issues), when a
+    target file already exists (no overwrite; the error names it) or when the period is wrong.
+    If writing fails half way, the files written by this run are removed again.
+    """
+    path = Path(appraisal_path)
+    ap = read_appraisal(path)
+    errors = ap.errors
+    if errors:
+        raise DistributeError(f"{path.name}: sổ thẩm định còn {len(errors)} lỗi, chưa tạo biểu mẫu nào. "
+                              "Hãy sửa các ô sau rồi chạy lại:", errors)
+    kinds = {p["key"] for p in spec.period_kinds()}
+    kind = kind or decl()["default_period_kind"]
+    if kind not in kinds:
+        raise DistributeError(f"kỳ báo cáo “{kind}” không hợp lệ (dùng: {', '.join(sorted(kinds))})")
+    year = year or ap.year + 1
+    if year <= ap.year:
+        raise DistributeError(f"{path.name}: năm báo cáo {year} phải sau năm thẩm định {ap.year}")
+    out_dir = Path(out_dir)
+    if out_dir.exists() and not out_dir.is_dir():
+        raise DistributeError(f"{out_dir}: đã có một tệp trùng tên, cần một thư mục")
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise DistributeError(f"{out_dir}: không tạo được thư mục ({os_reason(exc)})") from None
+    root = out_dir.resolve()
+    reports = agency_reports(ap, year, kind)
+    targets = []
+    for (ag, report), fname in zip(reports, agency_file_names([ag for ag, _ in reports])):
+        target = out_dir / fname
+        if target.resolve().parent != root:  # never outside DIR (defence in depth; safe_stem forbids it)
+            raise DistributeError(f"{fname}: tên tệp của {ag.name} nằm ngoài thư mục {out_dir}")
+        targets.append((target, report))
+    existing = [t.name for t, _ in targets if os.path.lexists(t)]
+    if existing:
+        more = f" và {len(existing) - 1} tệp khác" if len(existing) > 1 else ""
+        raise DistributeError(f"{out_dir}: đã có tệp “{existing[0]}”{more}; không ghi đè. Hãy chọn thư mục khác "
+                              "hoặc chuyển các tệp cũ đi rồi chạy lại")
+    from ..template import write_template
+
+    written: list[Path] = []
+    try:
+        for target, report in targets:
+            written.append(write_template(target, report=report))
+    except BaseException as exc:
+        for p in written:
+            try:
+                p.unlink()
+            except OSError:
+                pass
+        if isinstance(exc, OSError):
+            raise DistributeError(f"{out_dir}: không ghi được biểu mẫu ({os_reason(exc)}); "
+                                  "không tệp nào được giữ lại") from None
+        raise
+    return written
