@@ -9,6 +9,10 @@ writes the next period's workbook of the same agency:
   year), unless ``year`` / ``kind`` say otherwise; it must end after the previous period;
 - the same agency, appraisal year, area totals and deductions (the appraisal result stands until
   the next appraisal; a new appraisal is distributed with ``cchc-xl distribute`` instead);
+- within one cycle (the periods of one report year: 6 tháng → năm, quý I → quý II …) every
+  item: finished ones as they stand, with their status and result, so that the year-end
+  Phụ lục II lists the year's work and its completion rate counts what was done in the first
+  half; crossing into the next year only the unfinished ones, as below;
 - every remediation item that is not finished: only "Đã hoàn thành" closes an item. Items
   "Đang thực hiện", "Chưa thực hiện", "Không thể thực hiện" (the shortcoming and its deduction
   still stand, and the agency reports on it again) and items with no or an unrecognised status
@@ -79,6 +83,19 @@ def resolve_period(prev_year: int | None, prev_kind: str | None, year: int | Non
     return year, kind
 
 
+def same_cycle(prev_year: int | None, new_year: int) -> bool:
+    """Reports of one appraisal cycle: the periods of one report year (quý, 6 tháng, 9 tháng, năm),
+    which all answer the same appraisal. The year-end report starts the next cycle's record."""
+    return prev_year is not None and prev_year == new_year
+
+
+def keep_item(item: dict, prev: dict | None) -> dict:
+    """A finished item of the same cycle, carried as it stands so the year's record stays whole."""
+    out = {k: item.get(k) for k in ("code", "issue", "solution", "deadline", "status", "progress", "note")}
+    out["carried_from"] = item.get("carried_from") or ({"year": prev["year"], "kind": prev["kind"]} if prev else None)
+    return out
+
+
 def carry_item(item: dict, prev: dict | None) -> dict:
     """A remediation item of the previous period (``{"year", "kind"}``, None if unknown), ready to update."""
     statuses = {s["key"] for s in spec.statuses()}
@@ -118,7 +135,9 @@ def next_report(previous: dict, level: str, year: int | None = None, kind: str |
     new_year, new_kind = resolve_period(prev_year, prev_kind, year, kind)
     items = previous.get("remediation") or []
     prev = {"year": prev_year, "kind": prev_kind} if prev_year is not None and prev_kind is not None else None
-    carried = [carry_item(it, prev) for it in items if is_open(it)]
+    whole = same_cycle(prev_year, new_year)
+    carried = [carry_item(it, prev) if is_open(it) else keep_item(it, prev) for it in items
+               if whole or is_open(it)]
     agency = previous.get("agency") or {}
     ay = previous.get("appraisal_year")
     report = {
@@ -192,4 +211,5 @@ def write_next(previous_path, out, year: int | None = None, kind: str | None = N
     return Path(path), count
 
 
-__all__ = ["CarryError", "write_next", "next_report", "next_period", "resolve_period", "carry_item", "is_open"]
+__all__ = ["CarryError", "write_next", "next_report", "next_period", "resolve_period", "carry_item", "is_open",
+           "same_cycle", "keep_item"]
