@@ -36,6 +36,7 @@ from typing import Callable, Iterable
 from . import spec
 from .normalize import fold, format_number, parse_deadline
 from .reader import SUPPORTED_SUFFIXES
+from .cycle.compare import BASIS_KEY, basis, compare, comparison_table
 from .model import os_reason
 
 STATUSES = ("accepted", "rejected", "duplicate", "skipped")
@@ -299,6 +300,7 @@ class Consolidation:
     made: dt.datetime = field(default_factory=lambda: dt.datetime.now().replace(microsecond=0))
     seconds: float = 0.0
     timings: dict = field(default_factory=dict)  # seconds per phase: find, read, build, write
+    previous: dict | None = None  # a previous consolidation's summary, for the comparison sheet
     _memo: dict = field(default_factory=dict, repr=False)
 
     def frame(self, name: str) -> "pd.DataFrame":  # noqa: F821
@@ -367,7 +369,38 @@ class Consolidation:
             "indicator_totals": indicator_totals(self),
             "unregistered_agencies": [f.agency for f in self.accepted if f.registry_index is None]
             if self.registry is not None else [],
+            **self.memo("comparison_basis", lambda: {BASIS_KEY: comparison_basis(self)}),
         }
+
+    def comparison(self) -> dict | None:
+        """This period beside the previous summary's (``cycle.compare``), when one was given."""
+        if self.previous is None:
+            return None
+        return self.memo("comparison", lambda: compare(comparison_basis(self), self.previous[BASIS_KEY],
+                                                       former_names_of(self.registry)))
+
+
+def comparison_basis(c: Consolidation) -> dict:
+    return basis(area_scores(c)[1], c.records["deductions"], c.records["remediation"], c.records["agencies"],
+                 c.period)
+
+
+def former_names_of(registry) -> dict[str, tuple[str, ...]]:
+    """Today's agency name → its former names, from the registry (``ten_cu``)."""
+    return {a.name: tuple(getattr(a, "former_names", ()) or ()) for a in registry or []}
+
+
+def _with_former_names(agencies, registry):
+    """The registry's agencies with their former names read from its ``ten_cu`` column."""
+    if not agencies or not isinstance(registry, (str, os.PathLike)):
+        return agencies
+    from .registry import former_names
+
+    olds = former_names(registry)
+    for a in agencies:
+        if olds.get(a.name) and not getattr(a, "former_names", None):
+            object.__setattr__(a, "former_names", olds[a.name])
+    return agencies
 
 
 def _load_registry(registry):
@@ -378,7 +411,7 @@ def _load_registry(registry):
     if isinstance(registry, (list, tuple)):
         return [a if isinstance(a, Agency) else Agency(**a) for a in registry]
     try:
-        return load_registry(registry)
+        return _with_former_names(load_registry(registry), registry)
     except RegistryError as exc:
         raise ConsolidationError(str(exc)) from None
 
@@ -993,6 +1026,8 @@ def sheet_tables(c: Consolidation) -> list[SheetTable]:
         _notes_table(c),
         _issues_table(c),
     ]
+    if c.previous is not None:
+        tables.insert(7, comparison_table(c.comparison(), c.previous.get("period"), c.period_words, _subtitle(c)))
     if len(_levels_present(c)) <= 1:
         for t in tables[1:]:
             for i, col in enumerate(t.columns):
@@ -1863,6 +1898,8 @@ def closing_summary(c: Consolidation, summary: dict, out, json_out=None, warning
             lines.append(f"  … và {_vn(len(bad) - 12)} tệp khác (xem trang “Tình hình nộp”).")
     for w in warnings:
         lines.append(f"Lưu ý: {w}.")
+    if c.previous is not None:
+        lines.append(f"So sánh với kỳ trước: trang “So sánh kỳ trước” của {out}.")
     where = f"Đã ghi sổ tổng hợp: {out}"
     if json_out:
         where += f"; tóm tắt JSON: {json_out}"
@@ -1898,11 +1935,21 @@ def _overwrites_a_submission(output, input_dir) -> bool:
 
 
 def run_consolidation(input_dir, output, registry=None, year=None, kind=None, strict=False, jobs=None,
-                      progress=False, json_out=None, echo=print) -> dict:
-    """``cchc-xl consolidate``: read, consolidate, write OUT.xlsx (and the JSON summary), report."""
+                      progress=False, json_out=None, echo=print, previous=None) -> dict:
+    """``cchc-xl consolidate``: read, consolidate, write OUT.xlsx (and the JSON summary), report.
+
+    ``previous``: a previous consolidation's JSON summary; adds the comparison sheet."""
     from .model import check_writable, write_text_atomic
 
     start = time.perf_counter()
+    prev_summary = None
+    if previous is not None:
+        from .cycle.compare import PreviousSummaryError, load_previous
+
+        try:
+            prev_summary = load_previous(previous)
+        except PreviousSummaryError as exc:
+            raise ConsolidationError(str(exc)) from None
     for target in [output] + ([json_out] if json_out else []):
         try:
             check_writable(target)
@@ -1918,6 +1965,7 @@ def run_consolidation(input_dir, output, registry=None, year=None, kind=None, st
     finally:
         if bar:
             bar.close()
+    cons.previous = prev_summary
     t_write = time.perf_counter()
     if bar:
         bar.note(f"Đang lập sổ tổng hợp {Path(output).name} …")

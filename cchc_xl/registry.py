@@ -143,6 +143,26 @@ def load_registry(path: str | os.PathLike) -> list[Agency]:
     return out
 
 
+def former_names(path: str | os.PathLike) -> dict[str, tuple[str, ...]]:
+    """Agency name → its former names (column ``ten_cu``, names separated by ``;``), for matching
+    earlier years' reports after mergers and renamings. Empty when the registry has no such column."""
+    path = Path(path)
+    rows = _rows_from_csv(path) if path.suffix.lower() in (".csv", ".txt") else _rows_from_sheet(path)
+    for i, row in enumerate(rows[:10]):
+        heads = [fold(c) for c in row]
+        names = [j for j, h in enumerate(heads) if h in _HEADERS["name"]]
+        olds = [j for j, h in enumerate(heads) if h in {"ten cu", "ten_cu", "ten truoc", "former names"}]
+        if names and olds:
+            out = {}
+            for r in rows[i + 1:]:
+                name = clean_text(r[names[0]]) if names[0] < len(r) else None
+                text = clean_text(r[olds[0]]) if olds[0] < len(r) else None
+                if name and text:
+                    out[name] = tuple(n for n in (clean_text(x) for x in text.split(";")) if n)
+            return out
+    return {}
+
+
 class RegistryIndex:
     """Finds the registry agency of a report by name first, then by code."""
 

@@ -221,6 +221,7 @@ def _registry_sheet(wb: Workbook, agencies: list[dict] | None, names: _Names) ->
             _set_text(ws[f"{c_}{r}"], ag.get("code"))
             level = ag.get("level")
             _set_text(ws[f"{d}{r}"], _level_label(level) if level in {lv["key"] for lv in spec.levels()} else level)
+            _set_text(ws[f"{letters['former_names']}{r}"], "; ".join(ag.get("former_names") or ()) or None)
             fit_row(ws, r, 11, max_col=ncol)
     title = quote_sheetname(ws.title)
     _define(wb, "ds_co_quan", f"{title}!${b}${first}:${b}${last}", names)
@@ -451,6 +452,7 @@ class Agency:
     level: str
     sheet: str
     cell: str
+    former_names: tuple[str, ...] = ()
 
 
 @dataclass
@@ -491,6 +493,11 @@ def _issue(issue_code: str, /, sheet=None, cell=None, field=None, severity=None,
     return make(issue_code, sheet=sheet, cell=cell, field=field, severity=severity, **values)
 
 
+def split_names(text: str | None) -> tuple[str, ...]:
+    """"Sở Kế hoạch và Đầu tư; Sở KH&ĐT" → both names (the registry's ``ten_cu`` convention)."""
+    return tuple(n for n in (clean_text(x) for x in (text or "").replace("\n", ";").split(";")) if n)
+
+
 def _name_key(name: str) -> str:
     """Identity of an agency name: case and spacing ignored, diacritics kept (Hà ≠ Hạ)."""
     return unicodedata.normalize("NFC", clean_text(name) or "").casefold()
@@ -513,14 +520,17 @@ def _cell(grid, r: int, c: int):
 
 
 def _header_columns(grid, columns: list[dict], sheet: str, path: Path) -> tuple[int, dict[str, int]]:
+    """The header row and the column of every declared title (an ``optional`` column may be absent:
+    workbooks written before it existed)."""
     want = {fold(c["title"]): c["key"] for c in columns}
+    needed = {c["key"] for c in columns if not c.get("optional")}
     for r in range(min(len(grid), 40)):
         found = {}
         for c, v in enumerate(grid[r]):
             key = want.get(fold(v)) if isinstance(v, str) else None
             if key and key not in found:
                 found[key] = c
-        if len(found) == len(want):
+        if needed <= set(found):
             return r, found
     raise DistributeError(f"{path.name}: trang “{sheet}” không còn đúng tiêu đề bảng của sổ thẩm định")
 
@@ -630,7 +640,8 @@ class _AppraisalReader:
             if key in seen:
                 self.add("duplicate_agency", sheet, r, col["name"], "name", value=name, other_cell=seen[key].cell)
                 continue
-            ag = Agency(name, code, level or "", sheet, a1(r, col["name"]))
+            former = self.text(grid, sheet, r, col["former_names"], "former_names") if "former_names" in col else None
+            ag = Agency(name, code, level or "", sheet, a1(r, col["name"]), split_names(former))
             seen[key] = ag
             agencies.append(ag)
         if not agencies and not self.issues:

@@ -211,5 +211,51 @@ def write_next(previous_path, out, year: int | None = None, kind: str | None = N
     return Path(path), count
 
 
+def write_next_all(previous_dir, out_dir, year: int | None = None, kind: str | None = None) -> tuple[list[Path], list]:
+    """``cchc-xl template --from FOLDER -o OUT_DIR``: the next period's workbook of every agency whose
+    latest workbook is in FOLDER (one run for twenty agencies). Returns the paths written and the
+    files skipped (``(file, reason)``). Nothing is overwritten; on a failure nothing is kept."""
+    from types import SimpleNamespace
+
+    from ..template import write_template
+    from .distribute import agency_file_names
+    from .previous import read_previous
+
+    prev_dir, out_dir = Path(previous_dir), Path(out_dir)
+    if kind is not None and kind not in _kinds():
+        raise CarryError(f"kỳ báo cáo “{kind}” không hợp lệ (dùng: {', '.join(sorted(_kinds()))})")
+    if out_dir.exists() and not out_dir.is_dir():
+        raise CarryError(f"{out_dir}: với --from là thư mục, -o phải là thư mục (đã có một tệp trùng tên)")
+    if out_dir.resolve() == prev_dir.resolve():
+        raise CarryError(f"{out_dir}: thư mục ra phải khác thư mục kỳ trước")
+    folder = read_previous(prev_dir)
+    if not folder.latest:
+        raise CarryError(f"{prev_dir}: không có biểu mẫu cơ quan nào đọc được")
+    jobs = []
+    for wb in sorted(folder.latest, key=lambda w: w.name):
+        try:
+            report, _ = next_report(wb.report, wb.level, year, kind)
+        except ValueError as exc:
+            raise CarryError(f"{wb.path.name}: {exc}") from None
+        jobs.append(report)
+    names = agency_file_names([SimpleNamespace(name=r["agency"]["name"], code=r["agency"]["code"]) for r in jobs])
+    targets = [out_dir / n for n in names]
+    existing = [t.name for t in targets if t.exists()]
+    if existing:
+        raise CarryError(f"{out_dir}: đã có tệp “{existing[0]}”; không ghi đè")
+    written: list[Path] = []
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        for target, report in zip(targets, jobs):
+            written.append(Path(write_template(target, report=report)))
+    except BaseException as exc:
+        for p in written:
+            p.unlink(missing_ok=True)
+        if isinstance(exc, OSError):
+            raise CarryError(f"{out_dir}: không ghi được biểu mẫu ({os_reason(exc)}); không tệp nào được giữ lại") from None
+        raise
+    return written, folder.skipped
+
+
 __all__ = ["CarryError", "write_next", "next_report", "next_period", "resolve_period", "carry_item", "is_open",
-           "same_cycle", "keep_item"]
+           "same_cycle", "keep_item", "write_next_all"]

@@ -130,14 +130,78 @@ def agency_file_names(agencies: list[Agency], suffix: str = ".xlsx") -> list[str
 
 # ---- distribute ----------------------------------------------------------------------------
 
-def distribute(appraisal_path, out_dir, year: int | None = None, kind: str | None = None) -> list[Path]:
+class Distribution(list):
+    """The paths written (a list, as before), and what ``--from`` found: agencies without an earlier
+    workbook, earlier workbooks without an agency, files skipped, items carried per agency."""
+
+    def __init__(self, paths=(), without_previous=(), orphans=(), skipped=(), carried=None):
+        super().__init__(paths)
+        self.without_previous = list(without_previous)
+        self.orphans = list(orphans)
+        self.skipped = list(skipped)
+        self.carried = dict(carried or {})
+
+
+def add_previous_items(reports: list[tuple[Agency, dict]], previous_dir) -> Distribution:
+    """Append to each agency's report the unfinished items of its latest earlier workbook(s) in
+    ``previous_dir`` (its own, and its former agencies' after a merger), marked carried."""
+    from .carry import carry_item, is_open
+    from .previous import Lineage, match_previous, read_previous
+
+    folder = read_previous(previous_dir)
+    lineage = Lineage([(ag.name, ag.code, ag.former_names) for ag, _ in reports])
+    matched, orphans = match_previous(lineage, folder)
+    carried = {}
+    for i, (ag, report) in enumerate(reports):
+        n = 0
+        for wb in sorted(matched.get(i, []), key=lambda w: w.name):
+            renamed = _name_key(wb.name) != _name_key(ag.name)
+            for item in wb.report.get("remediation") or []:
+                if not is_open(item):
+                    continue
+                new = carry_item(item, wb.period)
+                if renamed:
+                    new["note"] = "\n".join(x for x in (f"Chuyển từ báo cáo của {wb.name} (tên trước sắp xếp)",
+                                                         new["note"]) if x)
+                report["remediation"].append(new)
+                n += 1
+        carried[ag.name] = n
+    return Distribution(without_previous=[ag.name for i, (ag, _) in enumerate(reports) if i not in matched],
+                        orphans=[(str(wb.path.relative_to(previous_dir)), wb.name) for wb in orphans],
+                        skipped=folder.skipped, carried=carried)
+
+
+def previous_lines(found: Distribution, previous_dir) -> list[str]:
+    """What ``distribute --from`` says about the earlier workbooks (Vietnamese)."""
+    total = sum(found.carried.values())
+    lines = [f"Chuyển {total} tồn tại chưa hoàn thành từ các biểu mẫu trong {previous_dir} "
+             f"({sum(1 for n in found.carried.values() if n)} cơ quan)."]
+    if found.without_previous:
+        lines.append(f"Cơ quan không có biểu mẫu năm trước ({len(found.without_previous)}): "
+                     + ", ".join(found.without_previous) + ".")
+    if found.orphans:
+        lines.append(f"Biểu mẫu năm trước không ứng với cơ quan nào trong sổ thẩm định ({len(found.orphans)}); "
+                     "nếu cơ quan đã đổi tên, hãy ghi tên cũ ở cột “Tên cũ” của trang Cơ quan:")
+        lines.extend(f"  - {f} ({name})" for f, name in found.orphans)
+    for f, reason in found.skipped:
+        lines.append(f"Bỏ qua {f}: {reason}.")
+    return lines
+
+
+def distribute(appraisal_path, out_dir, year: int | None = None, kind: str | None = None,
+               previous_dir=None) -> Distribution:
     """Check the appraisal workbook, then write one pre-filled agency workbook per agency into ``out_dir``.
 
     Nothing is written when the workbook has errors (``DistributeError`` with the issues), when a
     target file already exists (no overwrite; the error names it) or when the period is wrong.
-    If writing fails half way, the files written by this run are removed again.
+    If writing fails half way, the files written by this run are removed again. With
+    ``previous_dir`` each workbook also gets the unfinished items of the agency's latest workbook
+    there (``add_previous_items``).
     """
     path = Path(appraisal_path)
+    if previous_dir is not None and not Path(previous_dir).is_dir():
+        raise DistributeError(f"{previous_dir}: không phải thư mục hoặc không tồn tại (--from cần thư mục các "
+                              "biểu mẫu năm trước)")
     ap = read_appraisal(path)
     errors = ap.errors
     if errors:
@@ -159,6 +223,7 @@ def distribute(appraisal_path, out_dir, year: int | None = None, kind: str | Non
         raise DistributeError(f"{out_dir}: không tạo được thư mục ({os_reason(exc)})") from None
     root = out_dir.resolve()
     reports = agency_reports(ap, year, kind)
+    found = add_previous_items(reports, Path(previous_dir)) if previous_dir is not None else Distribution()
     targets = []
     for (ag, report), fname in zip(reports, agency_file_names([ag for ag, _ in reports])):
         target = out_dir / fname
@@ -186,4 +251,5 @@ def distribute(appraisal_path, out_dir, year: int | None = None, kind: str | Non
             raise DistributeError(f"{out_dir}: không ghi được biểu mẫu ({os_reason(exc)}); "
                                   "không tệp nào được giữ lại") from None
         raise
-    return written
+    found.extend(written)
+    return found
