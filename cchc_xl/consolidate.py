@@ -269,7 +269,7 @@ def read_files(items: list[tuple[str, str]], jobs: int | None = None,
 
 FRAME_COLUMNS = {
     "agencies": ["aid", "agency", "reported_name", "code", "level", "file", "report_number", "report_date", "errors",
-                 "warnings", "in_registry", "criteria_year"],
+                 "warnings", "in_registry", "criteria_year", "not_applicable"],
     "areas": ["aid", "agency", "level", "code", "name", "max_score", "score"],
     "deductions": ["aid", "agency", "level", "code", "name", "max_score", "catalog_max", "max_used", "score", "lost",
                    "reason"],
@@ -614,7 +614,8 @@ def _build(files: list[FileEntry], period: dict, registry, input_dir: str) -> Co
         ag_rows.append({"aid": aid, "agency": f.agency, "reported_name": f.reported_name, "code": f.agency_code,
                         "level": level, "file": f.file, "report_number": f.report_number,
                         "report_date": f.report_date, "errors": f.errors, "warnings": f.warnings,
-                        "in_registry": f.registry_index is not None, "criteria_year": cat.criteria_year})
+                        "in_registry": f.registry_index is not None, "criteria_year": cat.criteria_year,
+                        "not_applicable": list(doc.get("not_applicable") or [])})
         base = {"aid": aid, "agency": f.agency, "level": level}
         for a in doc.get("areas") or []:
             mx = _num(a.get("max_score"))
@@ -885,9 +886,12 @@ def area_scores(c: Consolidation) -> tuple[list[str], list[dict]]:
             rec["total"] += sc
             rec["max"] += mx
     rows = list(per.values())
+    exempt = {ag["aid"]: set(ag.get("not_applicable") or ()) for ag in c.records["agencies"]}
     for r in rows:
         cat = _catalog_for(c, r["level"])
-        expected = [x["code"] for x in cat.criteria["areas"] if x.get("max_score") is not None]
+        # an area that does not apply to the agency is not expected (its maximum is left out)
+        expected = [x["code"] for x in cat.criteria["areas"]
+                    if x.get("max_score") is not None and x["code"] not in exempt.get(r["aid"], ())]
         absent = [code for code in expected if code not in r["scores"]]
         if absent:
             r["complete"] = False

@@ -183,3 +183,64 @@ def test_not_a_catalog_workbook_is_unusable(tmp_path, capsys):
     openpyxl.Workbook().save(other)
     assert main(["catalog", str(other), "-o", str(tmp_path / "d")]) == 2
     assert "không phải sổ Bộ tiêu chí" in capsys.readouterr().err
+
+
+def _catalog_2025(book, tmp_path):
+    wb = openpyxl.load_workbook(book)
+    add_set(wb)
+    wb.save(book)
+    out_dir = tmp_path / "danh_muc"
+    assert main(["catalog", str(book), "-o", str(out_dir)]) == 0
+    return out_dir
+
+
+def test_criterion_not_applicable_for_one_agency(book, tmp_path):
+    """The appraisal records that 3.1 does not apply to Sở Tư pháp; its workbook shows it, its area 3
+    maximum leaves it out, and the consolidation ranks on points over the applicable maximum."""
+    from cchc_xl.cycle.appraisal import build_appraisal_workbook
+    from cchc_xl.cycle.distribute import distribute
+    from cchc_xl.consolidate import area_scores, consolidate
+    from cchc_xl.reader import read_file
+    from cchc_xl.template import save_atomic
+    from cchc_xl.validate import validate_file
+
+    spec.set_catalog_dirs([_catalog_2025(book, tmp_path)])
+    try:
+        scores = {"Sở Tư pháp": [7, 9, 8, 7, 9, 7, 9, 7, 5], "Sở Y tế": [7, 9, 8, 7, 9, 7, 9, 7, 5]}
+        agencies = [{"name": n, "code": c, "level": "so"} for n, c in (("Sở Tư pháp", "STP"), ("Sở Y tế", "SYT"))]
+        areas = [{"agency": n, "code": str(i), "score": s} for n, ss in scores.items() for i, s in enumerate(ss, 1)]
+        ap = tmp_path / "tham_dinh.xlsx"
+        save_atomic(build_appraisal_workbook(2025, agencies=agencies, areas=areas, exemptions=[
+            {"agency": "Sở Tư pháp", "code": "3.1", "note": "Không có thủ tục hành chính thuộc lĩnh vực này"}]), ap)
+        paths = distribute(ap, tmp_path / "phat", year=2026, kind="6_thang")
+        stp = next(p for p in paths if "Tư pháp" in p.name)
+        doc = read_file(stp).report
+        assert doc["not_applicable"] == ["3.1"]  # shown on the Thông tin sheet, read back
+        assert {a["code"]: a["max_score"] for a in doc["areas"]}["3"] == 12 - 3  # 3.1 (3 points) left out
+        assert not [i for i in validate_file(stp).issues if i.code == "max_score_mismatch"]
+        c = consolidate(tmp_path / "phat")
+        got = {r["agency"]: r for r in area_scores(c)[1]}
+        total = sum(scores["Sở Tư pháp"])
+        assert got["Sở Tư pháp"]["pct"] == round(total * 100 / (80 - 3), 2)
+        assert got["Sở Y tế"]["pct"] == round(total * 100 / 80, 2)
+        assert (got["Sở Tư pháp"]["rank"], got["Sở Y tế"]["rank"]) == (1, 2)
+    finally:
+        spec.set_catalog_dirs([])
+
+
+def test_exemption_refusals_name_their_cells(book, tmp_path):
+    from cchc_xl.cycle.appraisal import build_appraisal_workbook, read_appraisal
+    from cchc_xl.template import save_atomic
+
+    spec.set_catalog_dirs([_catalog_2025(book, tmp_path)])
+    try:
+        ap = tmp_path / "tham_dinh.xlsx"
+        save_atomic(build_appraisal_workbook(
+            2025, agencies=[{"name": "Sở Tư pháp", "code": "STP", "level": "so"}],
+            deductions=[{"agency": "Sở Tư pháp", "code": "3.1.1", "score": 0.5, "reason": "x"}],
+            exemptions=[{"agency": "Sở Tư pháp", "code": "2.1"}, {"agency": "Sở Tư pháp", "code": "3.1"}]), ap)
+        issues = {(i.code, i.sheet, i.cell) for i in read_appraisal(ap).issues}
+        assert ("not_applicable_not_allowed", "Không áp dụng", "D5") in issues  # 2.1 may not be exempted
+        assert ("exempt_but_scored", "Không áp dụng", "D6") in issues  # 3.1 exempt, 3.1.1 scored
+    finally:
+        spec.set_catalog_dirs([])

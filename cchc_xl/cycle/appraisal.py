@@ -38,6 +38,7 @@ from ..template import (BORDER, GROUP_FILL, LOCKED_FILL, RED_FILL, RED_FONT, UNL
                        save_atomic, style_field_row, write_catalog_rows, write_guide)
 from ..xlstyle import fit_row, text_lines
 from ..model import os_reason
+from .exemptions import check_exemptions, exemption_sheet, read_exemptions
 
 AREA, CRITERION = "lv", "tc"  # kinds of catalog rows in the dropdown keys
 
@@ -110,7 +111,7 @@ def _lists_sheet(wb: Workbook, sets: dict[str, spec.Catalog], names: _Names) -> 
     for i, label in enumerate(labels, start=2):
         ws.cell(row=i, column=1, value=label)
     _define(wb, "ds_cap", f"{title}!$A$2:$A${len(labels) + 1}", names)
-    for col, head in enumerate(("nhom", "ma", "khoa", "ten", "diem_toi_da"), start=3):
+    for col, head in enumerate(("nhom", "ma", "khoa", "ten", "diem_toi_da", "khong_ap_dung"), start=3):
         ws.cell(row=1, column=col, value=head)
     r = 2
     for level, cat in sets.items():
@@ -122,12 +123,14 @@ def _lists_sheet(wb: Workbook, sets: dict[str, spec.Catalog], names: _Names) -> 
                 _set_text(ws.cell(row=r, column=5), f"{label}|{kind}|{item['code']}")
                 _set_text(ws.cell(row=r, column=6), item.get("name"))
                 ws.cell(row=r, column=7, value=item.get("max_score"))
+                ws.cell(row=r, column=8, value=1 if item.get("may_not_apply") else 0)
                 r += 1
     last = max(r - 1, 2)
     _define(wb, "tc_nhom", f"{title}!$C$2:$C${last}", names)
     _define(wb, "tc_khoa", f"{title}!$E$2:$E${last}", names)
     _define(wb, "tc_ten", f"{title}!$F$2:$F${last}", names)
     _define(wb, "tc_diem", f"{title}!$G$2:$G${last}", names)
+    _define(wb, "tc_khong_ap_dung", f"{title}!$H$2:$H${last}", names)
     names.refs["tc_ma_dau"] = f"{title}!$D$2"
     ws.protection.sheet = True
 
@@ -137,7 +140,8 @@ def _guide_sheet(wb: Workbook, sets: dict[str, spec.Catalog]) -> None:
     ws = wb.active
     ws.title = d["sheets"]["guide"]["title"]
     sets_text = "; ".join(f"{_level_label(lv)}: năm {cat.criteria_year}" for lv, cat in sets.items())
-    values = {key: d["sheets"][key]["title"] for key in ("info", "registry", "areas", "deductions", "criteria")}
+    values = {key: d["sheets"][key]["title"] for key in ("info", "registry", "areas", "deductions", "exemptions",
+                                                         "criteria")}
     write_guide(ws, [line.format(criteria_sets=sets_text, version=__version__, **values) for line in d["guide"]])
 
 
@@ -400,7 +404,8 @@ def _meta_sheet(wb: Workbook, year: int | None, sets: dict[str, spec.Catalog]) -
 
 
 def build_appraisal_workbook(year: int | None = None, agencies: list[dict] | None = None,
-                             areas: list[dict] | None = None, deductions: list[dict] | None = None) -> Workbook:
+                             areas: list[dict] | None = None, deductions: list[dict] | None = None,
+                             exemptions: list[dict] | None = None) -> Workbook:
     """The appraisal workbook for an appraisal year (blank by default).
 
     ``agencies`` (``{"name", "code", "level"}``), ``areas`` (``{"agency", "code", "max_score",
@@ -427,6 +432,7 @@ def build_appraisal_workbook(year: int | None = None, agencies: list[dict] | Non
 
     _score_sheet(wb, "areas", areas, names, shown(AREA))
     _score_sheet(wb, "deductions", deductions, names, shown(CRITERION))
+    exemption_sheet(wb, exemptions, _style_row, _sheet("exemptions"))
     _criteria_sheet(wb, sets)
     _meta_sheet(wb, year, sets)
     wb._sheets = [ws for ws in wb.worksheets if ws.sheet_state == "visible"] + \
@@ -477,6 +483,7 @@ class Appraisal:
     deductions: list[ScoreRow]
     catalogs: dict[tuple[str, int | None], spec.Catalog]
     issues: list[Issue]
+    exemptions: list[dict] = field(default_factory=list)  # rows of the sheet "Không áp dụng"
 
     @property
     def errors(self) -> list[Issue]:
@@ -692,7 +699,19 @@ class _AppraisalReader:
 def _check(ap: Appraisal, path: Path) -> None:
     """The domain checks: known agency, code of the agency's level and year, score ≤ maximum, no duplicates."""
     by_key = {_name_key(a.name): a for a in ap.agencies}
+
+    def catalog_of(level: str) -> spec.Catalog:
+        cat = ap.catalogs.get((level, ap.year))
+        if cat is None:
+            try:
+                cat = spec.catalog(level, ap.year)
+            except spec.SpecError as exc:
+                raise DistributeError(f"{path.name}: {exc}") from None
+            ap.catalogs[(level, ap.year)] = cat
+        return cat
+
     cfg = {w: {c["key"]: c["title"] for c in _sheet(w)["columns"]} for w in ("areas", "deductions")}
+    exempt = exempt_codes(ap)
     for which, rows in (("areas", ap.areas), ("deductions", ap.deductions)):
         seen: dict[tuple[str, str], ScoreRow] = {}
         what = "lĩnh vực" if which == "areas" else "tiêu chí"
@@ -705,13 +724,7 @@ def _check(ap: Appraisal, path: Path) -> None:
             row.agency = ag.name
             if not ag.level or ap.year is None:
                 continue  # the registry row or the year already carries the error
-            cat = ap.catalogs.get((ag.level, ap.year))
-            if cat is None:
-                try:
-                    cat = spec.catalog(ag.level, ap.year)
-                except spec.SpecError as exc:
-                    raise DistributeError(f"{path.name}: {exc}") from None
-                ap.catalogs[(ag.level, ap.year)] = cat
+            cat = catalog_of(ag.level)
             table = cat.areas_by_code if which == "areas" else cat.criteria_by_code
             level_label = _level_label(ag.level)
             if row.code not in table:
@@ -738,6 +751,8 @@ def _check(ap: Appraisal, path: Path) -> None:
                 continue
             seen[key] = row
             cat_max = table[row.code].get("max_score")
+            if which == "areas" and cat_max is not None:  # less the criteria that do not apply
+                cat_max = cat.applicable_max(row.code, exempt.get(key[0], ()))
             # the criteria set bounds the score (a maximum typed otherwise reaches the agency's
             # workbook, whose check points it out)
             limit = cat_max if cat_max is not None else row.max_score
@@ -749,6 +764,15 @@ def _check(ap: Appraisal, path: Path) -> None:
                 ap.issues.append(_issue("out_of_range", row.sheet, row.cells["score"], "score",
                                         message=f"Điểm đạt {format_number(row.score)} lớn hơn điểm tối đa "
                                                 f"{format_number(limit)} của {what} {row.code} ({ag.name})"))
+    check_exemptions(ap, by_key, catalog_of, _issue, _level_label, _name_key)
+
+
+def exempt_codes(ap: Appraisal) -> dict[str, set[str]]:
+    """Agency name key → the codes that do not apply to it (rows of the sheet "Không áp dụng")."""
+    out: dict[str, set[str]] = {}
+    for row in ap.exemptions:
+        out.setdefault(_name_key(row["agency"]), set()).add(row["code"])
+    return out
 
 
 def read_appraisal(path: str | os.PathLike) -> Appraisal:
@@ -764,6 +788,7 @@ def read_appraisal(path: str | os.PathLike) -> Appraisal:
     agencies = rd.registry()
     areas = rd.scores("areas")
     deductions = rd.scores("deductions")
-    ap = Appraisal(year, agencies, areas, deductions, {}, rd.issues)
+    exempt = read_exemptions(rd, grids, _sheet("exemptions"), _header_columns, _cell)
+    ap = Appraisal(year, agencies, areas, deductions, {}, rd.issues, exempt)
     _check(ap, path)
     return ap

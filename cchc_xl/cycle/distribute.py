@@ -17,7 +17,7 @@ from .. import SCHEMA_VERSION, spec
 from ..model import os_reason
 from ..normalize import format_number
 from ..template import _code_sort_key
-from .appraisal import Agency, Appraisal, DistributeError, _name_key, decl, read_appraisal
+from .appraisal import Agency, Appraisal, DistributeError, _name_key, decl, exempt_codes, read_appraisal
 
 
 # ---- agency reports ------------------------------------------------------------------------
@@ -42,12 +42,14 @@ def remediation_issue_text(code: str, name: str | None, score, max_score, reason
 def agency_reports(ap: Appraisal, year: int, kind: str) -> list[tuple[Agency, dict]]:
     """One canonical report per registry agency, in registry order (the appraisal must be clean)."""
     out = []
+    exempt = exempt_codes(ap)
     for ag in ap.agencies:
         cat = ap.catalogs.get((ag.level, ap.year)) or spec.catalog(ag.level, ap.year)
+        na = sorted(exempt.get(_name_key(ag.name), ()), key=_code_sort_key)
         mine = lambda rows: sorted((r for r in rows if _name_key(r.agency) == _name_key(ag.name)),  # noqa: E731
                                    key=lambda r: _code_sort_key(r.code))
         areas = [{"code": r.code, "name": cat.areas_by_code[r.code].get("name"),
-                  "max_score": r.max_score if r.max_score is not None else cat.areas_by_code[r.code].get("max_score"),
+                  "max_score": r.max_score if r.max_score is not None else cat.applicable_max(r.code, na),
                   "score": r.score} for r in mine(ap.areas)]
         deductions, remediation = [], []
         for r in mine(ap.deductions):
@@ -65,6 +67,7 @@ def agency_reports(ap: Appraisal, year: int, kind: str) -> list[tuple[Agency, di
             "period": {"year": year, "kind": kind},
             "appraisal_year": ap.year,
             "report": {"number": None, "date": None},
+            **({"not_applicable": na} if na else {}),
             "areas": areas,
             "deductions": deductions,
             "remediation": remediation,
