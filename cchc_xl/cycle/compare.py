@@ -102,7 +102,7 @@ def compare(current: dict, previous: dict, former: dict[str, tuple[str, ...]] | 
         rows.append({
             "agency": c["agency"], "level": c.get("level"),
             "former": ", ".join(b["agency"] for b in before if name_key(b["agency"]) != name_key(c["agency"])),
-            "had_previous": bool(before),
+            "had_previous": bool(before), "merged_from": len(before),
             "percent_before": p["percent"], "percent_now": c.get("percent"),
             "percent_change": (round(c["percent"] - p["percent"], 2)
                                if c.get("percent") is not None and p["percent"] is not None else None),
@@ -151,6 +151,15 @@ def _code_key(code: str):
     return _code_sort_key(code)
 
 
+def _note(r: dict) -> str | None:
+    if not r["had_previous"]:
+        return "Không có số liệu kỳ trước"
+    if r["merged_from"] > 1:
+        return (f"Kỳ trước là {r['merged_from']} cơ quan (trước sắp xếp): so sánh tiêu chí bị trừ, "
+                "không so sánh điểm và hạng")
+    return None
+
+
 def comparison_table(result: dict, previous_period: dict | None, period_words: str, subtitle: str | None):
     """The consolidated workbook's sheet "So sánh kỳ trước" (a plain ``SheetTable``) with a chart of
     the change in score per agency."""
@@ -170,7 +179,7 @@ def comparison_table(result: dict, previous_period: dict | None, period_words: s
                      ", ".join(r["deducted_again"]) or None, len(r["deducted_again"]),
                      r["lost_again"] if r["deducted_again"] else None,
                      r["carried"], r["carried_closed"],
-                     None if r["had_previous"] else "Không có số liệu kỳ trước"])
+                     _note(r)])
     n = len(rows)
     for g in result["gone"]:
         rows.append([len(rows) + 1, g["agency"], _level_label(g.get("level")), None,
