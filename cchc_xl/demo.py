@@ -241,17 +241,10 @@ def load_examples() -> list[dict]:
     return out
 
 
-def write_previous_samples(folder: Path, registry: list, seed: int = 2023, echo=None) -> list[Path]:
-    """Last year's submissions in ``folder``: the real example reports (historic names) and generated
-    reports of the registry's departments under the names they had then (``ten_cu``, else today's)."""
-    from .registry import former_names
+def _write_examples(folder: Path, docs: list[dict], taken: set, written: list, echo) -> None:
     from .template import write_template
 
-    folder.mkdir(parents=True, exist_ok=True)
-    rng = random.Random(seed)
-    written = []
-    taken = set()
-    for doc in load_examples():
+    for doc in docs:
         name = (doc.get("agency") or {}).get("name") or "co_quan"
         out = folder / f"{_slug(name)}.xlsx"
         try:
@@ -262,6 +255,19 @@ def write_previous_samples(folder: Path, registry: list, seed: int = 2023, echo=
             continue
         taken.add(name)
         written.append(out)
+
+
+def write_previous_samples(folder: Path, registry: list, seed: int = 2023, echo=None) -> list[Path]:
+    """Last year's submissions in ``folder``: the real example reports (historic names) and generated
+    reports of the registry's departments under the names they had then (``ten_cu``, else today's)."""
+    from .registry import former_names
+    from .template import write_template
+
+    folder.mkdir(parents=True, exist_ok=True)
+    rng = random.Random(seed)
+    written = []
+    taken = set()
+    _write_examples(folder, load_examples(), taken, written, echo)
     olds = former_names(examples_dir() / "registry.csv")
     for entry in [e for e in registry if e.level == "so"]:
         for name in olds.get(entry.name) or (entry.name,):
@@ -284,17 +290,7 @@ def write_samples(folder: Path, generated: int = 12, seed: int = 2024, echo=None
     rng = random.Random(seed)
     written: list[Path] = []
     taken = set()
-    for doc in load_examples()[-1:]:  # one real report of an earlier year: listed, not consolidated
-        name = (doc.get("agency") or {}).get("name") or "co_quan"
-        out = folder / f"{_slug(name)}.xlsx"
-        try:
-            write_template(out, report=doc)
-        except Exception as exc:  # noqa: BLE001 - a broken example must not stop the demo
-            if echo:
-                echo(f"Bỏ qua ví dụ của {name}: {exc}")
-            continue
-        taken.add(name)
-        written.append(out)
+    _write_examples(folder, load_examples()[-1:], taken, written, echo)  # an earlier year's: not consolidated
     reg_path = examples_dir() / "registry.csv"
     try:
         registry = load_registry(reg_path) if reg_path.is_file() else []

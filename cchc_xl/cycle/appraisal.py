@@ -202,16 +202,22 @@ def _style_row(ws, r: int, columns: list[dict], formula_keys: set[str], like: in
             cell.number_format = "@"  # "1.10" must not become the number 1.1
 
 
-def _registry_sheet(wb: Workbook, agencies: list[dict] | None, names: _Names) -> None:
-    cfg = _sheet("registry")
+def open_table(wb: Workbook, cfg: dict):
+    """A declared table sheet with its title and header: the sheet, columns, column letters by key,
+    header row and the first and last open rows."""
     ws = wb.create_sheet(cfg["title"])
     cols = cfg["columns"]
-    letters = {c["key"]: get_column_letter(i) for i, c in enumerate(cols, start=1)}
-    ncol = len(cols)
-    _title(ws, cfg["heading"], cfg.get("subtitle"), ncol)
+    _title(ws, cfg["heading"], cfg.get("subtitle"), len(cols))
     hr = cfg["header_row"]
     _header(ws, hr, cols)
-    first, last = hr + 1, hr + cfg["open_rows"]
+    letters = {c["key"]: get_column_letter(i) for i, c in enumerate(cols, start=1)}
+    return ws, cols, letters, hr, hr + 1, hr + cfg["open_rows"]
+
+
+def _registry_sheet(wb: Workbook, agencies: list[dict] | None, names: _Names) -> None:
+    cfg = _sheet("registry")
+    ws, cols, letters, hr, first, last = open_table(wb, cfg)
+    ncol = len(cols)
     names.registry_first, names.registry_last = first, last
     rows = agencies or []
     b, c_, d = letters["name"], letters["code"], letters["level"]
@@ -269,15 +275,9 @@ def _score_sheet(wb: Workbook, which: str, rows: list[dict] | None, names: _Name
     that its height fits the looked-up name too.
     """
     cfg = _sheet(which)
-    ws = wb.create_sheet(cfg["title"])
-    cols = cfg["columns"]
+    ws, cols, L, hr, first, last = open_table(wb, cfg)
     keys = [c["key"] for c in cols]
-    L = {c["key"]: get_column_letter(i) for i, c in enumerate(cols, start=1)}
     ncol = len(cols)
-    _title(ws, cfg["heading"], cfg.get("subtitle"), ncol)
-    hr = cfg["header_row"]
-    _header(ws, hr, cols)
-    first, last = hr + 1, hr + cfg["open_rows"]
     kind = AREA if which == "areas" else CRITERION
     formula_keys = {c["key"] for c in cols if c.get("type") == "formula"}
     inputs = [L[k] for k in keys if k not in formula_keys]
@@ -432,7 +432,7 @@ def build_appraisal_workbook(year: int | None = None, agencies: list[dict] | Non
 
     _score_sheet(wb, "areas", areas, names, shown(AREA))
     _score_sheet(wb, "deductions", deductions, names, shown(CRITERION))
-    exemption_sheet(wb, exemptions, _style_row, _sheet("exemptions"))
+    exemption_sheet(wb, exemptions, _style_row, open_table(wb, _sheet("exemptions")))
     _criteria_sheet(wb, sets)
     _meta_sheet(wb, year, sets)
     wb._sheets = [ws for ws in wb.worksheets if ws.sheet_state == "visible"] + \

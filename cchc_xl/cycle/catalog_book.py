@@ -132,17 +132,22 @@ def _letters(cols: list[dict]) -> dict[str, str]:
     return {c["key"]: get_column_letter(i) for i, c in enumerate(cols, start=1)}
 
 
-def _criteria_sheet(wb: Workbook, level_label: str, sets: list[dict], sets_ref: dict[str, str]) -> dict[str, str]:
-    cfg = _cfg("criteria")
-    checks = decl()["checks"]
+def _open_sheet(wb: Workbook, key: str, level_label: str, header_height: float):
+    """A declared sheet with its title, subtitle and header row; returns what its writer needs."""
+    cfg = _cfg(key)
     ws = wb.create_sheet(cfg["title"])
     cols = cfg["columns"]
-    L = _letters(cols)
-    ncol = len(cols)
-    _title(ws, cfg["heading"].format(level=level_label.upper()), cfg["subtitle"], ncol)
+    _title(ws, cfg["heading"].format(level=level_label.upper()), cfg["subtitle"], len(cols))
     hr = cfg["header_row"]
     _header(ws, hr, cols)
-    ws.row_dimensions[hr].height = 32
+    ws.row_dimensions[hr].height = header_height
+    return cfg, ws, cols, _letters(cols), hr
+
+
+def _criteria_sheet(wb: Workbook, level_label: str, sets: list[dict], sets_ref: dict[str, str]) -> dict[str, str]:
+    cfg, ws, cols, L, hr = _open_sheet(wb, "criteria", level_label, 32)
+    ncol = len(cols)
+    checks = decl()["checks"]
     rows = []
     for s in sets:
         items = [(a, True) for a in s["areas"]] + [(c, False) for c in s["criteria"]]
@@ -205,15 +210,8 @@ def _criteria_sheet(wb: Workbook, level_label: str, sets: list[dict], sets_ref: 
 
 def _sets_sheet(wb: Workbook, level_label: str, sets: list[dict]) -> tuple:
     """The sets sheet; returns it with a function that writes its checks once the criteria ranges exist."""
-    cfg = _cfg("sets")
-    ws = wb.create_sheet(cfg["title"])
-    cols = cfg["columns"]
-    L = _letters(cols)
+    cfg, ws, cols, L, hr = _open_sheet(wb, "sets", level_label, 48)
     ncol = len(cols)
-    _title(ws, cfg["heading"].format(level=level_label.upper()), cfg["subtitle"], ncol)
-    hr = cfg["header_row"]
-    _header(ws, hr, cols)
-    ws.row_dimensions[hr].height = 48
     first, last = hr + 1, hr + cfg["open_rows"]
     for r in range(first, last + 1):
         _style_input_row(ws, r, cols)

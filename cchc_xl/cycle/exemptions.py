@@ -15,24 +15,18 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from ..reader import a1
-from ..template import RED_FILL, RED_FONT, _header, _hint, _print_setup, _protect, _set_text, _title
+from ..template import RED_FILL, RED_FONT, _hint, _print_setup, _protect, _set_text
 from ..xlstyle import fit_row
 
 
-def exemption_sheet(wb, rows: list[dict] | None, style_row, sheet_cfg: dict) -> None:
-    """The sheet, with the same live help as the score sheets: agency dropdown, level and name
-    looked up, red when the agency is unknown, the code is not in the agency's set or may not be
-    exempted, or the row is given twice."""
-    cfg = sheet_cfg
-    ws = wb.create_sheet(cfg["title"])
-    cols = cfg["columns"]
-    L = {c["key"]: get_column_letter(i) for i, c in enumerate(cols, start=1)}
+def exemption_sheet(wb, rows: list[dict] | None, style_row, table) -> None:
+    """The sheet (``table``: what ``appraisal.open_table`` gives), with the same live help as the
+    score sheets: agency dropdown, level and name looked up, red when the agency is unknown, the
+    code is not in the agency's set or may not be exempted, or the row is given twice."""
+    ws, cols, L, hr, first, last = table
     ncol = len(cols)
-    _title(ws, cfg["heading"], cfg.get("subtitle"), ncol)
     ws.row_dimensions[2].height = 44
-    hr = cfg["header_row"]
-    _header(ws, hr, cols)
-    first, last = hr + 1, hr + cfg["open_rows"]
+    ws.row_dimensions[hr].height = 32
     formula_keys = {c["key"] for c in cols if c.get("type") == "formula"}
     ag, lv, code, name = L["agency"], L["level"], L["code"], L["name"]
     rows = rows or []
