@@ -90,11 +90,14 @@ def compare(current: dict, previous: dict, former: dict[str, tuple[str, ...]] | 
                 owner.setdefault(name_key(old), today[name_key(name)])
     rows = []
     gone = []
+    by_now: dict[str, list[dict]] = {}
     if len(prev):
-        prev = prev.assign(now=[owner.get(name_key(n)) for n in prev["agency"]])
-        gone = [r for r in prev.to_dict("records") if pd.isna(r["now"])]
-        prev = prev[prev["now"].notna()]
-    by_now = {k: g.to_dict("records") for k, g in prev.groupby("now")} if len(prev) else {}
+        prev["now"] = prev["agency"].map(lambda n: owner.get(name_key(n)))
+        for r in prev.to_dict("records"):  # one pass: grouping with pandas costs a frame per agency
+            if pd.isna(r["now"]):
+                gone.append(r)
+            else:
+                by_now.setdefault(r["now"], []).append(r)
     for c in current["agencies"]:
         before = by_now.get(c["agency"], [])
         p = _combine(before)
