@@ -244,3 +244,26 @@ def test_exemption_refusals_name_their_cells(book, tmp_path):
         assert ("exempt_but_scored", "Không áp dụng", "D6") in issues  # 3.1 exempt, 3.1.1 scored
     finally:
         spec.set_catalog_dirs([])
+
+
+def test_live_checks_recalculated_by_libreoffice_point_at_the_same_rows(book, tmp_path, soffice):
+    """What the clerk sees before running the command: the "Kiểm tra" columns, as LibreOffice computes
+    them, flag the rows the reader refuses (duplicate, children over the parent, total off)."""
+    from python_calamine import CalamineWorkbook
+
+    wb = openpyxl.load_workbook(book)
+    rows = [(y, c, n, (6 if c == "5.3" else m), f) for y, c, n, m, f in new_set_rows()]
+    rows.append((2025, "2.1", "Tiêu chí nhập hai lần", 1, None))
+    rows.append((2025, "8.9.9", "Thiếu cấp trên", 0.1, None))
+    cells = add_set(wb, rows=rows, total=85)
+    set_row = first_empty(wb["Các bộ tiêu chí"]) - 1
+    wb.save(book)
+    calc = CalamineWorkbook.from_path(str(soffice(book, "xlsx:Calc MS Excel 2007 XML")))
+    crit = calc.get_sheet_by_name("Tiêu chí").to_python()
+    check = {code: crit[r - 1][6] for code, r in cells.items()}
+    assert check["2.1"] == "Mã trùng trong cùng năm"
+    assert check["5"] == "Tổng điểm tiêu chí con vượt điểm tối đa"
+    assert check["8.9.9"] == "Thiếu mã cấp trên"
+    assert check["1.1"] == "" and check["9"] == ""
+    sets = calc.get_sheet_by_name("Các bộ tiêu chí").to_python()
+    assert sets[set_row - 1][8].startswith("Tổng điểm các lĩnh vực khác tổng điểm thẩm định")
