@@ -116,17 +116,18 @@ def test_blank_workbook_has_native_help(tmp_path):
     path = write_appraisal_template(tmp_path / "so.xlsx", year=2023)
     wb = load_workbook(path)
     d = decl()
-    titles = [d["sheets"][k]["title"] for k in ("guide", "info", "registry", "areas", "deductions", "criteria")]
+    titles = [d["sheets"][k]["title"] for k in ("guide", "info", "registry", "areas", "deductions", "exemptions",
+                                                "criteria")]
     assert [ws.title for ws in wb.worksheets if ws.sheet_state == "visible"] == titles
     meta = wb[d["meta_sheet"]]
     assert meta.sheet_state in ("hidden", "veryHidden")
     assert {meta.cell(r, 1).value: meta.cell(r, 2).value for r in range(1, 8)}["template_id"] == "cchc-xl/appraisal"
     assert wb[d["lists_sheet"]].sheet_state == "hidden"
-    for name in ("ds_co_quan", "bang_co_quan", "ds_cap", "tc_khoa", "tc_ten", "tc_diem", "tc_nhom"):
+    for name in ("ds_co_quan", "bang_co_quan", "ds_cap", "tc_khoa", "tc_ten", "tc_diem", "tc_nhom", "tc_khong_ap_dung"):
         assert name in wb.defined_names
     reg = wb[d["sheets"]["registry"]["title"]]
     assert reg["B5"].value is None  # blank but for the headers
-    for which in ("registry", "areas", "deductions"):
+    for which in ("registry", "areas", "deductions", "exemptions"):
         ws = wb[d["sheets"][which]["title"]]
         L = _letters(which)
         first = _first_row(which)
@@ -139,7 +140,9 @@ def test_blank_workbook_has_native_help(tmp_path):
         validated = {str(r).split(":")[0] for dv in ws.data_validations.dataValidation for r in dv.sqref.ranges}
         hinted = [dv for dv in ws.data_validations.dataValidation if dv.prompt]
         assert hinted
-        if which != "registry":
+        if which == "exemptions":  # agency from the list, code and reason bounded; no scores
+            assert {f"{L[k]}{first}" for k in ("agency", "code", "note")} <= validated
+        elif which != "registry":
             assert {f"{L[k]}{first}" for k in ("agency", "code", "max_score", "score")} <= validated
             code_dv = next(dv for dv in ws.data_validations.dataValidation if f"{L['code']}{first}" in str(dv.sqref))
             assert "OFFSET(" in code_dv.formula1 and "tc_nhom" in code_dv.formula1  # codes of the row's level
