@@ -144,6 +144,22 @@ def build_parser() -> argparse.ArgumentParser:
     m = sub.add_parser("demo", help="chạy thử trên dữ liệu mẫu: tạo bài nộp, tổng hợp và phụ lục")
     m.add_argument("-o", "--output", default="cchc-xl-demo", metavar="THƯ_MỤC",
                    help="thư mục ghi kết quả chạy thử (mặc định cchc-xl-demo)")
+
+    s = sub.add_parser("serve", help="chạy máy chủ của Sở Nội vụ: các cơ quan kiểm tra và nộp báo cáo qua trình duyệt")
+    s.add_argument("--data", default="cchc-xl-data", metavar="THƯ_MỤC",
+                   help="thư mục dữ liệu của máy chủ (cơ sở dữ liệu và tệp nộp; mặc định cchc-xl-data)")
+    s.add_argument("--host", default="127.0.0.1", metavar="ĐỊA_CHỈ", help="địa chỉ lắng nghe (mặc định 127.0.0.1)")
+    s.add_argument("--port", type=int, default=8000, metavar="CỔNG", help="cổng (mặc định 8000)")
+    s.add_argument("--public-url", metavar="URL",
+                   help="địa chỉ công khai (https://…) dùng trong đường dẫn gửi các cơ quan, khi chạy sau proxy")
+    s.add_argument("--trusted-proxy", default="127.0.0.1", metavar="ĐỊA_CHỈ",
+                   help="địa chỉ của reverse proxy được tin các tiêu đề X-Forwarded-* (mặc định 127.0.0.1)")
+    s.add_argument("--max-upload-mb", type=float, default=20, metavar="MB", help="dung lượng tối đa một tệp tải lên")
+    s.add_argument("--jobs", type=int, metavar="N", help="số tiến trình đọc tệp tải lên")
+    s.add_argument("--backup", metavar="THƯ_MỤC_SAO_LƯU", help="sao lưu toàn bộ dữ liệu vào thư mục mới rồi thoát")
+    s.add_argument("--reset-password", action="store_true", help="đặt mật khẩu mới cho tài khoản admin rồi thoát")
+    s.add_argument("--demo", action="store_true",
+                   help="mở sẵn một đợt chạy thử trên danh sách cơ quan mẫu, với các bài nộp mẫu")
     return p
 
 
@@ -457,6 +473,12 @@ def cmd_catalog(args) -> int:
     for p in paths:
         _out(f"  - {p}")
     return EXIT_OK
+
+
+def cmd_serve(args) -> int:
+    from .server import serve
+
+    return serve(args, echo=_out)
 
 
 def cmd_demo(args) -> int:

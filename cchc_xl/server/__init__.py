@@ -1,0 +1,122 @@
+"""``cchc-xl serve``: the department's own server (rounds, agency pages, dashboard, JSON API).
+
+Modules: ``app`` (configuration, guards, errors), ``storage`` (SQLite + files, durability),
+``auth`` (passwords, sessions, tokens, rate limits), ``access`` (per-request checks),
+``service`` (the actions, shared by pages and API), ``pages`` (Jinja2), ``api`` (JSON),
+``worker`` (untrusted files read in worker processes), ``chart`` (inline SVG).
+Imported only by the ``serve`` command: the rest of the toolkit never needs FastAPI.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+from pathlib import Path
+
+MISSING = ("Máy chủ cần thêm thư viện: hãy cài bằng lệnh  python -m pip install \"cchc-xl[server]\"  "
+           "(FastAPI, uvicorn, python-multipart).")
+
+
+def _config(args):
+    from .app import MB, Config
+
+    return Config(data_dir=Path(args.data), max_upload=int(args.max_upload_mb * MB), public_url=args.public_url,
+                  jobs=args.jobs, catalog_dirs=list(args.catalog or []))
+
+
+def backup(data_dir: str, target: str) -> Path:
+    from .storage import Store
+
+    store = Store(data_dir)
+    try:
+        return store.backup(target)
+    finally:
+        store.close()
+
+
+def reset_password(data_dir: str) -> str:
+    import secrets
+
+    from .app import ADMIN_USER
+    from .auth import hash_password
+    from .storage import Store
+
+    store = Store(data_dir)
+    try:
+        password = secrets.token_urlsafe(12)
+        store.execute("INSERT INTO users(name, pw_hash, created_at) VALUES(?, ?, datetime('now')) "
+                      "ON CONFLICT(name) DO UPDATE SET pw_hash=excluded.pw_hash", ADMIN_USER, hash_password(password))
+        store.execute("DELETE FROM sessions")
+        store.audit("dòng lệnh", "dat_lai_mat_khau")
+        return password
+    finally:
+        store.close()
+
+
+def seed_demo(config, echo=print) -> tuple[str | None, dict]:
+    """A round on the sample registry with the demo's sample workbooks uploaded and submitted."""
+    import tempfile
+
+    from ..demo import DEMO_KIND, DEMO_YEAR, _slug, examples_dir, write_samples
+    from . import service
+    from .app import Server
+
+    srv = Server(config)
+    try:
+        if service.rounds(srv.store):
+            echo("Thư mục dữ liệu đã có đợt báo cáo; không tạo thêm đợt chạy thử.")
+            return None, srv.shown_once
+        agencies = service.registry_from_file(examples_dir() / "registry.csv")
+        deadline = (dt.date.today() + dt.timedelta(days=14)).isoformat()
+        rid = service.open_round(srv.store, DEMO_YEAR, DEMO_KIND, deadline, agencies, False, "chạy thử",
+                                 "registry.csv (mẫu)")
+        by_slug = {_slug(a["name"]): a for a in service.agencies_of(srv.store, rid)}
+        with tempfile.TemporaryDirectory() as tmp:
+            samples = write_samples(Path(tmp) / "nop")
+            for path in samples["files"]:
+                agency = by_slug.get(path.stem)
+                if agency is None or path.parent.name != "nop":
+                    continue
+                asyncio.run(service.accept_upload(srv.store, srv.workers, agency, path.read_bytes(), path.name,
+                                                  True, "chạy thử"))
+        first = service.agencies_of(srv.store, rid)[-1]
+        return f"/nop/{first['token']}", srv.shown_once
+    finally:
+        srv.close()
+
+
+def serve(args, echo=print) -> int:
+    try:
+        import fastapi  # noqa: F401
+        import multipart  # noqa: F401
+        import uvicorn
+    except ImportError:
+        echo(f"cchc-xl: {MISSING}")
+        return 2
+    if args.backup:
+        out = backup(args.data, args.backup)
+        echo(f"Đã sao lưu dữ liệu máy chủ vào {out}")
+        return 0
+    if args.reset_password:
+        echo(f"Mật khẩu mới của tài khoản admin: {reset_password(args.data)}  (chỉ hiện một lần)")
+        return 0
+    config = _config(args)
+    demo_link, shown = seed_demo(config, echo) if args.demo else (None, {})
+    from .app import create_app
+
+    app = create_app(config)
+    server = app.app.state.server
+    server.shown_once.update(shown)
+    base = args.public_url or f"http://{args.host}:{args.port}"
+    echo(f"Máy chủ cchc-xl: {base}  (dữ liệu trong {config.data_dir.resolve()})")
+    if "password" in server.shown_once:
+        echo(f"Tài khoản Sở Nội vụ: admin, mật khẩu: {server.shown_once['password']}  (chỉ hiện một lần; "
+             "đổi bằng  cchc-xl serve --reset-password)")
+    if "token" in server.shown_once:
+        echo(f"Mã truy cập API (CCHC_XL_ADMIN_TOKEN): {server.shown_once['token']}  (chỉ hiện một lần)")
+    if demo_link:
+        echo(f"Trang nộp bài mẫu của một cơ quan: {base}{demo_link}")
+    server.workers.warm()
+    uvicorn.run(app, host=args.host, port=args.port, access_log=False, proxy_headers=True,
+                forwarded_allow_ips=args.trusted_proxy, log_level="warning")
+    return 0

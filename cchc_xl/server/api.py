@@ -1,0 +1,139 @@
+"""The JSON API (INTERFACES.md, "Server"): the same actions as the pages, for scripts."""
+
+from __future__ import annotations
+
+import json
+
+from fastapi import APIRouter, Request
+from fastapi.responses import FileResponse, JSONResponse, Response
+from starlette.concurrency import run_in_threadpool
+
+from . import service
+from .access import api_caller, attachment, own_submission, server_of, too_large, upload_allowed
+from .app import Refused, too_large_text
+
+router = APIRouter(prefix="/api")
+
+
+async def _json_body(request: Request) -> dict:
+    try:
+        body = json.loads(await request.body() or b"null")
+    except (ValueError, UnicodeDecodeError):
+        raise Refused(400, "Nội dung gửi lên không phải JSON hợp lệ.") from None
+    if not isinstance(body, dict):
+        raise Refused(400, "Nội dung gửi lên phải là một đối tượng JSON.")
+    return body
+
+
+@router.post("/rounds")
+async def open_round(request: Request):
+    api_caller(request, allow_agency=False)
+    srv = server_of(request)
+    body = await _json_body(request)
+    agencies = service.registry_from_json(body.get("registry"))
+    rid = service.open_round(srv.store, body.get("year"), body.get("period"), body.get("deadline"), agencies,
+                             bool(body.get("allow_errors", False)), "API", "registry (API)")
+    srv.store.audit("API", "mo_dot", {"round": rid, "agencies": len(agencies)}, srv.client_ip(request))
+    base = srv.base_url(request)
+    return JSONResponse({"id": rid, "agencies": [
+        {"name": a["name"], "code": a["code"], "token": a["token"], "link": service.link(base, a["token"])}
+        for a in service.agencies_of(srv.store, rid)]}, status_code=201)
+
+
+@router.get("/rounds")
+async def list_rounds(request: Request):
+    api_caller(request, allow_agency=False)
+    return [{"id": r["id"], "year": r["year"], "period": r["period"], "deadline": r["deadline"]}
+            for r in service.rounds(server_of(request).store)]
+
+
+@router.get("/rounds/{rid}")
+async def round_status(request: Request, rid: int):
+    api_caller(request, allow_agency=False)
+    return service.public_status(service.round_status(server_of(request).store, rid))
+
+
+@router.get("/rounds/{rid}/links.xlsx")
+async def links(request: Request, rid: int):
+    api_caller(request, allow_agency=False)
+    srv = server_of(request)
+    data = await run_in_threadpool(service.links_workbook, srv.store, rid, srv.base_url(request))
+    return attachment(data, f"duong_dan_nop_bai_dot_{rid}.xlsx")
+
+
+@router.post("/submissions")
+async def upload(request: Request):
+    kind, agency = api_caller(request, allow_admin=False)
+    upload_allowed(request, agency)
+    form = await request.form(max_files=1, max_fields=10)
+    if too_large(request):
+        raise Refused(413, too_large_text(server_of(request).config.max_upload))
+    item = form.get("file")
+    if item is None or not hasattr(item, "read"):
+        raise Refused(400, "Thiếu tệp: gửi biểu mẫu trong trường “file” (multipart/form-data).")
+    data = await item.read()
+    submit = str(form.get("submit", "1")).strip().lower() not in ("0", "false", "no", "khong")
+    answer = await service.accept_upload(server_of(request).store, server_of(request).workers, agency, data,
+                                         item.filename, submit, "api", request.headers.get("idempotency-key"))
+    return JSONResponse(answer, status_code=200 if answer.get("repeated") else 201)
+
+
+def _visible(request: Request, sid: int):
+    kind, agency = api_caller(request)
+    store = server_of(request).store
+    return own_submission(store, agency, sid) if kind == "agency" else service.get_submission(store, sid)
+
+
+@router.get("/submissions/{sid}")
+async def submission(request: Request, sid: int):
+    sub = _visible(request, sid)
+    store = server_of(request).store
+    return {"submission": sub["id"], "uploaded_at": sub["uploaded_at"], "file": sub["original_name"],
+            "submitted": bool(sub["submitted_at"]), "submitted_at": sub["submitted_at"],
+            "returned_at": sub["returned_at"], "refusal": sub["refusal"],
+            "validation": json.loads(sub["validation"]),
+            "comments": [{"at": c["at"], "text": c["text"]} for c in
+                         service.comments_of(store, sub["agency_id"]).get(sub["id"], [])]}
+
+
+@router.get("/submissions/{sid}/annotated")
+async def annotated(request: Request, sid: int):
+    sub = _visible(request, sid)
+    srv = server_of(request)
+    path = await service.annotated_copy(srv.store, srv.workers, sub)
+    agency = srv.store.one("SELECT name FROM agencies WHERE id=?", sub["agency_id"])
+    return FileResponse(path, filename=service.download_name(agency["name"], "_danh_dau.xlsx"),
+                        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+
+@router.post("/submissions/{sid}/submit")
+async def submit(request: Request, sid: int):
+    kind, agency = api_caller(request, allow_admin=False)
+    own_submission(server_of(request).store, agency, sid)
+    service.submit(server_of(request).store, agency, sid)
+    return {"submission": sid, "submitted": True}
+
+
+@router.post("/submissions/{sid}/return")
+async def return_submission(request: Request, sid: int):
+    api_caller(request, allow_agency=False)
+    body = await _json_body(request)
+    service.return_submission(server_of(request).store, sid, str(body.get("comment") or ""), "API")
+    return {"submission": sid, "returned": True}
+
+
+@router.post("/rounds/{rid}/consolidate")
+async def consolidate(request: Request, rid: int):
+    api_caller(request, allow_agency=False)
+    srv = server_of(request)
+    done = await run_in_threadpool(service.consolidate_round, srv.store, rid, "API", srv.config.catalog_dirs)
+    base = srv.base_url(request)
+    return {**done["summary"], "consolidation": done["id"],
+            "downloads": {k: f"{base}/api/rounds/{rid}/consolidations/{done['id']}/{k}" for k in done["outputs"]}}
+
+
+@router.get("/rounds/{rid}/consolidations/{cid}/{kind}")
+async def consolidation_file(request: Request, rid: int, cid: int, kind: str) -> Response:
+    api_caller(request, allow_agency=False)
+    path = service.consolidation_file(server_of(request).store, rid, cid, kind)
+    return FileResponse(path, filename=path.name, media_type="application/octet-stream")

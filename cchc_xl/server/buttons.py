@@ -1,0 +1,141 @@
+"""The Excel buttons through the department's server (xlwings' remote interpreter).
+
+xlwings' VBA client (``RunRemotePython``) posts the open workbook as JSON (every worksheet's
+values from A1 to the end of its used range, the defined names, the book's name and selection)
+and runs the actions it gets back. The same entry points as on a PC with Python
+(``cchc_xl.excel.validate_book`` / ``fill_appendix_book``) run on ``xw.Book(json=payload)`` in a
+worker process, and ``book.json()`` is the answer. Authorised by the agency's link token
+(``Authorization: Bearer <token>``, or the bare token as xlwings' ``auth`` sends it).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+import os
+import re
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
+
+from . import service
+from .access import BAD_LINK, server_of, upload_allowed
+from .app import Refused
+
+router = APIRouter(prefix="/xlwings")
+ENDPOINTS = ("kiem-tra", "dien-phu-luc", "nop-bao-cao")
+TITLES = {"kiem-tra": "Kiểm tra biểu mẫu", "dien-phu-luc": "Điền phụ lục", "nop-bao-cao": "Nộp báo cáo"}
+_ISO = re.compile(r"^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d+)?Z?$")
+
+
+class PayloadError(Exception):
+    """The request is not a workbook as xlwings' client sends it."""
+
+
+def run_button(kind: str, payload: dict, message: str | None = None) -> dict:
+    """In a worker: the button's actions on ``xw.Book(json=payload)``; ``message`` only alerts."""
+    import xlwings as xw
+
+    from .. import excel
+
+    try:
+        book = xw.Book(json=payload)
+    except Exception as exc:  # noqa: BLE001 - anything wrong in the payload's shape
+        raise PayloadError(f"{type(exc).__name__}: {exc}") from None
+    if message is not None:
+        book.app.alert(message, title=TITLES[kind], buttons="ok", mode="info")
+    elif kind == "kiem-tra":
+        excel.validate_book(book)
+    else:
+        excel.fill_appendix_book(book)
+    return book.json()
+
+
+def payload_workbook(payload: dict) -> bytes:
+    """The workbook the payload describes, as an .xlsx of its values (what the reader needs)."""
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    wb.remove(wb.active)
+    for sheet in payload.get("sheets") or []:
+        ws = wb.create_sheet(str(sheet.get("name"))[:31])
+        for r, row in enumerate(sheet.get("values") or [], start=1):
+            for c, value in enumerate(row or [], start=1):
+                if value is None or value == "":
+                    continue
+                if isinstance(value, str):
+                    m = _ISO.match(value)
+                    if m:
+                        value = dt.datetime(*map(int, m.groups()[:6]))
+                cell = ws.cell(row=r, column=c, value=value if not isinstance(value, (dict, list)) else str(value))
+                if isinstance(value, str) and value[:1] in "=+-@":
+                    cell.data_type = "s"
+        if sheet.get("name") == "_meta":
+            ws.sheet_state = "veryHidden"
+    if not wb.worksheets:
+        raise PayloadError("không có trang nào")
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def _agency(request: Request):
+    value = (request.headers.get("authorization") or "").strip()
+    token = value.split(" ", 1)[1].strip() if value.lower().startswith("bearer ") else value
+    agency = service.agency_by_token(server_of(request).store, token) if token else None
+    if agency is None:
+        raise Refused(401, BAD_LINK)
+    return agency
+
+
+async def _payload(request: Request) -> dict:
+    try:
+        payload = json.loads(await request.body())
+    except (ValueError, UnicodeDecodeError):
+        raise Refused(400, "Nội dung gửi lên không phải JSON của xlwings.") from None
+    if not isinstance(payload, dict) or not isinstance(payload.get("sheets"), list):
+        raise Refused(400, "Nội dung gửi lên không phải sổ tính do xlwings gửi (thiếu “sheets”).")
+    return payload
+
+
+async def _actions(request: Request, kind: str, payload: dict, message: str | None = None):
+    from .worker import Crashed
+
+    try:
+        return await server_of(request).workers.run(run_button, kind, payload, message)
+    except PayloadError as exc:
+        raise Refused(400, f"Nội dung gửi lên không phải sổ tính do xlwings gửi ({exc}).") from None
+    except Crashed:
+        raise Refused(422, "Máy chủ không xử lý được sổ tính này (quá lớn hoặc hỏng).") from None
+
+
+@router.post("/{kind}")
+async def button(request: Request, kind: str):
+    if kind not in ENDPOINTS:
+        raise Refused(404, "Không có nút này trên máy chủ.")
+    agency = _agency(request)
+    payload = await _payload(request)
+    srv = server_of(request)
+    if not os.environ.get("XLWINGS_LICENSE_KEY"):
+        raise Refused(503, "Máy chủ chưa bật các nút Excel: hãy đặt biến môi trường XLWINGS_LICENSE_KEY cho "
+                           "dịch vụ cchc-xl (xem README) rồi khởi động lại.")
+    if kind != "nop-bao-cao":
+        srv.store.audit(f"cơ quan {agency['name']}", f"nut_{kind}", None, srv.client_ip(request))
+        return JSONResponse(await _actions(request, kind, payload))
+    upload_allowed(request, agency)
+    try:
+        data = payload_workbook(payload)
+    except PayloadError as exc:
+        raise Refused(400, f"Nội dung gửi lên không phải sổ tính do xlwings gửi ({exc}).") from None
+    name = str((payload.get("book") or {}).get("name") or "bao_cao.xlsx")
+    name = name.rsplit(".", 1)[0] + ".xlsx"
+    answer = await service.accept_upload(srv.store, srv.workers, agency, data, name, True, "excel")
+    v = answer["validation"]
+    if answer["submitted"]:
+        text = (f"Đã nộp báo cáo của {agency['name']} lên Sở Nội vụ (bài số {answer['submission']}; "
+                f"{v['errors']} lỗi, {v['warnings']} cảnh báo).")
+    else:
+        text = f"Chưa nộp được: {answer['reason'] or answer['refusal'] or 'bài còn lỗi'}"
+    body = await _actions(request, kind, payload, text)
+    return JSONResponse({**body, "submission": answer["submission"], "submitted": answer["submitted"]})

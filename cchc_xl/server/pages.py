@@ -1,0 +1,321 @@
+"""Vietnamese pages (Jinja2, no JavaScript): the department's sign-in, rounds and dashboard, and
+each agency's page reached through its link."""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from functools import lru_cache
+from pathlib import Path
+
+from fastapi import APIRouter, Request
+from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
+
+from .. import spec
+from . import service
+from .access import (SESSION_COOKIE, agency_by_link, agency_csrf, attachment, check_csrf, department, own_submission,
+                     server_of, too_large, upload_allowed)
+from .app import ADMIN_USER, MB, Refused, too_large_text
+from .auth import check_password
+from .chart import rate_chart
+
+router = APIRouter()
+TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "server"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@lru_cache(maxsize=1)
+def _env():
+    from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+    env = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=select_autoescape(["html"]))
+    env.filters["time"] = service.local_time
+    env.filters["date"] = service.local_date
+    env.filters["period"] = lambda kind, year=None: service.period_label(kind, year)
+    env.filters["level"] = service.level_label
+    return env
+
+
+def render(name: str, status: int = 200, **ctx) -> HTMLResponse:
+    return HTMLResponse(_env().get_template(name).render(**ctx), status_code=status)
+
+
+def error_page(request: Request, status: int, message: str) -> HTMLResponse:
+    titles = {401: "Chưa được phép", 403: "Không được phép", 404: "Không tìm thấy", 413: "Tệp quá lớn",
+              429: "Quá nhiều yêu cầu", 409: "Chưa làm được", 422: "Không làm được"}
+    return render("error.html", status, title=titles.get(status, "Có lỗi"), message=message)
+
+
+@router.get("/static/style.css")
+async def style():
+    return Response((TEMPLATES / "style.css").read_text(encoding="utf-8"), media_type="text/css",
+                    headers={"cache-control": "max-age=3600"})
+
+
+# ---- the department -------------------------------------------------------------------------
+
+def _login_csrf(request: Request, pre: str) -> str:
+    return server_of(request).keys.sign(f"login:{pre}")
+
+
+@router.get("/")
+async def home(request: Request):
+    return RedirectResponse("/so-noi-vu", status_code=303)
+
+
+@router.get("/dang-nhap")
+async def login_page(request: Request):
+    import secrets
+
+    pre = request.cookies.get("cchc_pre") or secrets.token_urlsafe(16)
+    resp = render("login.html", csrf=_login_csrf(request, pre), user=ADMIN_USER, error=None)
+    resp.set_cookie("cchc_pre", pre, httponly=True, samesite="strict", secure=request.url.scheme == "https")
+    return resp
+
+
+@router.post("/dang-nhap")
+async def login(request: Request):
+    srv = server_of(request)
+    form = await request.form()
+    check_csrf(form.get("csrf"), _login_csrf(request, request.cookies.get("cchc_pre") or ""))
+    if not srv.login_limit.allow(srv.client_ip(request)):
+        raise Refused(429, "Đăng nhập sai quá nhiều lần; hãy thử lại sau 5 phút.")
+    name = str(form.get("user") or "")
+    row = srv.store.one("SELECT pw_hash FROM users WHERE name=?", name)
+    ok = await run_in_threadpool(check_password, str(form.get("password") or ""), row["pw_hash"] if row else
+                                 "scrypt$16384$8$1$00$00")
+    if not (row and ok):
+        srv.store.audit(name or "?", "dang_nhap_sai", None, srv.client_ip(request))
+        return render("login.html", 401, csrf=form.get("csrf"), user=name, error="Sai tên đăng nhập hoặc mật khẩu.")
+    sid, _ = srv.sessions.create(name)
+    srv.store.audit(name, "dang_nhap", None, srv.client_ip(request))
+    resp = RedirectResponse("/so-noi-vu", status_code=303)
+    resp.set_cookie(SESSION_COOKIE, sid, httponly=True, samesite="strict", secure=request.url.scheme == "https",
+                    max_age=8 * 3600)
+    return resp
+
+
+@router.post("/dang-xuat")
+async def logout(request: Request):
+    sess = department(request)
+    form = await request.form()
+    check_csrf(form.get("csrf"), sess["csrf"])
+    server_of(request).sessions.end(request.cookies.get(SESSION_COOKIE))
+    resp = RedirectResponse("/dang-nhap", status_code=303)
+    resp.delete_cookie(SESSION_COOKIE)
+    return resp
+
+
+@router.get("/so-noi-vu")
+async def rounds_page(request: Request):
+    sess = department(request)
+    store = server_of(request).store
+    items = [(r, service.round_status(store, r["id"])) for r in service.rounds(store)]
+    return render("rounds.html", sess=sess, items=items, periods=spec.period_kinds(), error=None)
+
+
+@router.post("/so-noi-vu/dot")
+async def open_round(request: Request):
+    sess = department(request)
+    srv = server_of(request)
+    form = await request.form(max_files=2)
+    if too_large(request):
+        raise Refused(413, too_large_text(srv.config.max_upload))
+    check_csrf(form.get("csrf"), sess["csrf"])
+    reg = form.get("registry")
+    try:
+        if reg is None or not hasattr(reg, "read") or not reg.filename:
+            raise service.ServiceError("hãy chọn tệp danh sách cơ quan (.csv hoặc .xlsx, cột ten, ma, cap)")
+        suffix = Path(reg.filename).suffix.lower()
+        if suffix not in (".csv", ".txt", ".xlsx"):
+            raise service.ServiceError(f"{reg.filename}: danh sách cơ quan phải là tệp .csv hoặc .xlsx")
+        data = await reg.read()
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / f"danh_sach{suffix}"
+            path.write_bytes(data)
+            agencies = await run_in_threadpool(service.registry_from_file, path)
+        rid = service.open_round(srv.store, form.get("year"), form.get("period"), form.get("deadline"), agencies,
+                                 form.get("allow_errors") == "1", sess["user"], reg.filename)
+    except service.ServiceError as exc:
+        items = [(r, service.round_status(srv.store, r["id"])) for r in service.rounds(srv.store)]
+        return render("rounds.html", 400, sess=sess, items=items, periods=spec.period_kinds(), error=exc.message)
+    srv.store.audit(sess["user"], "mo_dot", {"round": rid, "agencies": len(agencies)}, srv.client_ip(request))
+    return RedirectResponse(f"/so-noi-vu/dot/{rid}", status_code=303)
+
+
+@router.get("/so-noi-vu/dot/{rid}")
+async def dashboard(request: Request, rid: int):
+    sess = department(request)
+    srv = server_of(request)
+    status = service.round_status(srv.store, rid)
+    return render("dashboard.html", sess=sess, r=status, chart=rate_chart(status),
+                  consolidations=service.consolidations_of(srv.store, rid), base=srv.base_url(request),
+                  labels=service.STATUS_LABELS)
+
+
+@router.get("/so-noi-vu/dot/{rid}/duong-dan.xlsx")
+async def links(request: Request, rid: int):
+    department(request)
+    srv = server_of(request)
+    data = await run_in_threadpool(service.links_workbook, srv.store, rid, srv.base_url(request))
+    srv.store.audit(department(request)["user"], "xuat_duong_dan", {"round": rid}, srv.client_ip(request))
+    return attachment(data, f"duong_dan_nop_bai_dot_{rid}.xlsx", XLSX)
+
+
+@router.post("/so-noi-vu/dot/{rid}/tong-hop")
+async def consolidate(request: Request, rid: int):
+    sess = department(request)
+    srv = server_of(request)
+    check_csrf((await request.form()).get("csrf"), sess["csrf"])
+    await run_in_threadpool(service.consolidate_round, srv.store, rid, sess["user"], srv.config.catalog_dirs)
+    return RedirectResponse(f"/so-noi-vu/dot/{rid}#tong-hop", status_code=303)
+
+
+@router.get("/so-noi-vu/dot/{rid}/tong-hop/{cid}/{kind}")
+async def consolidation_file(request: Request, rid: int, cid: int, kind: str):
+    department(request)
+    path = service.consolidation_file(server_of(request).store, rid, cid, kind)
+    return FileResponse(path, filename=path.name, media_type="application/octet-stream")
+
+
+@router.get("/so-noi-vu/bai/{sid}")
+async def submission_page(request: Request, sid: int):
+    sess = department(request)
+    store = server_of(request).store
+    sub = service.get_submission(store, sid)
+    agency = store.one("SELECT * FROM agencies WHERE id=?", sub["agency_id"])
+    return render("submission.html", sess=sess, sub=sub, agency=agency, v=json.loads(sub["validation"]),
+                  groups=_by_sheet(json.loads(sub["validation"])["issues"]),
+                  comments=service.comments_of(store, agency["id"]).get(sid, []),
+                  rnd=service.get_round(store, sub["round_id"]))
+
+
+@router.get("/so-noi-vu/bai/{sid}/{what}")
+async def submission_file(request: Request, sid: int, what: str):
+    department(request)
+    srv = server_of(request)
+    sub = service.get_submission(srv.store, sid)
+    agency = srv.store.one("SELECT name FROM agencies WHERE id=?", sub["agency_id"])
+    return await _submission_download(srv, sub, agency["name"], what)
+
+
+async def _submission_download(srv, sub, agency_name: str, what: str):
+    if what == "danh-dau":
+        path = await service.annotated_copy(srv.store, srv.workers, sub)
+        return FileResponse(path, filename=service.download_name(agency_name, "_danh_dau.xlsx"), media_type=XLSX)
+    if what == "tep":
+        suffix = Path(sub["stored_name"]).suffix
+        return FileResponse(srv.store.file_path(sub["stored_name"]),
+                            filename=service.download_name(agency_name, f"_bai_{sub['id']}{suffix}"),
+                            media_type="application/octet-stream")
+    raise Refused(404, "Không có tệp này.")
+
+
+@router.post("/so-noi-vu/bai/{sid}/tra-lai")
+async def return_submission(request: Request, sid: int):
+    sess = department(request)
+    form = await request.form()
+    check_csrf(form.get("csrf"), sess["csrf"])
+    store = server_of(request).store
+    service.return_submission(store, sid, str(form.get("comment") or ""), sess["user"])
+    return RedirectResponse(f"/so-noi-vu/dot/{service.get_submission(store, sid)['round_id']}", status_code=303)
+
+
+@router.post("/so-noi-vu/co-quan/{aid}/{action}")
+async def link_action(request: Request, aid: int, action: str):
+    sess = department(request)
+    form = await request.form()
+    check_csrf(form.get("csrf"), sess["csrf"])
+    srv = server_of(request)
+    agency = srv.store.one("SELECT * FROM agencies WHERE id=?", aid)
+    if agency is None or action not in ("cap-lai", "thu-hoi"):
+        raise Refused(404, "Không có cơ quan hoặc thao tác này.")
+    service.reissue_link(srv.store, aid, revoke_only=action == "thu-hoi")
+    srv.store.audit(sess["user"], "cap_lai_duong_dan" if action == "cap-lai" else "thu_hoi_duong_dan",
+                    {"agency": agency["name"], "round": agency["round_id"]}, srv.client_ip(request))
+    return RedirectResponse(f"/so-noi-vu/dot/{agency['round_id']}#co-quan-{aid}", status_code=303)
+
+
+@router.get("/so-noi-vu/nhat-ky")
+async def audit_page(request: Request):
+    sess = department(request)
+    rows = server_of(request).store.all("SELECT * FROM audit ORDER BY id DESC LIMIT 500")
+    return render("audit.html", sess=sess, rows=rows)
+
+
+# ---- the agency -----------------------------------------------------------------------------
+
+def _by_sheet(issues: list[dict]) -> list[tuple[str, list[dict]]]:
+    groups: dict[str, list[dict]] = {}
+    for i in issues:
+        groups.setdefault(i.get("sheet") or "", []).append(i)
+    return list(groups.items())
+
+
+def _agency_ctx(request: Request, agency, token: str) -> dict:
+    store = server_of(request).store
+    rnd = service.get_round(store, agency["round_id"])
+    subs = service.submissions_of(store, agency["id"])
+    return {"agency": agency, "token": token, "rnd": rnd, "subs": list(reversed(subs)),
+            "state": service.agency_state(rnd, agency, subs), "csrf": agency_csrf(request, agency),
+            "comments": service.comments_of(store, agency["id"]), "max_mb": server_of(request).config.max_upload // MB,
+            "can_submit": lambda s: service.can_submit(rnd, s)}
+
+
+@router.get("/nop/{token}")
+async def agency_page(request: Request, token: str):
+    agency = agency_by_link(request, token)
+    return render("agency.html", **_agency_ctx(request, agency, token), current=None)
+
+
+@router.get("/nop/{token}/bieu-mau")
+async def agency_workbook(request: Request, token: str):
+    agency = agency_by_link(request, token)
+    path = await run_in_threadpool(service.blank_workbook, server_of(request).store, agency)
+    return FileResponse(path, filename=service.download_name(agency["name"], path.suffix), media_type=XLSX)
+
+
+@router.post("/nop/{token}/tai-len")
+async def agency_upload(request: Request, token: str):
+    agency = agency_by_link(request, token)
+    srv = server_of(request)
+    form = await request.form(max_files=1, max_fields=10)
+    if too_large(request):
+        raise Refused(413, too_large_text(srv.config.max_upload))
+    check_csrf(form.get("csrf"), agency_csrf(request, agency))
+    upload_allowed(request, agency)
+    item = form.get("file")
+    if item is None or not hasattr(item, "read") or not item.filename:
+        raise Refused(400, "Hãy chọn tệp biểu mẫu (.xlsx) trước khi bấm Tải lên và kiểm tra.")
+    answer = await service.accept_upload(srv.store, srv.workers, agency, await item.read(), item.filename,
+                                         False, "trang")
+    return RedirectResponse(f"/nop/{token}/bai/{answer['submission']}", status_code=303)
+
+
+@router.get("/nop/{token}/bai/{sid}")
+async def agency_submission(request: Request, token: str, sid: int):
+    agency = agency_by_link(request, token)
+    sub = own_submission(server_of(request).store, agency, sid)
+    v = json.loads(sub["validation"])
+    return render("agency.html", **_agency_ctx(request, agency, token), current=sub, v=v,
+                  groups=_by_sheet(v["issues"]))
+
+
+@router.post("/nop/{token}/bai/{sid}/nop")
+async def agency_submit(request: Request, token: str, sid: int):
+    agency = agency_by_link(request, token)
+    form = await request.form()
+    check_csrf(form.get("csrf"), agency_csrf(request, agency))
+    store = server_of(request).store
+    own_submission(store, agency, sid)
+    service.submit(store, agency, sid)
+    return RedirectResponse(f"/nop/{token}/bai/{sid}", status_code=303)
+
+
+@router.get("/nop/{token}/bai/{sid}/{what}")
+async def agency_file(request: Request, token: str, sid: int, what: str):
+    agency = agency_by_link(request, token)
+    srv = server_of(request)
+    sub = own_submission(srv.store, agency, sid)
+    return await _submission_download(srv, sub, agency["name"], what)

@@ -1,0 +1,188 @@
+"""The server's records (SQLite) and files (beside it, under generated names) in one data folder.
+
+Durability: the database runs in WAL mode with ``synchronous=FULL``, so a committed record
+survives a ``kill -9`` or a power cut; an uploaded file is written to a temporary name, synced,
+renamed into place and its folder synced *before* its record is committed; only then is the
+upload acknowledged. Temporary files left by an interrupted write are removed at start.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import json
+import os
+import secrets
+import sqlite3
+import threading
+import unicodedata
+from pathlib import Path
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS users(name TEXT PRIMARY KEY, pw_hash TEXT NOT NULL, created_at TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS sessions(id_hash TEXT PRIMARY KEY, user TEXT NOT NULL, csrf TEXT NOT NULL,
+                                    expires_at REAL NOT NULL);
+CREATE TABLE IF NOT EXISTS rounds(id INTEGER PRIMARY KEY, year INTEGER NOT NULL, period TEXT NOT NULL,
+                                  deadline TEXT NOT NULL, allow_errors INTEGER NOT NULL DEFAULT 0,
+                                  created_at TEXT NOT NULL, created_by TEXT, registry_name TEXT);
+CREATE TABLE IF NOT EXISTS agencies(id INTEGER PRIMARY KEY, round_id INTEGER NOT NULL REFERENCES rounds(id),
+                                    pos INTEGER NOT NULL, name TEXT NOT NULL, code TEXT, level TEXT,
+                                    contact TEXT, phone TEXT, email TEXT,
+                                    token TEXT, token_hash TEXT UNIQUE, prefilled TEXT);
+CREATE TABLE IF NOT EXISTS submissions(id INTEGER PRIMARY KEY, round_id INTEGER NOT NULL, agency_id INTEGER NOT NULL,
+                                       uploaded_at TEXT NOT NULL, original_name TEXT NOT NULL,
+                                       stored_name TEXT NOT NULL, size INTEGER NOT NULL, sha256 TEXT NOT NULL,
+                                       unreadable INTEGER NOT NULL, errors INTEGER NOT NULL,
+                                       warnings INTEGER NOT NULL, validation TEXT NOT NULL,
+                                       refusal TEXT, submitted_at TEXT, returned_at TEXT, via TEXT,
+                                       annotated_name TEXT, idem_key TEXT);
+CREATE INDEX IF NOT EXISTS submissions_agency ON submissions(agency_id, id);
+CREATE UNIQUE INDEX IF NOT EXISTS submissions_idem ON submissions(agency_id, idem_key) WHERE idem_key IS NOT NULL;
+CREATE TABLE IF NOT EXISTS comments(id INTEGER PRIMARY KEY, submission_id INTEGER NOT NULL, at TEXT NOT NULL,
+                                    author TEXT NOT NULL, text TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS consolidations(id INTEGER PRIMARY KEY, round_id INTEGER NOT NULL, created_at TEXT NOT NULL,
+                                          created_by TEXT, folder TEXT NOT NULL, summary TEXT, outputs TEXT,
+                                          exit_code INTEGER, message TEXT);
+CREATE TABLE IF NOT EXISTS audit(id INTEGER PRIMARY KEY, at TEXT NOT NULL, actor TEXT NOT NULL,
+                                 action TEXT NOT NULL, detail TEXT, ip TEXT);
+"""
+
+UPLOAD_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
+
+
+def now() -> str:
+    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+
+
+def safe_name(name: str | None, limit: int = 120) -> str:
+    """A file name as the user gave it, kept only for display: no folders, no control characters."""
+    name = unicodedata.normalize("NFC", name or "")
+    name = name.replace("\\", "/").rsplit("/", 1)[-1]
+    name = "".join(ch for ch in name if unicodedata.category(ch)[0] != "C").strip().strip(".")
+    return name[:limit] or "tep_tai_len"
+
+
+def fsync_dir(path: Path) -> None:
+    if os.name == "nt":  # Windows cannot open a folder for syncing; NTFS journals the rename
+        return
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+class Store:
+    """One SQLite connection shared by the server's threads (a lock serialises it; writes are tiny)."""
+
+    def __init__(self, data_dir: str | os.PathLike):
+        self.root = Path(data_dir).resolve()
+        self.files = self.root / "files"
+        self.rounds_dir = self.root / "rounds"
+        for d in (self.root, self.files, self.rounds_dir, self.files / "tmp"):
+            d.mkdir(parents=True, exist_ok=True)
+        self._clean_temporaries()
+        self.db = sqlite3.connect(self.root / "cchc-xl.sqlite3", check_same_thread=False, isolation_level=None)
+        self.db.row_factory = sqlite3.Row
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute("PRAGMA synchronous=FULL")
+        self.db.execute("PRAGMA foreign_keys=ON")
+        self.db.executescript(SCHEMA)
+        self.lock = threading.RLock()
+
+    def _clean_temporaries(self) -> None:
+        for p in (self.files / "tmp").iterdir():
+            with contextlib.suppress(OSError):
+                p.unlink()
+
+    # ---- queries -------------------------------------------------------------------------
+    def one(self, sql: str, *args):
+        with self.lock:
+            return self.db.execute(sql, args).fetchone()
+
+    def all(self, sql: str, *args) -> list:
+        with self.lock:
+            return self.db.execute(sql, args).fetchall()
+
+    @contextlib.contextmanager
+    def tx(self):
+        """A committed-or-nothing transaction; the commit is synced (synchronous=FULL)."""
+        with self.lock:
+            self.db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self.db
+            except BaseException:
+                self.db.execute("ROLLBACK")
+                raise
+            self.db.execute("COMMIT")
+
+    def execute(self, sql: str, *args) -> int:
+        with self.tx() as db:
+            return db.execute(sql, args).lastrowid
+
+    def get_meta(self, key: str) -> str | None:
+        row = self.one("SELECT value FROM meta WHERE key=?", key)
+        return row["value"] if row else None
+
+    def set_meta(self, key: str, value: str) -> None:
+        self.execute("INSERT INTO meta(key, value) VALUES(?, ?) ON CONFLICT(key) DO UPDATE SET value=excluded.value",
+                     key, value)
+
+    def audit(self, actor: str, action: str, detail: dict | str | None = None, ip: str | None = None) -> None:
+        if isinstance(detail, dict):
+            detail = json.dumps(detail, ensure_ascii=False)
+        self.execute("INSERT INTO audit(at, actor, action, detail, ip) VALUES(?, ?, ?, ?, ?)",
+                     now(), actor, action, detail, ip)
+
+    # ---- files ---------------------------------------------------------------------------
+    def store_upload(self, round_id: int, data: bytes, original: str) -> tuple[str, Path]:
+        """Write ``data`` under a generated name, durably; returns (stored name, path)."""
+        suffix = Path(original).suffix.lower()
+        suffix = suffix if suffix in UPLOAD_SUFFIXES else ".bin"
+        folder = self.files / str(int(round_id))
+        folder.mkdir(exist_ok=True)
+        name = f"{secrets.token_hex(16)}{suffix}"
+        tmp = self.files / "tmp" / (name + ".part")
+        with open(tmp, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        final = folder / name
+        os.replace(tmp, final)
+        fsync_dir(folder)
+        return f"{int(round_id)}/{name}", final
+
+    def file_path(self, stored_name: str) -> Path:
+        path = (self.files / stored_name).resolve()
+        if self.files not in path.parents:
+            raise ValueError("stored name outside the files folder")
+        return path
+
+    def round_dir(self, round_id: int) -> Path:
+        d = self.rounds_dir / str(int(round_id))
+        d.mkdir(parents=True, exist_ok=True)
+        return d
+
+    def backup(self, target: str | os.PathLike) -> Path:
+        """A consistent copy of the whole data folder (database through SQLite's backup API)."""
+        import shutil
+
+        target = Path(target)
+        if target.exists() and any(target.iterdir()):
+            raise FileExistsError(f"{target}: thư mục sao lưu đã có nội dung; hãy chọn thư mục mới")
+        target.mkdir(parents=True, exist_ok=True)
+        dest = sqlite3.connect(target / "cchc-xl.sqlite3")
+        with self.lock:
+            self.db.backup(dest)
+        dest.close()
+        for sub in ("files", "rounds"):
+            src = self.root / sub
+            if src.is_dir():
+                shutil.copytree(src, target / sub, ignore=shutil.ignore_patterns("tmp", "*.part"),
+                                dirs_exist_ok=True)
+        return target
+
+    def close(self) -> None:
+        with self.lock:
+            self.db.close()

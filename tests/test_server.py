@@ -1,0 +1,420 @@
+"""The department's server, driven over HTTP as the agencies and the department use it.
+
+A real ``cchc-xl serve`` (uvicorn) runs on a free local port; nothing is called in-process.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import httpx
+import pytest
+
+pytest.importorskip("fastapi")
+pytest.importorskip("uvicorn")
+
+from serverproc import ADMIN_PASSWORD, ROOT, ServerProcess, open_round, registry_json, upload  # noqa: E402
+
+from cchc_xl.demo import _slug, sample_report  # noqa: E402
+from cchc_xl.template import write_template  # noqa: E402
+
+EXAMPLES = ROOT / "examples"
+
+
+def _doc(stem: str) -> dict:
+    return json.loads((EXAMPLES / f"{stem}.json").read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="module")
+def books(tmp_path_factory) -> dict[str, Path]:
+    """Workbooks as agencies would send them."""
+    import random
+
+    d = tmp_path_factory.mktemp("bai_nop")
+    stc = _doc("so_tai_chinh_2024_6thang")
+    faulty = copy.deepcopy(stc)
+    faulty["deductions"][0]["score"] = faulty["deductions"][0]["max_score"] + 2  # more than the maximum
+    out = {
+        "stc_faulty": write_template(d / "So_Tai_chinh_ban_loi.xlsx", report=faulty),
+        "stc": write_template(d / "So_Tai_chinh.xlsx", report=stc),
+        "sngv": write_template(d / "So_Ngoai_vu.xlsx", report=_doc("so_ngoai_vu_ha_tinh_2024_6thang")),
+        "huong_khe_9t_2023": write_template(d / "Huong_Khe.xlsx", report=_doc("ubnd_huyen_huong_khe_2023_9thang")),
+    }
+    rng = random.Random(7)
+    for name, code in (("Sở Nội vụ", "SNV"), ("Sở Tư pháp", "STP")):
+        out[code] = write_template(d / f"{_slug(name)}.xlsx", report=sample_report(name, code, "so", 2024, "6_thang",
+                                                                                     rng))
+    damaged = d / "Bao_cao_hong.xlsx"
+    damaged.write_bytes(b"PK\x03\x04" + bytes(random.Random(1).getrandbits(8) for _ in range(900)))
+    out["damaged"] = damaged
+    return out
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    srv = ServerProcess(tmp_path_factory.mktemp("may_chu") / "du_lieu", ["--max-upload-mb", "2"]).start()
+    yield srv
+    srv.stop()
+
+
+def _validate_json(path: Path) -> dict:
+    """What ``cchc-xl validate --json`` prints for the file, run where the file is."""
+    proc = subprocess.run([sys.executable, "-m", "cchc_xl", "validate", path.name, "--json"], cwd=path.parent,
+                          capture_output=True, text=True, encoding="utf-8",
+                          env={**__import__("os").environ, "PYTHONPATH": str(ROOT)})
+    return json.loads(proc.stdout)[0]
+
+
+def _agency(rnd: dict, code: str) -> dict:
+    return next(a for a in rnd["agencies"] if a["code"] == code)
+
+
+def _state(client: httpx.Client, rid: int, code: str) -> dict:
+    return next(a for a in client.get(f"/api/rounds/{rid}").json()["agencies"] if a["code"] == code)
+
+
+def _cells(path) -> dict:
+    from openpyxl import load_workbook
+
+    wb = load_workbook(path)
+    cells = {ws.title: [[c.value for c in row] for row in ws.iter_rows()] for ws in wb.worksheets}
+    if "_meta" in cells:  # when the workbook was made differs, by design
+        cells["_meta"] = [row for row in cells["_meta"] if row[0] != "made"]
+    return cells
+
+
+def test_round_from_sample_registry_to_consolidation(server, books, tmp_path):
+    admin = server.client()
+    rnd = open_round(admin, registry=registry_json())
+    rid = rnd["id"]
+    assert len(rnd["agencies"]) == len(registry_json())
+    assert all(a["link"].endswith("/nop/" + a["token"]) and len(a["token"]) >= 32 for a in rnd["agencies"])
+    assert len({a["token"] for a in rnd["agencies"]}) == len(rnd["agencies"])
+    stc, sngv, hk, syt = (_agency(rnd, c) for c in ("STC", "SNgV", "HK", "SYT"))
+
+    # a workbook with errors: the verdict is validate --json's, and it is not submitted
+    r = upload(server.url, stc["token"], books["stc_faulty"])
+    assert r.status_code == 201, r.text
+    first = r.json()
+    assert first["submitted"] is False and first["validation"]["errors"] >= 1
+    assert first["validation"] == _validate_json(books["stc_faulty"])
+    assert "out_of_range" in {i["code"] for i in first["validation"]["issues"]}
+    assert _state(admin, rid, "STC")["status"] == "co_loi"
+
+    # its annotated copy marks the faulty cell
+    ann = httpx.get(f"{server.url}/api/submissions/{first['submission']}/annotated",
+                    headers={"authorization": f"Bearer {stc['token']}"})
+    assert ann.status_code == 200 and ann.headers["content-disposition"].startswith("attachment")
+    ann_path = tmp_path / "danh_dau.xlsx"
+    ann_path.write_bytes(ann.content)
+    assert "Kết quả kiểm tra" in _cells(ann_path)
+
+    # fixed and uploaded again: submitted; the first upload is kept
+    r = upload(server.url, stc["token"], books["stc"])
+    fixed = r.json()
+    assert fixed["submitted"] is True and fixed["validation"]["errors"] == 0
+    assert fixed["submission"] != first["submission"]
+    st = _state(admin, rid, "STC")
+    assert st["status"] == "da_nop" and st["late"] is False and st["submission"] == fixed["submission"]
+    old = httpx.get(f"{server.url}/api/submissions/{first['submission']}",
+                    headers={"authorization": f"Bearer {stc['token']}"}).json()
+    assert old["validation"] == first["validation"] and old["submitted"] is False
+
+    for code in ("SNgV", "SNV", "STP"):
+        r = upload(server.url, _agency(rnd, code)["token"], books[code.lower() if code == "SNgV" else code])
+        assert r.json()["submitted"] is True, r.text
+
+    # a report of another period: read, but refused for this round, with the reason
+    r = upload(server.url, hk["token"], books["huong_khe_9t_2023"])
+    assert r.status_code == 201
+    body = r.json()
+    assert body["submitted"] is False and "9 tháng đầu năm 2023" in body["refusal"]
+    assert _state(admin, rid, "HK")["status"] == "co_loi"
+
+    # a damaged file: a reason, never a 500
+    r = upload(server.url, syt["token"], books["damaged"])
+    assert r.status_code == 201
+    v = r.json()["validation"]
+    assert r.json()["submitted"] is False and v["issues"][0]["code"] == "unreadable"
+    assert "Bao_cao_hong.xlsx" in v["issues"][0]["message"]
+
+    status = admin.get(f"/api/rounds/{rid}").json()
+    assert (status["expected"], status["received"], status["on_time"]) == (len(registry_json()), 4, 4)
+    assert _state(admin, rid, "SYT")["status"] == "co_loi"
+    assert _state(admin, rid, "SXD")["status"] == "chua_nop"
+
+    # one click: the consolidation of the latest submitted file of every agency
+    r = admin.post(f"/api/rounds/{rid}/consolidate")
+    assert r.status_code == 200, r.text
+    summary = r.json()
+    assert set(summary["downloads"]) >= {"workbook", "json"}
+    assert sorted(f["agency"] for f in summary["files"]) == sorted(
+        ["Sở Tài chính", "Sở Ngoại vụ", "Sở Nội vụ", "Sở Tư pháp"])
+    assert all(f["status"] == "accepted" for f in summary["files"])
+    wb_resp = admin.get(summary["downloads"]["workbook"])
+    assert wb_resp.status_code == 200 and "attachment" in wb_resp.headers["content-disposition"]
+    (tmp_path / "server.xlsx").write_bytes(wb_resp.content)
+    served_json = admin.get(summary["downloads"]["json"]).json()
+
+    # the same files through cchc-xl consolidate give the same workbook and summary
+    inbox = tmp_path / "bai_nop"
+    inbox.mkdir()
+    for key, name in (("stc", "Sở Tài chính"), ("sngv", "Sở Ngoại vụ"), ("SNV", "Sở Nội vụ"), ("STP", "Sở Tư pháp")):
+        (inbox / f"{_slug(name)}.xlsx").write_bytes(books[key].read_bytes())
+    reg = tmp_path / "danh_sach.csv"
+    reg.write_text("ten,ma,cap\n" + "".join(f"\"{a['ten']}\",{a['ma']},{a['cap']}\n" for a in registry_json()),
+                   encoding="utf-8")
+    subprocess.run([sys.executable, "-m", "cchc_xl", "consolidate", str(inbox), "-o", str(tmp_path / "cli.xlsx"),
+                    "--json", str(tmp_path / "cli.json"), "--registry", str(reg), "--year", "2024",
+                    "--period", "6_thang", "--quiet"], cwd=ROOT, capture_output=True,
+                   env={**__import__("os").environ, "PYTHONPATH": str(ROOT)})
+    cli_json = json.loads((tmp_path / "cli.json").read_text(encoding="utf-8"))
+    assert served_json == cli_json
+    assert {k: v for k, v in summary.items() if k not in ("downloads", "consolidation")} == cli_json
+    assert _cells(tmp_path / "server.xlsx") == _cells(tmp_path / "cli.xlsx")
+
+    # the department returns a submission with a comment; the agency sees it
+    r = admin.post(f"/api/submissions/{fixed['submission']}/return", json={"comment": "Bổ sung tài liệu kiểm chứng."})
+    assert r.status_code == 200
+    assert _state(admin, rid, "STC")["status"] == "tra_lai"
+    seen = httpx.get(f"{server.url}/api/submissions/{fixed['submission']}",
+                     headers={"authorization": f"Bearer {stc['token']}"}).json()
+    assert seen["comments"][0]["text"] == "Bổ sung tài liệu kiểm chứng."
+    page = httpx.get(f"{server.url}/nop/{stc['token']}")
+    assert "Bổ sung tài liệu kiểm chứng." in page.text and "Bị trả lại" in page.text
+
+
+def test_every_page_and_endpoint_refuses_without_session_or_token(server, books):
+    admin = server.client()
+    rnd = open_round(admin)
+    rid, a = rnd["id"], rnd["agencies"][0]
+    sid = upload(server.url, a["token"], books["stc"]).json()["submission"]
+    anon = server.client(token=None, follow_redirects=False)
+    for path in ("/so-noi-vu", f"/so-noi-vu/dot/{rid}", f"/so-noi-vu/dot/{rid}/duong-dan.xlsx", "/so-noi-vu/nhat-ky",
+                 f"/so-noi-vu/bai/{sid}", f"/so-noi-vu/bai/{sid}/tep", f"/so-noi-vu/bai/{sid}/danh-dau",
+                 f"/so-noi-vu/dot/{rid}/tong-hop/1/workbook"):
+        r = anon.get(path)
+        assert r.status_code == 303 and r.headers["location"] == "/dang-nhap", path
+    for path in ("/so-noi-vu/dot", f"/so-noi-vu/dot/{rid}/tong-hop", f"/so-noi-vu/bai/{sid}/tra-lai",
+                 f"/so-noi-vu/co-quan/1/cap-lai", "/dang-xuat"):
+        r = anon.post(path, data={"csrf": "x"})
+        assert r.status_code == 303 and r.headers["location"] == "/dang-nhap", path
+    api = [("GET", "/api/rounds"), ("POST", "/api/rounds"), ("GET", f"/api/rounds/{rid}"),
+           ("GET", f"/api/rounds/{rid}/links.xlsx"), ("POST", "/api/submissions"), ("GET", f"/api/submissions/{sid}"),
+           ("GET", f"/api/submissions/{sid}/annotated"), ("POST", f"/api/submissions/{sid}/submit"),
+           ("POST", f"/api/submissions/{sid}/return"), ("POST", f"/api/rounds/{rid}/consolidate"),
+           ("GET", f"/api/rounds/{rid}/consolidations/1/workbook")]
+    for token in (None, "sai-ma"):
+        c = server.client(token=token)
+        for method, path in api:
+            r = c.request(method, path)
+            assert r.status_code == 401 and r.json()["error"], (token, method, path)
+    # an agency's token is not the department's
+    ag = server.client(token=a["token"])
+    for method, path in api:
+        if path.startswith("/api/submissions"):
+            continue
+        assert ag.request(method, path).status_code == 401, path
+    # agency pages need a valid link
+    assert anon.get("/nop/khong-co-ma-nay").status_code == 401
+    assert anon.get(f"/nop/khong-co-ma-nay/bai/{sid}").status_code == 401
+
+
+def test_one_agency_link_cannot_read_another(server, books):
+    rnd = open_round(server.client())
+    a, b = rnd["agencies"][0], rnd["agencies"][1]
+    sid_b = upload(server.url, b["token"], books["stc"]).json()["submission"]
+    for path in (f"/api/submissions/{sid_b}", f"/api/submissions/{sid_b}/annotated"):
+        r = httpx.get(server.url + path, headers={"authorization": f"Bearer {a['token']}"})
+        assert r.status_code == 403 and r.json()["error"]
+    r = httpx.post(f"{server.url}/api/submissions/{sid_b}/submit", headers={"authorization": f"Bearer {a['token']}"})
+    assert r.status_code == 403
+    for path in (f"/nop/{a['token']}/bai/{sid_b}", f"/nop/{a['token']}/bai/{sid_b}/tep",
+                 f"/nop/{a['token']}/bai/{sid_b}/danh-dau"):
+        r = httpx.get(server.url + path)
+        assert r.status_code == 403 and b["name"] not in r.text
+    page = httpx.get(f"{server.url}/nop/{a['token']}")
+    assert page.status_code == 200 and b["name"] not in page.text
+
+
+def _login(server) -> tuple[httpx.Client, str]:
+    import re
+
+    c = httpx.Client(base_url=server.url, follow_redirects=False, timeout=60)
+    form = c.get("/dang-nhap")
+    csrf = re.search(r'name="csrf" value="([^"]+)"', form.text).group(1)
+    r = c.post("/dang-nhap", data={"csrf": csrf, "user": "admin", "password": ADMIN_PASSWORD})
+    assert r.status_code == 303, r.text
+    cookie = r.headers["set-cookie"]
+    assert "HttpOnly" in cookie and "SameSite=strict" in cookie.replace("Strict", "strict")
+    page = c.get("/so-noi-vu")
+    return c, re.search(r'name="csrf" value="([^"]+)"', page.text).group(1)
+
+
+def test_csrf_refused_on_department_and_agency_forms(server, books):
+    rnd = open_round(server.client())
+    a = rnd["agencies"][0]
+    c, csrf = _login(server)
+    assert c.post(f"/so-noi-vu/co-quan/1/cap-lai", data={}).status_code == 403
+    assert c.post(f"/so-noi-vu/co-quan/1/cap-lai", data={"csrf": "gia-mao"}).status_code == 403
+    assert c.post(f"/so-noi-vu/dot/{rnd['id']}/tong-hop", data={"csrf": csrf + "x"}).status_code == 403
+    with open(books["stc"], "rb") as fh:
+        r = httpx.post(f"{server.url}/nop/{a['token']}/tai-len", files={"file": ("a.xlsx", fh)}, data={"csrf": "x"})
+    assert r.status_code == 403
+    # sign-in without the form's token is refused too
+    r = httpx.post(f"{server.url}/dang-nhap", data={"user": "admin", "password": ADMIN_PASSWORD})
+    assert r.status_code == 403
+    # with the tokens, the same actions work
+    r = c.post(f"/so-noi-vu/co-quan/{_first_agency_id(server, rnd['id'])}/thu-hoi", data={"csrf": csrf})
+    assert r.status_code == 303
+    assert httpx.get(f"{server.url}/nop/{a['token']}").status_code == 401  # the revoked link is dead
+
+
+def _first_agency_id(server, rid: int) -> int:
+    import sqlite3
+
+    db = sqlite3.connect(server.data_dir / "cchc-xl.sqlite3")
+    try:
+        return db.execute("SELECT id FROM agencies WHERE round_id=? ORDER BY pos LIMIT 1", (rid,)).fetchone()[0]
+    finally:
+        db.close()
+
+
+def test_oversized_upload_refused_with_413(server, books, tmp_path):
+    a = open_round(server.client())["agencies"][0]
+    big = tmp_path / "qua_lon.xlsx"
+    big.write_bytes(books["stc"].read_bytes() + b"\0" * (3 * 1024 * 1024))
+    r = upload(server.url, a["token"], big)
+    assert r.status_code == 413 and "quá lớn" in r.json()["error"]
+
+    def chunks():  # no Content-Length: the bound is enforced while reading
+        yield b"--b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"x.xlsx\"\r\n\r\n"
+        for _ in range(40):
+            yield b"\0" * 100_000
+        yield b"\r\n--b--\r\n"
+
+    r = httpx.post(f"{server.url}/api/submissions", content=chunks(),
+                   headers={"authorization": f"Bearer {a['token']}", "content-type": "multipart/form-data; boundary=b"})
+    assert r.status_code == 413
+
+
+def test_uploaded_file_name_with_path_stored_safely(server, books):
+    a = open_round(server.client())["agencies"][0]
+    r = upload(server.url, a["token"], books["stc"], name="../../../../tmp/..\\evil.xlsx")
+    assert r.status_code == 201
+    sid = r.json()["submission"]
+    info = httpx.get(f"{server.url}/api/submissions/{sid}", headers={"authorization": f"Bearer {a['token']}"}).json()
+    assert info["file"] == "evil.xlsx"
+    files = [p for p in (server.data_dir / "files").rglob("*") if p.is_file()]
+    assert not any("evil" in p.name for p in files)
+    assert not (server.data_dir.parent / "evil.xlsx").exists() and not Path("/tmp/evil.xlsx").exists()
+    digest = hashlib.sha256(books["stc"].read_bytes()).hexdigest()
+    assert any(hashlib.sha256(p.read_bytes()).hexdigest() == digest for p in files)
+
+
+def test_every_kind_of_bad_file_gives_a_reason_never_a_500(server):
+    a = open_round(server.client())["agencies"][0]
+    bad = sorted((ROOT / "tests" / "data" / "bad").iterdir())
+    assert len(bad) >= 10
+    for path in bad:
+        r = upload(server.url, a["token"], path)
+        assert r.status_code == 201, (path.name, r.status_code, r.text)
+        body = r.json()
+        assert body["submitted"] is False, path.name
+        v = body["validation"]
+        assert v["errors"] >= 1 and v["issues"][0]["message"], path.name
+        page = httpx.get(f"{server.url}/nop/{a['token']}/bai/{body['submission']}")
+        assert page.status_code == 200 and v["issues"][0]["message"].split(": ", 1)[-1][:40] in page.text
+
+
+def test_security_headers_and_download_as_attachment(server, books):
+    a = open_round(server.client())["agencies"][0]
+    r = httpx.get(f"{server.url}/nop/{a['token']}")
+    for h in ("content-security-policy", "x-content-type-options", "x-frame-options", "referrer-policy"):
+        assert h in r.headers
+    assert r.headers["referrer-policy"] == "no-referrer"
+    wb = httpx.get(f"{server.url}/nop/{a['token']}/bieu-mau")
+    assert wb.status_code == 200 and wb.headers["content-disposition"].startswith("attachment")
+    assert wb.content[:2] == b"PK"
+
+
+def test_acknowledged_uploads_survive_kill_9(tmp_path, books):
+    srv = ServerProcess(tmp_path / "du_lieu").start()
+    try:
+        rnd = open_round(srv.client())
+        acked = {}
+        for a in rnd["agencies"][:3]:
+            r = upload(srv.url, a["token"], books["stc"], key=f"lan-1-{a['code']}")
+            assert r.status_code == 201
+            acked[r.json()["submission"]] = a
+        srv.kill9()
+        srv.start()
+        status = srv.client().get(f"/api/rounds/{rnd['id']}").json()
+        for sid in acked:
+            info = srv.client().get(f"/api/submissions/{sid}").json()
+            assert info["submission"] == sid and info["file"] == "So_Tai_chinh.xlsx"
+        assert sum(1 for a in status["agencies"] if a["uploaded_at"]) == 3
+        assert not list((srv.data_dir / "files" / "tmp").iterdir())
+        # a client that never saw its answer sends again with the same key: no second record
+        sid, a = next(iter(acked.items()))
+        again = upload(srv.url, a["token"], books["stc"], key=f"lan-1-{a['code']}")
+        assert again.status_code == 200 and again.json()["submission"] == sid
+        assert _uploads(srv, a["code"], rnd["id"]) == 1
+    finally:
+        srv.stop()
+
+
+def _uploads(srv, code: str, rid: int) -> int:
+    import sqlite3
+
+    db = sqlite3.connect(srv.data_dir / "cchc-xl.sqlite3")
+    try:
+        return db.execute("SELECT count(*) FROM submissions s JOIN agencies a ON a.id=s.agency_id "
+                          "WHERE a.code=? AND a.round_id=?", (code, rid)).fetchone()[0]
+    finally:
+        db.close()
+
+
+def test_backup_command_copies_records_and_files(server, books, tmp_path):
+    a = open_round(server.client())["agencies"][0]
+    sid = upload(server.url, a["token"], books["stc"]).json()["submission"]
+    out = tmp_path / "sao_luu"
+    proc = subprocess.run([sys.executable, "-m", "cchc_xl", "serve", "--data", str(server.data_dir), "--backup",
+                           str(out)], capture_output=True, text=True, encoding="utf-8", cwd=ROOT,
+                          env={**__import__("os").environ, "PYTHONPATH": str(ROOT)})
+    assert proc.returncode == 0, proc.stderr
+    import sqlite3
+
+    db = sqlite3.connect(out / "cchc-xl.sqlite3")
+    stored = db.execute("SELECT stored_name, sha256 FROM submissions WHERE id=?", (sid,)).fetchone()
+    db.close()
+    assert hashlib.sha256((out / "files" / stored[0]).read_bytes()).hexdigest() == stored[1]
+
+
+def test_a_reader_crash_costs_only_that_file():
+    """A file that kills its reading process gets Crashed; the next file is read normally."""
+    import asyncio
+
+    from serverproc import crash_reader
+
+    from cchc_xl.server.worker import Crashed, Workers
+
+    workers = Workers(jobs=2)
+
+    async def go():
+        results = await asyncio.gather(workers.run(crash_reader, "a", "crash.xlsx"),
+                                       workers.run(crash_reader, "b", "tot.xlsx"), return_exceptions=True)
+        after = await workers.run(crash_reader, "c", "sau.xlsx")
+        return results, after
+
+    try:
+        (crashed, innocent), after = asyncio.run(go())
+    finally:
+        workers.close()
+    assert isinstance(crashed, Crashed)
+    assert innocent == {"file": "tot.xlsx"} and after == {"file": "sau.xlsx"}

@@ -1,0 +1,113 @@
+"""The buttons through the server (issue 17): payloads built as xlwings' VBA client builds them,
+posted over HTTP to the real server; its actions are the local button's actions."""
+
+from __future__ import annotations
+
+import copy
+import json
+import os
+
+import httpx
+import pytest
+
+pytest.importorskip("fastapi")
+xw = pytest.importorskip("xlwings")
+os.environ.setdefault("XLWINGS_LICENSE_KEY", "noncommercial")
+
+from serverproc import ROOT, ServerProcess, open_round  # noqa: E402
+from xlwings_vba import vba_payload  # noqa: E402
+
+from cchc_xl import excel  # noqa: E402
+from cchc_xl.server.buttons import ENDPOINTS  # noqa: E402
+from cchc_xl.template import write_template  # noqa: E402
+from cchc_xl.validate import validate_file  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def setup(tmp_path_factory):
+    d = tmp_path_factory.mktemp("nut")
+    stc = json.loads((ROOT / "examples" / "so_tai_chinh_2024_6thang.json").read_text(encoding="utf-8"))
+    faulty = copy.deepcopy(stc)
+    faulty["deductions"][0]["score"] = faulty["deductions"][0]["max_score"] + 2
+    books = {"clean": write_template(d / "So_Tai_chinh.xlsx", report=stc),
+             "faulty": write_template(d / "So_Tai_chinh_loi.xlsx", report=faulty)}
+    srv = ServerProcess(d / "du_lieu").start()
+    rnd = open_round(srv.client())
+    yield srv, rnd, books
+    srv.stop()
+
+
+def _post(srv, endpoint: str, token: str | None, payload) -> httpx.Response:
+    headers = {"authorization": f"Bearer {token}"} if token else {}
+    return httpx.post(f"{srv.url}/xlwings/{endpoint}", json=payload, headers=headers, timeout=120)
+
+
+def _local(payload: dict, fn) -> list[dict]:
+    book = xw.Book(json=copy.deepcopy(payload))
+    fn(book)
+    return book.json()["actions"]
+
+
+def _token(rnd, code: str) -> str:
+    return next(a["token"] for a in rnd["agencies"] if a["code"] == code)
+
+
+@pytest.mark.parametrize("which", ["clean", "faulty"])
+def test_kiem_tra_on_the_server_gives_the_local_buttons_actions(setup, which):
+    srv, rnd, books = setup
+    payload = vba_payload(books[which])
+    r = _post(srv, "kiem-tra", _token(rnd, "STC"), payload)
+    assert r.status_code == 200, r.text
+    actions = r.json()["actions"]
+    assert actions == _local(payload, excel.validate_book)
+    assert any(a["func"] == "addSheet" and a["args"][1] == "Kết quả kiểm tra" for a in actions)
+    # the cells the command line reports as errors are the ones coloured
+    errors = [i for i in validate_file(books[which]).issues if i.severity == "error" and i.cell]
+    coloured = {(payload["sheets"][a["sheet_position"]]["name"], a["start_row"], a["start_column"])
+                for a in actions if a["func"] == "setRangeColor"}
+    from openpyxl.utils.cell import coordinate_from_string, column_index_from_string
+
+    for i in errors:
+        col, row = coordinate_from_string(i.cell)
+        assert (i.sheet, row - 1, column_index_from_string(col) - 1) in coloured
+    assert bool(errors) == (which == "faulty")
+
+
+def test_dien_phu_luc_on_the_server_gives_the_local_buttons_actions(setup):
+    srv, rnd, books = setup
+    payload = vba_payload(books["clean"])
+    r = _post(srv, "dien-phu-luc", _token(rnd, "STC"), payload)
+    assert r.status_code == 200, r.text
+    assert r.json()["actions"] == _local(payload, excel.fill_appendix_book)
+
+
+def test_nop_bao_cao_records_a_submission_the_dashboard_shows(setup):
+    srv, rnd, books = setup
+    token = _token(rnd, "STC")
+    r = _post(srv, "nop-bao-cao", token, vba_payload(books["faulty"]))
+    assert r.status_code == 200 and r.json()["submitted"] is False
+    alert = next(a for a in r.json()["actions"] if a["func"] == "alert")
+    assert "Chưa nộp được" in alert["args"][0]
+    r = _post(srv, "nop-bao-cao", token, vba_payload(books["clean"]))
+    assert r.status_code == 200 and r.json()["submitted"] is True
+    assert "Đã nộp báo cáo của Sở Tài chính" in next(a for a in r.json()["actions"] if a["func"] == "alert")["args"][0]
+    state = next(a for a in srv.client().get(f"/api/rounds/{rnd['id']}").json()["agencies"] if a["code"] == "STC")
+    assert state["status"] == "da_nop" and state["submission"] == r.json()["submission"]
+    # the stored workbook reads back as the same report
+    info = srv.client().get(f"/api/submissions/{r.json()['submission']}").json()
+    assert info["validation"]["errors"] == 0 and info["validation"]["agency"] == "Sở Tài chính"
+
+
+def test_another_agencys_token_and_an_oversized_payload_are_refused(setup):
+    srv, rnd, books = setup
+    payload = vba_payload(books["clean"])
+    for endpoint in ENDPOINTS:
+        assert _post(srv, endpoint, None, payload).status_code == 401
+        assert _post(srv, endpoint, "khong-phai-ma", payload).status_code == 401
+    r = _post(srv, "nop-bao-cao", _token(rnd, "SYT"), payload)  # Sở Y tế's link, Sở Tài chính's workbook
+    assert r.status_code == 200 and r.json()["submitted"] is False
+    assert "dành cho Sở Y tế" in next(a for a in r.json()["actions"] if a["func"] == "alert")["args"][0]
+    big = copy.deepcopy(payload)
+    big["sheets"][0]["values"].append(["x" * 1000] * 11_000)
+    r = _post(srv, "kiem-tra", _token(rnd, "STC"), big)
+    assert r.status_code == 413 and r.json()["error"]
