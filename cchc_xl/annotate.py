@@ -127,6 +127,7 @@ def annotate_file(src: str | os.PathLike, issues: list[Issue], out: str | os.Pat
     """
     from openpyxl import load_workbook
 
+    from .printing import refresh_input_tables
     from .template import save_atomic
 
     src, out = Path(src), Path(out)
@@ -146,6 +147,7 @@ def annotate_file(src: str | os.PathLike, issues: list[Issue], out: str | os.Pat
                 f"chọn của tệp gốc không được giữ. Hãy sửa trên tệp gốc (hoặc lưu tệp gốc thành .xlsx để có "
                 f"bản đánh dấu đầy đủ).")
     annotate_workbook(wb, issues, note)
+    refresh_input_tables(wb)  # rows filled since the workbook was written print too
     try:
         return save_atomic(wb, out)
     except OSError as exc:

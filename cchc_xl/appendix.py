@@ -516,17 +516,35 @@ def _bulleted(paragraphs: list[str]) -> str:
         return paras[0] if paras else ""
     out = []
     for p in paras:
-        if p[:1] in "-+•*–" or p.endswith(":"):
+        if p[:1] in _BULLET_START or p.endswith(":"):
             out.append(p)
         else:
             out.append("- " + p)
     return "\n".join(out)
 
 
+_BULLET_START = "-+•*–"
+_SENTENCE_END = ".;:!?…"
+
+
 def _paragraphs(text) -> list[str]:
+    """The paragraphs of a cell. A line break inside a sentence (text pasted from Word: the next
+    line starts in lower case after a line without closing punctuation, or follows a comma)
+    continues the paragraph, kept as a line break, so that it does not become a new bullet."""
     if text is None:
         return []
-    return [p.strip() for p in str(text).split("\n") if p.strip()]
+    out: list[str] = []
+    for line in (p.strip() for p in str(text).split("\n")):
+        if not line:
+            continue
+        prev = out[-1] if out else None
+        continues = prev is not None and line[0] not in _BULLET_START and (
+            prev.endswith(",") or (line[0].islower() and not prev.endswith(tuple(_SENTENCE_END))))
+        if continues:
+            out[-1] = prev + "\n" + line
+        else:
+            out.append(line)
+    return out
 
 
 def display_value(row: dict, value) -> str:
@@ -867,12 +885,22 @@ def write_agency_appendix(src: str | os.PathLike, out: str | os.PathLike, issues
     name = Path(src).name
     if same_file(src, out):
         raise AppendixError(f"{out}: tệp ra phải khác tệp đầu vào (tệp của cơ quan không bao giờ bị ghi đè)")
+    word = Path(out).suffix.lower() == ".docx"  # the output's suffix decides: Word tables or sheets
     try:
         report, cat = _load_source(src, issues)
-        wb = build_agency_workbook(report, cat)
+        if word:
+            from .sheets.docx import build_document
+
+            doc = build_document(agency_appendix_models(report, cat))
+        else:
+            wb = build_agency_workbook(report, cat)
     except (RenderError, spec.SpecError) as exc:
         raise AppendixError(f"{name}: không lập được phụ lục: {exc}") from None
     try:
+        if word:
+            from .sheets.docx import save_document
+
+            return save_document(doc, out)
         return save_atomic(wb, out)
     except OSError as exc:
         raise AppendixError(f"{name}: không ghi được {out}: {os_reason(exc)}") from None

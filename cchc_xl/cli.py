@@ -111,7 +111,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     a = sub.add_parser("appendix", help="lập Phụ lục I, II, III của một cơ quan, sẵn sàng in")
     a.add_argument("file", metavar="TỆP", help="biểu mẫu đã điền hoặc tài liệu JSON chuẩn")
-    a.add_argument("-o", "--output", required=True, metavar="RA.xlsx", help="tệp .xlsx chứa Phụ lục I, II, III")
+    a.add_argument("-o", "--output", required=True, metavar="RA.xlsx",
+                   help="tệp .xlsx (trang tính) hoặc .docx (bảng Word) chứa Phụ lục I, II, III")
+    a.add_argument("--pdf", action="store_true", help="ghi thêm bản PDF bên cạnh (cần LibreOffice)")
 
     c = sub.add_parser("consolidate", help="tổng hợp mọi biểu mẫu trong một thư mục cho Sở Nội vụ")
     c.add_argument("input_dir", metavar="THƯ_MỤC", help="thư mục chứa bài nộp của các cơ quan (tìm cả thư mục con)")
@@ -125,6 +127,9 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--jobs", type=int, metavar="N", help="số tiến trình đọc song song")
     c.add_argument("--quiet", action="store_true", help="không hiện thanh tiến độ")
     c.add_argument("--previous", metavar="KỲ_TRƯỚC.json", help="tóm tắt JSON của lần tổng hợp kỳ trước: thêm trang so sánh")
+    c.add_argument("--docx", metavar="BÁO_CÁO.docx", help="ghi dự thảo báo cáo của Sở Nội vụ (Word) kèm phụ lục tổng hợp")
+    c.add_argument("--pdf", action="store_true",
+                   help="ghi thêm bản PDF của dự thảo báo cáo (hoặc của sổ tổng hợp khi không có --docx), cần LibreOffice")
 
     d = sub.add_parser("distribute", help="từ sổ thẩm định, tạo biểu mẫu điền sẵn cho từng cơ quan")
     d.add_argument("appraisal", metavar="SỔ_THẨM_ĐỊNH.xlsx", help="sổ thẩm định đã điền")
@@ -382,7 +387,7 @@ def cmd_export(args) -> int:
 def cmd_appendix(args) -> int:
     from .appendix import AppendixError, write_agency_appendix
 
-    _suffix(args.output, (".xlsx",))
+    _suffix(args.output, (".xlsx", ".docx"))
     _writable(args.output)
     issues: list = []
     try:
@@ -390,12 +395,23 @@ def cmd_appendix(args) -> int:
     except AppendixError as exc:
         raise UsageError(str(exc)) from None
     _out(f"Đã lập phụ lục: {path}")
+    if args.pdf:
+        _out(f"Đã tạo PDF: {_pdf(path)}")
     errors = sum(1 for i in issues if i.severity == "error")
     if errors:  # the appendix shows what was typed; the agency should know it is not clean
         _out(f"Lưu ý: {args.file} còn {errors} lỗi nên phụ lục có thể thiếu hoặc sai; "
              f"xem chi tiết bằng lệnh: cchc-xl validate {args.file}", err=True)
         return EXIT_INVALID
     return EXIT_OK
+
+
+def _pdf(path) -> str:
+    from .pdf import PdfError, convert_to_pdf
+
+    try:
+        return str(convert_to_pdf(path))
+    except PdfError as exc:
+        raise UsageError(str(exc)) from None
 
 
 def cmd_consolidate(args) -> int:
@@ -410,14 +426,19 @@ def cmd_consolidate(args) -> int:
 
         if same_file(args.output, args.json_out):
             raise UsageError(f"{args.json_out}: tệp tóm tắt JSON phải khác sổ tổng hợp")
+    if args.docx:
+        _suffix(args.docx, (".docx",))
+        _writable(args.docx)
     _writable(args.output)
     try:
         summary = run_consolidation(args.input_dir, args.output, registry=args.registry, year=args.year,
                                     kind=args.period, strict=args.strict, jobs=args.jobs,
                                     progress=not args.quiet and sys.stderr.isatty(), json_out=args.json_out,
-                                    echo=_out, previous=args.previous)
+                                    echo=_out, docx_out=args.docx, previous=args.previous)
     except ConsolidationError as exc:
         raise UsageError(str(exc)) from None
+    if args.pdf:
+        _out(f"Đã tạo PDF: {_pdf(args.docx or args.output)}")
     accepted = [f for f in summary["files"] if f["status"] == "accepted"]
     if not accepted:
         _out(f"cchc-xl: {args.input_dir}: không có tệp nào được tổng hợp (xem trang “Tình hình nộp” để biết lý do)",

@@ -1750,8 +1750,10 @@ def _add_appendix(wb, c: Consolidation, fast: dict) -> str | None:
     from .appendix import SHEET_PROVINCE_REMEDIATION, SHEET_PROVINCE_SUMMARY, add_province_appendix_sheets
 
     try:
-        sheets = add_province_appendix_sheets(wb, c.reports, {"year": c.period.get("year"),
-                                                              "kind": c.period.get("kind")}, xml_rows=True)
+        from .registry_order import province_reports  # the registry's order and spelling
+
+        sheets = add_province_appendix_sheets(wb, province_reports(c), {"year": c.period.get("year"),
+                                                                        "kind": c.period.get("kind")}, xml_rows=True)
     except Exception as exc:  # noqa: BLE001 - the consolidation itself is still worth writing
         for title in (SHEET_PROVINCE_REMEDIATION, SHEET_PROVINCE_SUMMARY):
             if title in wb.sheetnames and title not in fast:
@@ -1939,7 +1941,7 @@ def _overwrites_a_submission(output, input_dir) -> bool:
 
 
 def run_consolidation(input_dir, output, registry=None, year=None, kind=None, strict=False, jobs=None,
-                      progress=False, json_out=None, echo=print, previous=None) -> dict:
+                      progress=False, json_out=None, echo=print, docx_out=None, previous=None) -> dict:
     """``cchc-xl consolidate``: read, consolidate, write OUT.xlsx (and the JSON summary), report.
 
     ``previous``: a previous consolidation's JSON summary; adds the comparison sheet."""
@@ -1954,7 +1956,7 @@ def run_consolidation(input_dir, output, registry=None, year=None, kind=None, st
             prev_summary = load_previous(previous)
         except PreviousSummaryError as exc:
             raise ConsolidationError(str(exc)) from None
-    for target in [output] + ([json_out] if json_out else []):
+    for target in [output] + [p for p in (json_out, docx_out) if p]:
         try:
             check_writable(target)
         except OSError as exc:
@@ -1981,7 +1983,16 @@ def run_consolidation(input_dir, output, registry=None, year=None, kind=None, st
             write_text_atomic(json_out, json.dumps(summary, ensure_ascii=False, indent=2) + "\n")
         except OSError as exc:
             raise ConsolidationError(f"{json_out}: không ghi được tệp ({os_reason(exc)})") from None
+    if docx_out:  # the province's report draft (report_draft.py)
+        from .report_draft import ReportDraftError, write_report_draft
+
+        try:
+            write_report_draft(cons, summary, docx_out)
+        except ReportDraftError as exc:
+            raise ConsolidationError(str(exc)) from None
     cons.seconds = time.perf_counter() - start
     for line in closing_summary(cons, summary, output, json_out, warnings):
         echo(line)
+    if docx_out:
+        echo(f"Đã ghi dự thảo báo cáo: {docx_out}")
     return summary

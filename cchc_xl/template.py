@@ -21,6 +21,7 @@ from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from . import SCHEMA_VERSION, __version__, spec
+from .printing import print_filled_rows
 from .xlstyle import fit_row
 
 RED_FILL = PatternFill("solid", fgColor="FFC7CE")
@@ -117,6 +118,7 @@ def _header(ws, row: int, columns: list[dict], first_col: int = 1):
         c.alignment = CENTER
         c.border = BORDER
         ws.column_dimensions[get_column_letter(first_col + i)].width = col.get("width", 12)
+    fit_row(ws, row, 11, max_col=first_col + len(columns) - 1)  # a wrapped title needs its lines
 
 
 def _title(ws, heading: str, subtitle: str | None, ncols: int):
@@ -552,7 +554,7 @@ def _scores_sheet(wb, report: dict | None, cat: spec.Catalog, lay: Layout):
                             f"SUM({_ref(ws, dl, first)}:${dl}${last})"))
     ws.freeze_panes = f"A{hr + 1}"
     _print_setup(ws, f"{dhr}:{dhr}", get_column_letter(ncol))
-    ws.print_area = f"A1:{get_column_letter(ncol)}{max(first + len(deds) - 1, first)}"
+    print_filled_rows(ws, first, last, ncol)
     _protect(ws, allow_rows=True)
 
 
@@ -647,7 +649,7 @@ def _remediation_sheet(wb, report: dict | None, lay: Layout):
     ws.freeze_panes = f"A{first}"
     ws.auto_filter.ref = f"A{hr}:{get_column_letter(ncol)}{last}"
     _print_setup(ws, f"{hr}:{hr}", get_column_letter(ncol))
-    ws.print_area = f"A1:{get_column_letter(ncol)}{max(first + len(items) - 1, first)}"
+    print_filled_rows(ws, first, last, ncol)
     _protect(ws, allow_rows=True)
 
 

@@ -25,21 +25,35 @@ def text_lines(text, width: float, size: float = 11) -> int:
     return sum(max(1, math.ceil(len(part) / cpl)) for part in s.split("\n"))
 
 
+def cell_lines(cell, width: float, size: float) -> int:
+    """Lines a wrapped cell shows in a column ``width`` units wide, measured with the appendix's
+    Times New Roman metrics (bold counted); line breaks inside the text stay line breaks."""
+    from .appendix import column_text_width, wrap_text
+
+    value = cell.value
+    if not isinstance(value, str) or value.startswith("="):
+        return 1
+    f = cell.font
+    sz = (f.sz if f is not None and f.sz else size)
+    return len(wrap_text(value, column_text_width(width), sz, bool(f is not None and f.b)))
+
+
 def fit_row(ws, row: int, size: float = 11, min_lines: int = 1, max_col: int | None = None) -> None:
     """Set the height of one row so that every wrapped cell shows all its lines."""
-    lines = min_lines
+    need = min_lines * size * 1.32 + 4
     last = max_col or ws.max_column
     for col in range(1, last + 1):
         dim = ws.column_dimensions[get_column_letter(col)]
         if dim.hidden:
             continue
-        value = ws.cell(row=row, column=col).value
-        if value is None:
+        cell = ws.cell(row=row, column=col)
+        if cell.value is None:
             continue
         width = dim.width or 8.43
-        indent = ws.cell(row=row, column=col).alignment.indent or 0
-        lines = max(lines, text_lines(value, max(1.0, width - 1.5 * indent), size))
-    ws.row_dimensions[row].height = min(409, round(lines * size * 1.32 + 4, 1))
+        indent = cell.alignment.indent or 0
+        sz = (cell.font.sz if cell.font is not None and cell.font.sz else size)
+        need = max(need, cell_lines(cell, max(1.0, width - 1.5 * indent), size) * sz * 1.32 + 4)
+    ws.row_dimensions[row].height = min(409, round(need, 1))
 
 
 def fit_rows(ws, first: int, last: int, size: float = 11, max_col: int | None = None) -> None:

@@ -20,7 +20,8 @@ pytest.importorskip("uvicorn")
 
 from serverproc import ADMIN_PASSWORD, ROOT, ServerProcess, open_round, registry_json, upload  # noqa: E402
 
-from cchc_xl.demo import _slug, sample_report  # noqa: E402
+from cchc_xl.demo import sample_report  # noqa: E402
+from cchc_xl.server.service import download_name  # noqa: E402
 from cchc_xl.template import write_template  # noqa: E402
 
 EXAMPLES = ROOT / "examples"
@@ -47,7 +48,7 @@ def books(tmp_path_factory) -> dict[str, Path]:
     }
     rng = random.Random(7)
     for name, code in (("Sở Nội vụ", "SNV"), ("Sở Tư pháp", "STP")):
-        out[code] = write_template(d / f"{_slug(name)}.xlsx", report=sample_report(name, code, "so", 2024, "6_thang",
+        out[code] = write_template(d / download_name(name, ".xlsx"), report=sample_report(name, code, "so", 2024, "6_thang",
                                                                                      rng))
     damaged = d / "Bao_cao_hong.xlsx"
     damaged.write_bytes(b"PK\x03\x04" + bytes(random.Random(1).getrandbits(8) for _ in range(900)))
@@ -161,12 +162,17 @@ def test_round_from_sample_registry_to_consolidation(server, books, tmp_path):
     assert wb_resp.status_code == 200 and "attachment" in wb_resp.headers["content-disposition"]
     (tmp_path / "server.xlsx").write_bytes(wb_resp.content)
     served_json = admin.get(summary["downloads"]["json"]).json()
+    from cchc_xl.server.service import _cli_options
+
+    if "--docx" in _cli_options():  # the province report draft, when the command writes one
+        report = admin.get(summary["downloads"]["report"])
+        assert report.status_code == 200 and report.content[:2] == b"PK"
 
     # the same files through cchc-xl consolidate give the same workbook and summary
     inbox = tmp_path / "bai_nop"
     inbox.mkdir()
     for key, name in (("stc", "Sở Tài chính"), ("sngv", "Sở Ngoại vụ"), ("SNV", "Sở Nội vụ"), ("STP", "Sở Tư pháp")):
-        (inbox / f"{_slug(name)}.xlsx").write_bytes(books[key].read_bytes())
+        (inbox / download_name(name, ".xlsx")).write_bytes(books[key].read_bytes())
     reg = tmp_path / "danh_sach.csv"
     reg.write_text("ten,ma,cap\n" + "".join(f"\"{a['ten']}\",{a['ma']},{a['cap']}\n" for a in registry_json()),
                    encoding="utf-8")
@@ -419,3 +425,85 @@ def test_a_reader_crash_costs_only_that_file():
         workers.close()
     assert isinstance(crashed, Crashed)
     assert innocent == {"file": "tot.xlsx"} and after == {"file": "sau.xlsx"}
+
+
+def test_round_opened_on_the_page_with_an_appraisal_workbook_offers_prefilled_workbooks(server, tmp_path):
+    """The department's form: registry + appraisal workbook → each agency downloads its own
+    pre-filled workbook (distribute), with the deductions of the appraisal."""
+    from cchc_xl.appraisal import build_appraisal_workbook
+    from cchc_xl.reader import read_file
+
+    ap = tmp_path / "so_tham_dinh.xlsx"
+    build_appraisal_workbook(2023, agencies=[{"name": "Sở Nội vụ", "code": "SNV", "level": "so"},
+                                             {"name": "Sở Tư pháp", "code": "STP", "level": "so"}],
+                             deductions=[{"agency": "Sở Tư pháp", "code": "1.1", "max_score": 1.5, "score": 0.5,
+                                          "reason": "Đạt 70% kế hoạch"}]).save(ap)
+    c, csrf = _login(server)
+    with open(ROOT / "examples" / "registry.csv", "rb") as reg, open(ap, "rb") as apf:
+        r = c.post("/so-noi-vu/dot", data={"csrf": csrf, "year": "2024", "period": "nam", "deadline": "2099-01-20"},
+                   files={"registry": ("registry.csv", reg), "appraisal": ("so_tham_dinh.xlsx", apf)})
+    assert r.status_code == 303, r.text
+    rid = int(r.headers["location"].rsplit("/", 1)[1])
+    links = c.get(f"/so-noi-vu/dot/{rid}/duong-dan.xlsx")
+    assert links.status_code == 200 and links.headers["content-disposition"].startswith("attachment")
+    (tmp_path / "links.xlsx").write_bytes(links.content)
+    rows = _cells(tmp_path / "links.xlsx")["Đường dẫn nộp bài"]
+    stp_link = next(row[7] for row in rows if row[1] == "Sở Tư pháp")
+    snv_link = next(row[7] for row in rows if row[1] == "Sở Nội vụ")
+    page = httpx.get(stp_link)
+    assert "Tải biểu mẫu đã điền sẵn" in page.text
+    wb = httpx.get(stp_link + "/bieu-mau")
+    (tmp_path / "stp.xlsx").write_bytes(wb.content)
+    doc = read_file(tmp_path / "stp.xlsx").report
+    assert doc["agency"]["name"] == "Sở Tư pháp" and doc["period"] == {"year": 2024, "kind": "nam"}
+    assert [(d["code"], d["score"], d["reason"]) for d in doc["deductions"]] == [("1.1", 0.5, "Đạt 70% kế hoạch")]
+    assert "Tải biểu mẫu đã điền sẵn" in httpx.get(snv_link).text  # in the appraisal, nothing deducted
+    # an agency the appraisal does not list gets the blank workbook with its name
+    other = next(row[7] for row in rows if row[1] == "Sở Y tế")
+    blank = httpx.get(other + "/bieu-mau")
+    (tmp_path / "syt.xlsx").write_bytes(blank.content)
+    doc = read_file(tmp_path / "syt.xlsx").report
+    assert doc["agency"]["name"] == "Sở Y tế" and doc["deductions"] == []
+
+
+def test_links_list_carries_the_registrys_contacts(server, tmp_path):
+    """The links workbook the department sends out: every agency's link with its contact."""
+    from cchc_xl.registry import Agency
+
+    fields = getattr(Agency, "__dataclass_fields__", {})
+    if "contact" not in fields:
+        pytest.skip("danh sách cơ quan chưa đọc các cột liên hệ")
+    reg = tmp_path / "danh_sach.csv"
+    reg.write_text("ten,ma,cap,nguoi_lien_he,dien_thoai,email\n"
+                   "Sở Tư pháp,STP,so,Nguyễn Văn An,0912 345 678,an.stp@example.gov.vn\n"
+                   "Sở Y tế,SYT,so,,,\n", encoding="utf-8")
+    c, csrf = _login(server)
+    with open(reg, "rb") as fh:
+        r = c.post("/so-noi-vu/dot", data={"csrf": csrf, "year": "2024", "period": "quy_1", "deadline": "2099-03-20"},
+                   files={"registry": ("danh_sach.csv", fh)})
+    rid = int(r.headers["location"].rsplit("/", 1)[1])
+    (tmp_path / "links.xlsx").write_bytes(c.get(f"/so-noi-vu/dot/{rid}/duong-dan.xlsx").content)
+    rows = _cells(tmp_path / "links.xlsx")["Đường dẫn nộp bài"]
+    stp = next(row for row in rows if row[1] == "Sở Tư pháp")
+    assert stp[4:7] == ["Nguyễn Văn An", "0912 345 678", "an.stp@example.gov.vn"]
+    assert httpx.get(stp[7]).status_code == 200 and "Sở Tư pháp" in httpx.get(stp[7]).text
+    status = server.client().get(f"/api/rounds/{rid}").json()
+    assert next(a for a in status["agencies"] if a["code"] == "STP")["contact"] == "Nguyễn Văn An"
+
+
+def test_serve_demo_starts_on_the_demo_data(tmp_path):
+    """README's second command: ``cchc-xl serve --demo`` opens a round on the sample registry with
+    the demo's sample workbooks submitted."""
+    srv = ServerProcess(tmp_path / "du_lieu", ["--demo"]).start(timeout=600)
+    try:
+        rounds = srv.client().get("/api/rounds").json()
+        assert len(rounds) == 1
+        status = srv.client().get(f"/api/rounds/{rounds[0]['id']}").json()
+        assert status["expected"] == len(registry_json()) and status["received"] >= 10
+        assert {a["status"] for a in status["agencies"]} >= {"da_nop", "chua_nop"}
+        log = srv.log.read_text(encoding="utf-8")
+        assert "Trang nộp bài mẫu của một cơ quan: http://127.0.0.1:" in log
+        link = log.split("Trang nộp bài mẫu của một cơ quan: ", 1)[1].split()[0]
+        assert httpx.get(link).status_code == 200
+    finally:
+        srv.stop()

@@ -36,7 +36,8 @@ def browser():
                  "--disable-component-update", "--disable-sync", "--window-size=1280,1600", "--lang=vi"):
         opts.add_argument(flag)
     drv = webdriver.Chrome(service=Service(CHROMEDRIVER), options=opts)
-    drv.implicitly_wait(10)
+    drv.implicitly_wait(60)
+    drv.set_page_load_timeout(300)
     yield drv
     drv.quit()
 

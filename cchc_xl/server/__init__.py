@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import sys
 from pathlib import Path
 
 MISSING = ("Máy chủ cần thêm thư viện: hãy cài bằng lệnh  python -m pip install \"cchc-xl[server]\"  "
@@ -57,7 +58,8 @@ def seed_demo(config, echo=print) -> tuple[str | None, dict]:
     """A round on the sample registry with the demo's sample workbooks uploaded and submitted."""
     import tempfile
 
-    from ..demo import DEMO_KIND, DEMO_YEAR, _slug, examples_dir, write_samples
+    from ..demo import DEMO_KIND, DEMO_YEAR, examples_dir, write_samples
+    from ..reader import UnreadableError, read_file
     from . import service
     from .app import Server
 
@@ -70,12 +72,18 @@ def seed_demo(config, echo=print) -> tuple[str | None, dict]:
         deadline = (dt.date.today() + dt.timedelta(days=14)).isoformat()
         rid = service.open_round(srv.store, DEMO_YEAR, DEMO_KIND, deadline, agencies, False, "chạy thử",
                                  "registry.csv (mẫu)")
-        by_slug = {_slug(a["name"]): a for a in service.agencies_of(srv.store, rid)}
+        rows = service.agencies_of(srv.store, rid)
         with tempfile.TemporaryDirectory() as tmp:
             samples = write_samples(Path(tmp) / "nop")
             for path in samples["files"]:
-                agency = by_slug.get(path.stem)
-                if agency is None or path.parent.name != "nop":
+                if path.parent.name != "nop":  # the demo's older draft stays out
+                    continue
+                try:
+                    ag = read_file(path).report["agency"]  # the demo's own workbooks
+                except UnreadableError:
+                    continue
+                agency = service.match_agency(rows, ag)
+                if agency is None:
                     continue
                 asyncio.run(service.accept_upload(srv.store, srv.workers, agency, path.read_bytes(), path.name,
                                                   True, "chạy thử"))
@@ -117,6 +125,7 @@ def serve(args, echo=print) -> int:
     if demo_link:
         echo(f"Trang nộp bài mẫu của một cơ quan: {base}{demo_link}")
     server.workers.warm()
+    sys.stdout.flush()  # the one-time password must reach a service's log now, not at exit
     uvicorn.run(app, host=args.host, port=args.port, access_log=False, proxy_headers=True,
                 forwarded_allow_ips=args.trusted_proxy, log_level="warning")
     return 0

@@ -131,12 +131,25 @@ async def open_round(request: Request):
         if suffix not in (".csv", ".txt", ".xlsx"):
             raise service.ServiceError(f"{reg.filename}: danh sách cơ quan phải là tệp .csv hoặc .xlsx")
         data = await reg.read()
+        appraisal = form.get("appraisal")
+        year, period, deadline = service.check_round_fields(form.get("year"), form.get("period"),
+                                                            form.get("deadline"))
         with tempfile.TemporaryDirectory() as tmp:
             path = Path(tmp) / f"danh_sach{suffix}"
             path.write_bytes(data)
             agencies = await run_in_threadpool(service.registry_from_file, path)
-        rid = service.open_round(srv.store, form.get("year"), form.get("period"), form.get("deadline"), agencies,
-                                 form.get("allow_errors") == "1", sess["user"], reg.filename)
+            prefilled = []
+            if appraisal is not None and getattr(appraisal, "filename", None):
+                if Path(appraisal.filename).suffix.lower() != ".xlsx":
+                    raise service.ServiceError(f"{appraisal.filename}: sổ thẩm định phải là tệp .xlsx")
+                ap = Path(tmp) / "so_tham_dinh.xlsx"
+                ap.write_bytes(await appraisal.read())
+                prefilled = await run_in_threadpool(service.prefilled_workbooks, ap, year, period, Path(tmp) / "ra")
+            rid = service.open_round(srv.store, year, period, deadline, agencies, form.get("allow_errors") == "1",
+                                     sess["user"], reg.filename)
+            unknown = service.attach_prefilled(srv.store, rid, prefilled)
+        if unknown:
+            srv.store.audit(sess["user"], "so_tham_dinh_co_co_quan_ngoai_danh_sach", {"round": rid, "agencies": unknown})
     except service.ServiceError as exc:
         items = [(r, service.round_status(srv.store, r["id"])) for r in service.rounds(srv.store)]
         return render("rounds.html", 400, sess=sess, items=items, periods=spec.period_kinds(), error=exc.message)

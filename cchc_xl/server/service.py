@@ -77,10 +77,12 @@ def registry_from_file(path: Path) -> list[NewAgency]:
         agencies = load_registry(path)
     except RegistryError as exc:
         raise ServiceError(str(exc)) from None
-    return [NewAgency(a.name, a.code, a.level,
-                      getattr(a, "nguoi_lien_he", None) or getattr(a, "contact", None),
-                      getattr(a, "dien_thoai", None) or getattr(a, "phone", None),
-                      getattr(a, "email", None)) for a in agencies]
+    out = []
+    for a in agencies:
+        c = getattr(a, "contact", None)  # the registry's nguoi_lien_he, dien_thoai, email columns
+        out.append(NewAgency(a.name, a.code, a.level, getattr(c, "name", None), getattr(c, "phone", None),
+                             getattr(c, "email", None)))
+    return out
 
 
 def registry_from_json(items) -> list[NewAgency]:
@@ -214,7 +216,9 @@ def agency_state(rnd, agency, subs: list) -> dict:
             "errors": ref["errors"] if ref else None, "warnings": ref["warnings"] if ref else None,
             "file": ref["original_name"] if ref else None, "submission": ref["id"] if ref else None,
             "contact": agency["contact"], "phone": agency["phone"], "email": agency["email"],
-            "agency_id": agency["id"], "uploads": len(subs), "link_active": bool(agency["token_hash"])}
+            "agency_id": agency["id"], "uploads": len(subs), "link_active": bool(agency["token_hash"]),
+            "problem": None if ref is None else ("Không đọc được tệp" if ref["unreadable"] else
+                                                 "Sai kỳ hoặc sai cơ quan" if ref["refusal"] else None)}
 
 
 def round_status(store: Store, rid: int) -> dict:
@@ -241,20 +245,24 @@ def public_status(status: dict) -> dict:
 
 # ---- uploads --------------------------------------------------------------------------------
 
+def match_agency(rows: list, ag: dict):
+    """The round agency (of ``rows``) a workbook's agency is, by name, former name or code; or None."""
+    from ..registry import Agency, RegistryIndex
+
+    i = RegistryIndex([Agency(a["name"], a["code"], a["level"]) for a in rows]).match(
+        ag.get("name"), ag.get("code"), ag.get("level"))
+    return None if i is None else rows[i]
+
+
 def _refusal(rnd, agency, checked: dict) -> str | None:
     """Why this readable workbook cannot be this agency's report for this round."""
-    from ..registry import RegistryIndex
-
     period = checked.get("period") or {}
     if period.get("year") != rnd["year"] or period.get("kind") != rnd["period"]:
         got = period_label(period.get("kind"), period.get("year")) if period.get("kind") else "không rõ kỳ"
         return (f"Biểu mẫu này là báo cáo {got}, nhưng đợt này nhận báo cáo "
                 f"{period_label(rnd['period'], rnd['year'])}. Hãy tải biểu mẫu của đợt này và điền lại.")
     ag = checked.get("agency") or {}
-    from ..registry import Agency
-
-    if RegistryIndex([Agency(agency["name"], agency["code"], agency["level"])]).match(
-            ag.get("name"), ag.get("code"), ag.get("level")) is None:
+    if match_agency([agency], ag) is None:
         return (f"Biểu mẫu ghi cơ quan “{ag.get('name') or '(trống)'}”, nhưng đường dẫn này dành cho "
                 f"{agency['name']}. Hãy sửa tên cơ quan ở trang Thông tin hoặc dùng đúng đường dẫn của cơ quan.")
     return None
@@ -400,6 +408,37 @@ async def annotated_copy(store: Store, workers: Workers, sub) -> Path:
     return store.file_path(stored)
 
 
+def prefilled_workbooks(appraisal: Path, year: int, kind: str, folder: Path) -> list[tuple[dict, Path]]:
+    """``distribute`` of the round's appraisal workbook into ``folder``: (agency of each, workbook)."""
+    from ..appraisal import DistributeError, distribute
+    from ..reader import read_file
+
+    try:
+        paths = distribute(appraisal, folder, year=year, kind=kind)
+    except DistributeError as exc:
+        lines = [f"{i.sheet}!{i.cell}: {i.message}" for i in getattr(exc, "issues", [])[:20]]
+        raise ServiceError(" ".join([str(exc), *lines])) from None
+    return [(read_file(p).report["agency"], p) for p in paths]  # our own files: read here
+
+
+def attach_prefilled(store: Store, rid: int, items: list[tuple[dict, Path]]) -> list[str]:
+    """Give each round agency its pre-filled workbook; the appraisal's agencies not in the round."""
+    import shutil
+
+    agencies = agencies_of(store, rid)
+    unknown = []
+    for ag, path in items:
+        row = match_agency(agencies, ag)
+        if row is None:
+            unknown.append(ag.get("name") or "?")
+            continue
+        stored = f"{int(rid)}/dien_san_{row['id']}.xlsx"
+        store.file_path(stored).parent.mkdir(exist_ok=True)
+        shutil.copyfile(path, store.file_path(stored))
+        store.execute("UPDATE agencies SET prefilled=? WHERE id=?", stored, row["id"])
+    return unknown
+
+
 def blank_workbook(store: Store, agency) -> Path:
     """The agency's workbook for the round: pre-filled when the round has one, else blank with its name."""
     from ..template import write_template
@@ -416,9 +455,12 @@ def blank_workbook(store: Store, agency) -> Path:
 
 
 def download_name(agency_name: str, suffix: str) -> str:
-    from ..demo import _slug
+    """A plain file name from the agency's name (“Sở Tài chính” → so_tai_chinh.xlsx)."""
+    import re
 
-    return f"{_slug(agency_name) or 'co_quan'}{suffix}"
+    from ..normalize import fold
+
+    return f"{re.sub(r'[^a-z0-9]+', '_', fold(agency_name)).strip('_') or 'co_quan'}{suffix}"
 
 
 # ---- links list -----------------------------------------------------------------------------

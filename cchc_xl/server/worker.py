@@ -19,10 +19,12 @@ READ_SECONDS = 120
 
 
 def _init(catalog_dirs: list[str]) -> None:
-    from ..consolidate import _warm
+    from .. import spec
 
     _watch_parent(os.getppid())
-    _warm(catalog_dirs or None, worker=True)
+    if catalog_dirs:  # the province's own catalogs (--catalog), as in the server process
+        spec.set_catalog_dirs(catalog_dirs)
+    spec.sheets()  # the rest is loaded on the first file
 
 
 def _watch_parent(parent: int) -> None:

@@ -1,0 +1,1 @@
+"""Renderers of the sheet models (``appendix.SheetModel``): Word (``docx``)."""

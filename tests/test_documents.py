@@ -1,0 +1,154 @@
+"""Word documents: the agency's appendices as Word tables, and the province's report draft."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from pathlib import Path
+
+import docx
+import pytest
+from test_appendix import SEED_004_III, STC_JSON, seed_equal
+
+from cchc_xl import spec
+from cchc_xl.cli import main
+
+
+def _rows(table) -> list[list[str]]:
+    """The texts of a Word table, a merged cell once per row it covers."""
+    return [[c.text for c in row.cells] for row in table.rows]
+
+
+@pytest.fixture(scope="module")
+def appendix_docx(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("docx") / "PHU_LUC.docx"
+    assert main(["appendix", str(STC_JSON), "-o", str(out)]) == 0
+    return out
+
+
+def test_docx_appendix_of_seed_004_holds_its_facts_in_word_tables(appendix_docx):
+    doc = docx.Document(str(appendix_docx))
+    assert len(doc.tables) == 3  # Phụ lục I, II, III
+    text = "\n".join(p.text for p in doc.paragraphs)
+    for title in ("PHỤ LỤC I", "PHỤ LỤC II", "PHỤ LỤC III"):
+        assert title in text.splitlines()
+    assert "(Kèm theo Báo cáo số" in text and "/BC-STC ngày 15/6/2024 của Sở Tài chính)" in text
+    ii = "\n".join(" | ".join(r) for r in _rows(doc.tables[1]))
+    for fact in ("6,981/10", "0/1,5", "1,481/1,5", "13,309/14"):
+        assert fact in ii
+    cat = spec.catalog("so", 2023)
+    values = {r[0].rstrip("."): r[3] for r in _rows(doc.tables[2]) if r and r[0]}
+    for code, seed in SEED_004_III.items():
+        assert seed_equal(cat.indicator_by_code[code], values[code], seed), (code, values[code], seed)
+    assert values["1.1.1"] == "38" and values["1.5"] == "Không"
+
+
+def test_docx_appendix_follows_nghi_dinh_30(appendix_docx):
+    doc = docx.Document(str(appendix_docx))
+    for section in doc.sections:  # A4 landscape, margins between 15 and 35 mm
+        assert (round(section.page_width.mm), round(section.page_height.mm)) == (297, 210)
+        for m in (section.top_margin, section.bottom_margin, section.left_margin, section.right_margin):
+            assert 15 <= round(m.mm) <= 35
+    assert doc.styles["Normal"].font.name == "Times New Roman"
+    sizes = {r.font.size.pt for p in doc.paragraphs for r in p.runs if r.font.size}
+    assert sizes and min(sizes) >= 13 and max(sizes) <= 14
+    for table in doc.tables:  # the header rows repeat on every page
+        first = table.rows[0]._tr
+        assert first.trPr is not None and first.trPr.find(docx.oxml.ns.qn("w:tblHeader")) is not None
+        fonts = {r.font.name for row in table.rows for c in row.cells for p in c.paragraphs for r in p.runs}
+        assert fonts <= {None, "Times New Roman"}
+
+
+def test_docx_appendix_prints_on_a4_landscape_with_the_header_on_every_page(appendix_docx, tmp_path):
+    from pypdf import PdfReader
+
+    if not (shutil.which("soffice") or shutil.which("libreoffice")):
+        pytest.skip("LibreOffice (soffice) không có trên máy này")
+    src = tmp_path / appendix_docx.name
+    shutil.copy(appendix_docx, src)
+    assert main(["appendix", str(STC_JSON), "-o", str(tmp_path / "PL2.docx"), "--pdf"]) == 0
+    pdf = tmp_path / "PL2.pdf"
+    reader = PdfReader(pdf)
+    assert len(reader.pages) >= 4
+    headers = {"PHỤ LỤC II": "Giải pháp khắc phục cụ thể", "PHỤ LỤC III": "Chỉ tiêu thống kê"}
+    current = None
+    for i, page in enumerate(reader.pages, start=1):
+        w, h = float(page.mediabox.width), float(page.mediabox.height)
+        if (page.get("/Rotate") or 0) % 180:
+            w, h = h, w
+        assert abs(w - 842) < 3 and abs(h - 595) < 3, f"trang {i} không phải A4 ngang"
+        text = re.sub(r"\s+", " ", page.extract_text())
+        for title in headers:
+            if re.search(rf"{title}(?!I)", text):
+                current = title
+        if current:
+            assert headers[current] in text, f"trang {i}: thiếu dòng tiêu đề bảng của {current}"
+    assert current == "PHỤ LỤC III"
+
+
+# ---- the province's report draft --------------------------------------------------------------
+
+REGISTRY = Path(__file__).resolve().parent.parent / "examples" / "registry.csv"
+
+
+@pytest.fixture(scope="module")
+def demo_draft(tmp_path_factory):
+    """Two example agencies, one broken file, the example registry: consolidated with --docx."""
+    from cchc_xl.template import write_template
+    from conftest import load_example
+
+    base = tmp_path_factory.mktemp("draft")
+    subs = base / "nop"
+    subs.mkdir()
+    for stem in ("so_tai_chinh_2024_6thang", "so_ngoai_vu_ha_tinh_2024_6thang"):
+        write_template(subs / f"{stem}.xlsx", report=load_example(stem))
+    (subs / "hong.xlsx").write_bytes(b"PK\x03\x04 not a workbook")
+    out = base / "BAO_CAO.docx"
+    main(["consolidate", str(subs), "-o", str(base / "th.xlsx"), "--registry", str(REGISTRY),
+          "--json", str(base / "th.json"), "--docx", str(out), "--quiet"])
+    return out, json.loads((base / "th.json").read_text(encoding="utf-8"))
+
+
+def test_report_draft_states_the_figures_of_the_json_summary(demo_draft):
+    from cchc_xl.consolidate import progress_words
+
+    out, summary = demo_draft
+    doc = docx.Document(str(out))
+    text = "\n".join(p.text for p in doc.paragraphs)
+    from cchc_xl.registry import load_registry
+
+    registry_size = len(load_registry(REGISTRY))
+    sent = registry_size - len(summary["missing_agencies"])
+    assert f"Có {sent}/{registry_size} cơ quan, đơn vị đã gửi báo cáo" in text
+    st, total = summary["remediation_by_status"], summary["counts"]["remediation"]
+    done = st["hoan_thanh"]
+    rate = f"{done * 100 / total:.2f}".rstrip("0").rstrip(".").replace(".", ",")
+    assert f"đã khắc phục {done}/{total} tồn tại, đạt tỷ lệ {rate}%" in text
+    assert progress_words(done, total) in text
+    assert f"đang thực hiện {st['dang_thuc_hien']}, chưa thực hiện {st['chua_thuc_hien']}" in text
+    assert f"có {summary['counts']['deductions']} lượt tiêu chí bị trừ điểm" in text
+    for name in summary["missing_agencies"]:
+        assert f"- {name}" in text
+    rejected = [f for f in summary["files"] if f["status"] == "rejected"]
+    assert f"{len(rejected)} tệp bị trả lại" in text
+    assert "Tiêu chí " in text and "cơ quan, đơn vị bị trừ điểm" in text
+    assert "{{" not in text and "{%" not in text
+    # the heading block of Nghị định 30 and the province appendices attached as tables
+    head = "\n".join(c.text for row in doc.tables[0].rows for c in row.cells)
+    assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in head and "Độc lập - Tự do - Hạnh phúc" in head
+    assert "PHỤ LỤC" in text and len(doc.tables) >= 4
+
+
+def test_report_template_is_built_by_its_script(tmp_path):
+    """The shipped .docx is what ``python -m cchc_xl.report_template`` builds (same texts)."""
+    from cchc_xl.report_template import TEMPLATE_PATH, build_template
+
+    fresh = tmp_path / "t.docx"
+    build_template().save(fresh)
+
+    def texts(path):
+        d = docx.Document(str(path))
+        return [p.text for p in d.paragraphs] + [c.text for t in d.tables for r in t.rows for c in r.cells]
+
+    assert texts(fresh) == texts(TEMPLATE_PATH)
