@@ -30,6 +30,7 @@ import time
 import zipfile
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Callable, Iterable
 
@@ -1572,6 +1573,13 @@ def _title_cell(ws, row: int, text: str, ncols: int, styles: _Styles, size: floa
     ws.row_dimensions[row].height = min(409, round(lines * size * 1.32 + 6, 1))
 
 
+@lru_cache(maxsize=1)
+def _screen_keys() -> frozenset:
+    from .printing import screen_sheet_keys
+
+    return frozenset(screen_sheet_keys())
+
+
 def _lay_out(ws, t: SheetTable, styles: _Styles) -> _FastRows:
     from openpyxl.utils import get_column_letter
 
@@ -1631,6 +1639,10 @@ def _lay_out(ws, t: SheetTable, styles: _Styles) -> _FastRows:
     ws.oddFooter.center.text = "Trang &P / &N"
     ws.oddFooter.center.font = FONT
     ws.print_options.horizontalCentered = True
+    if t.key in _screen_keys():  # a long per-agency table, read on the screen (schemas/printing.json)
+        from .printing import print_for_screen
+
+        print_for_screen(ws, n)
     if t.excel_table and t.rows:
         from openpyxl.worksheet.filters import AutoFilter
         from openpyxl.worksheet.table import Table, TableColumn, TableStyleInfo

@@ -369,7 +369,8 @@ def run_demo(outdir, echo=print) -> int:
         run_consolidation(before / "nop", before / "tong_hop_ky_truoc.xlsx", registry=None, json_out=previous_path,
                           echo=lambda line: None, year=PREVIOUS_YEAR, kind=PREVIOUS_KIND)
         summary = run_consolidation(inbox, out, registry=samples["registry"], json_out=summary_path, echo=echo,
-                                    year=DEMO_YEAR, kind=DEMO_KIND, previous=previous_path)
+                                    year=DEMO_YEAR, kind=DEMO_KIND, previous=previous_path,
+                                    docx_out=outdir / "bao_cao_tong_hop.docx")
     except ConsolidationError as exc:
         echo(f"cchc-xl: {exc}")
         return 2
@@ -383,6 +384,7 @@ def run_demo(outdir, echo=print) -> int:
     if src is not None:
         try:
             appendix_out = write_agency_appendix(src, outdir / "phu_luc_so_tai_chinh.xlsx")
+            write_agency_appendix(src, outdir / "phu_luc_so_tai_chinh.docx")  # the same, as Word tables
         except (AppendixError, RenderError) as exc:  # the demo goes on; the appendix has its own command
             echo(f"Không lập được phụ lục mẫu: {exc}")
     echo("")
@@ -393,7 +395,8 @@ def run_demo(outdir, echo=print) -> int:
     echo(f"  - So sánh với {spec.period_words(PREVIOUS_KIND, PREVIOUS_YEAR)}: trang “So sánh kỳ trước” của {out} "
          f"(bài nộp kỳ trước: {before / 'nop'})")
     if appendix_out:
-        echo(f"  - Phụ lục I, II, III của Sở Tài chính: {appendix_out}")
+        echo(f"  - Phụ lục I, II, III của Sở Tài chính: {appendix_out} (bản Word: {appendix_out.with_suffix('.docx').name})")
+    echo(f"  - Dự thảo báo cáo của Sở Nội vụ (Word): {outdir / 'bao_cao_tong_hop.docx'}")
     if samples["registry"]:
         echo(f"  - Danh sách cơ quan phải báo cáo: {samples['registry']}")
     echo(f"Hoàn tất trong {_seconds(time.perf_counter() - start)} giây. Mở tệp {out.name} bằng Excel để xem.")

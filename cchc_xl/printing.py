@@ -71,3 +71,19 @@ def refresh_input_tables(wb) -> None:
         first, last = found
         fit_filled_rows(ws, first, last, len(cols))
         print_filled_rows(ws, first, last, len(cols))
+
+
+# ---- the consolidated workbook: paper or screen ------------------------------------------------
+
+def screen_sheet_keys() -> set[str]:
+    """The consolidated tables read on the screen (schemas/printing.json)."""
+    from . import spec
+
+    return set(spec.load("printing")["consolidated"]["screen_sheets"])
+
+
+def print_for_screen(ws, ncol: int) -> None:
+    """A sheet read on the screen prints nothing when the workbook is printed: its print area is
+    one empty cell beside the table (LibreOffice leaves an empty page out, Excel finds nothing to
+    print). Its page setup stays ready: clearing the print area prints the whole table."""
+    ws.print_area = f"{get_column_letter(ncol + 2)}1"

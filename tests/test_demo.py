@@ -27,6 +27,8 @@ def test_demo_writes_submissions_consolidation_and_says_where(tmp_path, capsys):
         assert where in out
     assert "Sổ tổng hợp" in out and unicodedata.is_normalized("NFC", out)
     assert (root / "phu_luc_so_tai_chinh.xlsx").is_file()
+    assert (root / "phu_luc_so_tai_chinh.docx").is_file() and (root / "bao_cao_tong_hop.docx").is_file()
+    assert "bao_cao_tong_hop.docx" in out
 
 
 def test_demo_twice_in_the_same_folder_starts_afresh(tmp_path, capsys):

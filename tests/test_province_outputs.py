@@ -82,3 +82,30 @@ def test_report_draft_appendices_use_the_same_order(consolidated):
 ])
 def test_the_agency_s_own_spelling_is_shown_only_where_it_matters(registry, reported, shown):
     assert display_name(registry, reported) == shown
+
+
+def test_demo_consolidated_workbook_prints_its_paper_sheets_in_at_most_40_pages(tmp_path, soffice):
+    """The long per-agency tables are for the screen; what prints is a few tens of pages, each
+    printed sheet with its title and every page numbered "Trang x / y"."""
+    import re
+    import subprocess
+
+    from cchc_xl.consolidate import run_consolidation
+    from cchc_xl.demo import write_samples
+    from cchc_xl.printing import screen_sheet_keys
+
+    samples = write_samples(tmp_path / "nop")
+    out = tmp_path / "tong_hop.xlsx"
+    run_consolidation(tmp_path / "nop", out, registry=samples["registry"], echo=lambda *_: None)
+    pdf = soffice(out, "pdf")
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True,
+                          check=True).stdout
+    pages = text.split("\f")[:-1] if text.endswith("\f") else text.split("\f")
+    assert 5 <= len(pages) <= 40, f"{len(pages)} trang"
+    for i, page in enumerate(pages, start=1):
+        assert re.search(rf"Trang {i} / {len(pages)}", page), f"trang {i} không có số trang"
+    flat = re.sub(r"\s+", " ", text)
+    for title in ("TÌNH HÌNH NỘP BÁO CÁO CCHC", "TIẾN ĐỘ KHẮC PHỤC", "CÁC TIÊU CHÍ BỊ TRỪ ĐIỂM", "XẾP HẠNG", "PHỤ LỤC"):
+        assert title in flat, f"thiếu trang in “{title}”"
+    assert "DANH SÁCH TỒN TẠI, HẠN CHẾ VÀ KẾT QUẢ KHẮC PHỤC" not in flat  # a screen sheet
+    assert "items" in screen_sheet_keys()
