@@ -96,6 +96,8 @@ def build_template():
     head.alignment = WD_TABLE_ALIGNMENT.CENTER
     _no_borders(head)
     widths = [int(usable * 0.38), usable - int(usable * 0.38)]
+    for c, col in enumerate(head.columns):  # the grid (LibreOffice) and every cell (Word)
+        col.width = widths[c]
     for row in head.rows:
         for c, cell in enumerate(row.cells):
             cell.width = widths[c]
@@ -126,6 +128,8 @@ def build_template():
     doc.add_paragraph()
     sign = doc.add_table(rows=1, cols=2)
     _no_borders(sign)
+    for c, col in enumerate(sign.columns):
+        col.width = widths[c]
     for c, cell in enumerate(sign.rows[0].cells):
         cell.width = widths[c]
     _cell_text(sign.cell(0, 0), [("Nơi nhận:", 12, True, True), ("- UBND tỉnh (để b/c);", 11, False, False),

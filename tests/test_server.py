@@ -82,9 +82,13 @@ def _state(client: httpx.Client, rid: int, code: str) -> dict:
 def _cells(path) -> dict:
     from openpyxl import load_workbook
 
+    import re
+
+    made = re.compile(r"lúc \d{1,2}:\d{2}( ngày \d{1,2}/\d{1,2}/\d{4})?")  # when it was made differs, by design
     wb = load_workbook(path)
-    cells = {ws.title: [[c.value for c in row] for row in ws.iter_rows()] for ws in wb.worksheets}
-    if "_meta" in cells:  # when the workbook was made differs, by design
+    cells = {ws.title: [[made.sub("…", c.value) if isinstance(c.value, str) else c.value for c in row]
+                        for row in ws.iter_rows()] for ws in wb.worksheets}
+    if "_meta" in cells:
         cells["_meta"] = [row for row in cells["_meta"] if row[0] != "made"]
     return cells
 
