@@ -16,7 +16,7 @@ import os
 from pathlib import Path
 
 from . import spec
-from .issues import Issue
+from .issues import Issue, sort_issues
 
 
 class AnnotateError(Exception):
@@ -26,14 +26,23 @@ class AnnotateError(Exception):
 ERROR_COLOR = "FFC7CE"
 WARNING_COLOR = "FFEB9C"
 SEVERITY_LABEL = {"error": "Lỗi", "warning": "Cảnh báo"}
-RESULT_COLUMNS = [("STT", 6), ("Mức độ", 10), ("Trang", 16), ("Ô", 8), ("Mã lỗi", 22), ("Nội dung", 90)]
+# The kind in Vietnamese for the reader; the stable code (for programs) in a narrow last column.
+RESULT_COLUMNS = [("STT", 6), ("Mức độ", 10), ("Trang", 16), ("Ô", 8), ("Loại", 22), ("Nội dung", 90),
+                  ("Mã", 8)]
+
+
+def kind_label(code: str) -> str:
+    """The Vietnamese name of an issue code (``schemas/issues.json``)."""
+    return (spec.load("issues").get(code) or {}).get("label", code)
 
 
 def results_rows(issues: list[Issue]) -> list[list]:
-    """Rows of the results sheet (shared by the file annotator and the Excel button)."""
+    """Rows of the results sheet (shared by the file annotator and the Excel button), errors
+    first, then by sheet in workbook order, then by row (issues.sort_issues)."""
     rows = []
     for n, i in enumerate(issues, start=1):
-        rows.append([n, SEVERITY_LABEL.get(i.severity, i.severity), i.sheet or "", i.cell or "", i.code, i.message])
+        rows.append([n, SEVERITY_LABEL.get(i.severity, i.severity), i.sheet or "", i.cell or "", kind_label(i.code),
+                     i.message, i.code])
     return rows
 
 
@@ -86,6 +95,7 @@ def annotate_workbook(wb, issues: list[Issue], note: str | None = None) -> None:
         c.font, c.fill, c.border = font(11, bold=True), HEADER_FILL, BORDER
         c.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
         ws.column_dimensions[c.column_letter].width = width
+    issues = sort_issues(issues)
     for r, (row, issue) in enumerate(zip(results_rows(issues), issues), start=5):
         for col, value in enumerate(row, start=1):
             c = ws.cell(row=r, column=col)
@@ -98,7 +108,7 @@ def annotate_workbook(wb, issues: list[Issue], note: str | None = None) -> None:
             link.font = Font(name="Times New Roman", size=11, color="0563C1", underline="single")
         fit_row(ws, r, 11)
     ws.freeze_panes = "A5"
-    _print_setup(ws, "4:4", "F")
+    _print_setup(ws, "4:4", "G")
 
     fills = {"error": PatternFill("solid", fgColor=ERROR_COLOR), "warning": PatternFill("solid", fgColor=WARNING_COLOR)}
     notes: dict[tuple[str, str], list[Issue]] = {}

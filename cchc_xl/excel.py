@@ -22,8 +22,8 @@ RESULT_TITLE_TEXT = "KẾT QUẢ KIỂM TRA BIỂU MẪU"
 RESULT_HINT = ("Bấm vào ô ở cột “Ô” để đến ô cần sửa. Ô có lỗi được tô đỏ, ô cần xem lại tô vàng; "
                "lần kiểm tra sau trả lại màu cũ cho các ô đã sửa.")
 RESULT_HEADER_ROW = 4
-ORIGINAL_FILL_TITLE = "Màu nền gốc"  # hidden column G: the fill each marked cell had before
-NO_FILL = "(không màu)"  # what column G holds for a cell that had no fill of its own
+ORIGINAL_FILL_TITLE = "Màu nền gốc"  # hidden last column (H): the fill each marked cell had before
+NO_FILL = "(không màu)"  # what that column holds for a cell that had no fill of its own
 STATUS_NAME = "ket_qua_kiem_tra"  # optional defined name of a cell showing the last full check
 # Fills the agency template gives its cells (cchc_xl.template: REQUIRED_FILL and INPUT_FILL on
 # the Thông tin sheet, LOCKED_FILL/GROUP_FILL on read-only cells, none on the tables' input
@@ -145,10 +145,11 @@ def _previous_marks(sheet) -> dict[tuple[str, str], str | None]:
     """(sheet, cell) → original fill, from the results sheet of an earlier run."""
     grid = sheet_grid(sheet)
     marks: dict[tuple[str, str], str | None] = {}
-    start = None
+    start = col = None
     for r, row in enumerate(grid):
         if len(row) >= 4 and row[0] == "STT" and row[2] == "Trang":
             start = r + 1
+            col = row.index(ORIGINAL_FILL_TITLE) if ORIGINAL_FILL_TITLE in row else None
             break
     if start is None:
         return marks
@@ -158,7 +159,7 @@ def _previous_marks(sheet) -> dict[tuple[str, str], str | None]:
         cell = row[3].strip().upper()
         if not _CELL.match(cell):
             continue
-        orig = row[6] if len(row) > 6 else None
+        orig = row[col] if col is not None and len(row) > col else None
         if orig == NO_FILL:
             orig = ""
         elif not (isinstance(orig, str) and re.fullmatch(r"#[0-9A-Fa-f]{6}", orig)):
@@ -274,7 +275,7 @@ def validate_book(book):
         row.append(None if orig is None else (orig or NO_FILL))
         rows.append(row)
     if not issues:
-        rows.append([None, None, None, None, None, "Không có lỗi hay cảnh báo nào.", None])
+        rows.append([None, None, None, None, None, "Không có lỗi hay cảnh báo nào.", None, None])
 
     if STATUS_NAME in _names(book):  # before adding a sheet: names are resolved by position
         _try(lambda: setattr(book.names[STATUS_NAME].refers_to_range, "value", sentence))

@@ -34,7 +34,10 @@ def make(issue_code: str, /, sheet=None, cell=None, field=None, severity=None, *
     """An issue of a declared kind; ``values`` fill its message template (they may include ``code``)."""
     decl = spec.load("issues")[issue_code]
     shown = {k: _show(v) for k, v in values.items()}
-    return Issue(severity or decl["severity"], issue_code, decl["message"].format(**shown), sheet, cell, field)
+    template = decl["message"]
+    if "message" in values and "{message}" not in template:  # a caller still wording its own text
+        return Issue(severity or decl["severity"], issue_code, shown["message"], sheet, cell, field)
+    return Issue(severity or decl["severity"], issue_code, template.format(**shown), sheet, cell, field)
 
 
 def _show(v):
@@ -50,3 +53,28 @@ def _show(v):
 def count(issues: list[Issue]) -> tuple[int, int]:
     errors = sum(1 for i in issues if i.severity == "error")
     return errors, len(issues) - errors
+
+
+def _cell_order(cell: str | None) -> tuple[int, int]:
+    import re
+
+    m = re.fullmatch(r"([A-Z]+)(\d+)", cell or "")
+    if not m:
+        return (0, 0)
+    col = 0
+    for ch in m.group(1):
+        col = col * 26 + ord(ch) - 64
+    return (int(m.group(2)), col)
+
+
+def sort_issues(issues: list[Issue]) -> list[Issue]:
+    """Errors first, then by sheet in the workbook's order, then by row and column (whole-file
+    issues first within their severity); stable otherwise."""
+    order = {cfg["title"]: n for n, cfg in enumerate(spec.sheets()["sheets"].values()) if isinstance(cfg, dict)
+             and "title" in cfg}
+
+    def key(i: Issue):
+        sheet = -1 if i.sheet is None else order.get(i.sheet, len(order))
+        return (i.severity != "error", sheet, _cell_order(i.cell))
+
+    return sorted(issues, key=key)

@@ -22,8 +22,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import SCHEMA_VERSION, spec
+from .checks import choices
 from .issues import Issue, make
-from .normalize import (clean_text, fold, format_number, is_error_value, legacy_encoding, match_enum, parse_code,
+from .normalize import (clean_text, fold, format_number, is_error_value, legacy_encoding, parse_code,
                         parse_date, parse_number)
 
 # Pure functions called for nearly every cell; the same codes and labels recur in every workbook,
@@ -677,7 +678,7 @@ class _Reader:
             elif fld["type"] == "enum":
                 raw = self.text(grid, sheet, r, 1, key)
                 items = {"levels": spec.levels(), "period_kinds": spec.period_kinds()}[fld["enum"]]
-                value = match_enum(raw, items) or raw
+                value = choices.match(raw, items) or raw
             elif fld["type"] == "codes":  # "3; 5.2" → ["3", "5.2"]
                 text = self.text(grid, sheet, r, 1, key)
                 value = [c for c in (parse_code(x) for x in re.split(r"[;,\n]", text or "")) if c] or None
@@ -702,6 +703,8 @@ class _Reader:
         for r in range(ah + 1, dh):
             code = parse_code(self.at(grid, r, 1))
             score_raw = self.at(grid, r, 4)
+            if code:  # where an area's score belongs, given or not (checks.presence)
+                self.cells[f"area_rows.{code}"] = (sheet, a1(r, 4))
             if not code and clean_text(score_raw) is not None:
                 self.missing_code(sheet, r, 1, acols[1]["title"], 4, acols[4]["title"], score_raw)
             if not code or score_raw is None:
@@ -838,15 +841,12 @@ class _Reader:
             if text is None:
                 return None
             values = {ch["value"] for ch in row["choices"]}
-            for ch in row["choices"]:
-                if fold(ch["label"]) == fold(text):
-                    return ch["value"]
+            chosen = choices.match(text, row["choices"])
+            if chosen is not None:
+                return chosen
             n = parse_number(text)
             if n.ok and isinstance(n.value, int) and n.value in values:
                 return n.value
-            m = re.match(r"^\s*(\d+)\s*[-–:=.]", text)
-            if m and int(m.group(1)) in values:
-                return int(m.group(1))
             return text
         value = self.text(grid, sheet, r, c, key, multiline=True)
         if row.get("group") or row.get("unknown"):
@@ -873,11 +873,12 @@ _STATUS_KEYS: dict[str | None, str | None] = {}
 
 
 def _status_key(raw: str | None) -> str | None:
-    """``match_enum`` on the statuses, remembered: a status column repeats a few labels (perf)."""
+    """The status a text spells (checks.choices: the same spellings the workbook accepts),
+    remembered: a status column repeats a few labels (perf)."""
     if raw not in _STATUS_KEYS:
         if len(_STATUS_KEYS) > 4096:
             _STATUS_KEYS.clear()
-        _STATUS_KEYS[raw] = match_enum(raw, spec.statuses(), allow_prefix=True)
+        _STATUS_KEYS[raw] = choices.match(raw, spec.statuses())
     return _STATUS_KEYS[raw]
 
 

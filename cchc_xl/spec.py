@@ -5,6 +5,9 @@ for enums, sheet declarations and the catalogs of a level and year. A province c
 catalogs in a folder (``--catalog DIR`` or the ``CCHC_XL_CATALOG_DIR`` variable) laid out like
 ``schemas/catalogs``: ``<level>/criteria-<year>.json``, ``<level>/indicators.json``, … Files there
 replace or add to the built-in ones, and a malformed file is refused with a Vietnamese message.
+A file the levels share sits at the top of a catalog folder (``indicators.json``), its per-level
+differences in ``levels.json`` beside it: the built-in indicators, propaganda and rules are
+declared once that way.
 """
 
 from __future__ import annotations
@@ -108,11 +111,39 @@ def nfc_deep(obj):
 
 
 def _find(level: str, filename: str) -> Path | None:
+    """The file of a level: ``<dir>/<level>/<filename>``, else a file shared by every level
+    (``<dir>/<filename>``), the first found along the catalog folders (the province's first)."""
     for d in _catalog_dirs():
-        p = d / level / filename
-        if p.is_file():
-            return p
+        for p in (d / level / filename, d / filename):
+            if p.is_file():
+                return p
     return None
+
+
+_LEVEL_OVERRIDES = "levels.json"
+
+
+def _catalog_data(path: Path, level: str, kind: str) -> dict:
+    """A catalog file's content for one level. A shared file (no folder per level) takes its
+    level from the folder's ``levels.json``: ``{"overrides": {level: {kind: {field: value}}}}``,
+    the only differences declared between the levels."""
+    data = _read_json(path)
+    if path.parent.name != level and isinstance(data, dict):
+        over = path.parent / _LEVEL_OVERRIDES
+        fields = {}
+        if over.is_file():
+            fields = ((_read_json(over).get("overrides") or {}).get(level) or {}).get(kind) or {}
+        data = {**data, "level": level, **fields}
+    return nfc_deep(_check_catalog(data, path, level, kind))
+
+
+def catalog_file(level: str, kind: str) -> dict:
+    """The catalog ``kind`` (indicators, propaganda, rules) of a level as one self-contained
+    document, the form of ``<level>/<kind>.json`` in a province's catalog folder."""
+    path = _find(level, f"{kind}.json")
+    if path is None:
+        raise SpecError(f"Thiếu danh mục {kind}.json cho cấp {level}")
+    return _catalog_data(path, level, kind)
 
 
 def criteria_years(level: str) -> list[int]:
@@ -206,7 +237,7 @@ def catalog(level: str, appraisal_year: int | None = None) -> Catalog:
                 parts[kind] = {"kind": "rules", "level": level, "rules": []}
                 continue
             raise SpecError(f"Thiếu danh mục {filename} cho cấp {level}")
-        parts[kind] = nfc_deep(_check_catalog(_read_json(path), path, level, kind))
+        parts[kind] = _catalog_data(path, level, kind)
     cat = Catalog(level, year, parts["criteria"], parts["indicators"], parts["propaganda"], parts["rules"])
     for rule in cat.rules["rules"]:
         for code in [*rule["left"], *rule["right"]]:

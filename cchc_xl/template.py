@@ -21,6 +21,8 @@ from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from . import SCHEMA_VERSION, __version__, spec
+from .checks import choices, dates, formula, numbers, presence, relations, status_sheet
+from .checks.status_sheet import FULL_CHECK_HEADING, full_check_lines  # noqa: F401 (re-exported)
 from .printing import print_filled_rows
 from .xlstyle import fit_row
 
@@ -32,6 +34,8 @@ LOCKED_FILL = PatternFill("solid", fgColor="F2F2F2")
 INPUT_FILL = PatternFill("solid", fgColor="FFFFFF")
 REQUIRED_FILL = PatternFill("solid", fgColor="FFF2CC")
 OK_FILL = PatternFill("solid", fgColor="C6EFCE")
+WARN_FILL = PatternFill("solid", fgColor="FFEB9C")  # a warning: Excel's "Neutral" style
+WARN_FONT = Font(name="Times New Roman", color="9C5700")
 THIN = Side(style="thin", color="808080")
 BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 WRAP_TOP = Alignment(wrap_text=True, vertical="top")
@@ -40,39 +44,28 @@ UNLOCKED = Protection(locked=False)
 FLAG_WIDTH = 0.1
 
 
-def _flag(cond: str) -> str:
-    """A check counted as 0/1 that never shows an Excel error: a condition that cannot be worked out
-    (an input cell holding #REF!, #VALUE! …) counts as one error."""
-    return f"IFERROR(IF({cond},1,0),1)"
-
-
-def _cf(cond: str) -> str:
-    """The same condition for conditional formatting: a cell whose check errors is shown red."""
-    return f"IFERROR({cond},TRUE)"
+_flag = formula.flag
 
 
 def _red(ws, rng: str, cond: str) -> None:
-    ws.conditional_formatting.add(rng, FormulaRule(formula=[_cf(cond)], fill=RED_FILL, font=RED_FONT))
+    """Paint a cell red while an error check holds (see cchc_xl.checks)."""
+    ws.conditional_formatting.add(rng, FormulaRule(formula=[formula.red(cond)], fill=RED_FILL, font=RED_FONT))
+
+
+def _red_when_sure(ws, rng: str, cond: str) -> None:
+    """Paint red only when a check surely holds (its inputs are checked, and counted, elsewhere)."""
+    ws.conditional_formatting.add(rng, FormulaRule(formula=[formula.yellow(cond)], fill=RED_FILL, font=RED_FONT))
+
+
+def _yellow(ws, rng: str, cond: str) -> None:
+    """Paint a cell yellow while a warning check holds (added after the red rules: red wins)."""
+    ws.conditional_formatting.add(rng, FormulaRule(formula=[formula.yellow(cond)], fill=WARN_FILL, font=WARN_FONT))
 
 
 def _red_errors(ws, rng: str) -> None:
     """One rule for a block of input cells: a cell holding an Excel error value is shown red."""
     top_left = rng.split(":")[0]
     ws.conditional_formatting.add(rng, FormulaRule(formula=[f"ISERROR({top_left})"], fill=RED_FILL, font=RED_FONT))
-
-
-def _numeric_condition(ref: str, bad_number: str | None) -> str:
-    """Wrong when filled but not a number, or a number for which ``bad_number`` holds. The number
-    tests run only on numbers (INT("abc") would be #VALUE!); an error value makes ``ref<>""``
-    an error, which :func:`_flag` and :func:`_cf` count as wrong."""
-    if bad_number is None:
-        return f"AND(NOT(ISNUMBER({ref})),{ref}<>\"\")"
-    return f"IF(ISNUMBER({ref}),{bad_number},{ref}<>\"\")"
-
-
-def _filled(ref: str) -> str:
-    """True when another cell is filled; an error value there counts as filled, never propagates."""
-    return f"IFERROR({ref}<>\"\",TRUE)"
 
 
 def _msg(key: str):
@@ -95,6 +88,7 @@ class Layout:
     value_cells: dict[str, str] = field(default_factory=dict)  # indicator code → 'Thống kê'!$D$9
     info_cells: dict[str, str] = field(default_factory=dict)  # field key → 'Thông tin'!$B$5
     info_rows: dict[str, int] = field(default_factory=dict)  # field key → its row on 'Thông tin'
+    date_values: dict[str, str] = field(default_factory=dict)  # date field key → $col$row of its date
 
 
 def _set_text(cell, value):
@@ -193,14 +187,14 @@ def _lists_sheet(wb: Workbook, cat: spec.Catalog) -> dict[str, str]:
         wb.defined_names[name] = DefinedName(name, attr_text=rng)
         names[name] = rng
 
-    column(1, "ds_cap", [lv["label"] for lv in spec.levels()])
-    column(2, "ds_ky", [p["label"] for p in spec.period_kinds()])
-    column(3, "ds_tinh_trang", [s["label"] for s in spec.statuses()])
-    idx = 5
-    for row in cat.indicators["rows"] + cat.propaganda["rows"]:
-        if row.get("kind") == "choice":
-            column(idx, _choice_name(row["code"]), [c["label"] for c in row["choices"]])
-            idx += 1
+    lists = [("ds_cap", spec.levels()), ("ds_ky", spec.period_kinds()), ("ds_tinh_trang", spec.statuses())]
+    lists += [(_choice_name(row["code"]), row["choices"]) for row in cat.indicators["rows"] + cat.propaganda["rows"]
+              if row.get("kind") == "choice"]
+    idx = 1
+    for name, items in lists:  # the dropdown, then every spelling the checks accept (checks.choices)
+        column(idx, name, [item["label"] for item in items])
+        column(idx + 1, choices.accepted_name(name), [sp for sp, _ in choices.spellings(items)])
+        idx += 2
     return names
 
 
@@ -365,18 +359,23 @@ def _info_sheet(wb, report: dict | None, level: str, year: int | None, kind: str
         ws.add_data_validation(dv)
         conds = []
         if fld.get("required"):
-            conds.append(f"{ref}=\"\"")
+            conds.append(presence.error_condition(ref))
         if fld["type"] == "integer":
-            conds.append(_numeric_condition(ref, f"OR({ref}<{fld['min']},{ref}>{fld['max']},INT({ref})<>{ref})"))
+            conds.append(numbers.error_condition(ref, "integer", str(fld["min"]), str(fld["max"])))
+            _yellow(ws, f"B{r}", numbers.warning_condition(ref, "integer"))
         elif fld["type"] == "enum":
             lst = {"levels": "ds_cap", "period_kinds": "ds_ky"}[fld["enum"]]
-            conds.append(f"AND({ref}<>\"\",COUNTIF({lst},{ref})=0)")
-        else:  # text and dates (a date typed as text is read too): only an Excel error value is wrong
+            conds.append(choices.error_condition(ref, lst))
+        elif fld["type"] == "date":
+            conds.append(dates.error_condition(ref, _date_helpers(ws, r, ref, key, lay)))
+        else:  # text: only an Excel error value is wrong
             conds.append(f"ISERROR({ref})")
         cond = conds[0] if len(conds) == 1 else f"OR({','.join(conds)})"
         _red(ws, f"B{r}", cond)
         sheet_cond = cond.replace(ref, lay.info_cells[key])
-        if len(conds) > 1 or fld["type"] in ("integer", "enum"):
+        if key in lay.date_values:  # the hidden cell holding the date read
+            sheet_cond = sheet_cond.replace(lay.date_values[key], _ref(ws, *lay.date_values[key].split("$")[1:]))
+        if len(conds) > 1 or fld["type"] in ("integer", "enum", "date"):
             lay.error_flags.append((f"{cfg['title']}: {fld['title']}", _flag(sheet_cond)))
         else:
             error_only.append(lay.info_cells[key])
@@ -390,26 +389,35 @@ def _info_sheet(wb, report: dict | None, level: str, year: int | None, kind: str
     _protect(ws)
 
 
+DATE_HELPER_COL = 6  # hidden helper cells of a date field start in column F of its row
+
+
+def _date_helpers(ws, r: int, ref: str, key: str, lay: Layout) -> str:
+    """The hidden cells reading a date typed as text (checks.dates); returns the date's cell."""
+    at = {name: f"${get_column_letter(DATE_HELPER_COL + i)}${r}" for i, name in enumerate(dates.HELPERS)}
+    for name, text in dates.helper_formulas(ref, at).items():
+        col = at[name].split("$")[1]
+        ws[f"{col}{r}"] = f"={text}"
+        ws.column_dimensions[col].hidden = True
+    lay.date_values[key] = at["date"]
+    return at["date"]
+
+
 def _report_date_check(ws, cfg: dict, lay: Layout) -> None:
     """The report date must not fall before the period starts (issue ``report_date_before_period``);
     the start comes from the year and the period chosen on the sheet (order of ``ds_ky``)."""
     keys = ("report.date", "period.year", "period.kind")
-    if not all(k in lay.info_cells for k in keys):
+    if not all(k in lay.info_cells for k in keys) or "report.date" not in lay.date_values:
         return
-    kinds = spec.period_kinds()
-    months = ",".join(str(int(p["start"].split("-")[0])) for p in kinds)
-    days = ",".join(str(int(p["start"].split("-")[1])) for p in kinds)
+    date = lay.date_values["report.date"]
 
-    def before(date: str, year: str, kind: str) -> str:
-        pos = f"MATCH({kind},ds_ky,0)"  # ds_ky lists the periods in the order of enums.json
-        start = f"DATE({year},CHOOSE({pos},{months}),CHOOSE({pos},{days}))"
-        return f"AND(ISNUMBER({date}),ISNUMBER({year}),{date}<{start})"
+    def before(sheet: str) -> str:
+        year, kind = (f"{sheet}$B${lay.info_rows[k]}" for k in keys[1:])
+        return relations.date_before_start(sheet + date, year, kind, spec.period_kinds())
 
     # an unknown period or a wrong year is counted by its own row: here it counts as no error
-    cond = before(*(f"$B${lay.info_rows[k]}" for k in keys))
-    ws.conditional_formatting.add(f"B{lay.info_rows['report.date']}", FormulaRule(
-        formula=[f"IFERROR({cond},FALSE)"], fill=RED_FILL, font=RED_FONT))
-    sheet_cond = before(*(lay.info_cells[k] for k in keys))
+    _red_when_sure(ws, f"B{lay.info_rows['report.date']}", before(""))
+    sheet_cond = before(quote_sheetname(ws.title) + "!")
     title = next(f["title"] for f in cfg["fields"] if f["key"] == "report.date")
     lay.error_flags.append((f"{cfg['title']}: {title} trước ngày bắt đầu của kỳ báo cáo",
                             f"IFERROR(IF({sheet_cond},1,0),0)"))
@@ -432,18 +440,26 @@ def _get_path(d: dict, key: str):
     return cur
 
 
-def _score_conditions(r: int, max_expr: str) -> list[str]:
-    e = f"$E{r}"
-    return [_numeric_condition(e, f"OR({e}<0,{e}>{max_expr})")]
+def _score_condition(r: int) -> str:
+    """The score in E is no number, negative, or over the criteria set's maximum (else the one in D)."""
+    return numbers.error_condition(f"$E{r}", "score", "0", relations.score_limit(f"$D{r}", f"$B{r}"))
 
 
-def _duplicate(i: int, first: int, absolute: bool = True) -> str:
-    """Row ``i`` repeats a criterion code listed on an earlier row of the deductions table."""
-    b = "$B" if absolute else "B"
-    return f"AND({b}{i}<>\"\",COUNTIF($B${first}:{b}{i - 1},{b}{i})>0)"
+def _remediation_rows(report: dict | None) -> tuple[int, int]:
+    """First and last input row of the remediation table (the deductions' coverage check needs it)."""
+    cfg = spec.sheets()["sheets"]["remediation"]
+    first = cfg["header_row"] + 1
+    return first, first + max(len((report or {}).get("remediation", [])) + 50, cfg["open_rows"]) - 1
 
 
-def _scores_sheet(wb, report: dict | None, cat: spec.Catalog, lay: Layout):
+def _remediation_range(report: dict | None, key: str) -> str:
+    cols = [c["key"] for c in spec.sheets()["sheets"]["remediation"]["columns"]]
+    letter = get_column_letter(cols.index(key) + 1)
+    first, last = _remediation_rows(report)
+    return f"{quote_sheetname(spec.sheets()['sheets']['remediation']['title'])}!${letter}${first}:${letter}${last}"
+
+
+def _scores_sheet(wb, report: dict | None, cat: spec.Catalog, lay: Layout, source: str | None = None):
     cfg = spec.sheets()["sheets"]["scores"]
     ws = wb.create_sheet(cfg["title"])
     ncol = len(cfg["deduction_columns"])
@@ -459,9 +475,14 @@ def _scores_sheet(wb, report: dict | None, cat: spec.Catalog, lay: Layout):
     area_rows.sort(key=lambda a: _code_sort_key(a["code"]))
     flag_col = ncol + 2
     fl = _flag_column(ws, flag_col)
+    deds = (report or {}).get("deductions", [])
+    first_ded = hr + 1 + len(area_rows) + 3
+    last_ded = first_ded + max(len(deds) + 40, 80) - 1
+    ded_codes = f"$B${first_ded}:$B${last_ded}"
     r = hr + 1
     for i, a in enumerate(area_rows, start=1):
-        values = [i, a["code"], a.get("name"), a.get("max_score"), a.get("score"), None]
+        marked = source == FROM_APPRAISAL and a.get("score") is not None
+        values = [i, a["code"], a.get("name"), a.get("max_score"), a.get("score"), FROM_APPRAISAL_NOTE if marked else None]
         for col, v in enumerate(values, start=1):
             cell = ws.cell(row=r, column=col)
             _set_text(cell, v)
@@ -474,9 +495,12 @@ def _scores_sheet(wb, report: dict | None, cat: spec.Catalog, lay: Layout):
                 cell.protection = UNLOCKED
             if col in (4, 5):
                 cell.number_format = "0.###"
-        max_expr = f"IF(ISNUMBER($D{r}),$D{r},1E+99)"
-        cond = _score_conditions(r, max_expr)[0]
+        # required where the report lists deductions of the area and its maximum is known (sheets.json)
+        needed = presence.error_condition(f"$E{r}", f"AND(ISNUMBER($D{r}),{relations.area_has_deductions(f'$B{r}', ded_codes)})")
+        cond = f"OR({needed},{_score_condition(r)})"
         _red(ws, f"E{r}", cond)
+        _yellow(ws, f"E{r}", numbers.warning_condition(f"$E{r}", "score"))
+        _yellow(ws, f"D{r}", relations.max_mismatch_condition(f"$D{r}", f"$B{r}"))
         ws.cell(row=r, column=flag_col, value=f"={_flag(cond)}")
         fit_row(ws, r, 11, max_col=ncol)
         r += 1
@@ -487,7 +511,8 @@ def _scores_sheet(wb, report: dict | None, cat: spec.Catalog, lay: Layout):
     _hint(dv, "Điểm đạt", cfg["area_columns"][4]["hint"])
     dv.add(f"E{first_area}:E{last_area}")
     ws.add_data_validation(dv)
-    lay.error_flags.append((f"{cfg['title']}: điểm lĩnh vực ngoài khoảng cho phép",
+    lay.error_flags.append((f"{cfg['title']}: điểm lĩnh vực còn thiếu (lĩnh vực có tiêu chí bị trừ điểm) "
+                            f"hoặc ngoài khoảng cho phép",
                             f"SUM({_ref(ws, fl, first_area)}:${fl}${last_area})"))
 
     # deductions
@@ -496,11 +521,14 @@ def _scores_sheet(wb, report: dict | None, cat: spec.Catalog, lay: Layout):
     r += 1
     dhr = r
     _header(ws, dhr, cfg["deduction_columns"])
-    deds = (report or {}).get("deductions", [])
     dup_col = flag_col + 1
     dl = _flag_column(ws, dup_col)
-    first = dhr + 1
-    last = first + max(len(deds) + 40, 80) - 1
+    cov_col = flag_col + 2
+    cl = _flag_column(ws, cov_col)
+    first, last = dhr + 1, dhr + max(len(deds) + 40, 80)
+    assert (first, last) == (first_ded, last_ded)
+    rem_codes = _remediation_range(report, "code")
+    carried = f"COUNTA({_remediation_range(report, 'carried_from')})>0"
     for i in range(first, last + 1):
         k = i - first
         d = deds[k] if k < len(deds) else None
@@ -516,28 +544,34 @@ def _scores_sheet(wb, report: dict | None, cat: spec.Catalog, lay: Layout):
                 cell.protection = UNLOCKED
             if col in (4, 5):
                 cell.number_format = "0.###"
-        max_expr = f"IF(ISNUMBER($D{i}),$D{i},IFERROR(VLOOKUP($B{i},bang_tieu_chi,3,FALSE),1E+99))"
+        row_started = formula.started(f"$B{i}", f"$F{i}")
+        uncovered = relations.uncovered_condition(f"$B{i}", rem_codes)
         conds = {
-            "B": f"AND($B{i}=\"\",COUNTA($C{i}:$F{i})>0)",
-            "E": _score_conditions(i, max_expr)[0],
-            "D": _numeric_condition(f"$D{i}", f"$D{i}<0"),
+            "B": presence.error_condition(f"$B{i}", row_started),
+            "E": f"OR({presence.error_condition(f'$E{i}', row_started)},{_score_condition(i)})",
+            "D": numbers.error_condition(f"$D{i}", "score", "0"),
         }
         for col, cond in conds.items():
             _red(ws, f"{col}{i}", cond)
+        # the same criterion listed again (issue duplicate_deduction): the later rows count; a
+        # criterion without a remediation row (uncovered_deduction; only a warning in a carried-over
+        # workbook). An error value in B is counted by the row's own check, not again here.
+        dup = relations.duplicate_condition(f"$B{i}", f"$B${first}", f"$B{i - 1}") if i > first else "FALSE"
+        _red(ws, f"B{i}", f"OR({dup},AND({uncovered},NOT({carried})))")
+        _yellow(ws, f"B{i}", f"AND({uncovered},{carried})")
+        for col in "DE":
+            _yellow(ws, f"{col}{i}", numbers.warning_condition(f"${col}{i}", "score"))
+        _yellow(ws, f"D{i}", relations.max_mismatch_condition(f"$D{i}", f"$B{i}"))
         # name and reason: only an Excel error value is wrong there
         ws.cell(row=i, column=flag_col, value="=" + "+".join([_flag(c) for c in conds.values()] +
                                                               [f"IF(ISERROR(${x}{i}),1,0)" for x in "CF"]))
         if i > first:
-            # the same criterion listed again (issue duplicate_deduction): the later rows count;
-            # an error value in B is counted by the row's own check, not again here
-            ws.cell(row=i, column=dup_col, value=f"=IFERROR(IF({_duplicate(i, first)},1,0),0)")
+            ws.cell(row=i, column=dup_col, value=f"={formula.flag_or_zero(dup)}")
+        ws.cell(row=i, column=cov_col, value=f"={formula.flag_or_zero(f'AND({uncovered},NOT({carried}))')}")
         if d:
             fit_row(ws, i, 11, max_col=ncol)
     for x in "CF":
         _red_errors(ws, f"{x}{first}:{x}{last}")
-    if last > first:
-        ws.conditional_formatting.add(f"B{first + 1}:B{last}", FormulaRule(
-            formula=[f"IFERROR({_duplicate(first + 1, first, absolute=False)},FALSE)"], fill=RED_FILL, font=RED_FONT))
     _dv_list(ws, "ds_ma_tieu_chi", f"B{first}:B{last}", "Mã tiêu chí",
              cfg["deduction_columns"][1]["hint"], strict=False)
     for col_key, letter in (("max_score", "D"), ("score", "E")):
@@ -552,6 +586,8 @@ def _scores_sheet(wb, report: dict | None, cat: spec.Catalog, lay: Layout):
                             f"SUM({_ref(ws, fl, first)}:${fl}${last})"))
     lay.error_flags.append((f"{cfg['title']}: một tiêu chí bị liệt kê trừ điểm hai lần",
                             f"SUM({_ref(ws, dl, first)}:${dl}${last})"))
+    lay.error_flags.append((f"{cfg['title']}: tiêu chí bị trừ điểm chưa có dòng khắc phục",
+                            f"SUM({_ref(ws, cl, first)}:${cl}${last})"))
     ws.freeze_panes = f"A{hr + 1}"
     _print_setup(ws, f"{dhr}:{dhr}", get_column_letter(ncol))
     print_filled_rows(ws, first, last, ncol)
@@ -578,8 +614,7 @@ def _remediation_sheet(wb, report: dict | None, lay: Layout):
     hr = cfg["header_row"]
     _header(ws, hr, cols)
     items = (report or {}).get("remediation", [])
-    first = hr + 1
-    last = first + max(len(items) + 50, cfg["open_rows"]) - 1
+    first, last = _remediation_rows(report)
     flag_col = ncol + 2
     fl = _flag_column(ws, flag_col)
     keys = [c["key"] for c in cols]
@@ -608,12 +643,11 @@ def _remediation_sheet(wb, report: dict | None, lay: Layout):
             if key != "stt":
                 cell.protection = UNLOCKED
         c = {k: get_column_letter(keys.index(k) + 1) for k in keys}
-        issue_filled = _filled(f"${c['issue']}{i}")
-        conds = {
-            c["issue"]: f"AND(${c['issue']}{i}=\"\",COUNTA(${c['solution']}{i}:${c['note']}{i})>0)",
-            c["status"]: f"OR(AND(${c['status']}{i}=\"\",{issue_filled}),"
-                         f"AND(${c['status']}{i}<>\"\",COUNTIF(ds_tinh_trang,${c['status']}{i})=0))",
-        }
+        row_started = formula.started(f"${c[keys[1]]}{i}", f"${c[keys[-1]]}{i}")
+        conds = {c[col["key"]]: presence.error_condition(f"${c[col['key']]}{i}", row_started)
+                 for col in cols if col.get("required")}
+        status = f"${c['status']}{i}"
+        conds[c["status"]] = f"OR({conds[c['status']]},{choices.error_condition(status, 'ds_tinh_trang')})"
         for col, cond in conds.items():
             _red(ws, f"{col}{i}", cond)
         # the other input cells: only an Excel error value (#REF!, #N/A…) is wrong there
@@ -644,7 +678,8 @@ def _remediation_sheet(wb, report: dict | None, lay: Layout):
         _hint(dv, col["title"][:32], col.get("hint"))
         dv.add(f"{letters[key]}{first}:{letters[key]}{last}")
         ws.add_data_validation(dv)
-    lay.error_flags.append((f"{cfg['title']}: dòng thiếu nội dung tồn tại hoặc thiếu/sai tình trạng",
+    lay.error_flags.append((f"{cfg['title']}: dòng thiếu tồn tại, giải pháp hoặc tình trạng, hoặc tình trạng "
+                            f"không có trong danh sách",
                             f"SUM({_ref(ws, fl, first)}:${fl}${last})"))
     ws.freeze_panes = f"A{first}"
     ws.auto_filter.ref = f"A{hr}:{get_column_letter(ncol)}{last}"
@@ -658,16 +693,12 @@ def _remediation_sheet(wb, report: dict | None, lay: Layout):
 def _value_condition(ref: str, row: dict) -> str | None:
     """The check of one value cell (None when nothing but an Excel error value can be wrong)."""
     kind = row.get("kind")
-    if kind == "count":
-        return _numeric_condition(ref, f"OR({ref}<0,INT({ref})<>{ref})")
-    if kind == "number":
-        return _numeric_condition(ref, f"{ref}<0")
+    if kind in ("count", "number"):
+        return numbers.error_condition(ref, kind, "0")
     if kind == "percent":
-        return _numeric_condition(ref, f"OR({ref}<0,{ref}>100)")
+        return numbers.error_condition(ref, kind, "0", "100")
     if kind == "choice":
-        codes = ",".join(str(c["value"]) for c in row["choices"])
-        return (f"AND({ref}<>\"\",COUNTIF({_choice_name(row['code'])},{ref})=0,"
-                f"ISERROR(MATCH({ref},{{{codes}}},0)))")
+        return choices.error_condition(ref, _choice_name(row["code"]), [c["value"] for c in row["choices"]])
     return None
 
 
@@ -744,6 +775,8 @@ def _values_sheet(wb, which: str, rows: list[dict], values: dict, lay: Layout, r
             if cond:
                 _red(ws, f"D{r}", cond)
                 terms.append(_flag(cond))
+                if row.get("kind") in ("count", "number", "percent"):
+                    _yellow(ws, f"D{r}", numbers.warning_condition(vref, row["kind"]))
             else:
                 terms.append(f"IF(ISERROR({vref}),1,0)")
             terms.append(f"IF(ISERROR($E{r}),1,0)")  # the note
@@ -759,76 +792,7 @@ def _values_sheet(wb, which: str, rows: list[dict], values: dict, lay: Layout, r
     _protect(ws)
 
 
-def _rule_description(message: str) -> str:
-    """A rule's message without its numbers: "… (1.1.2: {left}) …" → "… (1.1.2) …"."""
-    import re
-
-    text = re.sub(r"\s*(?::|=)\s*\{(left|right)\}", "", message)
-    text = re.sub(r"\s*\{(left|right)\}", "", text)
-    return re.sub(r"\s+", " ", text).strip()
-
-
-def _checks_sheet(wb, cat: spec.Catalog, lay: Layout):
-    cfg = spec.sheets()["sheets"]["checks"]
-    ws = wb.create_sheet(cfg["title"], 1)
-    ws.column_dimensions["A"].width = 90
-    ws.column_dimensions["B"].width = 16
-    ws.cell(row=1, column=1, value=cfg["heading"]).font = font(14, bold=True)
-    ws.cell(row=3, column=1, value="Kết quả kiểm tra nhanh:").font = font(13, bold=True)
-    ws.cell(row=4, column=1, value=cfg["full_check_label"]).font = font(11, italic=True)
-    last_check = ws.cell(row=4, column=2)
-    last_check.protection = UNLOCKED
-    last_check.alignment = WRAP_TOP
-    last_check.font = font(11)
-    wb.defined_names["ket_qua_kiem_tra"] = DefinedName(
-        "ket_qua_kiem_tra", attr_text=f"{quote_sheetname(ws.title)}!$B$4")
-    first = 6
-    ws.cell(row=5, column=1, value="Nội dung kiểm tra").font = font(11, bold=True)
-    ws.cell(row=5, column=2, value="Số lỗi").font = font(11, bold=True)
-    for col in (1, 2):
-        ws.cell(row=5, column=col).fill = HEADER_FILL
-        ws.cell(row=5, column=col).border = BORDER
-    flags = list(lay.error_flags)
-    for rule in cat.rules["rules"]:
-        if rule.get("severity", "error") != "error":
-            continue
-        cells = [*rule["left"], *rule["right"]]
-        if not all(c in lay.value_cells for c in cells):
-            continue
-        left = "+".join(lay.value_cells[c] for c in rule["left"])
-        right = "+".join(lay.value_cells[c] for c in rule["right"])
-        op = {"==": "=", "<=": "<=", "<": "<", ">=": ">=", ">": ">"}[rule["op"]]
-        nums = ",".join(f"ISNUMBER({lay.value_cells[c]})" for c in cells)
-        desc = _rule_description(rule["message"])
-        flags.append((f"Thống kê: {desc}", f"IF(AND({nums}),IF(ROUND({left},6){op}ROUND({right},6),0,1),0)"))
-    r = first
-    for desc, formula in flags:
-        ws.cell(row=r, column=1, value=desc).alignment = WRAP_TOP
-        if not formula.startswith("IFERROR("):
-            formula = f"IFERROR({formula},1)"  # never an Excel error on this sheet
-        ws.cell(row=r, column=2, value=f"={formula}")
-        for col in (1, 2):
-            ws.cell(row=r, column=col).border = BORDER
-            ws.cell(row=r, column=col).font = font(11)
-        fit_row(ws, r, 11)
-        r += 1
-    last = r - 1
-    total = f"SUM(B{first}:B{last})"
-    status = ws[cfg["status_cell"]]
-    status.value = f"=IF({total}=0,\"Hợp lệ\",\"Còn \"&{total}&\" lỗi\")"
-    status.font = font(14, bold=True)
-    ws.conditional_formatting.add(cfg["status_cell"], FormulaRule(formula=[f"{total}>0"], fill=RED_FILL, font=RED_FONT))
-    ws.conditional_formatting.add(cfg["status_cell"], FormulaRule(formula=[f"{total}=0"], fill=OK_FILL))
-    ws.cell(row=r + 1, column=1, value="Kiểm tra nhanh chỉ gồm những điều công thức Excel diễn đạt được. Nút “Kiểm tra” "
-                                       "(hoặc lệnh cchc-xl validate) kiểm tra đầy đủ và chỉ rõ từng ô cần sửa.").font = \
-        font(10, italic=True)
-    wb.defined_names["tinh_trang_kiem_tra"] = DefinedName(
-        "tinh_trang_kiem_tra", attr_text=f"{quote_sheetname(ws.title)}!${cfg['status_cell'][0]}${cfg['status_cell'][1:]}")
-    _print_setup(ws, "5:5", "B")
-    _protect(ws)
-
-
-def _meta_sheet(wb, cat: spec.Catalog):
+def _meta_sheet(wb, cat: spec.Catalog, source: str | None = None):
     cfg = spec.sheets()
     ws = wb.create_sheet(cfg["meta_sheet"])
     ws.sheet_state = "veryHidden"
@@ -840,6 +804,7 @@ def _meta_sheet(wb, cat: spec.Catalog):
         ("criteria_year", cat.criteria_year),
         ("indicators_version", cat.indicators.get("version")),
         ("generator", f"cchc-xl {__version__}"),
+        *([("scores_source", source)] if source else []),
         ("note", "Trang ẩn dùng để nhận diện biểu mẫu cchc-xl. Không sửa, không xóa."),
     ]
     for i, (k, v) in enumerate(rows, start=1):
@@ -850,9 +815,16 @@ def _meta_sheet(wb, cat: spec.Catalog):
 
 # ---- entry point ---------------------------------------------------------------------------
 
+FROM_APPRAISAL = "appraisal"
+FROM_APPRAISAL_NOTE = "Theo sổ thẩm định (Đoàn thẩm định công bố)"
+
+
 def build_workbook(level: str = "so", year: int | None = None, kind: str | None = None,
-                   agency: str | None = None, report: dict | None = None) -> Workbook:
-    """An agency workbook for a level (blank, or filled from a canonical report)."""
+                   agency: str | None = None, report: dict | None = None, source: str | None = None) -> Workbook:
+    """An agency workbook for a level (blank, or filled from a canonical report). ``source=
+    FROM_APPRAISAL`` (distribute): the scores came from the appraisal workbook — marked so on
+    the sheet and in ``_meta``, and the full check does not warn the agency about what it
+    cannot change (the area totals)."""
     if report:
         level = report["agency"]["level"]
         year = report["period"]["year"]
@@ -864,13 +836,14 @@ def build_workbook(level: str = "so", year: int | None = None, kind: str | None 
     _guide_sheet(wb, cat, agency or (report or {}).get("agency", {}).get("name"))
     _lists_sheet(wb, cat)
     _info_sheet(wb, report, level, year, kind, agency, lay)
-    _scores_sheet(wb, report, cat, lay)
+    _scores_sheet(wb, report, cat, lay, source)
     _remediation_sheet(wb, report, lay)
     _values_sheet(wb, "indicators", cat.indicators["rows"], (report or {}).get("indicators", {}), lay, True)
     _values_sheet(wb, "propaganda", cat.propaganda["rows"], (report or {}).get("propaganda", {}), lay, False)
     _criteria_sheet(wb, cat)
-    _checks_sheet(wb, cat, lay)
-    _meta_sheet(wb, cat)
+    status_sheet.write(wb, cat, lay)
+    _meta_sheet(wb, cat, source)
+    status_sheet.red_first(wb)
     # hidden sheets last, visible order: guide, status, info, scores, remediation, ...
     order = [ws for ws in wb.worksheets if ws.sheet_state == "visible"] + \
             [ws for ws in wb.worksheets if ws.sheet_state != "visible"]
@@ -891,7 +864,7 @@ def save_atomic(wb, out: str | os.PathLike) -> Path:
     return Path(out)
 
 
-def write_template(out, level="so", year=None, kind=None, agency=None, report=None) -> Path:
-    return save_atomic(build_workbook(level, year, kind, agency, report), out)
+def write_template(out, level="so", year=None, kind=None, agency=None, report=None, source=None) -> Path:
+    return save_atomic(build_workbook(level, year, kind, agency, report, source), out)
 
 

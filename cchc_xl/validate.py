@@ -13,7 +13,8 @@ from functools import lru_cache
 from pathlib import Path
 
 from . import spec
-from .issues import Issue, count, make
+from .checks import numbers, presence, relations
+from .issues import Issue, count, make, sort_issues
 from .fastschema import explain_error, missing_property
 from .normalize import format_number, parse_deadline
 from .reader import ReadResult, UnreadableError, path_key, read_file
@@ -196,8 +197,9 @@ def schema_error_text(err) -> str:
 
 
 class _Checker:
-    def __init__(self, doc: dict, cat: spec.Catalog, cells: dict):
+    def __init__(self, doc: dict, cat: spec.Catalog, cells: dict, from_appraisal: bool = False):
         self.doc, self.cat, self.cells = doc, cat, cells
+        self.from_appraisal = from_appraisal  # scores written by distribute from the appraisal workbook
         self.issues: list[Issue] = []
 
     def add(self, issue_code: str, key: str, /, **kw):
@@ -231,11 +233,15 @@ class _Checker:
             elif err.validator in ("type", "anyOf"):
                 self.add("invalid_type", key, field_title=title, value=value, expected=_expected(err))
             elif err.validator in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
-                self.add("out_of_range", key, message=explain_error(err, title))
+                low = err.validator in ("minimum", "exclusiveMinimum")
+                bound = ("không được âm" if low and err.validator_value == 0 else
+                         f"{'nhỏ hơn' if low else 'lớn hơn'} {format_number(err.validator_value)}")
+                self.add("out_of_range", key, field_title=f"{title}:", value=value, bound=bound)
             elif _is_code_name_error(err):
-                self.add("unknown_code", path_key(parts + [value]), severity="error", message=schema_error_text(err))
+                self.add("unknown_code", path_key(parts + [value]), severity="error", what="Mã chỉ tiêu",
+                         code=f"“{value}”", problem=f"không đúng dạng mã (ví dụ: {_example_for(parts) or '1.1.1'})")
             else:
-                self.add("schema", key, message=schema_error_text(err))
+                self.add("schema", key, problem=schema_error_text(err))
 
     # --- header ---
     def header(self):
@@ -266,11 +272,32 @@ class _Checker:
                             ("remediation", sheets["remediation"]["columns"])):
             for i, item in enumerate(self.doc.get(table, [])):
                 for col in cols:
-                    if col.get("required") and item.get(col["key"]) is None:
+                    if col.get("required") is True and presence.missing(item.get(col["key"])) \
+                            and not self._has_issue(path_key([table, i, col["key"]])):
                         label = col["title"]
                         if table == "deductions" and item.get("code"):
                             label += f" của tiêu chí {item['code']}"
                         self.add("required", path_key([table, i, col["key"]]), field_title=label)
+
+    def _has_issue(self, key: str) -> bool:
+        """An error was already reported for this field (the schema said "required" or a type)."""
+        return any(i.field == key and i.severity == "error" for i in self.issues)
+
+    def area_required(self):
+        """The area score, where the report lists deductions of the area and the area's maximum
+        is known (``"required": "with_deductions"`` in sheets.json): without it the deductions
+        cannot be weighed, nor the agency ranked."""
+        col = next(c for c in spec.sheets()["sheets"]["scores"]["area_columns"] if c["key"] == "score")
+        if col.get("required") != "with_deductions":
+            return
+        given = {a.get("code") for a in self.doc.get("areas", []) if a.get("score") is not None}
+        listed = {spec.area_of(d.get("code")) for d in self.doc.get("deductions", []) if d.get("code")}
+        typed = {a.get("code"): _num(a.get("max_score")) for a in self.doc.get("areas", [])}
+        for code in self.cat.areas_by_code:
+            known_max = _num(self.cat.max_score(code)) is not None or typed.get(code) is not None
+            if code in listed and code not in given and known_max:
+                self.add("required", f"area_rows.{code}",
+                         field_title=f"{col['title']} của lĩnh vực {code} (lĩnh vực có tiêu chí bị trừ điểm)")
 
     # --- scores ---
     def _score_limits(self, kind: str, i: int, code, typed, catalog_max, score):
@@ -278,16 +305,16 @@ class _Checker:
         the bound); a typed maximum that differs from the criteria set is flagged on its own cell."""
         what = "lĩnh vực" if kind == "areas" else "tiêu chí"
         limit = catalog_max if catalog_max is not None else typed
-        if score is not None and limit is not None and score > limit + 1e-9:
-            text = f"Điểm đạt {format_number(score)} lớn hơn điểm tối đa {format_number(limit)} của {what} {code or ''}"
+        if score is not None and limit is not None:
+            words = f"lớn hơn điểm tối đa {format_number(limit)} của {what} {code or ''}".strip()
             if typed is not None and catalog_max is not None and abs(typed - catalog_max) > 1e-9:
-                text = text.strip() + f" theo Bộ tiêu chí (không theo điểm tối đa {format_number(typed)} đã ghi)"
-            self.add("out_of_range", path_key([kind, i, "score"]), message=text.strip())
+                words += f" theo Bộ tiêu chí (không theo điểm tối đa {format_number(typed)} đã ghi)"
+            for issue_code, values in numbers.value_issues("score", score, subject="Điểm đạt", low=None,
+                                                           high=limit, high_words=words):
+                self.add(issue_code, path_key([kind, i, "score"]), **values)
         if typed is not None and catalog_max is not None and abs(typed - catalog_max) > 1e-9:
-            self.add("max_score_mismatch", path_key([kind, i, "max_score"]),
-                     message=f"Điểm tối đa {format_number(typed)} khác điểm tối đa {format_number(catalog_max)} "
-                             f"của {what} {code} trong Bộ tiêu chí năm {self.cat.criteria_year}; "
-                             f"hãy ghi đúng {format_number(catalog_max)}")
+            self.add("max_score_mismatch", path_key([kind, i, "max_score"]), typed=typed, catalog_max=catalog_max,
+                     what=what, code=code, criteria_year=self.cat.criteria_year)
 
     def scores(self):
         cat = self.cat
@@ -301,8 +328,8 @@ class _Checker:
             self._score_limits("areas", i, code, _num(a.get("max_score")), _num(cat.applicable_max(code, exempt)),
                                _num(a.get("score")))
             if code and code not in cat.areas_by_code:
-                self.add("unknown_code", path_key(["areas", i, "code"]),
-                         message=f"Mã lĩnh vực {code} không có trong Bộ tiêu chí năm {cat.criteria_year}")
+                self.add("unknown_code", path_key(["areas", i, "code"]), what="Mã lĩnh vực", code=code,
+                         problem=f"không có trong Bộ tiêu chí năm {cat.criteria_year}")
         seen: dict[str, int] = {}
         for i, d in enumerate(self.doc.get("deductions", [])):
             code = d.get("code")
@@ -315,31 +342,34 @@ class _Checker:
                     seen[code] = i
                 if code not in cat.criteria_by_code:
                     what = "lĩnh vực" if code in cat.areas_by_code else "tiêu chí"
-                    self.add("unknown_code", path_key(["deductions", i, "code"]),
-                             message=f"Mã {what} {code} không có trong Bộ tiêu chí cấp "
-                                     f"{spec.label_of('levels', cat.level)} năm {cat.criteria_year}")
+                    self.add("unknown_code", path_key(["deductions", i, "code"]), what=f"Mã {what}", code=code,
+                             problem=f"không có trong Bộ tiêu chí cấp {spec.label_of('levels', cat.level)} "
+                                     f"năm {cat.criteria_year}")
             self._score_limits("deductions", i, code, _num(d.get("max_score")), _num(cat.max_score(code)),
                                _num(d.get("score")))
 
     def area_totals(self):
+        """An announced area score against the deductions listed for that area: only for areas
+        with listed deductions, and only when the score itself is usable (in range)."""
+        if self.from_appraisal:  # the agency cannot change these: distribute checks them (area_total_issues)
+            return
         deds = [d for d in self.doc.get("deductions", []) if d.get("code")]
         for i, a in enumerate(self.doc.get("areas", [])):
             mx = _num(a.get("max_score"))
             if mx is None:
                 mx = _num(self.cat.max_score(a.get("code")))
             sc = _num(a.get("score"))
-            if mx is None or sc is None:
+            mine = [d for d in deds if spec.area_of(d["code"]) == a.get("code")]
+            if mx is None or sc is None or not mine or sc < 0 or sc > mx + 1e-9:
                 continue
             lost = mx - sc
             listed = 0.0
-            for d in deds:
-                if spec.area_of(d["code"]) != a["code"]:
-                    continue
+            for d in mine:
                 dmx = _num(d.get("max_score"))
                 if dmx is None:
                     dmx = _num(self.cat.max_score(d["code"]))
                 dsc = _num(d.get("score"))
-                if dmx is not None and dsc is not None:
+                if dmx is not None and dsc is not None and 0 <= dsc <= dmx + 1e-9:
                     listed += dmx - dsc
             if abs(lost - listed) > EPS:
                 self.add("area_total_mismatch", path_key(["areas", i, "score"]), code=a["code"],
@@ -356,9 +386,7 @@ class _Checker:
             code = d.get("code")
             if not code:
                 continue
-            parts = code.split(".")
-            ancestors = {".".join(parts[:k]) for k in range(1, len(parts) + 1)}
-            if not ancestors & covered:
+            if not relations.covered(code, covered):
                 self.add(kind, path_key(["deductions", i, "code"]), code=code,
                          area=spec.area_of(code), rem_sheet=sheet)
 
@@ -372,8 +400,8 @@ class _Checker:
         for i, it in enumerate(d.get("remediation", [])):
             status = it.get("status")
             if it.get("code") and it["code"] not in known:
-                self.add("unknown_code", path_key(["remediation", i, "code"]),
-                         message=f"Mã {it['code']} không có trong Bộ tiêu chí năm {self.cat.criteria_year}")
+                self.add("unknown_code", path_key(["remediation", i, "code"]), what="Mã", code=it["code"],
+                         problem=f"không có trong Bộ tiêu chí năm {self.cat.criteria_year}")
             if status == "hoan_thanh" and not it.get("progress"):
                 self.add("finished_without_result", path_key(["remediation", i, "progress"]))
             if status in ("dang_thuc_hien", "chua_thuc_hien") and it.get("deadline"):
@@ -392,24 +420,20 @@ class _Checker:
             key = path_key([which, code, "value"])
             value = v.get("value")
             if row is None:
-                self.add("unknown_code", path_key([which, code]),
-                         message=f"Mã chỉ tiêu {code} không có trong danh mục {'Phụ lục III' if which == 'indicators' else 'Phụ lục I'}")
+                self.add("unknown_code", path_key([which, code]), what="Mã chỉ tiêu", code=code,
+                         problem=f"không có trong danh mục {'Phụ lục III' if which == 'indicators' else 'Phụ lục I'}")
                 continue
             if value is None or row.get("group"):
                 continue
             kind = row.get("kind")
             if kind in ("count", "number", "percent"):
-                if not isinstance(value, (int, float)) or isinstance(value, bool):
-                    self.add("invalid_type", key, field_title=f"Chỉ tiêu {code}", value=value,
-                             expected={"count": "một số nguyên", "number": "một số",
-                                       "percent": "một tỷ lệ phần trăm từ 0 đến 100"}[kind])
-                elif value < 0:
-                    self.add("out_of_range", key, message=f"Chỉ tiêu {code}: số liệu {format_number(value)} không được âm")
-                elif kind == "count" and not float(value).is_integer():
-                    self.add("not_whole", key, code=code, value=value)
-                elif kind == "percent" and value > 100:
-                    self.add("out_of_range", key,
-                             message=f"Chỉ tiêu {code}: tỷ lệ {format_number(value)}% lớn hơn 100%")
+                pct = kind == "percent"
+                subject = f"Chỉ tiêu {code}: {'tỷ lệ' if pct else 'số liệu'}"
+                for issue_code, values in numbers.value_issues(kind, value, subject=subject, high=100 if pct else None,
+                                                               unit="%" if pct else ""):
+                    if issue_code == "invalid_type":
+                        values["field_title"] = f"Chỉ tiêu {code}"
+                    self.add(issue_code, key, **values)
             elif kind == "choice":
                 allowed = {c["value"] for c in row["choices"]}
                 if value not in allowed or isinstance(value, bool):
@@ -418,24 +442,12 @@ class _Checker:
 
     def rules(self):
         values = self.doc.get("indicators", {})
-
-        def total(codes):
-            s = 0.0
-            for c in codes:
-                v = (values.get(c) or {}).get("value")
-                if not isinstance(v, (int, float)) or isinstance(v, bool):
-                    return None
-                s += v
-            return s
-
-        ops = {"<=": lambda a, b: a <= b + 1e-9, "<": lambda a, b: a < b, "==": lambda a, b: abs(a - b) <= 1e-9,
-               ">=": lambda a, b: a + 1e-9 >= b, ">": lambda a, b: a > b}
         for rule in self.cat.rules["rules"]:
-            left, right = total(rule["left"]), total(rule["right"])
-            if left is None or right is None or ops[rule["op"]](left, right):
+            holds, left, right = relations.rule_holds(rule, values)
+            if holds:
                 continue
             msg = rule["message"].format(left=format_number(left), right=format_number(right))
-            self.add("rule", path_key(["indicators", rule["left"][0], "value"]), message=msg,
+            self.add("rule", path_key(["indicators", rule["left"][0], "value"]), rule=msg,
                      severity=rule.get("severity", "error"))
 
 
@@ -456,17 +468,32 @@ def _iso(s) -> dt.date | None:
         return None
 
 
-def check_report(doc: dict, cat: spec.Catalog | None = None, cells: dict | None = None) -> list[Issue]:
+def _catalog_of(doc: dict) -> spec.Catalog:
+    level = (doc.get("agency") or {}).get("level")
+    level = level if level in {lv["key"] for lv in spec.levels()} else "so"
+    ay = doc.get("appraisal_year") if isinstance(doc.get("appraisal_year"), int) else None
+    return spec.catalog(level, ay)
+
+
+def area_total_issues(doc: dict, cat: spec.Catalog | None = None) -> list[Issue]:
+    """The announced area scores of a report against its listed deductions (warnings
+    ``area_total_mismatch``): what ``distribute`` can check in the appraisal workbook before
+    writing the agencies' workbooks, which then do not warn the agency about it."""
+    ck = _Checker(doc, cat or _catalog_of(doc), {})
+    ck.area_totals()
+    return ck.issues
+
+
+def check_report(doc: dict, cat: spec.Catalog | None = None, cells: dict | None = None,
+                 from_appraisal: bool = False) -> list[Issue]:
     """Every issue of a canonical report (structure first, then the domain rules)."""
     if cat is None:
-        level = (doc.get("agency") or {}).get("level")
-        level = level if level in {lv["key"] for lv in spec.levels()} else "so"
-        ay = doc.get("appraisal_year") if isinstance(doc.get("appraisal_year"), int) else None
-        cat = spec.catalog(level, ay)
-    ck = _Checker(doc, cat, cells or {})
+        cat = _catalog_of(doc)
+    ck = _Checker(doc, cat, cells or {}, from_appraisal)
     ck.schema()
     ck.header()
     ck.table_required()
+    ck.area_required()
     ck.scores()
     ck.area_totals()
     ck.coverage()
@@ -488,7 +515,12 @@ def _dedupe(issues: list[Issue]) -> list[Issue]:
 
 
 def check_read(result: ReadResult) -> list[Issue]:
-    return _dedupe(result.issues + check_report(result.report, result.catalog, result.cells))
+    """Every issue of a read workbook: errors first, then by sheet in workbook order, then by row."""
+    from .template import FROM_APPRAISAL
+
+    from_appraisal = result.meta.get("scores_source") == FROM_APPRAISAL
+    return sort_issues(_dedupe(result.issues + check_report(result.report, result.catalog, result.cells,
+                                                            from_appraisal)))
 
 
 def validate_file(path: str | os.PathLike, display: str | None = None) -> FileReport:

@@ -58,7 +58,7 @@ def _converted_input_is_annotated(stc, make_workbook, soffice, tmp_path, capsys,
     assert marked.sheetnames[0] == RESULTS
     note = marked[RESULTS]["A3"].value
     assert src.name in note and "không được giữ" in note
-    warned = [r for r in _results_rows(marked) if r[4] == "area_total_mismatch"]
+    warned = [r for r in _results_rows(marked) if r[6] == "area_total_mismatch"]
     assert len(warned) == 2
     for row in warned:
         cell = row[3].split('"')[-2]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib
 import os
+import datetime
 import re
 import unicodedata
 from pathlib import Path
@@ -18,10 +19,10 @@ from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
 from cchc_xl import spec
-from cchc_xl.appraisal import (DistributeError, agency_file_names, decl, distribute, read_appraisal,
+from cchc_xl.appraisal import (DistributeError, agency_file_names, agency_reports, decl, distribute, read_appraisal,
                                remediation_issue_text, safe_stem, write_appraisal_template)
 from cchc_xl.reader import read_file
-from cchc_xl.validate import validate_file
+from cchc_xl.validate import area_total_issues, validate_file
 
 SO = "Sở, ban, ngành cấp tỉnh"
 HUYEN = "UBND cấp huyện"
@@ -107,6 +108,10 @@ def fill_agency_workbook(path: Path, statuses=("dang_thuc_hien", "hoan_thanh")) 
         ws[f"{L['progress']}{r}"] = "Đã ban hành kế hoạch khắc phục." if status != "hoan_thanh" else "Đã khắc phục xong."
         r += 1
         i += 1
+    info = wb[spec.sheets()["sheets"]["info"]["title"]]
+    title = next(f["title"] for f in spec.sheets()["sheets"]["info"]["fields"] if f["key"] == "report.date")
+    row = next(r for r in range(1, 30) if str(info[f"A{r}"].value or "").replace(" (*)", "") == title)
+    info[f"B{row}"] = datetime.date(2024, 6, 15)
     wb.save(path)
 
 
@@ -187,26 +192,43 @@ def test_whole_loop_appraisal_to_consolidation(tmp_path, appraisal, stc, sngv):
     written = distribute(path, out)
     assert [p.name for p in written] == ["Sở Tài chính.xlsx", "Sở Ngoại vụ.xlsx", "Sở Tư pháp.xlsx"]
 
-    # each agency file validates with only the expected "status missing" errors
-    status_col = next(i for i, c in enumerate(spec.sheets()["sheets"]["remediation"]["columns"], start=1)
-                      if c["key"] == "status")
+    # each agency file validates with only the expected errors: what the agency must still give
+    # (its report date; each remediation row's solution and status)
+    cols = {c["key"]: get_column_letter(i) for i, c in enumerate(spec.sheets()["sheets"]["remediation"]["columns"],
+                                                                  start=1)}
     for p in written:
         rep = validate_file(p)
         n = len(rep.result.report["remediation"])
         errors = [i for i in rep.issues if i.severity == "error"]
-        assert [(i.code, i.sheet) for i in errors] == [("required", "Khắc phục")] * n
-        assert {re.sub(r"\d", "", i.cell) for i in errors} == {get_column_letter(status_col)}
+        assert [(i.code, i.sheet, i.field) for i in errors if i.sheet == "Thông tin"] == \
+            [("required", "Thông tin", "report.date")]
+        rows = [i for i in errors if i.sheet == "Khắc phục"]
+        # an agency the appraisal gave no area scores must still give those of its deducted areas
+        deducted = {spec.area_of(d["code"]) for d in rep.result.report["deductions"]}
+        given = {a["code"] for a in rep.result.report["areas"]}
+        missing_areas = [i for i in errors if i.sheet == "Điểm bị trừ"]
+        assert [i.code for i in missing_areas] == ["required"] * len(deducted - given)
+        assert len(rows) == 2 * n and len(errors) == 2 * n + 1 + len(deducted - given)
+        assert {re.sub(r"\d", "", i.cell) for i in rows} == {cols["solution"], cols["status"]}
         warnings = [(i.code, i.field) for i in rep.issues if i.severity == "warning"]
-        if p.name == "Sở Tài chính.xlsx":  # seed 004's own totals of areas 3 and 7a do not add up (DOMAIN.md)
-            assert warnings == [("area_total_mismatch", "areas[2].score"), ("area_total_mismatch", "areas[6].score")]
-        else:
-            assert warnings == []
+        # seed 004's own totals of areas 3 and 7a do not add up (DOMAIN.md), but the scores came
+        # from the appraisal: the agency, who cannot change them, is not warned (distribute can
+        # check them: validate.area_total_issues), and the sheet says where they came from
+        assert warnings == []
+        assert "sổ thẩm định" in str(load_workbook(p)["Điểm bị trừ"]["F6"].value or "") or not rep.result.report["areas"]
+    stc_report = next(r for a, r in agency_reports(read_appraisal(path), 2024, "6_thang") if a.name == "Sở Tài chính")
+    assert [(i.code, i.field) for i in area_total_issues(stc_report)] == [
+        ("area_total_mismatch", "areas[2].score"), ("area_total_mismatch", "areas[6].score")]
 
-    # the agencies fill their part; then the files are valid
+    # the agencies fill their part; then the files are valid — but for the scores of deducted
+    # areas the appraisal gave none of, which the agency must still give
     for p in written:
         fill_agency_workbook(p)
         rep = validate_file(p)
-        assert rep.valid, [(i.cell, i.message) for i in rep.issues]
+        report = rep.result.report
+        missing = {spec.area_of(d["code"]) for d in report["deductions"]} - {a["code"] for a in report["areas"]}
+        left = [(i.code, i.field) for i in rep.issues if i.severity == "error"]
+        assert sorted(left) == sorted(("required", f"area_rows.{code}") for code in missing), left
 
     from cchc_xl import consolidate
 

@@ -193,12 +193,12 @@ def test_errors_are_listed_linked_and_coloured(broken):
     # the results sheet: one row per issue, with a link to the cell
     values = [a["values"] for a in actions(book, "setValues") if a["sheet_position"] == 0][-1]
     header = values[3]
-    assert header == ["STT", "Mức độ", "Trang", "Ô", "Mã lỗi", "Nội dung", "Màu nền gốc"]
+    assert header == ["STT", "Mức độ", "Trang", "Ô", "Loại", "Nội dung", "Mã", "Màu nền gốc"]
     rows = values[4:]
     assert len(rows) == len(issues)
     for row, issue in zip(rows, issues):
         assert row[1] == ("Lỗi" if issue.severity == "error" else "Cảnh báo")
-        assert row[2] == issue.sheet and row[4] == issue.code and row[5] == issue.message
+        assert row[2] == issue.sheet and row[6] == issue.code and row[5] == issue.message
         target = "'" + issue.sheet + "'!" + issue.cell
         assert row[3] == f'=HYPERLINK("#{target}","{issue.cell}")'
     (text, _, mode), = alerts(book)
@@ -217,7 +217,7 @@ def test_original_fills_are_the_templates(broken):
     for row, issue in zip(values[4:], issues):
         cell = wb[issue.sheet][issue.cell]
         own = cell.fill.fgColor.rgb[-6:] if cell.fill.fill_type == "solid" else None
-        assert row[6] == ("#" + own if own else excel.NO_FILL), (issue.sheet, issue.cell)
+        assert row[7] == ("#" + own if own else excel.NO_FILL), (issue.sheet, issue.cell)
 
 
 def test_second_click_restores_fixed_cells_and_marks_new_ones(broken):

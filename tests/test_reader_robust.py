@@ -272,5 +272,5 @@ def test_a_number_typed_as_text_is_read_and_warned(stc, make_workbook):
     rep = validate_file(path)
     [issue] = issues_of(rep, "number_as_text")
     assert (issue.severity, issue.sheet, issue.cell) == ("warning", "Thống kê", f"D{r}")
-    assert issue.message == "“38” được nhập dạng chữ, đã hiểu là 38; hãy nhập lại dạng số (biểu mẫu tô đỏ ô này cho đến khi sửa)"
+    assert issue.message == "“38” được nhập dạng chữ, đã hiểu là 38; hãy nhập lại dạng số (biểu mẫu tô vàng ô này cho đến khi sửa)"
     assert rep.result.report["indicators"]["1.1.1"]["value"] == 38

@@ -31,6 +31,22 @@ def _doc(stem: str) -> dict:
     return json.loads((EXAMPLES / f"{stem}.json").read_text(encoding="utf-8"))
 
 
+def _with_area_scores(doc: dict) -> dict:
+    """The report with the scores of its deducted areas, which an agency must give (seed 000 has
+    none): the maximum less the listed deductions."""
+    from cchc_xl import spec
+
+    cat = spec.catalog(doc["agency"]["level"], doc["appraisal_year"])
+    given = {a["code"] for a in doc["areas"]}
+    for code, area in cat.areas_by_code.items():
+        lost = [d["max_score"] - d["score"] for d in doc["deductions"] if spec.area_of(d["code"]) == code
+                and d.get("score") is not None and d.get("max_score") is not None]
+        if lost and code not in given and area.get("max_score") is not None:
+            doc["areas"].append({"code": code, "name": area["name"], "max_score": area["max_score"],
+                                 "score": round(area["max_score"] - sum(lost), 3)})
+    return doc
+
+
 @pytest.fixture(scope="module")
 def books(tmp_path_factory) -> dict[str, Path]:
     """Workbooks as agencies would send them."""
@@ -43,7 +59,7 @@ def books(tmp_path_factory) -> dict[str, Path]:
     out = {
         "stc_faulty": write_template(d / "So_Tai_chinh_ban_loi.xlsx", report=faulty),
         "stc": write_template(d / "So_Tai_chinh.xlsx", report=stc),
-        "sngv": write_template(d / "So_Ngoai_vu.xlsx", report=_doc("so_ngoai_vu_ha_tinh_2024_6thang")),
+        "sngv": write_template(d / "So_Ngoai_vu.xlsx", report=_with_area_scores(_doc("so_ngoai_vu_ha_tinh_2024_6thang"))),
         "huong_khe_9t_2023": write_template(d / "Huong_Khe.xlsx", report=_doc("ubnd_huyen_huong_khe_2023_9thang")),
     }
     rng = random.Random(7)

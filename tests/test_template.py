@@ -163,10 +163,9 @@ def test_template_refuses_a_malformed_report_document(tmp_path, capsys):
 
 
 def test_a_province_catalog_folder_replaces_the_builtin_one(tmp_path, make_workbook):
-    src = spec.schemas_dir() / "catalogs" / "so"
     mine = tmp_path / "tinh" / "so"
     mine.mkdir(parents=True)
-    ind = json.loads((src / "indicators.json").read_text(encoding="utf-8"))
+    ind = spec.catalog_file("so", "indicators")
     ind["rows"].append({"code": "9", "name": "Chỉ tiêu riêng của tỉnh", "unit": "Cuộc", "kind": "count"})
     (mine / "indicators.json").write_text(json.dumps(ind, ensure_ascii=False), encoding="utf-8")
     try:
@@ -230,3 +229,19 @@ def test_libreoffice_prints_every_sheet_on_a4_landscape(stc, make_workbook, soff
 def test_a_workbook_saved_as_ods_or_xls_is_read_the_same(fmt, stc, make_workbook, soffice):
     converted = soffice(make_workbook(stc), fmt)
     assert read_file(converted).report == stc
+
+
+def test_no_catalog_file_repeats_another_levels_word_for_word():
+    """Indicators, propaganda and rules are declared once; the levels differ only by overrides."""
+    import itertools
+
+    root = spec.schemas_dir() / "catalogs"
+    texts = {p: p.read_text(encoding="utf-8") for p in root.glob("*/*.json")}
+    for a, b in itertools.combinations(texts, 2):
+        if a.name == b.name:
+            strip = lambda t, lv: t.replace(f'"level": "{lv}"', "")  # noqa: E731
+            assert strip(texts[a], a.parent.name) != strip(texts[b], b.parent.name), (a, b)
+    for level in ("so", "huyen", "xa"):  # every level still has its full lists
+        cat = spec.catalog(level)
+        assert cat.indicators["level"] == level and len(cat.indicators["rows"]) > 50
+        assert cat.rules["rules"] and cat.propaganda["rows"]

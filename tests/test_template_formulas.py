@@ -292,11 +292,9 @@ def test_the_workbook_and_the_appendix_show_the_corrected_codes(level, make_work
 
 def test_a_province_catalog_with_clashing_codes_in_its_unit_text_is_shown_corrected(tmp_path, make_workbook):
     """The unit cell of a coded choice follows the choices, whatever the catalog's text says."""
-    from cchc_xl.spec import schemas_dir
-
     mine = tmp_path / "tinh" / "so"
     mine.mkdir(parents=True)
-    data = json.loads((schemas_dir() / "catalogs" / "so" / "indicators.json").read_text(encoding="utf-8"))
+    data = spec.catalog_file("so", "indicators")
     row = next(r for r in data["rows"] if r["code"] == "5.3.1")
     row["unit"] = "Đã thực hiện = 0 Chưa thực hiện = 0"
     (mine / "indicators.json").write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")

@@ -238,12 +238,12 @@ def distribute(appraisal_path, out_dir, year: int | None = None, kind: str | Non
         more = f" và {len(existing) - 1} tệp khác" if len(existing) > 1 else ""
         raise DistributeError(f"{out_dir}: đã có tệp “{existing[0]}”{more}; không ghi đè. Hãy chọn thư mục khác "
                               "hoặc chuyển các tệp cũ đi rồi chạy lại")
-    from ..template import write_template
+    from ..template import FROM_APPRAISAL, write_template
 
     written: list[Path] = []
     try:
         for target, report in targets:
-            written.append(write_template(target, report=report))
+            written.append(write_template(target, report=report, source=FROM_APPRAISAL))
     except BaseException as exc:
         for p in written:
             try:

@@ -1,0 +1,52 @@
+"""The checks of an agency report, each kind declared once and implemented twice, side by side.
+
+A kind of check (required, number, range, whole number, allowed values, date, relation between
+cells, date order, unique, coverage) is a small unit in one module per family. Each kind has a
+Python evaluator (used by :mod:`cchc_xl.validate`, hence by ``cchc-xl validate``, the annotated
+copy, the Kiểm tra button and the consolidation) and an Excel-formula emitter (used by
+:mod:`cchc_xl.template` for the red and yellow cells and the "Còn N lỗi" status cell), so the
+live workbook and ``validate`` give one verdict. Which kinds apply to a field comes from
+``schemas/checks.json`` (field type → kinds) and ``schemas/sheets.json`` (``required``); the
+issue codes each kind emits and their wording are in ``schemas/issues.json``.
+
+Families (module → kinds → issue codes):
+
+- :mod:`.formula`   the shared formula vocabulary (a check counted 0/1, a conditional format)
+- :mod:`.numbers`   number, range, whole → invalid_type, out_of_range, not_whole,
+                    number_as_text, ambiguous_number, percent_fraction (warnings)
+- :mod:`.choices`   allowed values → invalid_value
+- :mod:`.dates`     date → invalid_date
+- :mod:`.presence`  required → required
+- :mod:`.relations` relation between cells (rules.json), date order, unique, coverage,
+                    max-score agreement → rule, report_date_before_period, duplicate_deduction,
+                    uncovered_deduction, max_score_mismatch
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from .. import spec
+
+
+@lru_cache(maxsize=1)
+def declarations() -> dict:
+    """``schemas/checks.json``: the kinds, the kinds of each field type, what only the full check sees."""
+    return spec.load("checks")
+
+
+def kinds_of(field_type: str) -> list[dict]:
+    """The checks a value of a declared type gets (``"count"`` → number, range ≥ 0, whole)."""
+    return declarations()["types"].get(field_type, [])
+
+
+def emitted_codes() -> dict[str, list[str]]:
+    """Issue code → the check kinds that emit it (every family says which codes it emits)."""
+    from . import choices, dates, numbers, presence, relations
+
+    out: dict[str, list[str]] = {}
+    for mod in (numbers, choices, dates, presence, relations):
+        for kind, codes in mod.EMITS.items():
+            for code in codes:
+                out.setdefault(code, []).append(kind)
+    return out

@@ -1,0 +1,43 @@
+"""The shared vocabulary of the Excel formulas every check kind emits.
+
+A check is a condition that is TRUE when a cell is wrong. On the status sheet it is counted as
+0/1 and never shows an Excel error (a condition that cannot be worked out — an input holding
+#REF!, #VALUE! — counts as one error); as a conditional format it paints the cell red (an error)
+or yellow (a warning).
+"""
+
+from __future__ import annotations
+
+
+def flag(cond: str) -> str:
+    """A check counted as 0/1 that never shows an Excel error (a condition in error counts 1)."""
+    return f"IFERROR(IF({cond},1,0),1)"
+
+
+def flag_or_zero(cond: str) -> str:
+    """As :func:`flag`, for a check whose inputs are checked elsewhere: an error counts 0."""
+    return f"IFERROR(IF({cond},1,0),0)"
+
+
+def red(cond: str) -> str:
+    """The condition as a conditional format: a cell whose check errors is shown red."""
+    return f"IFERROR({cond},TRUE)"
+
+
+def yellow(cond: str) -> str:
+    """A warning's conditional format: shown only when the condition surely holds."""
+    return f"IFERROR({cond},FALSE)"
+
+
+def filled(ref: str) -> str:
+    """True when a cell is filled; an error value there counts as filled, never propagates."""
+    return f"IFERROR({ref}<>\"\",TRUE)"
+
+
+def started(first: str, last: str) -> str:
+    """A table row a user started: any of its input cells holds something."""
+    return f"COUNTA({first}:{last})>0"
+
+
+def is_error(ref: str) -> str:
+    return f"ISERROR({ref})"

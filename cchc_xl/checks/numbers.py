@@ -1,0 +1,95 @@
+"""Numbers: a value is a number (typed as text it is read, and said), within its range, whole.
+
+Decided once for every engine: a number typed as text ("1,5", "38", "90,63%") is read and is a
+*warning* (yellow), never an error; the range and whole-number checks apply to the number read.
+A percentage typed as a fraction (0,9063) is read as 90,63 % and is a warning. Text that is no
+number is an error (red).
+
+Kinds and the issue codes they emit: ``number`` → invalid_type, number_as_text,
+ambiguous_number (the reader's), percent_fraction; ``range`` → out_of_range; ``whole`` → not_whole.
+"""
+
+from __future__ import annotations
+
+from ..normalize import format_number
+
+EMITS = {
+    "number": ["invalid_type", "number_as_text", "ambiguous_number", "percent_fraction"],
+    "range": ["out_of_range"],
+    "whole": ["not_whole"],
+}
+
+# What each numeric value kind must be, for the message of invalid_type.
+EXPECTED = {"count": "một số nguyên", "number": "một số", "percent": "một tỷ lệ phần trăm từ 0 đến 100",
+            "score": "một số", "integer": "một số nguyên"}
+
+
+# ---- Python evaluators ----------------------------------------------------------------------
+
+def is_number(v) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool)
+
+
+def value_issues(kind: str, value, *, subject: str, low=0, high=None, high_words: str | None = None,
+                 unit: str = "") -> list[tuple[str, dict]]:
+    """The issues (code, template values) of a number read from a cell of a numeric kind
+    (``count``, ``number``, ``percent``, ``score``, ``integer``); at most one error per value,
+    the same one the formula of :func:`error_condition` counts."""
+    if value is None:
+        return []
+    if not is_number(value):
+        return [("invalid_type", {"field_title": subject, "value": value, "expected": EXPECTED[kind]})]
+    shown = format_number(value) + unit
+    if low is not None and value < low - 1e-9:
+        bound = "không được âm" if low == 0 else f"nhỏ hơn {format_number(low)}"
+        return [("out_of_range", {"field_title": subject, "value": shown, "bound": bound})]
+    if high is not None and value > high + 1e-9:
+        return [("out_of_range", {"field_title": subject, "value": shown,
+                                  "bound": high_words or f"lớn hơn {format_number(high)}{unit}"})]
+    if kind in ("count", "integer") and not float(value).is_integer():
+        return [("not_whole", {"field_title": subject, "value": shown})]
+    return []
+
+
+# ---- Excel-formula emitters -----------------------------------------------------------------
+
+def value_of(ref: str, kind: str) -> str:
+    """The number a cell holds, also when typed as text the way the reader reads it: spaces and
+    a trailing % dropped; a comma is the decimal mark (a dot then groups thousands), without a
+    comma a dot is the decimal mark — except in a count, where a dot groups thousands ("1.216").
+    NUMBERVALUE does not depend on the computer's regional settings."""
+    t = f"SUBSTITUTE(SUBSTITUTE({ref},\" \",\"\"),\"%\",\"\")"
+    if kind in ("count", "integer"):
+        parsed = f"_xlfn.NUMBERVALUE({t},\",\",\".\")"
+    else:
+        comma = f"ISERROR(FIND(\",\",{ref}))"
+        parsed = f"_xlfn.NUMBERVALUE({t},IF({comma},\".\",\",\"),IF({comma},\",\",\".\"))"
+    return f"IF(ISNUMBER({ref}),{ref},{parsed})"
+
+
+def number_or(ref: str, kind: str, default: str) -> str:
+    """The cell's number, or ``default`` when it is empty or holds no number."""
+    return f"IF({ref}=\"\",{default},IFERROR({value_of(ref, kind)},{default}))"
+
+
+def error_condition(ref: str, kind: str, low: str | None = "0", high: str | None = None) -> str:
+    """TRUE when the cell is filled but holds no number, or a number out of [low, high] or not
+    whole for a count; an Excel error value in the cell makes the condition an error (counted)."""
+    v = value_of(ref, kind)
+    bad = []
+    if low is not None:
+        bad.append(f"{v}<{low}")
+    if high is not None:
+        bad.append(f"{v}>{high}")
+    if kind in ("count", "integer"):
+        bad.append(f"INT({v})<>{v}")
+    wrong = f"OR({','.join(bad)})" if bad else "FALSE"
+    return f"IF({ref}=\"\",FALSE,IF(ISNUMBER({v}),{wrong},TRUE))"
+
+
+def warning_condition(ref: str, kind: str) -> str:
+    """TRUE when the cell holds a number typed as text, or (a percentage) a fraction 0 < x ≤ 1."""
+    cond = f"AND(ISTEXT({ref}),ISNUMBER({value_of(ref, kind)}))"
+    if kind == "percent":
+        cond = f"OR({cond},AND(ISNUMBER({ref}),{ref}>0,{ref}<=1,INT({ref})<>{ref}))"
+    return cond

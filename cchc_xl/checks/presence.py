@@ -1,0 +1,23 @@
+"""Required: what an agency must give for its report to be usable, declared in
+``schemas/sheets.json`` (``"required": true`` on a field or a table column; on a table column it
+applies to every row a user started; ``"required": "with_deductions"`` on the area score: the
+areas for which the report lists deductions). A row that cannot be used is an error at its cell,
+never silently dropped.
+
+Kind ``required`` → issue code required.
+"""
+
+from __future__ import annotations
+
+EMITS = {"required": ["required"]}
+
+
+def missing(value) -> bool:
+    """Python evaluator: nothing usable was given."""
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def error_condition(ref: str, when: str | None = None) -> str:
+    """TRUE when the cell is empty (and, for a table row, ``when`` — the row was started)."""
+    empty = f"{ref}=\"\""
+    return f"AND({empty},{when})" if when else empty

@@ -1,0 +1,120 @@
+"""The status sheet of the agency workbook ("Tình trạng"): every check a formula can express,
+counted — the same checks, from the same declarations, that ``validate`` runs — the live
+"Còn N lỗi" / "Hợp lệ" cell, and the list of what only the full check sees."""
+
+from __future__ import annotations
+
+from openpyxl.formatting.rule import FormulaRule
+from openpyxl.utils import quote_sheetname
+from openpyxl.workbook.defined_name import DefinedName
+
+from .. import spec
+from . import formula, relations
+
+
+def _rule_description(message: str) -> str:
+    """A rule's message without its numbers: "… (1.1.2: {left}) …" → "… (1.1.2) …"."""
+    import re
+
+    text = re.sub(r"\s*(?::|=)\s*\{(left|right)\}", "", message)
+    text = re.sub(r"\s*\{(left|right)\}", "", text)
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def full_check_lines() -> list[str]:
+    """What only the full check sees (``full_check_only`` of schemas/checks.json), in the
+    words of schemas/issues.json: the list closing the status sheet."""
+    from . import declarations
+
+    issues = spec.load("issues")
+    return [FULL_CHECK_HEADING] + [f"– {issues[code]['description']}" for code in declarations()["full_check_only"]]
+
+
+FULL_CHECK_HEADING = "Kiểm tra đầy đủ còn xem thêm:"
+
+
+def red_first(wb) -> None:
+    """Red before yellow: an error's colour wins over a warning's on the same cell."""
+    from ..template import RED_FILL
+
+    for ws in wb.worksheets:
+        rules = [rule for cf in ws.conditional_formatting for rule in cf.rules]
+        red = [r for r in rules if r.dxf is not None and r.dxf.fill is not None
+               and (r.dxf.fill.fgColor.rgb or "").endswith(RED_FILL.fgColor.rgb[-6:])]
+        rest = [r for r in rules if not any(r is x for x in red)]
+        for i, rule in enumerate(red + rest, start=1):
+            rule.priority = i
+
+
+def write(wb, cat: spec.Catalog, lay) -> None:
+    """The status sheet: one row per counted check, the live “Còn N lỗi” / “Hợp lệ” cell, and the
+    list of what only the full check sees."""
+    from ..template import (BORDER, HEADER_FILL, OK_FILL, RED_FILL, RED_FONT, UNLOCKED, WRAP_TOP, _print_setup, _protect,
+                            _red_when_sure, _yellow, fit_row, font)
+
+    cfg = spec.sheets()["sheets"]["checks"]
+    ws = wb.create_sheet(cfg["title"], 1)
+    ws.column_dimensions["A"].width = 90
+    ws.column_dimensions["B"].width = 16
+    ws.cell(row=1, column=1, value=cfg["heading"]).font = font(14, bold=True)
+    ws.cell(row=3, column=1, value="Kết quả kiểm tra nhanh:").font = font(13, bold=True)
+    ws.cell(row=4, column=1, value=cfg["full_check_label"]).font = font(11, italic=True)
+    last_check = ws.cell(row=4, column=2)
+    last_check.protection = UNLOCKED
+    last_check.alignment = WRAP_TOP
+    last_check.font = font(11)
+    wb.defined_names["ket_qua_kiem_tra"] = DefinedName(
+        "ket_qua_kiem_tra", attr_text=f"{quote_sheetname(ws.title)}!$B$4")
+    first = 6
+    ws.cell(row=5, column=1, value="Nội dung kiểm tra").font = font(11, bold=True)
+    ws.cell(row=5, column=2, value="Số lỗi").font = font(11, bold=True)
+    for col in (1, 2):
+        ws.cell(row=5, column=col).fill = HEADER_FILL
+        ws.cell(row=5, column=col).border = BORDER
+    flags = list(lay.error_flags)
+    kinds = {code: row.get("kind", "number") for code, row in cat.indicator_by_code.items()}
+    for rule in cat.rules["rules"]:
+        cells = [*rule["left"], *rule["right"]]
+        if not all(c in lay.value_cells for c in cells):
+            continue
+        cond = relations.rule_condition(rule, lay.value_cells, kinds)
+        # the cell validate points at: the rule's first left-hand value
+        sheet_name, addr = lay.value_cells[rule["left"][0]].rsplit("!", 1)
+        target = wb[sheet_name.strip("'").replace("''", "'")]
+        if rule.get("severity", "error") != "error":
+            _yellow(target, addr.replace("$", ""), cond)
+            continue
+        _red_when_sure(target, addr.replace("$", ""), cond)
+        flags.append((f"Thống kê: {_rule_description(rule['message'])}", formula.flag_or_zero(cond)))
+    r = first
+    for desc, text in flags:
+        ws.cell(row=r, column=1, value=desc).alignment = WRAP_TOP
+        if not text.startswith("IFERROR("):
+            text = f"IFERROR({text},1)"  # never an Excel error on this sheet
+        ws.cell(row=r, column=2, value=f"={text}")
+        for col in (1, 2):
+            ws.cell(row=r, column=col).border = BORDER
+            ws.cell(row=r, column=col).font = font(11)
+        fit_row(ws, r, 11)
+        r += 1
+    last = r - 1
+    total = f"SUM(B{first}:B{last})"
+    status = ws[cfg["status_cell"]]
+    status.value = f"=IF({total}=0,\"Hợp lệ\",\"Còn \"&{total}&\" lỗi\")"
+    status.font = font(14, bold=True)
+    ws.conditional_formatting.add(cfg["status_cell"], FormulaRule(formula=[f"{total}>0"], fill=RED_FILL, font=RED_FONT))
+    ws.conditional_formatting.add(cfg["status_cell"], FormulaRule(formula=[f"{total}=0"], fill=OK_FILL))
+    ws.cell(row=r + 1, column=1, value="Kiểm tra nhanh chỉ gồm những điều công thức Excel diễn đạt được; ô sai tô đỏ "
+                                       "(lỗi, được đếm), ô cần xem lại tô vàng (cảnh báo, không đếm). Nút “Kiểm tra” "
+                                       "(hoặc lệnh cchc-xl validate) kiểm tra đầy đủ và chỉ rõ từng ô cần sửa.").font = \
+        font(10, italic=True)
+    r += 2
+    for line in full_check_lines():
+        c = ws.cell(row=r, column=1, value=line)
+        c.font = font(10, italic=True, bold=line.endswith(":"))
+        c.alignment = WRAP_TOP
+        r += 1
+    wb.defined_names["tinh_trang_kiem_tra"] = DefinedName(
+        "tinh_trang_kiem_tra", attr_text=f"{quote_sheetname(ws.title)}!${cfg['status_cell'][0]}${cfg['status_cell'][1:]}")
+    _print_setup(ws, "5:5", "B")
+    _protect(ws)
