@@ -56,7 +56,7 @@ def main():
     ap.add_argument("--runs", type=int, default=7)
     args = ap.parse_args()
     from cchc_xl import excel
-    from cchc_xl.excel_build import CONFIG_HEADER_ROW, build_consolidation_workbook
+    from cchc_xl.macro_workbooks import CONFIG_HEADER_ROW, build_consolidation_workbook
     from cchc_xl.template import write_template
 
     tmp = Path(tempfile.mkdtemp())

@@ -79,7 +79,7 @@ def annotate_workbook(wb, issues: list[Issue], note: str | None = None) -> None:
     from openpyxl.styles import Alignment, Font, PatternFill
 
     from .template import BORDER, HEADER_FILL, _print_setup, _set_text, font
-    from .xlstyle import fit_row
+    from .sheets.measure import fit_row
 
     title = spec.sheets()["sheets"]["results"]["title"]
     if title in wb.sheetnames:

@@ -30,7 +30,7 @@ LEVEL_NAMES = {"so": "so_ban_nganh", "huyen": "ubnd_cap_huyen", "xa": "ubnd_cap_
 def _agency(level: str, macros: bool) -> Callable[[Path], object]:
     def build(out: Path):
         if macros:
-            from .excel_build import write_macro_template
+            from .macro_workbooks import write_macro_template
 
             return write_macro_template(out, level=level)
         from .template import write_template
@@ -41,13 +41,13 @@ def _agency(level: str, macros: bool) -> Callable[[Path], object]:
 
 
 def _consolidation(out: Path):
-    from .excel_build import write_consolidation_workbook
+    from .macro_workbooks import write_consolidation_workbook
 
     return write_consolidation_workbook(out, macros=True)
 
 
 def _addin(out: Path):
-    from .excel_build import write_addin
+    from .macro_workbooks import write_addin
 
     return write_addin(out)
 
@@ -68,7 +68,7 @@ ENTRIES: list[tuple[str, Callable[[Path], object]]] = [
 
 
 def vba_text_module_path() -> Path:
-    from .excel_build import macros_dir
+    from .macro_workbooks import macros_dir
 
     return macros_dir() / "CCHC_VanBan.bas"
 
@@ -112,7 +112,7 @@ def fingerprint(path: str | Path) -> dict:
 
 def _as_xlsm(data: bytes) -> bytes:
     """An add-in's package with the macro workbook type, which openpyxl knows how to read."""
-    from .excel_build import CT_XLAM, CT_XLSM
+    from .macro_workbooks import CT_XLAM, CT_XLSM
 
     with zipfile.ZipFile(io.BytesIO(data)) as zf:
         ct = zf.read("[Content_Types].xml")

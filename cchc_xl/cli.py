@@ -180,7 +180,7 @@ def main(argv: list[str] | None = None) -> int:
 
     build_errors: tuple = ()
     if args.command == "template" and (args.macros or args.consolidation or args.previous):
-        from .excel_build import BuildError
+        from .macro_workbooks import BuildError
 
         build_errors = (BuildError,)
     try:
@@ -266,7 +266,7 @@ def cmd_template(args) -> int:
         _out(f"Đã tạo sổ thẩm định: {path}")
         return EXIT_OK
     if args.consolidation:
-        from .excel_build import write_consolidation_workbook
+        from .macro_workbooks import write_consolidation_workbook
 
         path = write_consolidation_workbook(args.output, macros=args.macros)
         _out(f"Đã tạo sổ tổng hợp: {path}")
@@ -297,7 +297,7 @@ def cmd_template(args) -> int:
         return EXIT_OK
     report = _load_report_json(args.data) if args.data else None
     if args.macros:
-        from .excel_build import write_macro_template
+        from .macro_workbooks import write_macro_template
 
         path = write_macro_template(args.output, level=args.level or "so", year=args.year, kind=args.period,
                                     agency=args.agency, report=report)
@@ -461,6 +461,8 @@ def cmd_distribute(args) -> int:
     _out(f"Đã tạo {len(paths)} biểu mẫu trong {args.output}")
     for p in paths:
         _out(f"  - {p}")
+    for issue in getattr(paths, "warnings", []):
+        _out(f"Lưu ý ({Path(args.appraisal).name}, {issue.sheet}!{issue.cell}): {issue.message}")
     if args.previous:
         from .cycle.distribute import previous_lines
 

@@ -49,7 +49,6 @@ def fold(value) -> str:
 # TCVN3 (ABC) fonts (.VnTime …), and the VNI fonts' tone-mark bytes that follow a vowel.
 _TCVN3_MARKS = set("¸µ¶·¹¨»¾¼½Æ®¬¦§¢¤¥¡£ÑÒÓÔÕÖ×ØÜÝÞßãåæçèéëìíîïñòóôõöøùúûüýþ")
 _TCVN3_STRONG = set("¸µ¶·¹»¾¼½Æ®¬¦§¢¤¥¡£Ñ×ØÜÞß")
-_VNI = re.compile(r"[aeiouyAEIOUY][øùûõïôöâêñòóø]|[oO]ô|[uU]ô|[aA]ë|[dD]ñ")
 _VNI_STRONG = re.compile(r"[aeiouyâêôöAEIOUYÂÊÔÖ][øûïë]|ñ")
 # Letters only Unicode Vietnamese has (VNI text reuses â, ê, ô and Latin-1 accented letters).
 _VIET = re.compile(r"[ăđơưĂĐƠƯạ-ỹẠ-Ỹ]")
@@ -267,7 +266,6 @@ def parse_deadline(text, year: int | None = None) -> Deadline:
 # ---- codes, statuses, enums ----------------------------------------------------------------
 
 _CODE_PREFIX = re.compile(r"^(tieu chi thanh phan|tieu chi|tctp|muc|linh vuc|chi tieu|ma)\s*[:.]?\s*", re.I)
-_CODE = re.compile(r"^[0-9]+[a-z]?(\.[0-9]+[a-z]?)*$")
 
 
 def parse_code(value) -> str | None:
@@ -285,10 +283,6 @@ def parse_code(value) -> str | None:
         s = s[m.end():]
     s = re.sub(r"\s+", "", s).rstrip(".:").lower()
     return s or None
-
-
-def is_code(value: str | None) -> bool:
-    return bool(value) and bool(_CODE.match(value))
 
 
 def match_enum(value, items: list[dict], allow_prefix: bool = False) -> str | None:
@@ -315,7 +309,3 @@ def match_enum(value, items: list[dict], allow_prefix: bool = False) -> str | No
         if best:
             return best[1]
     return None
-
-
-def parse_period_label(value, items: list[dict]) -> str | None:
-    return match_enum(value, items)

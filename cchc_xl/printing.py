@@ -31,7 +31,7 @@ def print_filled_rows(ws, first: int, last: int, ncol: int) -> None:
 def fit_filled_rows(ws, first: int, last: int, ncol: int, size: float = 11) -> int:
     """Give every filled row of ``first``…``last`` at least the height its texts need; returns the
     last filled row (``first - 1`` when none)."""
-    from .xlstyle import fit_row
+    from .sheets.measure import fit_row
 
     last_filled = first - 1
     for r in range(first, last + 1):

@@ -43,7 +43,7 @@ def province_reports(cons) -> list[dict]:
     """The accepted reports for the province's outputs: registry order, registry spelling."""
     out = []
     for f in ordered_entries([f for f in cons.files if f.status == "accepted" and f.report is not None]):
-        rep = copy.copy(f.report)
+        rep = copy.copy(cons.report_of(f))  # without the values left out for an error
         agency = dict(rep.get("agency") or {})
         agency["name"] = display_name(f.agency, f.reported_name)
         rep["agency"] = agency

@@ -288,3 +288,8 @@ def period_bound(kind: str, year: int, which: str = "end"):
 
 def sheets() -> dict:
     return load("sheets")
+
+
+def consolidation_sheets() -> list[dict]:
+    """The sheets of the consolidated workbook, in workbook order (``schemas/consolidation_sheets.json``)."""
+    return load("consolidation_sheets")["sheets"]

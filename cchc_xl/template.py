@@ -24,7 +24,7 @@ from . import SCHEMA_VERSION, __version__, spec
 from .checks import choices, dates, formula, numbers, presence, relations, status_sheet
 from .checks.status_sheet import FULL_CHECK_HEADING, full_check_lines  # noqa: F401 (re-exported)
 from .printing import print_filled_rows
-from .xlstyle import fit_row
+from .sheets.measure import fit_row
 
 RED_FILL = PatternFill("solid", fgColor="FFC7CE")
 RED_FONT = Font(name="Times New Roman", color="9C0006")
@@ -74,10 +74,6 @@ def _msg(key: str):
 
 def font(size=12, bold=False, italic=False, color=None):
     return Font(name=spec.sheets()["font"], size=size, bold=bold, italic=italic, color=color)
-
-
-class TemplateError(Exception):
-    """The requested workbook cannot be made (message in Vietnamese)."""
 
 
 @dataclass

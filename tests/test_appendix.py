@@ -13,7 +13,7 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.utils import get_column_letter
 
 from cchc_xl import spec
-from cchc_xl.appendix import (MAX_ROW_HEIGHT, SHEET_I, SHEET_II, SHEET_III, SHEET_PROVINCE_REMEDIATION,
+from cchc_xl.appendix import (SHEET_I, SHEET_II, SHEET_III, SHEET_PROVINCE_REMEDIATION,
                               SHEET_PROVINCE_SUMMARY, AppendixError, add_province_appendix_sheets,
                               agency_appendix_models, build_agency_workbook, display_value, points_lost,
                               province_appendix_models, render_sheets, report_ref, set_default_font,
@@ -21,6 +21,7 @@ from cchc_xl.appendix import (MAX_ROW_HEIGHT, SHEET_I, SHEET_II, SHEET_III, SHEE
 from cchc_xl.cli import main
 from cchc_xl.normalize import parse_number
 from cchc_xl.render import RenderError
+from cchc_xl.sheets.style import MAX_ROW_HEIGHT
 from conftest import EXAMPLES, assert_rows_in_order
 
 STC_JSON = EXAMPLES / "so_tai_chinh_2024_6thang.json"
@@ -520,7 +521,7 @@ def test_xml_row_writer_writes_what_the_openpyxl_renderer_writes(stc, sngv, huon
     # or markup stays text
     from pathlib import Path
 
-    from cchc_xl.consolidate import _save
+    from cchc_xl.sheets.xlsx import save_spliced as _save
 
     odd = copy.deepcopy(huong_khe)
     odd["remediation"][0]["solution"] = "=SUM(A1:A3) & <b>đậm</b>\x01"

@@ -234,24 +234,17 @@ def test_whole_loop_appraisal_to_consolidation(tmp_path, appraisal, stc, sngv):
 
     cons = consolidate.consolidate(out)
     assert len(cons.accepted) == 3
-    got = {(a, c): (m, s, _none(r)) for a, c, m, s, r in zip(cons.deductions["agency"], cons.deductions["code"],
-                                                      cons.deductions["max_used"], cons.deductions["score"],
-                                                      cons.deductions["reason"])}
+    got = {(d["agency"], d["code"]): (d["max_used"], d["score"], d["reason"]) for d in cons.records["deductions"]}
     want = {}
     for name in ("Sở Tài chính", "Sở Ngoại vụ", "Sở Tư pháp"):
         want.update({(name, code): v for code, v in _expected_deductions(deductions, name).items()})
     assert got == want
-    area_got = {(a, c): s for a, c, s in zip(cons.areas["agency"], cons.areas["code"], cons.areas["score"])}
+    area_got = {(a["agency"], a["code"]): a["score"] for a in cons.records["areas"]}
     assert area_got == {("Sở Tài chính", a["code"]): a["score"] for a in stc["areas"]}
 
     book = tmp_path / "tong_hop.xlsx"
     consolidate.run_consolidation(out, book, echo=lambda *a, **k: None)
     assert _deductions_in_workbook(book) == want
-
-
-def _none(x):
-    """pandas keeps a missing reason as NaN."""
-    return None if x is None or (isinstance(x, float) and x != x) else x
 
 
 def _deductions_in_workbook(path: Path) -> dict:
@@ -484,6 +477,24 @@ def test_appraisal_errors_point_at_cells_and_nothing_is_written(tmp_path):
     assert "là mã lĩnh vực" in msgs[(D, "D14")]
     assert msgs[(D, "D11")] == "Tiêu chí 1.1 của Sở Tài chính đã được liệt kê ở ô D5"
     assert "sổ thẩm định còn" in str(exc) and "a.xlsx" in str(exc)
+
+
+def test_area_scores_that_disagree_with_the_listed_deductions_are_reported_at_their_cells(tmp_path):
+    """The agency cannot change announced scores: a mismatch is reported on the appraisal's cell,
+    and the scores are kept as announced (DOMAIN.md)."""
+    path = write_appraisal_template(tmp_path / "a.xlsx", year=2023)
+    agencies = [{"name": "Sở Tài chính", "code": "STC", "level": SO}]
+    # area 1 announced 9 of 10 (1 point lost), but the listed 1.1 and 1.6 lose 1 + 1,5
+    deductions = [{"agency": "Sở Tài chính", "code": "1.1", "score": 0, "reason": "Chậm"},
+                  {"agency": "Sở Tài chính", "code": "1.6", "score": 0, "reason": "Thiếu"}]
+    areas = [{"agency": "Sở Tài chính", "code": "1", "score": 9}]
+    fill_appraisal(path, agencies, areas, deductions)
+    written = distribute(path, tmp_path / "out")
+    assert [(i.code, i.severity, i.sheet, i.cell) for i in written.warnings] == \
+        [("area_total_mismatch", "warning", "Điểm lĩnh vực", "G5")]
+    assert written.warnings[0].message.startswith("Sở Tài chính: Lĩnh vực 1:")
+    report = validate_file(written[0]).result.report
+    assert [(a["code"], a["score"]) for a in report["areas"]] == [("1", 9)]
 
 
 def test_missing_year_is_an_error(tmp_path):

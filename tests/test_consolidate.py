@@ -532,7 +532,7 @@ def test_a_worker_that_dies_costs_only_its_file(inbox, monkeypatch):
 
     if multiprocessing.get_start_method() != "fork":
         pytest.skip("needs the fork start method to hand the crash to the workers")
-    import cchc_xl.consolidate as mod
+    import cchc_xl.consolidate.files as mod
 
     real = mod.read_one
 

@@ -418,7 +418,7 @@ def test_fill_appendix_of_a_district_workbook(huong_khe, make_workbook):
 def consolidation_book(tmp_path, make_workbook):
     from conftest import example_paths, load_example
 
-    from cchc_xl.excel_build import CONFIG_HEADER_ROW, build_consolidation_workbook
+    from cchc_xl.macro_workbooks import CONFIG_HEADER_ROW, build_consolidation_workbook
 
     sub = tmp_path / "bai_nop"
     sub.mkdir()
@@ -545,7 +545,7 @@ def test_importing_the_button_module_stays_light():
 def test_payload_round_trip_keeps_values(stc, make_workbook):
     path = make_workbook(stc)
     book = make_book(path)
-    grids = excel.book_grids(book)
+    grids = {s.name: excel.sheet_grid(s) for s in book.sheets}
     from cchc_xl.reader import load_grids, read_grids
 
     disk, _ = load_grids(path)

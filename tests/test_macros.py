@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from cchc_xl import excel, excel_build
+from cchc_xl import excel, macro_workbooks
 from cchc_xl.vba import cfb
 from cchc_xl.vba.compression import compress, decompress
 from cchc_xl.vba.project import (Module, VbaError, build_vba_project, class_module, crlf, decrypt, encrypt,
@@ -26,11 +26,11 @@ from conftest import ROOT, soffice_path
 MACROS = ROOT / "macros"
 TEMPLATES = ROOT / "workbook_templates"
 SHIPPED = {
-    "bao_cao_cchc_so_ban_nganh.xlsm": excel_build.AGENCY_MODULES,
-    "bao_cao_cchc_ubnd_cap_huyen.xlsm": excel_build.AGENCY_MODULES,
-    "bao_cao_cchc_ubnd_cap_xa.xlsm": excel_build.AGENCY_MODULES,
-    "so_tong_hop_cchc.xlsm": excel_build.CONSOLIDATION_MODULES,
-    "cchc-xl.xlam": excel_build.ADDIN_MODULES,
+    "bao_cao_cchc_so_ban_nganh.xlsm": macro_workbooks.AGENCY_MODULES,
+    "bao_cao_cchc_ubnd_cap_huyen.xlsm": macro_workbooks.AGENCY_MODULES,
+    "bao_cao_cchc_ubnd_cap_xa.xlsm": macro_workbooks.AGENCY_MODULES,
+    "so_tong_hop_cchc.xlsm": macro_workbooks.CONSOLIDATION_MODULES,
+    "cchc-xl.xlam": macro_workbooks.ADDIN_MODULES,
 }
 RUNPYTHON = re.compile(r'^\s*RunPython\s+"([^"]*)"', re.M)
 
@@ -112,7 +112,7 @@ def test_sources_that_need_a_checked_python_check_it_first():
 def test_compression_round_trip_against_oletools():
     from oletools.olevba import decompress_stream
 
-    xl = (excel_build._xlwings_dir() / "xlwings.bas").read_bytes()
+    xl = (macro_workbooks._xlwings_dir() / "xlwings.bas").read_bytes()
     samples = [b"", b"a", b"#aaabcdefaaaaghijaaaabcdefaaaaghijaaaa", b"abc" * 5000, xl, bytes(range(256)) * 20]
     for data in samples:
         packed = compress(data)
@@ -124,7 +124,7 @@ def test_compression_round_trip_against_oletools():
 def test_encryption_matches_what_office_writes():
     """CMG/DPB/GC of the xlwings quickstart workbook (written by Office) decrypt as expected,
     and ours decrypt to the same values."""
-    with zipfile.ZipFile(excel_build._xlwings_dir() / "quickstart_standalone.xlsm") as zf:
+    with zipfile.ZipFile(macro_workbooks._xlwings_dir() / "quickstart_standalone.xlsm") as zf:
         vba = zf.read("xl/vbaProject.bin")
     import olefile
 
@@ -198,7 +198,7 @@ def test_compound_file_trees_are_valid_red_black_trees():
 
 def test_project_round_trip_and_code_page_guard():
     mods = [standard_module('Attribute VB_Name = "M1"\nSub A()\nEnd Sub\n'),
-            class_module((excel_build._xlwings_dir() / "addin" / "Dictionary.cls").read_text(encoding="cp1252"))]
+            class_module((macro_workbooks._xlwings_dir() / "addin" / "Dictionary.cls").read_text(encoding="cp1252"))]
     data = build_vba_project(mods)
     back = read_vba_modules(data)
     assert back["M1"] == 'Attribute VB_Name = "M1"\r\nSub A()\r\nEnd Sub\r\n'
@@ -214,9 +214,9 @@ def expected_modules(name: str) -> dict[str, str]:
     """Module name → source (CRLF) that the shipped file must hold, besides the document modules."""
     files = SHIPPED[name]
     out = {Path(f).stem: crlf((MACROS / f).read_text(encoding="ascii")) for f in files}
-    xl = excel_build.xlwings_module(addin=name.endswith(".xlam"))
+    xl = macro_workbooks.xlwings_module(addin=name.endswith(".xlam"))
     out["xlwings"] = xl.source
-    out["Dictionary"] = excel_build.dictionary_module().source
+    out["Dictionary"] = macro_workbooks.dictionary_module().source
     return out
 
 
@@ -258,10 +258,10 @@ def test_package_is_a_macro_workbook_with_a_module_per_sheet(name):
         sheets = [zf.read(n).decode() for n in sorted(zf.namelist()) if re.match(r"xl/worksheets/sheet\d+\.xml$", n)]
         vml = {n: zf.read(n).decode() for n in zf.namelist() if n.endswith(".vml")}
         names = zf.namelist()
-    main = excel_build.CT_XLAM if name.endswith(".xlam") else excel_build.CT_XLSM
+    main = macro_workbooks.CT_XLAM if name.endswith(".xlam") else macro_workbooks.CT_XLSM
     assert f'PartName="/xl/workbook.xml" ContentType="{main}"' in ct
     assert 'Extension="bin" ContentType="application/vnd.ms-office.vbaProject"' in ct
-    assert 'Target="vbaProject.bin"' in rels and excel_build.REL_VBA in rels
+    assert 'Target="vbaProject.bin"' in rels and macro_workbooks.REL_VBA in rels
     assert 'codeName="ThisWorkbook"' in wbxml
     codenames = [re.search(r'codeName="(\w+)"', s).group(1) for s in sheets]
     assert sorted(codenames) == sorted(m for m in modules if re.fullmatch(r"Sheet\d+", m))
@@ -306,12 +306,12 @@ def test_consolidation_workbook_layout():
     from openpyxl import load_workbook
 
     wb = load_workbook(shipped("so_tong_hop_cchc.xlsm"))
-    assert wb.sheetnames == [excel_build.CONFIG_SHEET, "_meta"]
-    ws = wb[excel_build.CONFIG_SHEET]
-    labels = [ws.cell(row=excel_build.CONFIG_HEADER_ROW + i, column=1).value.replace(" (*)", "")
-              for i in range(1, len(excel_build.CONFIG_FIELDS) + 1)]
-    assert labels == [f[1] for f in excel_build.CONFIG_FIELDS]
-    assert wb["_meta"]["B1"].value == excel_build.CONSOLIDATION_TEMPLATE_ID
+    assert wb.sheetnames == [macro_workbooks.CONFIG_SHEET, "_meta"]
+    ws = wb[macro_workbooks.CONFIG_SHEET]
+    labels = [ws.cell(row=macro_workbooks.CONFIG_HEADER_ROW + i, column=1).value.replace(" (*)", "")
+              for i in range(1, len(macro_workbooks.CONFIG_FIELDS) + 1)]
+    assert labels == [f[1] for f in macro_workbooks.CONFIG_FIELDS]
+    assert wb["_meta"]["B1"].value == macro_workbooks.CONSOLIDATION_TEMPLATE_ID
     kinds = [dv for dv in ws.data_validations.dataValidation if dv.type == "list"]
     assert any("6 tháng" in dv.formula1 for dv in kinds)
 
@@ -320,9 +320,9 @@ def test_addin_ribbon_is_the_one_in_macros():
     with zipfile.ZipFile(shipped("cchc-xl.xlam")) as zf:
         assert zf.read("customUI/customUI14.xml") == (MACROS / "customUI14.xml").read_bytes()
         rels = zf.read("_rels/.rels").decode()
-    assert excel_build.REL_UI14 in rels and 'Target="customUI/customUI14.xml"' in rels
+    assert macro_workbooks.REL_UI14 in rels and 'Target="customUI/customUI14.xml"' in rels
     mods = expected_modules("cchc-xl.xlam")
-    assert f'PROJECT_NAME As String = "{excel_build.ADDIN_PROJECT_NAME}"' in mods["xlwings"]
+    assert f'PROJECT_NAME As String = "{macro_workbooks.ADDIN_PROJECT_NAME}"' in mods["xlwings"]
     assert "Set wb = ActiveWorkbook" in mods["xlwings"]
 
 
@@ -345,10 +345,10 @@ def test_cli_template_macros(tmp_path, stc):
 
 
 def test_wrong_suffix_is_refused(tmp_path):
-    with pytest.raises(excel_build.BuildError, match=r"\.xlsm"):
-        excel_build.write_macro_template(tmp_path / "a.xlsx")
-    with pytest.raises(excel_build.BuildError, match=r"\.xlsm"):
-        excel_build.write_consolidation_workbook(tmp_path / "a.xlsx", macros=True)
+    with pytest.raises(macro_workbooks.BuildError, match=r"\.xlsm"):
+        macro_workbooks.write_macro_template(tmp_path / "a.xlsx")
+    with pytest.raises(macro_workbooks.BuildError, match=r"\.xlsm"):
+        macro_workbooks.write_consolidation_workbook(tmp_path / "a.xlsx", macros=True)
 
 
 # ---- LibreOffice ---------------------------------------------------------------------------
@@ -450,12 +450,12 @@ def test_libreoffice_compiles_our_modules_and_chrw_gives_the_vietnamese_text(tmp
     def ours(files, codenames, addin=False):
         return ([document_module("ThisWorkbook", "workbook")]
                 + [document_module(n, "worksheet") for n in codenames]
-                + [excel_build.source_module(f) for f in files])
+                + [macro_workbooks.source_module(f) for f in files])
 
-    monkeypatch.setattr(excel_build, "project_modules", ours)
+    monkeypatch.setattr(macro_workbooks, "project_modules", ours)
     probe = tmp_path / "probe.xlsm"
     files = ["CCHC.bas", "CCHC_TongHop.bas", "CCHC_Chung.bas", "CCHC_VanBan.bas"]
-    excel_build.package(Workbook(), probe, files)
+    macro_workbooks.package(Workbook(), probe, files)
     script = tmp_path / "probe.py"
     script.write_text(_UNO_PROBE, encoding="utf-8")
     with socket.socket() as s:

@@ -192,7 +192,7 @@ def write_next(previous_path, out, year: int | None = None, kind: str | None = N
         raise CarryError(f"{prev_path.name}: {exc}") from None
     try:
         if macros:
-            from ..excel_build import BuildError, write_macro_template
+            from ..macro_workbooks import BuildError, write_macro_template
 
             try:
                 path = write_macro_template(out, level=level, year=report["period"]["year"],

@@ -35,7 +35,7 @@ from ..normalize import clean_text, fold, format_number, is_error_value, parse_c
 from ..reader import UnreadableError, a1, load_grids
 from ..template import (BORDER, GROUP_FILL, LOCKED_FILL, RED_FILL, RED_FONT, UNLOCKED, WRAP_TOP, _code_sort_key,
                         _header, _hint, _print_setup, _protect, _set_text, _title, font, save_atomic, write_guide)
-from ..xlstyle import fit_row
+from ..sheets.measure import fit_row
 
 CODE = re.compile(r"^[0-9]+[a-z]?(\.[0-9]+[a-z]?)*$")
 AREA_MARK = "Lĩnh vực"  # what the "Thuộc" column shows for an area (no parent)

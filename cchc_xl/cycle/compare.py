@@ -7,8 +7,6 @@ puts a previous summary beside the current one: per agency the change in score a
 criteria deducted again (in both appraisals), the items carried and closed since; and the
 agencies that reported then but not now. Agencies are matched by name, then through the
 registry's former names (a merged department inherits its former departments' figures).
-
-The tables are compared with pandas (an outer merge on the agency of today).
 """
 
 from __future__ import annotations
@@ -78,11 +76,7 @@ def compare(current: dict, previous: dict, former: dict[str, tuple[str, ...]] | 
     ``current`` and ``previous`` are comparison bases; ``former`` maps an agency's name of today to
     its former names (the registry's ``ten_cu``). Returns ``{"rows": [...], "gone": [...]}``.
     """
-    import pandas as pd
-
-    cur = pd.DataFrame(current["agencies"])
-    prev = pd.DataFrame(previous["agencies"])
-    today = {name_key(n): n for n in (cur["agency"] if len(cur) else [])}
+    today = {name_key(c["agency"]): c["agency"] for c in current["agencies"]}
     owner = dict(today)
     for name, olds in (former or {}).items():
         if name_key(name) in today:
@@ -91,13 +85,12 @@ def compare(current: dict, previous: dict, former: dict[str, tuple[str, ...]] | 
     rows = []
     gone = []
     by_now: dict[str, list[dict]] = {}
-    if len(prev):
-        prev["now"] = prev["agency"].map(lambda n: owner.get(name_key(n)))
-        for r in prev.to_dict("records"):  # one pass: grouping with pandas costs a frame per agency
-            if pd.isna(r["now"]):
-                gone.append(r)
-            else:
-                by_now.setdefault(r["now"], []).append(r)
+    for r in previous["agencies"]:
+        now = owner.get(name_key(r["agency"]))
+        if now is None:
+            gone.append(r)
+        else:
+            by_now.setdefault(now, []).append(r)
     for c in current["agencies"]:
         before = by_now.get(c["agency"], [])
         p = _combine(before)
@@ -163,19 +156,18 @@ def _note(r: dict) -> str | None:
     return None
 
 
-def comparison_table(result: dict, previous_period: dict | None, period_words: str, subtitle: str | None):
-    """The consolidated workbook's sheet "So sánh kỳ trước" (a plain ``SheetTable``) with a chart of
-    the change in score per agency."""
-    from .. import spec
-    from ..consolidate import Chart, Column, SheetTable, _level_label
+def comparison_rows(result: dict, before: str, level_label) -> tuple[list[list], int]:
+    """The rows of the consolidated workbook's sheet "So sánh kỳ trước" (declared in
+    schemas/consolidation_sheets.json), and how many of them have a change in score to chart."""
+    def pct(x):
+        return x / 100 if x is not None else None
 
-    before = (spec.period_words(previous_period["kind"], previous_period["year"])
-              if previous_period and previous_period.get("year") and previous_period.get("kind") else "kỳ trước")
+    def rank(a, b):
+        return f"{a}/{b}" if a else None
+
     rows = []
     for i, r in enumerate(result["rows"], 1):
-        pct = lambda x: x / 100 if x is not None else None  # noqa: E731
-        rank = lambda a, b: f"{a}/{b}" if a else None  # noqa: E731
-        rows.append([i, r["agency"], _level_label(r["level"]), r["former"] or None,
+        rows.append([i, r["agency"], level_label(r["level"]), r["former"] or None,
                      pct(r["percent_before"]), pct(r["percent_now"]),
                      r["percent_change"],
                      rank(r["rank_before"], r["of_before"]), rank(r["rank_now"], r["of_now"]), r["rank_change"],
@@ -183,26 +175,9 @@ def comparison_table(result: dict, previous_period: dict | None, period_words: s
                      r["lost_again"] if r["deducted_again"] else None,
                      r["carried"], r["carried_closed"],
                      _note(r)])
-    n = len(rows)
     for g in result["gone"]:
-        rows.append([len(rows) + 1, g["agency"], _level_label(g.get("level")), None,
+        rows.append([len(rows) + 1, g["agency"], level_label(g.get("level")), None,
                      g["percent"] / 100 if isinstance(g.get("percent"), (int, float)) else None,
                      None, None, None, None, None, None, None, None, None, None,
                      f"Có báo cáo {before}, không có báo cáo kỳ này"])
-    cols = [Column("TT", 5, "center"), Column("Cơ quan, đơn vị", 28), Column("Cấp", 12),
-            Column("Tên kỳ trước (trước sắp xếp)", 24), Column(f"Tỷ lệ điểm {before}", 10, "rate2"),
-            Column("Tỷ lệ điểm kỳ này", 10, "rate2"), Column("Thay đổi (điểm phần trăm)", 10, "number"),
-            Column("Hạng kỳ trước", 8, "center"), Column("Hạng kỳ này", 8, "center"),
-            Column("Thay đổi hạng (+ là tăng)", 9, "int"), Column("Tiêu chí bị trừ lại", 26),
-            Column("Số tiêu chí bị trừ lại", 9, "int"), Column("Điểm bị trừ lại", 9, "score"),
-            Column("Tồn tại chuyển từ kỳ trước", 10, "int"), Column("Trong đó đã khắc phục xong", 10, "int"),
-            Column("Ghi chú", 28)]
-    notes = [f"So sánh với {before}. Tỷ lệ điểm = điểm đạt / điểm tối đa của các tiêu chí áp dụng cho cơ quan. "
-             "Tiêu chí bị trừ lại: bị trừ điểm ở cả hai lần thẩm định. Cơ quan đã sáp nhập, đổi tên được đối chiếu "
-             "qua tên cũ trong danh sách cơ quan (cột ten_cu).",
-             "Sắp xếp theo mức tăng tỷ lệ điểm giảm dần; cuối bảng là các cơ quan có báo cáo kỳ trước nhưng không "
-             "có báo cáo kỳ này."]
-    charted = sum(1 for r in result["rows"] if r["percent_change"] is not None)
-    chart = Chart("Thay đổi tỷ lệ điểm Chỉ số CCHC so với kỳ trước (điểm phần trăm)", 2, [7], charted) if charted else None
-    return SheetTable("comparison", "So sánh kỳ trước", f"SO SÁNH VỚI KỲ TRƯỚC — {period_words.upper()}", cols,
-                      rows, subtitle, notes, chart=chart, freeze_cols=2)
+    return rows, sum(1 for r in result["rows"] if r["percent_change"] is not None)

@@ -78,6 +78,27 @@ def agency_reports(ap: Appraisal, year: int, kind: str) -> list[tuple[Agency, di
     return out
 
 
+def area_total_mismatches(ap: Appraisal, reports: list[tuple[Agency, dict]]) -> list:
+    """Each agency's announced area scores against the deductions the appraisal lists for it
+    (``validate.area_total_issues``), as warnings at the area's score cell of the appraisal workbook.
+    The agency cannot change either, so they are reported here, not in its workbook; the announced
+    scores are kept as entered (DOMAIN.md: real appraisals do not always add up)."""
+    from dataclasses import replace
+
+    from ..validate import area_total_issues
+
+    out = []
+    for ag, report in reports:
+        cat = ap.catalogs.get((ag.level, ap.year)) or spec.catalog(ag.level, ap.year)
+        for issue in area_total_issues(report, cat):
+            m = re.match(r"areas\[(\d+)\]", issue.field or "")
+            code = report["areas"][int(m.group(1))]["code"] if m else None
+            row = next((r for r in ap.areas if r.code == code and _name_key(r.agency) == _name_key(ag.name)), None)
+            out.append(replace(issue, message=f"{ag.name}: {issue.message}",
+                               sheet=row.sheet if row else issue.sheet, cell=row.cells["score"] if row else issue.cell))
+    return out
+
+
 # ---- safe file names -----------------------------------------------------------------------
 
 _SEPARATORS = re.compile(r"[/\\]+")
@@ -135,7 +156,8 @@ def agency_file_names(agencies: list[Agency], suffix: str = ".xlsx") -> list[str
 
 class Distribution(list):
     """The paths written (a list, as before), and what ``--from`` found: agencies without an earlier
-    workbook, earlier workbooks without an agency, files skipped, items carried per agency."""
+    workbook, earlier workbooks without an agency, files skipped, items carried per agency; and
+    ``warnings``: the appraisal's cells whose area scores disagree with its listed deductions."""
 
     def __init__(self, paths=(), without_previous=(), orphans=(), skipped=(), carried=None):
         super().__init__(paths)
@@ -143,6 +165,7 @@ class Distribution(list):
         self.orphans = list(orphans)
         self.skipped = list(skipped)
         self.carried = dict(carried or {})
+        self.warnings: list = []  # announced area scores that disagree with the listed deductions
 
 
 def add_previous_items(reports: list[tuple[Agency, dict]], previous_dir) -> Distribution:
@@ -226,6 +249,7 @@ def distribute(appraisal_path, out_dir, year: int | None = None, kind: str | Non
         raise DistributeError(f"{out_dir}: không tạo được thư mục ({os_reason(exc)})") from None
     root = out_dir.resolve()
     reports = agency_reports(ap, year, kind)
+    mismatches = area_total_mismatches(ap, reports)
     found = add_previous_items(reports, Path(previous_dir)) if previous_dir is not None else Distribution()
     targets = []
     for (ag, report), fname in zip(reports, agency_file_names([ag for ag, _ in reports])):
@@ -255,4 +279,5 @@ def distribute(appraisal_path, out_dir, year: int | None = None, kind: str | Non
                                   "không tệp nào được giữ lại") from None
         raise
     found.extend(written)
+    found.warnings = mismatches
     return found

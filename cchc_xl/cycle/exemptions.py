@@ -16,7 +16,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from ..reader import a1
 from ..template import RED_FILL, RED_FONT, _hint, _print_setup, _protect, _set_text
-from ..xlstyle import fit_row
+from ..sheets.measure import fit_row
 
 
 def exemption_sheet(wb, rows: list[dict] | None, style_row, table) -> None:

@@ -1,0 +1,327 @@
+"""The openpyxl renderer of ``SheetTable`` (the consolidated tables): titles and notes merged
+above the table, a styled header, frozen panes, print setup, Excel tables, bar charts; the body
+rows are written as worksheet XML (``TableRowsXml``) and spliced into the saved file
+(``sheets.xlsx.save_spliced``): openpyxl needs ~10 µs a cell, a province writes a million."""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import math
+from functools import lru_cache
+
+from .model import Column, SheetTable
+from .style import (CHART_FILL, DATE_FORMAT, DEFAULT_NUMBER_FORMATS, FONT_NAME, FOOTER, NUMBER_FORMATS, PAPER_A4,
+                    ROW_FILLS, TABLE_BODY_SIZE, TABLE_BORDER, TABLE_MARGINS, TABLE_TITLE_SIZE)
+
+MERGE_MAX_COLS = 14  # a title of a very wide table is merged across its first columns only
+
+
+class TableStyles:
+    """openpyxl cell styles registered once; the fast row writer refers to them by id."""
+
+    def __init__(self, wb):
+        from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+
+        self.wb = wb
+        self._ids: dict[tuple, int] = {}
+        thin = Side(style="thin", color=TABLE_BORDER)
+        self.border = Border(left=thin, right=thin, top=thin, bottom=thin)
+        self.fills = {k: PatternFill("solid", fgColor=v) for k, v in ROW_FILLS.items()}
+        self.Font, self.Alignment = Font, Alignment
+
+    def font(self, size=TABLE_BODY_SIZE, bold=False, italic=False):
+        return self.Font(name=FONT_NAME, size=size, bold=bold, italic=italic)
+
+    def id(self, fmt: str = "General", align: str = "left", bold=False, fill=None, quote=False) -> int:
+        key = (fmt, align, bold, fill, quote)
+        sid = self._ids.get(key)
+        if sid is None:
+            from openpyxl.cell.cell import Cell
+
+            cell = Cell(self.wb.worksheets[0])
+            cell.font = self.font(bold=bold)
+            cell.border = self.border
+            cell.alignment = self.Alignment(horizontal=align, vertical="top", wrap_text=align != "right")
+            cell.number_format = fmt
+            if fill:
+                cell.fill = self.fills[fill]
+            if quote:
+                cell.quotePrefix = True
+            sid = self._ids[key] = cell.style_id
+        return sid
+
+
+_EXCEL_EPOCH = dt.date(1899, 12, 30)
+
+
+class TableRowsXml:
+    """The data rows of one sheet as worksheet XML, spliced in after openpyxl has saved the rest.
+
+    openpyxl needs ~10 µs a cell to save; a consolidation of a thousand agencies writes close to
+    a million cells. The rows below each table header are therefore written here directly (inline
+    strings, which can never be formulas), with the style ids registered through openpyxl, and
+    inserted into ``<sheetData>`` of the saved file.
+    """
+
+    def __init__(self, styles: TableStyles, columns: list[Column]):
+        from openpyxl.utils import get_column_letter
+
+        from .measure import CHARS_PER_WIDTH
+        from .xmltext import xml_cell_text
+
+        self._text = xml_cell_text
+        self.styles = styles
+        self.columns = columns
+        self.letters = [get_column_letter(i + 1) for i in range(len(columns))]
+        # characters on one line of each column, as sheets.measure.text_lines counts them
+        self.chars = [max(1.0, col.width * CHARS_PER_WIDTH * 11.0 / TABLE_BODY_SIZE) for col in columns]
+        self.parts: list[str] = []
+        self.last_row = 0
+        self._sids: dict[str | None, list[tuple]] = {}
+
+    def _column_sids(self, row_kind: str | None) -> list[tuple]:
+        """Per column: style ids of (blank, text, text starting with = + - @, whole number, decimal, date)."""
+        sids = self._sids.get(row_kind)
+        if sids is None:
+            st = self.styles
+            bold = row_kind in ("group", "total")
+            fill = row_kind if row_kind in ROW_FILLS else None
+            sids = []
+            for col in self.columns:
+                align = "center" if col.kind == "center" else "left"
+                whole, frac = NUMBER_FORMATS.get(col.kind, DEFAULT_NUMBER_FORMATS)
+                num_align = "center" if col.kind == "center" else "right"
+                if col.kind == "center":
+                    whole = frac = "General"
+                sids.append((st.id("General", align, bold, fill), st.id("General", align, bold, fill),
+                             st.id("@", align, bold, fill, quote=True), st.id(whole, num_align, bold, fill),
+                             st.id(frac, num_align, bold, fill), st.id(DATE_FORMAT, "center", bold, fill)))
+            self._sids[row_kind] = sids
+        return sids
+
+    def add(self, r: int, values: list, row_kind: str | None = None) -> None:
+        """One row; its height fitted to the longest wrapped text (the formula of sheets.measure.fit_row)."""
+        sids = self._column_sids(row_kind)
+        xml_cell_text = self._text
+        cells = []
+        lines = 1
+        if len(values) < len(self.letters):
+            values = list(values) + [None] * (len(self.letters) - len(values))
+        for letter, v, sid, cpl in zip(self.letters, values, sids, self.chars):
+            t = type(v)
+            if v is None or v == "":
+                cells.append(f'<c r="{letter}{r}" s="{sid[0]}"/>')
+            elif t is str:
+                if len(v) > cpl or "\n" in v:
+                    n = sum(max(1, math.ceil(len(part) / cpl)) for part in v.split("\n"))
+                    if n > lines:
+                        lines = n
+                text = xml_cell_text(v)
+                keep = ' xml:space="preserve"' if v[0] in " \t\n" or v[-1] in " \t\n" else ""
+                cells.append(f'<c r="{letter}{r}" s="{sid[2] if v[0] in "=+-@" else sid[1]}" t="inlineStr"><is>'
+                             f"<t{keep}>{text}</t></is></c>")
+            elif t is int:
+                cells.append(f'<c r="{letter}{r}" s="{sid[3]}"><v>{v}</v></c>')
+            elif t is float:
+                if v != v or v in (math.inf, -math.inf):
+                    cells.append(f'<c r="{letter}{r}" s="{sid[0]}"/>')
+                else:
+                    cells.append(f'<c r="{letter}{r}" s="{sid[3] if v.is_integer() else sid[4]}"><v>{v!r}</v></c>')
+            elif t is bool:
+                cells.append(f'<c r="{letter}{r}" s="{sid[1]}" t="inlineStr"><is><t>{"Có" if v else "Không"}</t>'
+                             f"</is></c>")
+            elif isinstance(v, dt.date):
+                d = v.date() if isinstance(v, dt.datetime) else v
+                cells.append(f'<c r="{letter}{r}" s="{sid[5]}"><v>{(d - _EXCEL_EPOCH).days}</v></c>')
+            elif isinstance(v, (int, float)):  # numpy numbers and the like
+                x = float(v)
+                if x != x or x in (math.inf, -math.inf):
+                    cells.append(f'<c r="{letter}{r}" s="{sid[0]}"/>')
+                else:
+                    cells.append(f'<c r="{letter}{r}" s="{sid[3] if x.is_integer() else sid[4]}"><v>{x!r}</v></c>')
+            else:
+                cells.append(f'<c r="{letter}{r}" s="{sid[1]}" t="inlineStr"><is><t xml:space="preserve">'
+                             f"{xml_cell_text(str(v))}</t></is></c>")
+        height = ""
+        if lines > 1:
+            height = f' ht="{min(409, round(lines * TABLE_BODY_SIZE * 1.32 + 4, 1))}" customHeight="1"'
+        self.parts.append(f'<row r="{r}"{height}>{"".join(cells)}</row>')
+        self.last_row = r
+
+    def xml(self) -> bytes:
+        return "".join(self.parts).encode("utf-8")
+
+
+def _title_cell(ws, row: int, text: str, ncols: int, styles: TableStyles, size: float, bold=False, italic=False,
+                align="center", min_lines=1, whole_width=False):
+    """A line above the table, merged across it (across its first columns when it is very wide)."""
+    from openpyxl.utils import get_column_letter
+
+    from .measure import text_lines
+
+    cell = ws.cell(row=row, column=1, value=text)
+    cell.font = styles.font(size, bold=bold, italic=italic)
+    wide = ncols > MERGE_MAX_COLS and not whole_width
+    span = min(ncols, MERGE_MAX_COLS) if wide else ncols
+    width = sum(ws.column_dimensions[get_column_letter(i)].width or 8.43 for i in range(1, span + 1))
+    if span > 1:
+        ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=span)
+    cell.alignment = styles.Alignment(horizontal="left" if wide else align, vertical="center", wrap_text=True)
+    lines = max(min_lines, text_lines(text, width, size))
+    ws.row_dimensions[row].height = min(409, round(lines * size * 1.32 + 6, 1))
+
+
+@lru_cache(maxsize=1)
+def _screen_keys() -> frozenset:
+    from ..printing import screen_sheet_keys
+
+    return frozenset(screen_sheet_keys())
+
+
+def lay_out_table(ws, t: SheetTable, styles: TableStyles) -> TableRowsXml:
+    from openpyxl.utils import get_column_letter
+
+    from .measure import fit_row
+
+    n = len(t.columns)
+    for i, col in enumerate(t.columns, 1):
+        ws.column_dimensions[get_column_letter(i)].width = col.width
+    r = 1
+    whole = t.fit_width and n <= 30
+    _title_cell(ws, r, t.title, n, styles, TABLE_TITLE_SIZE, bold=True, whole_width=whole)
+    r += 1
+    if t.subtitle:
+        _title_cell(ws, r, t.subtitle, n, styles, 11, italic=True, whole_width=whole)
+        r += 1
+    for note in t.notes:
+        _title_cell(ws, r, note, n, styles, 11, align="left", whole_width=whole)
+        r += 1
+    r += 1
+    hr = r
+    assert hr == t.header_row
+    head_style = None
+    for i, col in enumerate(t.columns, 1):
+        c = ws.cell(row=hr, column=i, value=col.title)
+        if head_style is None:
+            c.font = styles.font(TABLE_BODY_SIZE, bold=True)
+            c.fill = styles.fills["header"]
+            c.border = styles.border
+            c.alignment = styles.Alignment(horizontal="center", vertical="center", wrap_text=True)
+            head_style = c._style
+        else:  # the same style for a thousand agency columns, without registering it a thousand times
+            c._style = copy.copy(head_style)
+        _text_safe(c)
+    fit_row(ws, hr, TABLE_BODY_SIZE, min_lines=2)
+    fast = TableRowsXml(styles, t.columns)
+    kinds = t.row_kinds or []
+    row = hr + 1
+    for i, values in enumerate(t.rows):
+        fast.add(row, values, kinds[i] if i < len(kinds) else None)
+        row += 1
+    if t.total:
+        fast.add(row, t.total, "total")
+        row += 1
+    last = max(row - 1, hr)
+    last_col = get_column_letter(n)
+    ws.freeze_panes = f"{get_column_letter(t.freeze_cols + 1)}{hr + 1}"
+    ws.page_setup.paperSize = PAPER_A4
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.fitToWidth = 1 if t.fit_width else 0
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_title_rows = f"{hr}:{hr}"
+    if not t.fit_width and t.freeze_cols:
+        ws.print_title_cols = f"A:{get_column_letter(t.freeze_cols)}"
+    ws.page_margins.left, ws.page_margins.right, ws.page_margins.top, ws.page_margins.bottom = TABLE_MARGINS
+    ws.oddFooter.center.text = FOOTER
+    ws.oddFooter.center.font = FONT_NAME
+    ws.print_options.horizontalCentered = True
+    if t.key in _screen_keys():  # a long per-agency table, read on the screen (schemas/printing.json)
+        from ..printing import print_for_screen
+
+        print_for_screen(ws, n)
+    if t.excel_table and t.rows:
+        from openpyxl.worksheet.filters import AutoFilter
+        from openpyxl.worksheet.table import Table, TableColumn, TableStyleInfo
+
+        ref = f"A{hr}:{last_col}{hr + len(t.rows)}"
+        tab = Table(displayName=f"bang_{t.key}", ref=ref, autoFilter=AutoFilter(ref=ref))
+        # columns named here: left to openpyxl, it would create a cell object for every cell of the range
+        tab.tableColumns = [TableColumn(id=i, name=col.title) for i, col in enumerate(t.columns, 1)]
+        tab.tableStyleInfo = TableStyleInfo(name="TableStyleLight1", showRowStripes=False)
+        ws.add_table(tab)
+    if t.chart:
+        _add_chart(ws, t, hr, last)
+    ws.sheet_view.zoomScale = 100
+    return fast
+
+
+def _text_safe(cell):
+    if isinstance(cell.value, str) and cell.value[:1] in ("=", "+", "-", "@"):
+        cell.data_type = "s"
+        cell.quotePrefix = True
+
+
+def _chart_text(size=900, bold=False):
+    from openpyxl.chart.text import RichText
+    from openpyxl.drawing.text import CharacterProperties, Font, Paragraph, ParagraphProperties
+
+    cp = CharacterProperties(latin=Font(typeface=FONT_NAME), sz=size, b=bold)
+    return RichText(p=[Paragraph(pPr=ParagraphProperties(defRPr=cp), endParaRPr=cp)])
+
+
+def _chart_title(text: str):
+    from openpyxl.chart.text import RichText, Text
+    from openpyxl.chart.title import Title
+    from openpyxl.drawing.text import CharacterProperties, Font, Paragraph, ParagraphProperties, RegularTextRun
+
+    cp = CharacterProperties(latin=Font(typeface=FONT_NAME), sz=1200, b=True)
+    para = Paragraph(pPr=ParagraphProperties(defRPr=cp), r=[RegularTextRun(rPr=cp, t=text)])
+    return Title(tx=Text(rich=RichText(p=[para])), overlay=False)
+
+
+def _add_chart(ws, t: SheetTable, hr: int, last: int):
+    from openpyxl.chart import BarChart, Reference
+    from openpyxl.chart.label import DataLabelList
+
+    ch = t.chart
+    first = hr + 1 + ch.first
+    end = first + ch.rows - 1
+    chart = BarChart()
+    chart.type = "bar"
+    chart.style = 10
+    chart.title = _chart_title(ch.title)
+    chart.legend = None
+    for col in ch.value_cols:
+        data = Reference(ws, min_col=col, min_row=first, max_row=end)
+        chart.add_data(data, titles_from_data=False)
+    chart.set_categories(Reference(ws, min_col=ch.category_col, min_row=first, max_row=end))
+    chart.x_axis.scaling.orientation = "maxMin"
+    chart.x_axis.delete = False
+    chart.y_axis.delete = False
+    chart.x_axis.txPr = _chart_text(900)
+    chart.y_axis.txPr = _chart_text(900)
+    chart.y_axis.majorGridlines = None
+    if ch.percent:
+        chart.y_axis.numFmt = "0%"
+        chart.y_axis.scaling.min = 0
+        chart.y_axis.scaling.max = 1
+    chart.dataLabels = DataLabelList()
+    chart.dataLabels.showVal = True
+    chart.dataLabels.showCatName = False
+    chart.dataLabels.showSerName = False
+    chart.dataLabels.showLegendKey = False
+    chart.dataLabels.showPercent = False
+    chart.dataLabels.txPr = _chart_text(800)
+    if ch.percent:
+        chart.dataLabels.numFmt = "0%"
+    chart.gapWidth = 60
+    chart.width = 24
+    chart.height = min(17, 3.5 + 0.55 * ch.rows)  # one printed page
+    chart.series[0].graphicalProperties.solidFill = CHART_FILL
+    ws.add_chart(chart, f"B{last + 3}")
+    # the chart starts a printed page of its own rather than being cut in two
+    from openpyxl.worksheet.pagebreak import Break
+
+    ws.row_breaks.append(Break(id=last + 1))
