@@ -2,7 +2,8 @@
 
 Run: python benchmarks/bench_validate.py [--runs N]
 Prints the median and min/max of N runs for: reading (calamine + reader), reading + all checks
-(in process, warm), and `cchc-xl validate FILE` as a new process (start-up included).
+(in process, warm), and `cchc-xl validate FILE` as a new process (start-up included); reading and
+the command are also timed without the reading child process (CCHC_XL_ISOLATE=0).
 """
 
 from __future__ import annotations
@@ -50,6 +51,17 @@ def main():
           f"{len(report['remediation'])} remediation items, {len(report['indicators'])} indicator values")
     validate_file(path)  # warm caches (catalogs, schema)
     show("read only (in process, warm)", timed(lambda: read_file(path), args.runs))
+    import os
+
+    from cchc_xl import isolate
+
+    os.environ["CCHC_XL_ISOLATE"] = "0"  # the same without the reading child (isolate.py), for comparison
+    show("read only, no reading child", timed(lambda: read_file(path), args.runs))
+    cmd = [sys.executable, "-m", "cchc_xl", "validate", str(path)]
+    show("cchc-xl validate FILE, no reading child", timed(lambda: subprocess.run(cmd, capture_output=True),
+                                                          max(5, args.runs // 2)))
+    del os.environ["CCHC_XL_ISOLATE"]
+    isolate.reset()
     show("read + validate (in process, warm)", timed(lambda: validate_file(path), args.runs))
     cmd = [sys.executable, "-m", "cchc_xl", "validate", str(path)]
     show("cchc-xl validate FILE (new process)", timed(lambda: subprocess.run(cmd, capture_output=True), max(5, args.runs // 2)))

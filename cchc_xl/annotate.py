@@ -161,7 +161,9 @@ def annotate_file(src: str | os.PathLike, issues: list[Issue], out: str | os.Pat
     try:
         return save_atomic(wb, out)
     except OSError as exc:
-        raise AnnotateError(f"{out.name}: không ghi được bản đánh dấu lỗi ({exc.strerror or exc})") from None
+        from .fileio import os_reason
+
+        raise AnnotateError(f"{out.name}: không ghi được bản đánh dấu lỗi ({os_reason(exc)})") from None
 
 
 def _values_copy(src: Path):

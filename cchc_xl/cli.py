@@ -7,7 +7,6 @@ not be used or the command line is wrong — always with a one-line reason namin
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 from pathlib import Path
@@ -45,10 +44,16 @@ class UsageError(Exception):
 
 def _out(text: str = "", err: bool = False):
     stream = sys.stderr if err else sys.stdout
+    if err:  # a message is one line, whatever a file name holds (safetext.one_line)
+        from .safetext import one_line
+
+        text = one_line(text)
     try:
         print(text, file=stream)
-    except UnicodeEncodeError:
-        stream.buffer.write((text + "\n").encode("utf-8"))
+    except UnicodeEncodeError:  # a file name that is not UTF-8: its bytes as they are
+        stream.flush()
+        stream.buffer.write((text + "\n").encode("utf-8", "surrogateescape" if err else "replace"))
+        stream.buffer.flush()
 
 
 def _ensure_utf8():
@@ -168,8 +173,16 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
+def _quiet_unraisable(hook_args) -> None:
+    """A file object closed while the disk is full fails again in its finaliser; the command has
+    already said why it failed, so that second failure is not printed."""
+    if not isinstance(hook_args.exc_value, OSError):
+        sys.__unraisablehook__(hook_args)
+
+
 def main(argv: list[str] | None = None) -> int:
     _ensure_utf8()
+    sys.unraisablehook = _quiet_unraisable
     parser = build_parser()
     args = parser.parse_args(argv)
     if not args.command:
@@ -187,7 +200,9 @@ def main(argv: list[str] | None = None) -> int:
         if args.catalog:
             spec.set_catalog_dirs(args.catalog)
         handler = globals()[f"cmd_{args.command}"]
-        return handler(args)
+        code = handler(args)
+        _print_notes()
+        return code
     except UsageError as exc:
         _out(f"cchc-xl: {exc}", err=True)
         return EXIT_UNUSABLE
@@ -200,17 +215,36 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:  # "cchc-xl validate … | head": the reader went away, nothing to report
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_OK
-    except Exception as exc:  # noqa: BLE001 - a defect of ours: one Vietnamese line, not a traceback
-        if os.environ.get("CCHC_XL_DEBUG"):
-            raise
-        _out(f"cchc-xl: lỗi ngoài dự kiến khi chạy lệnh {args.command} ({type(exc).__name__}: {exc}). "
-             "Hãy gửi thông báo này cùng tệp đầu vào cho bộ phận công nghệ thông tin "
-             "(đặt CCHC_XL_DEBUG=1 để xem chi tiết).", err=True)
+    except (OSError, RuntimeError) as exc:  # a file system refusing a read or a write (RuntimeError: link loop)
+        if isinstance(exc, RuntimeError) and "loop" not in str(exc).lower():
+            return _defect(args, exc)
+        from .fileio import os_message, os_reason
+
+        _out(f"cchc-xl: {os_message(exc) if isinstance(exc, OSError) else os_reason(exc)}", err=True)
         return EXIT_UNUSABLE
+    except Exception as exc:  # noqa: BLE001 - a defect of ours: one Vietnamese line, not a traceback
+        return _defect(args, exc)
+
+
+def _print_notes() -> None:
+    """What the sanitiser changed in the outputs (safetext.note)."""
+    from .safetext import take_notes
+
+    for n in take_notes():
+        _out(f"Lưu ý: {n}", err=True)
+
+
+def _defect(args, exc: BaseException) -> int:
+    if os.environ.get("CCHC_XL_DEBUG"):
+        raise exc
+    _out(f"cchc-xl: lỗi ngoài dự kiến khi chạy lệnh {args.command} ({type(exc).__name__}: {exc}). "
+         "Hãy gửi thông báo này cùng tệp đầu vào cho bộ phận công nghệ thông tin "
+         "(đặt CCHC_XL_DEBUG=1 để xem chi tiết).", err=True)
+    return EXIT_UNUSABLE
 
 
 def _load_report_json(path: str) -> dict:
-    from .model import ReportError, load_report
+    from .fileio import ReportError, load_report
 
     try:
         return load_report(path)
@@ -219,12 +253,12 @@ def _load_report_json(path: str) -> dict:
 
 
 def _writable(path: str):
-    from .model import check_writable
+    from .fileio import check_writable, os_message
 
     try:
         check_writable(path)
     except OSError as exc:
-        raise UsageError(str(exc)) from None
+        raise UsageError(os_message(exc, path)) from None
 
 
 # ---- commands ------------------------------------------------------------------------------
@@ -311,11 +345,13 @@ def cmd_template(args) -> int:
 
 
 def _print_report(rep) -> None:
-    head = f"{rep.file}"
+    from .safetext import one_line
+
+    head = one_line(f"{rep.file}")
     if rep.agency:
         head += f" — {rep.agency}"
     if rep.unreadable:
-        _out(f"✗ {rep.issues[0].message}")
+        _out(f"✗ {one_line(rep.issues[0].message)}")
         return
     state = "hợp lệ" if rep.valid else "có lỗi"
     _out(f"{'✓' if rep.valid else '✗'} {head}: {state} ({rep.errors} lỗi, {rep.warnings} cảnh báo)")
@@ -337,7 +373,9 @@ def cmd_validate(args) -> int:
         raise UsageError("--annotate chỉ dùng với đúng một tệp")
     reports = [validate_file(f) for f in args.files]
     if args.json:
-        _out(json.dumps([r.to_json() for r in reports], ensure_ascii=False, indent=2))
+        from .safetext import dumps
+
+        _out(dumps([r.to_json() for r in reports], indent=2))
     else:
         for r in reports:
             _print_report(r)
@@ -349,7 +387,7 @@ def cmd_validate(args) -> int:
             from .annotate import AnnotateError, annotate_file
 
             _writable(args.annotate)
-            from .model import same_file
+            from .fileio import same_file
 
             if same_file(args.files[0], args.annotate):
                 raise UsageError("tệp ra của --annotate phải khác tệp đầu vào (tệp gốc không bao giờ bị sửa)")
@@ -357,6 +395,7 @@ def cmd_validate(args) -> int:
                 out = annotate_file(args.files[0], rep.issues, args.annotate)
             except AnnotateError as exc:  # the validation above stands; only the copy is missing
                 _out(f"cchc-xl: {exc}", err=True)
+                return EXIT_UNUSABLE
             else:
                 if not args.json:
                     _out(f"Đã ghi bản đánh dấu lỗi: {out}")
@@ -372,9 +411,11 @@ def cmd_export(args) -> int:
         result = read_file(args.file)
     except UnreadableError as exc:
         raise UsageError(f"{args.file}: {exc.reason}") from None
-    text = json.dumps(result.report, ensure_ascii=False, indent=2)
+    from .safetext import dumps
+
+    text = dumps(result.report, where=args.output or Path(args.file).name, indent=2)
     if args.output:
-        from .model import write_text_atomic
+        from .fileio import write_text_atomic
 
         _writable(args.output)
         write_text_atomic(args.output, text + "\n")
@@ -422,7 +463,7 @@ def cmd_consolidate(args) -> int:
     _suffix(args.output, (".xlsx",))
     if args.json_out:
         _suffix(args.json_out, (".json",))
-        from .model import same_file
+        from .fileio import same_file
 
         if same_file(args.output, args.json_out):
             raise UsageError(f"{args.json_out}: tệp tóm tắt JSON phải khác sổ tổng hợp")

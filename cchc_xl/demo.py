@@ -260,7 +260,6 @@ def _write_examples(folder: Path, docs: list[dict], taken: set, written: list, e
 def write_previous_samples(folder: Path, registry: list, seed: int = 2023, echo=None) -> list[Path]:
     """Last year's submissions in ``folder``: the real example reports (historic names) and generated
     reports of the registry's departments under the names they had then (``ten_cu``, else today's)."""
-    from .registry import former_names
     from .template import write_template
 
     folder.mkdir(parents=True, exist_ok=True)
@@ -268,9 +267,8 @@ def write_previous_samples(folder: Path, registry: list, seed: int = 2023, echo=
     written = []
     taken = set()
     _write_examples(folder, load_examples(), taken, written, echo)
-    olds = former_names(examples_dir() / "registry.csv")
     for entry in [e for e in registry if e.level == "so"]:
-        for name in olds.get(entry.name) or (entry.name,):
+        for name in entry.former_names or (entry.name,):
             if name in taken:
                 continue
             taken.add(name)
@@ -335,7 +333,7 @@ def _slug(name: str) -> str:
 def run_demo(outdir, echo=print) -> int:
     """Write samples into OUTDIR/nop, consolidate them, write one appendix; say where they are."""
     from .consolidate import ConsolidationError, run_consolidation
-    from .model import check_writable, os_reason
+    from .fileio import check_writable, os_reason
 
     start = time.perf_counter()
     outdir = Path(outdir)

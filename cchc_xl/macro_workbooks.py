@@ -273,7 +273,7 @@ def _sheet_parts(files: dict[str, bytes]) -> dict[str, str]:
 def package(wb, out: str | os.PathLike, module_files: list[str], buttons: list[Button] = (),
             addin: bool = False, custom_ui: bytes | None = None, project_name: str = "VBAProject") -> Path:
     """Save an openpyxl workbook as a macro-enabled workbook (or add-in) with its VBA project."""
-    from .model import atomic_output
+    from .fileio import atomic_output
     from .vba.project import build_vba_project
 
     wb.code_name = "ThisWorkbook"
@@ -296,6 +296,9 @@ def package(wb, out: str | os.PathLike, module_files: list[str], buttons: list[B
         by_sheet.setdefault(b.sheet, []).append(b)
     placed = {title: [(b, *_anchor(wb[title], b)) for b in bs] for title, bs in by_sheet.items()}
 
+    from .safetext import sanitize_workbook
+
+    sanitize_workbook(wb, Path(out).name)
     buf = io.BytesIO()
     wb.save(buf)
     with zipfile.ZipFile(io.BytesIO(buf.getvalue())) as zin:

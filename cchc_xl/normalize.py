@@ -13,6 +13,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from .safetext import clean
+
 EXCEL_ERRORS = {"#REF!", "#N/A", "#VALUE!", "#DIV/0!", "#NAME?", "#NUM!", "#NULL!", "#SPILL!", "#CALC!",
                 "#GETTING_DATA"}
 
@@ -28,7 +30,7 @@ def clean_text(value, multiline: bool = False) -> str | None:
         return None
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    s = unicodedata.normalize("NFC", str(value)).replace("\r\n", "\n").replace("\r", "\n")
+    s = unicodedata.normalize("NFC", clean(str(value), limit=None)).replace("\r\n", "\n").replace("\r", "\n")
     s = s.replace("\u200b", "").replace("\ufeff", "")
     if multiline:
         lines = [_SPACES.sub(" ", ln).strip() for ln in s.split("\n")]

@@ -12,16 +12,14 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import io
 import os
 import re
-import stat
-import struct
-import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import SCHEMA_VERSION, spec
+from .boundary import (MAX_COLS, MAX_ROWS, MAX_UNCOMPRESSED, SUPPORTED_SUFFIXES, Grids,  # noqa: F401 - re-exported
+                       UnreadableError, a1, col_letter, load_grids)
 from .checks import choices
 from .issues import Issue, make
 from .normalize import (clean_text, fold, format_number, is_error_value, legacy_encoding, parse_code,
@@ -32,16 +30,6 @@ from .normalize import (clean_text, fold, format_number, is_error_value, legacy_
 fold = functools.lru_cache(maxsize=16384, typed=True)(fold)
 parse_code = functools.lru_cache(maxsize=16384, typed=True)(parse_code)
 
-MAX_UNCOMPRESSED = 300 * 1024 * 1024
-SUPPORTED_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods", ".xlsb"}
-# The readable area of a sheet. The declared sheets hold a few hundred rows and at most ten
-# columns (schemas/sheets.json); the appraisal workbook a few thousand rows. A value beyond this
-# area is not read (it is reported): calamine allocates the whole rectangle up to the farthest
-# value, so one cell at XFD1048576 would ask for 512 GiB.
-MAX_ROWS = 20000
-MAX_COLS = 64  # A … BL
-
-
 
 def _unambiguous(x: float) -> str:
     """A number written so that nobody can misread it: a whole number without any separator
@@ -49,28 +37,6 @@ def _unambiguous(x: float) -> str:
     if float(x).is_integer():
         return str(int(x))
     return format_number(x)
-
-class UnreadableError(Exception):
-    """The file cannot be used at all; ``code`` is ``unreadable`` or ``wrong_template``."""
-
-    def __init__(self, code: str, reason: str):
-        super().__init__(reason)
-        self.code = code
-        self.reason = reason
-
-
-@functools.lru_cache(maxsize=None)
-def col_letter(idx: int) -> str:
-    s = ""
-    idx += 1
-    while idx:
-        idx, rem = divmod(idx - 1, 26)
-        s = chr(65 + rem) + s
-    return s
-
-
-def a1(r: int, c: int) -> str:
-    return f"{col_letter(c)}{r + 1}"
 
 
 def path_key(parts) -> str:
@@ -86,411 +52,6 @@ def path_key(parts) -> str:
             out += ("." if out else "") + str(p)
         prev = p
     return out
-
-
-# ---- opening files -------------------------------------------------------------------------
-
-def _sniff(path: Path) -> str:
-    """Refuse what is clearly not a workbook before handing it to a parser; says what it is:
-    ``ole`` (.xls), ``xlsx`` (.xlsx/.xlsm), ``xlsb`` or ``ods``."""
-    try:
-        st = path.stat()
-    except FileNotFoundError:
-        raise UnreadableError("unreadable", "không tìm thấy tệp") from None
-    except PermissionError:
-        raise UnreadableError("unreadable", "không có quyền đọc tệp") from None
-    except OSError:
-        raise UnreadableError("unreadable", "không truy cập được tệp") from None
-    if stat.S_ISDIR(st.st_mode):
-        raise UnreadableError("unreadable", "đây là một thư mục, không phải tệp")
-    if not stat.S_ISREG(st.st_mode):  # a named pipe or a device would block or never end
-        raise UnreadableError("unreadable", "đây không phải tệp thông thường (đường ống, thiết bị…), "
-                                            "không phải bảng tính")
-    try:
-        size = st.st_size
-        with open(path, "rb") as fh:
-            head = fh.read(8)
-    except FileNotFoundError:
-        raise UnreadableError("unreadable", "không tìm thấy tệp") from None
-    except IsADirectoryError:
-        raise UnreadableError("unreadable", "đây là một thư mục, không phải tệp") from None
-    except PermissionError:
-        raise UnreadableError("unreadable", "không có quyền đọc tệp") from None
-    if size == 0:
-        raise UnreadableError("unreadable", "tệp rỗng (0 byte)")
-    if head.startswith(b"%PDF"):
-        raise UnreadableError("unreadable", "đây là tệp PDF, không phải bảng tính Excel")
-    if head.startswith(b"\xd0\xcf\x11\xe0"):
-        import olefile  # noqa: F401  (only for the rare OLE case)
-
-        try:
-            ole = olefile.OleFileIO(str(path))
-            streams = {"/".join(s) for s in ole.listdir()}
-            ole.close()
-        except Exception:
-            raise UnreadableError("unreadable", "tệp Office cũ bị hỏng") from None
-        if "EncryptedPackage" in streams:
-            raise UnreadableError("unreadable", "tệp được đặt mật khẩu; hãy gỡ mật khẩu rồi gửi lại")
-        if "WordDocument" in streams:
-            raise UnreadableError("unreadable", "đây là tệp Word (.doc), không phải bảng tính Excel")
-        if "Workbook" not in streams and "Book" not in streams:
-            raise UnreadableError("unreadable", "tệp Office này không chứa bảng tính")
-        return "ole"
-    if head.startswith(b"PK"):
-        import zlib
-
-        try:
-            with zipfile.ZipFile(path) as zf:  # one opening for every check (perf: consolidation of many files)
-                names = set(zf.namelist())
-                total = sum(i.file_size for i in zf.infolist())
-                if "word/document.xml" in names:
-                    raise UnreadableError("unreadable", "đây là tệp Word (.docx), không phải bảng tính Excel")
-                if "ppt/presentation.xml" in names:
-                    raise UnreadableError("unreadable", "đây là tệp PowerPoint, không phải bảng tính Excel")
-                if "xl/workbook.xml" not in names and "xl/workbook.bin" not in names and "content.xml" not in names:
-                    raise UnreadableError("unreadable", "tệp nén này không phải bảng tính Excel")
-                if total > MAX_UNCOMPRESSED:
-                    raise UnreadableError("unreadable", "tệp giải nén quá lớn (nghi là tệp độc hại)")
-                for name in names:
-                    if name.endswith(".xml") and "<!ENTITY" in _peek(zf, name):
-                        raise UnreadableError("unreadable", "tệp chứa khai báo XML không an toàn (ENTITY)")
-        except (zipfile.BadZipFile, zlib.error, EOFError):
-            raise UnreadableError("unreadable", "tệp bị hỏng hoặc không trọn vẹn (tải về chưa xong?)") from None
-        if "xl/workbook.xml" in names:
-            return "xlsx"
-        return "xlsb" if "xl/workbook.bin" in names else "ods"
-    raise UnreadableError("unreadable", "không phải tệp bảng tính (.xlsx, .xlsm, .xls, .ods)")
-
-
-def _peek(zf: zipfile.ZipFile, name: str) -> str:
-    with zf.open(name) as fh:
-        return fh.read(4096).decode("utf-8", "replace")
-
-
-class Grids(dict):
-    """Sheet name → grid, plus what the file says besides the values:
-
-    - ``merged``: sheet name → merged ranges ``((r0, c0), (r1, c1))``, 0-based and inclusive;
-    - ``outside``: sheet name → ``(first cell, count)`` of the values left unread because they
-      lie beyond the readable area (``MAX_ROWS`` × ``MAX_COLS``).
-
-    A plain dict (grids of a live workbook behind a button) works everywhere a Grids does."""
-
-    def __init__(self, *args, **kw):
-        super().__init__(*args, **kw)
-        self.merged: dict[str, list] = {}
-        self.outside: dict[str, tuple[str, int]] = {}
-
-
-def load_grids(path: str | os.PathLike, only: set[str] | None = None) -> tuple[Grids, dict[str, str]]:
-    """Every sheet's values (or the ``only`` ones, names compared folded) and each sheet's visibility.
-
-    Values beyond ``MAX_ROWS`` × ``MAX_COLS`` are never handed to calamine: an .xlsx/.xlsm or
-    .ods is read from a copy without them (listed in ``Grids.outside``); an .xls holding such a
-    value is refused."""
-    from python_calamine import CalamineWorkbook
-
-    path = Path(path)
-    kind = _sniff(path)
-    wanted = None if only is None else {fold(n) for n in only}
-    grids = Grids()
-    errors: dict[str, bytes] = {}
-    try:
-        # calamine reads every sheet of an .xls or .ods when it opens one: check before
-        if kind == "ods":
-            trimmed = _ods_bound(path, grids.outside)
-        elif kind == "ole":
-            trimmed = _xls_check(path)
-        else:
-            trimmed = None
-        wb = CalamineWorkbook.from_filelike(io.BytesIO(trimmed)) if trimmed else CalamineWorkbook.from_path(str(path))
-        names = [n for n in wb.sheet_names if wanted is None or fold(n) in wanted]
-        if kind == "xlsx":  # an .xlsx sheet is read when asked for: check only those to be read
-            trimmed, errors = _xlsx_bound(path, names, grids.outside)
-            if trimmed is not None:
-                wb = CalamineWorkbook.from_filelike(io.BytesIO(trimmed))
-        visibility = {m.name: str(m.visible).rsplit(".", 1)[-1].lower() for m in wb.sheets_metadata}
-        for name in names:
-            sheet = wb.get_sheet_by_name(name)
-            grids[name] = sheet.to_python(skip_empty_area=False)
-            merged = sheet.merged_cell_ranges
-            if merged:
-                grids.merged[name] = merged
-        if errors:
-            _restore_error_cells(errors, grids)
-    except UnreadableError:
-        raise
-    except Exception as exc:  # calamine raises several error types; all mean the same to a user
-        text = str(exc).lower()
-        if "password" in text or "encrypt" in text:
-            raise UnreadableError("unreadable", "tệp được đặt mật khẩu; hãy gỡ mật khẩu rồi gửi lại") from None
-        raise UnreadableError("unreadable", "tệp bị hỏng hoặc không phải bảng tính hợp lệ") from None
-    return grids, visibility
-
-
-def _far(r: int, c: int) -> bool:
-    return r >= MAX_ROWS or c >= MAX_COLS
-
-
-def _col_index(letters: bytes) -> int:
-    col = 0
-    for ch in letters:
-        col = col * 26 + ch - 64
-    return col - 1
-
-
-def _note_outside(outside: dict, sheet: str, hits: list[tuple[int, int]]) -> None:
-    if hits:
-        r, c = min(hits)
-        outside[sheet] = (a1(r, c), len(hits))
-
-
-def _rebuilt_zip(path: Path, replaced: dict[str, bytes]) -> bytes:
-    """The same package with some parts replaced (stored, not compressed: it is read at once)."""
-    buf = io.BytesIO()
-    with zipfile.ZipFile(path) as src, zipfile.ZipFile(buf, "w", zipfile.ZIP_STORED) as dst:
-        for info in src.infolist():
-            data = replaced.get(info.filename)
-            dst.writestr(info.filename, data if data is not None else src.read(info.filename))
-    return buf.getvalue()
-
-
-def _cut(data: bytes, spans: list[tuple[int, int, bytes]]) -> bytes:
-    """``data`` with each ``(start, end, replacement)`` span replaced (spans in document order)."""
-    out, pos = [], 0
-    for start, end, repl in spans:
-        out.append(data[pos:start])
-        out.append(repl)
-        pos = end
-    out.append(data[pos:])
-    return b"".join(out)
-
-
-# .xlsx / .xlsm: sheets are XML parts; a cell's position is its ``r`` attribute.
-_SHEET_REL = re.compile(rb'<sheet [^>]*?name="([^"]+)"[^>]*?r:id="([^"]+)"')
-_REL = re.compile(rb'<Relationship [^>]*?Id="([^"]+)"[^>]*?Target="([^"]+)"|<Relationship [^>]*?Target="([^"]+)"[^>]*?Id="([^"]+)"')
-# Every writer met (Excel, LibreOffice, openpyxl, EPPlus, POI, SheetJS) writes ``<c r="A1" …``:
-# then only cells whose reference has 2+ letters or 5+ digits can lie outside the area, and one
-# search finds those and any other cell tag (no ``r``, another attribute first, ``r='…'``), which,
-# like a namespace prefix (``<x:c``), sends the part through the slower scan that follows
-# positions as calamine does.
-_CELL_CHECK = re.compile(rb'<c(?:(?! r=")[\s/>]| r="(?:[A-Z]{2,3}[0-9]|[A-Z][0-9]{5}))')
-_PREFIXED_CELL = re.compile(rb':c[\s/>]')
-_WIDE_OR_LOW_CELL = re.compile(rb'<c r="(?:([A-Z]{2,3})([0-9]+)|([A-Z])([0-9]{5,}))"')
-_ANY_TAG = re.compile(rb'<((?:[A-Za-z_][\w.\-]*:)?)(row|c)(?=[\s/>])([^>]*)>')
-_R_ATTR = re.compile(rb'(?:^|\s)r\s*=\s*["\']([A-Z]*)([0-9]+)["\']')
-
-
-def _xlsx_sheet_parts(zf: zipfile.ZipFile) -> dict[str, str]:
-    """Worksheet part → sheet name, as far as the workbook says (parts it does not name are absent)."""
-    import html
-
-    try:
-        rels = {}
-        for m in _REL.finditer(zf.read("xl/_rels/workbook.xml.rels")):
-            rid, target = (m.group(1), m.group(2)) if m.group(1) else (m.group(4), m.group(3))
-            target = target.decode().lstrip("/")
-            rels[rid.decode()] = target if target.startswith("xl/") else "xl/" + target
-        out = {}
-        for m in _SHEET_REL.finditer(zf.read("xl/workbook.xml")):
-            part = rels.get(m.group(2).decode())
-            if part:
-                out[part] = html.unescape(m.group(1).decode("utf-8"))
-        return out
-    except (KeyError, UnicodeDecodeError):
-        return {}
-
-
-_NOT_SHEETS = ("xl/sharedStrings.xml", "xl/styles.xml", "xl/workbook.xml")
-
-
-def _xlsx_bound(path: Path, names: list[str], outside: dict) -> tuple[bytes | None, dict[str, bytes]]:
-    """Scan the worksheets of ``names`` for values outside the area. Returns the package without
-    them (None when there are none) and the XML of the parts holding error cells (for
-    ``_restore_error_cells``), keyed by sheet name."""
-    replaced, errors = {}, {}
-    with zipfile.ZipFile(path) as zf:
-        by_part = _xlsx_sheet_parts(zf)
-        present = set(zf.namelist())
-        by_name = {name: part for part, name in by_part.items() if part in present}
-        if all(n in by_name for n in names):
-            parts = [by_name[n] for n in names]
-        else:  # the workbook does not say plainly where a sheet is: scan every part that may be one
-            parts = [p for p in zf.namelist() if p.startswith("xl/") and p.endswith(".xml")
-                     and p not in _NOT_SHEETS and "/theme/" not in p]
-        for part in parts:
-            sheet = by_part.get(part)
-            data = zf.read(part)
-            spans = _xlsx_far_cells(data)
-            if spans:
-                _note_outside(outside, sheet or part, [(r, c) for r, c, _, _ in spans])
-                data = _cut(data, [(s, e, b"") for _, _, s, e in spans])
-                replaced[part] = data
-            if sheet is not None and b't="e"' in data:
-                errors[sheet] = data
-    return (_rebuilt_zip(path, replaced) if replaced else None), errors
-
-
-def _xlsx_far_cells(data: bytes) -> list[tuple[int, int, int, int]]:
-    """``(row, col, start, end)`` of every cell holding something beyond the area, in document order."""
-    out = []
-    candidates = _CELL_CHECK.findall(data)
-    if all(c.startswith(b'<c r="') for c in candidates) and not _PREFIXED_CELL.search(data):
-        for m in (_WIDE_OR_LOW_CELL.finditer(data) if candidates else ()):
-            letters, digits = (m.group(1), m.group(2)) if m.group(1) else (m.group(3), m.group(4))
-            r, c = int(digits) - 1, _col_index(letters)
-            if _far(r, c):
-                end = _xlsx_cell_end(data, m.end(), b"c")
-                if end:
-                    out.append((r, c, m.start(), end))
-        return out
-    row = col = -1
-    for m in _ANY_TAG.finditer(data):
-        prefix, name, attrs = m.group(1), m.group(2), m.group(3)
-        ref = _R_ATTR.search(attrs)
-        if name == b"row":
-            row, col = (int(ref.group(2)) - 1 if ref else row + 1), -1
-            continue
-        r, col = (int(ref.group(2)) - 1, _col_index(ref.group(1))) if ref and ref.group(1) else (row, col + 1)
-        if _far(r, col) and not attrs.endswith(b"/"):
-            end = _xlsx_cell_end(data, m.end() - 1, prefix + b"c")
-            if end:
-                out.append((r, col, m.start(), end))
-    return out
-
-
-def _xlsx_cell_end(data: bytes, pos: int, qname: bytes) -> int | None:
-    """End of the cell element whose start tag ends at the first ``>`` from ``pos``; None when
-    the cell is empty (``<c …/>`` or ``<c …></c>``), which calamine does not place."""
-    gt = data.find(b">", pos)
-    if gt < 0 or data[gt - 1:gt] == b"/":
-        return None
-    close = b"</" + qname + b">"
-    end = data.find(close, gt)
-    if end < 0:
-        return len(data)
-    if end == gt + 1:
-        return None
-    return end + len(close)
-
-
-def _restore_error_cells(parts: dict[str, bytes], grids: dict[str, list[list]]) -> None:
-    """Put error values (#REF!, #N/A…) back: calamine reads them as empty cells."""
-    for sheet, data in parts.items():
-        grid = grids.get(sheet)
-        if grid is None:
-            continue
-        for m in _ERROR_CELL.finditer(data):
-            r, c = int(m.group(2)) - 1, _col_index(m.group(1))
-            if _far(r, c):
-                continue
-            while len(grid) <= r:
-                grid.append([])
-            row = grid[r]
-            while len(row) <= c:
-                row.append("")
-            row[c] = m.group(3).decode()
-
-
-_ERROR_CELL = re.compile(rb'<c r="([A-Z]+)([0-9]+)"[^>]*?t="e"[^>]*>(?:<f[^<]*(?:</f>)?)?<v>([^<]*)</v>')
-
-# .ods: one content.xml; repeated rows and cells (``number-*-repeated``) are expanded by calamine.
-_ODS_TAG = re.compile(rb'<(/?)table:(table|table-row|table-cell|covered-table-cell)(?=[\s/>])([^>]*)>')
-_ODS_NAME = re.compile(rb'table:name="([^"]*)"')
-_ODS_ROWS = re.compile(rb'table:number-rows-repeated="([0-9]+)"')
-_ODS_COLS = re.compile(rb'table:number-columns-repeated="([0-9]+)"')
-
-
-def _ods_bound(path: Path, outside: dict) -> bytes | None:
-    """The package with every value beyond the area replaced by empty cells (None when none is)."""
-    import html
-
-    with zipfile.ZipFile(path) as zf:
-        try:
-            data = zf.read("content.xml")
-        except KeyError:
-            return None
-    spans, hits = [], {}
-    sheet, row, rrep, col = None, 0, 1, 0
-    for m in _ODS_TAG.finditer(data):
-        closing, name, attrs = m.group(1), m.group(2), m.group(3)
-        selfclosing = attrs.endswith(b"/")
-        if name == b"table":
-            if not closing:
-                n = _ODS_NAME.search(attrs)
-                sheet, row = (html.unescape(n.group(1).decode("utf-8", "replace")) if n else "?"), 0
-            continue
-        if name == b"table-row":
-            if not closing:
-                n = _ODS_ROWS.search(attrs)
-                rrep, col = (int(n.group(1)) if n else 1), 0
-            if closing or selfclosing:
-                row += rrep
-            continue
-        if closing:
-            continue
-        n = _ODS_COLS.search(attrs)
-        crep = int(n.group(1)) if n else 1
-        if _far(row + rrep - 1, col + crep - 1):
-            end = None if selfclosing else data.find(b"</table:" + name + b">", m.end())
-            valued = b"office:value-type" in attrs or (end is not None and end > m.end())
-            if valued:
-                end = m.end() if end is None else (len(data) if end < 0 else end + len(name) + 9)
-                spans.append((m.start(), end, b'<table:table-cell table:number-columns-repeated="%d"/>' % crep))
-                # the first cell of the repetition that lies outside the area
-                r = row if row >= MAX_ROWS or col + crep - 1 >= MAX_COLS else MAX_ROWS
-                c = col if col >= MAX_COLS or r >= MAX_ROWS else MAX_COLS
-                hits.setdefault(sheet, []).append((r, c))
-        col += crep
-    if not spans:
-        return None
-    for sheet, cells in hits.items():
-        _note_outside(outside, sheet, cells)
-    return _rebuilt_zip(path, {"content.xml": _cut(data, spans)})
-
-
-# .xls (BIFF8/BIFF5): cell records carry row and column; such a file cannot be trimmed, so a
-# value beyond the area refuses it (an .xls sheet has at most 65,536 × 256 cells).
-_BIFF_CELLS = {0x0006, 0x0406, 0x00FD, 0x0203, 0x027E, 0x0205, 0x0204, 0x00D6, 0x00BD}
-
-
-def _xls_check(path: Path) -> None:
-    import olefile
-
-    with olefile.OleFileIO(str(path)) as ole:
-        stream = "Workbook" if ole.exists("Workbook") else "Book"
-        data = ole.openstream(stream).read()
-    sheets, pos, n = {}, 0, len(data)
-    current, biff8 = None, True
-    while pos + 4 <= n:
-        rtype, size = struct.unpack_from("<HH", data, pos)
-        body = pos + 4
-        if rtype == 0x0085 and size >= 8:  # BOUNDSHEET: offset of the sheet's BOF, then its name
-            offset, cch = struct.unpack_from("<I", data, body)[0], data[body + 6]
-            if biff8:
-                raw = data[body + 8: body + size]
-                wide = data[body + 7] & 1
-                name = raw[: cch * 2].decode("utf-16-le", "replace") if wide else raw[:cch].decode("latin-1")
-            else:
-                name = data[body + 7: body + 7 + cch].decode("cp1252", "replace")
-            sheets[offset] = name
-        elif rtype == 0x0809 and size >= 2:  # BOF: the globals, then each sheet's substream
-            if pos == 0:
-                biff8 = struct.unpack_from("<H", data, body)[0] >= 0x0600
-            current = sheets.get(pos, current)
-        elif rtype in _BIFF_CELLS and size >= 4:
-            r, c = struct.unpack_from("<HH", data, body)
-            if rtype == 0x00BD and size >= 6:  # MULRK: last column at the end
-                c = struct.unpack_from("<H", data, body + size - 2)[0]
-            if _far(r, c):
-                raise UnreadableError(
-                    "unreadable",
-                    f"{f'trang “{current}”' if current else 'một trang'} có nội dung ở ô {a1(r, c)}, "
-                    "ngoài vùng đọc của biểu mẫu "
-                    f"({format_number(MAX_ROWS)} dòng, {MAX_COLS} cột đầu: A đến {col_letter(MAX_COLS - 1)}); "
-                    "hãy xóa nội dung đó, hoặc lưu lại thành .xlsx, rồi gửi lại")
-        pos = body + size
-    return None
 
 
 # ---- reading -------------------------------------------------------------------------------
@@ -522,7 +83,7 @@ def _meta(grids: dict[str, list[list]]) -> dict:
         raise UnreadableError("wrong_template", "không phải biểu mẫu báo cáo CCHC của cơ quan (mã biểu mẫu khác)")
     try:
         version = int(float(meta.get("template_version")))
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         raise UnreadableError("wrong_template", "trang nhận diện của biểu mẫu bị hỏng") from None
     if version > cfg["template_version"]:
         raise UnreadableError("wrong_template",
@@ -533,7 +94,7 @@ def _meta(grids: dict[str, list[list]]) -> dict:
         raise UnreadableError("wrong_template", "trang nhận diện của biểu mẫu ghi cấp không hợp lệ")
     try:
         meta["criteria_year"] = int(float(meta.get("criteria_year")))
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         meta["criteria_year"] = None
     return meta
 

@@ -1,27 +1,58 @@
 """The registry: the list of agencies expected to report (CSV or a spreadsheet).
 
-Columns (first row, any case, with or without diacritics): ``ten`` (name), ``ma`` (code),
-``cap`` (level: so/huyen/xa or the Vietnamese label). CSV may be UTF-8 (with or without BOM)
-or Windows-1258 as Excel saves it, separated by commas or semicolons. Agencies are matched to
-reports by name or code, insensitive to case, spacing, diacritics and Unicode form.
+File format (INTERFACES.md, "Registry"): ``.csv`` / ``.txt`` in UTF-8 (with or without BOM),
+UTF-16 as Excel's "Unicode Text" export, or Windows-1258 as Excel saves CSV on a Vietnamese
+Windows, separated by commas, semicolons or tabs; or a workbook (``.xlsx``, ``.xlsm``, ``.xls``,
+``.ods``, read through the file boundary), its first non-empty sheet. The header row (within the
+first ten rows; any case, with or without diacritics, ``_`` or spaces) names the columns:
+
+- ``ten`` (name, required), ``ma`` (code), ``cap`` (level: so/huyen/xa or the Vietnamese label);
+- optional ``ten_cu``: former names, separated by ``;`` (an agency merged or renamed keeps
+  being found under its old names); ``ngay_sap_xep``: date of the merger or renaming
+  (dd/mm/yyyy, ISO or an Excel date); ``nguoi_lien_he``, ``dien_thoai``, ``email``: the contact.
+
+API, for the consolidation, the cycle and the documents:
+
+- ``load_registry(path) -> list[Agency]`` in file order; raises ``RegistryError`` with a
+  Vietnamese reason naming the file (and the row) for every fault: encodings, a field longer than
+  ``MAX_FIELD`` characters, NUL bytes, a bad level or date, no header, no rows, OS errors.
+- ``Agency``: ``name``, ``code``, ``level``, ``row``, ``former_names`` (tuple of str),
+  ``reorganized_on`` (``datetime.date`` or None), ``contact`` (``Contact(name, phone, email)``, or
+  None when the file gives none), ``names`` (current name first, then former names).
+- ``RegistryIndex(agencies)``: ``match(name, code=None, level=None) -> index | None`` finds an
+  agency by its current name, else a former name, else its code; ``find(...) -> Agency | None``;
+  ``match_how(...) -> (index, "name" | "former_name" | "code") | None`` says which matched.
+
+Names are compared insensitive to case, spacing, punctuation, diacritics and Unicode form, with
+"Ủy ban nhân dân" read as "UBND" (``name_key``); codes by ``code_key``.
 """
 
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import spec
-from .normalize import clean_text, fold
-from .model import os_reason
+from .fileio import os_reason
+from .normalize import clean_text, fold, format_number, parse_date
+
+MAX_FIELD = 100_000  # characters in one CSV field; a registry cell is a name, a date or a phone number
 
 
 class RegistryError(Exception):
     """The registry cannot be used (Vietnamese message naming the file)."""
+
+
+@dataclass(frozen=True)
+class Contact:
+    name: str | None = None
+    phone: str | None = None
+    email: str | None = None
 
 
 @dataclass(frozen=True)
@@ -30,12 +61,24 @@ class Agency:
     code: str | None = None
     level: str | None = None
     row: int | None = None  # row in the registry file (1-based, header = 1)
+    former_names: tuple[str, ...] = ()
+    reorganized_on: dt.date | None = None
+    contact: Contact | None = field(default=None, compare=False)
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return (self.name, *self.former_names)
 
 
 _HEADERS = {
     "name": {"ten", "ten co quan", "ten co quan, don vi", "ten don vi", "co quan", "don vi", "name", "agency"},
     "code": {"ma", "ma co quan", "ky hieu", "ma, ky hieu", "code"},
     "level": {"cap", "cap hanh chinh", "level"},
+    "former": {"ten cu", "ten truoc day", "ten cu (neu co)", "cac ten cu", "former names"},
+    "reorganized": {"ngay sap xep", "ngay sap nhap", "ngay hop nhat", "ngay doi ten", "ngay sap xep lai"},
+    "contact_name": {"nguoi lien he", "can bo dau moi", "dau moi", "lien he", "contact"},
+    "phone": {"dien thoai", "so dien thoai", "sdt", "dt", "phone"},
+    "email": {"email", "e-mail", "e mail", "thu dien tu", "hop thu"},
 }
 _UBND = re.compile(r"\buy ban nhan dan\b")
 
@@ -68,19 +111,51 @@ def _level(value, path: str, row: int) -> str | None:
                         "(dùng so, huyen hoặc xa)")
 
 
-def _rows_from_csv(path: Path) -> list[list]:
-    raw = path.read_bytes()
-    for enc in ("utf-8-sig", "cp1258"):
+def _decode(raw: bytes, name: str) -> str:
+    """The text of a CSV file as Excel and other programs save it."""
+    import codecs
+
+    if raw.startswith(codecs.BOM_UTF8):
+        encodings = ("utf-8-sig",)
+    elif raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        encodings = ("utf-16",)  # Excel's "Unicode Text"
+    elif len(raw) >= 4 and raw[1:2] == b"\0" and raw[3:4] == b"\0":
+        encodings = ("utf-16-le",)  # UTF-16 without its byte-order mark
+    elif len(raw) >= 4 and raw[0:1] == b"\0" and raw[2:3] == b"\0":
+        encodings = ("utf-16-be",)
+    else:
+        encodings = ("utf-8", "cp1258")
+    for enc in encodings:
         try:
-            text = raw.decode(enc)
-            break
+            return raw.decode(enc)
         except UnicodeDecodeError:
             continue
-    else:  # pragma: no cover - cp1258 decodes almost anything
-        raise RegistryError(f"{path.name}: không đọc được bảng mã của tệp CSV (hãy lưu dạng CSV UTF-8)")
+    raise RegistryError(f"{name}: không đọc được bảng mã của tệp (hỏng giữa chừng?); hãy lưu lại dạng "
+                        "CSV UTF-8 hoặc .xlsx")
+
+
+def _rows_from_csv(path: Path) -> list[list]:
+    text = _decode(path.read_bytes(), path.name)
+    if "\0" in text:
+        raise RegistryError(f"{path.name}: tệp chứa ký tự NUL, không phải danh sách CSV (tệp nhị phân đổi đuôi?)")
     first = text.split("\n", 1)[0]
-    delim = ";" if first.count(";") > first.count(",") else ("\t" if first.count("\t") > first.count(",") else ",")
-    return [row for row in csv.reader(io.StringIO(text), delimiter=delim)]
+    counts = {d: first.count(d) for d in (",", ";", "\t")}
+    delim = max(counts, key=lambda d: (counts[d], d == ","))
+    reader = csv.reader(io.StringIO(text), delimiter=delim, strict=True)
+    rows: list[list] = []
+    limit = csv.field_size_limit()
+    try:
+        csv.field_size_limit(MAX_FIELD)
+        for row in reader:
+            rows.append(row)
+    except csv.Error as exc:
+        too_long = "field larger" in str(exc)
+        why = (f"có một ô dài quá {format_number(MAX_FIELD)} ký tự" if too_long
+               else "sai cấu trúc CSV (dấu ngoặc kép không đóng?)")
+        raise RegistryError(f"{path.name}: dòng {reader.line_num} {why}; hãy kiểm tra lại tệp") from None
+    finally:
+        csv.field_size_limit(limit)
+    return rows
 
 
 def _rows_from_sheet(path: Path) -> list[list]:
@@ -96,13 +171,17 @@ def _rows_from_sheet(path: Path) -> list[list]:
     return []
 
 
+def _header_key(cell) -> str:
+    return re.sub(r"\s+", " ", fold(cell).replace("_", " ")).strip()
+
+
 def load_registry(path: str | os.PathLike) -> list[Agency]:
     """The registry's agencies in file order (raises RegistryError with a Vietnamese reason)."""
     path = Path(path)
-    if not path.is_file():
-        raise RegistryError(f"{path}: không tìm thấy danh sách cơ quan")
     try:
-        if path.suffix.lower() in (".csv", ".txt"):
+        if not path.is_file():
+            raise RegistryError(f"{path}: không tìm thấy danh sách cơ quan")
+        if path.suffix.lower() in (".csv", ".txt", ".tsv"):
             rows = _rows_from_csv(path)
         else:
             rows = _rows_from_sheet(path)
@@ -112,7 +191,7 @@ def load_registry(path: str | os.PathLike) -> list[Agency]:
     for i, row in enumerate(rows[:10]):
         found = {}
         for j, cell in enumerate(row):
-            f = fold(cell)
+            f = _header_key(cell)
             for key, names in _HEADERS.items():
                 if f in names and key not in found:
                     found[key] = j
@@ -136,53 +215,76 @@ def load_registry(path: str | os.PathLike) -> list[Agency]:
         if key in seen:
             continue
         seen.add(key)
-        code = clean_text(get("code"))
-        out.append(Agency(name=name, code=code, level=_level(get("level"), str(path), i), row=i))
+        former = tuple(n for n in (clean_text(x) for x in str(get("former") or "").split(";"))
+                       if n and name_key(n) != key)
+        contact = Contact(_text(get("contact_name")), _phone(get("phone")), _text(get("email")))
+        out.append(Agency(name=name, code=clean_text(get("code")), level=_level(get("level"), str(path), i), row=i,
+                          former_names=former, reorganized_on=_date(get("reorganized"), path, i),
+                          contact=contact if any((contact.name, contact.phone, contact.email)) else None))
     if not out:
         raise RegistryError(f"{path.name}: danh sách cơ quan không có dòng nào")
     return out
 
 
-def former_names(path: str | os.PathLike) -> dict[str, tuple[str, ...]]:
-    """Agency name → its former names (column ``ten_cu``, names separated by ``;``), for matching
-    earlier years' reports after mergers and renamings. Empty when the registry has no such column."""
-    path = Path(path)
-    rows = _rows_from_csv(path) if path.suffix.lower() in (".csv", ".txt") else _rows_from_sheet(path)
-    for i, row in enumerate(rows[:10]):
-        heads = [fold(c) for c in row]
-        names = [j for j, h in enumerate(heads) if h in _HEADERS["name"]]
-        olds = [j for j, h in enumerate(heads) if h in {"ten cu", "ten_cu", "ten truoc", "former names"}]
-        if names and olds:
-            out = {}
-            for r in rows[i + 1:]:
-                name = clean_text(r[names[0]]) if names[0] < len(r) else None
-                text = clean_text(r[olds[0]]) if olds[0] < len(r) else None
-                if name and text:
-                    out[name] = tuple(n for n in (clean_text(x) for x in text.split(";")) if n)
-            return out
-    return {}
+def _text(value) -> str | None:
+    return clean_text(value)
+
+
+def _phone(value) -> str | None:
+    """A phone number as text (a spreadsheet may hold it as a number: 912345678.0 → "912345678")."""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return clean_text(value)
+
+
+def _date(value, path: Path, row: int) -> dt.date | None:
+    if clean_text(value) is None:
+        return None
+    d = parse_date(value)
+    if d is None:
+        raise RegistryError(f"{path.name}: dòng {row} ghi ngày sắp xếp “{clean_text(value)[:40]}” không hợp lệ "
+                            "(ghi dạng ngày/tháng/năm, ví dụ 01/07/2025)")
+    return d
 
 
 class RegistryIndex:
-    """Finds the registry agency of a report by name first, then by code."""
+    """Finds the registry agency of a report: by current name, then former name, then code."""
 
     def __init__(self, agencies: list[Agency]):
         self.agencies = agencies
         self.by_name = {name_key(a.name): i for i, a in enumerate(agencies)}
+        self.by_former: dict[str, int] = {}
+        for i, a in enumerate(agencies):
+            for n in a.former_names:
+                k = name_key(n)
+                if k not in self.by_name:
+                    self.by_former.setdefault(k, i)
         codes: dict[str, list[int]] = {}
         for i, a in enumerate(agencies):
             if a.code:
                 codes.setdefault(code_key(a.code), []).append(i)
         self.by_code = {k: v[0] for k, v in codes.items() if len(v) == 1}
 
-    def match(self, name, code=None, level=None) -> int | None:
-        """The registry row of an agency: same name, else same code (and not another level)."""
+    def match_how(self, name, code=None, level=None) -> tuple[int, str] | None:
+        """The registry row of an agency and what matched: ``"name"``, ``"former_name"`` or
+        ``"code"`` (a code of another level does not match)."""
         if name:
-            i = self.by_name.get(name_key(name))
-            if i is not None:
-                return i
+            k = name_key(name)
+            if k in self.by_name:
+                return self.by_name[k], "name"
+            if k in self.by_former:
+                return self.by_former[k], "former_name"
         if code:
             i = self.by_code.get(code_key(code))
             if i is not None and (not level or not self.agencies[i].level or self.agencies[i].level == level):
-                return i
+                return i, "code"
         return None
+
+    def match(self, name, code=None, level=None) -> int | None:
+        """The registry row of an agency: same name, else a former name, else same code."""
+        found = self.match_how(name, code, level)
+        return found[0] if found else None
+
+    def find(self, name, code=None, level=None) -> Agency | None:
+        i = self.match(name, code, level)
+        return None if i is None else self.agencies[i]

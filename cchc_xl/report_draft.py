@@ -90,14 +90,16 @@ def write_report_draft(cons, summary: dict, out: str | os.PathLike) -> Path:
     from docxtpl import DocxTemplate
 
     from .appendix import province_appendix_models
-    from .model import atomic_output
+    from .fileio import atomic_output
     from .sheets.docx import build_document
 
     out = Path(out)
     src = template_path()
     try:
         tpl = DocxTemplate(str(src))
-        tpl.render(report_context(cons, summary))
+        from .safetext import sanitize_deep
+
+        tpl.render(sanitize_deep(report_context(cons, summary), limit=None))
     except Exception as exc:  # noqa: BLE001 - a province's edited template may be broken in many ways
         raise ReportDraftError(f"{src.name}: mẫu báo cáo không dùng được ({type(exc).__name__}: {exc})") from None
     doc = tpl.docx
@@ -111,7 +113,7 @@ def write_report_draft(cons, summary: dict, out: str | os.PathLike) -> Path:
         with atomic_output(out) as tmp:
             doc.save(tmp)
     except OSError as exc:
-        from .model import os_reason
+        from .fileio import os_reason
 
         raise ReportDraftError(f"{out}: không ghi được tệp ({os_reason(exc)})") from None
     return out

@@ -43,6 +43,13 @@ def schemas_dir() -> Path:
 
 
 def _read_json(path: Path) -> dict:
+    if not Path(path).resolve().is_relative_to(schemas_dir().resolve()):  # a province's own catalog: strictly
+        from .fileio import JsonInputError, load_json
+
+        try:
+            return load_json(path, display=str(path))
+        except JsonInputError as exc:
+            raise SpecError(f"Tệp khai báo {exc}") from None
     try:
         with open(path, encoding="utf-8") as fh:
             return json.load(fh)

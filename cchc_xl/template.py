@@ -853,8 +853,10 @@ def build_workbook(level: str = "so", year: int | None = None, kind: str | None 
 
 def save_atomic(wb, out: str | os.PathLike) -> Path:
     """Write to a temporary file beside the target and rename: never half a workbook."""
-    from .model import atomic_output
+    from .fileio import atomic_output
+    from .safetext import sanitize_workbook
 
+    sanitize_workbook(wb, Path(out).name)
     with atomic_output(out) as tmp:
         wb.save(tmp)
     return Path(out)

@@ -8,7 +8,7 @@ import errno
 import pytest
 
 from cchc_xl.cli import main
-from cchc_xl.model import os_reason
+from cchc_xl.fileio import os_reason
 from conftest import EXAMPLES
 
 STC_JSON = str(EXAMPLES / "so_tai_chinh_2024_6thang.json")

@@ -177,7 +177,9 @@ def run_consolidation(input_dir, output, registry=None, year=None, kind=None, st
     summary = cons.summary()
     if json_out:
         try:
-            write_text_atomic(json_out, json.dumps(summary, ensure_ascii=False, indent=2) + "\n")
+            from .. import safetext
+
+            write_text_atomic(json_out, safetext.dumps(summary, Path(json_out).name, indent=2) + "\n")
         except OSError as exc:
             raise ConsolidationError(f"{json_out}: không ghi được tệp ({os_reason(exc)})") from None
     if docx_out:  # the province's report draft (report_draft.py)

@@ -100,7 +100,7 @@ def find_files(input_dir: str | os.PathLike, exclude: Iterable[str | os.PathLike
 def _resolve(p) -> str:
     try:
         return str(Path(p).resolve())
-    except OSError:
+    except (OSError, RuntimeError):  # RuntimeError: a symbolic-link loop
         return str(Path(p).absolute())
 
 
@@ -108,7 +108,7 @@ def _hidden_attr(path: Path) -> bool:
     """The Windows "hidden" attribute (always False elsewhere)."""
     try:
         attrs = getattr(os.stat(path, follow_symlinks=False), "st_file_attributes", 0)
-    except OSError:
+    except (OSError, RuntimeError):  # RuntimeError: a symbolic-link loop
         return False
     return bool(attrs & 2)
 

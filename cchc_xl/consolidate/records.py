@@ -127,19 +127,6 @@ def former_names_of(registry) -> dict[str, tuple[str, ...]]:
     return {a.name: tuple(getattr(a, "former_names", ()) or ()) for a in registry or []}
 
 
-def _with_former_names(agencies, registry):
-    """The registry's agencies with their former names read from its ``ten_cu`` column."""
-    if not agencies or not isinstance(registry, (str, os.PathLike)):
-        return agencies
-    from ..registry import former_names
-
-    olds = former_names(registry)
-    for a in agencies:
-        if olds.get(a.name) and not getattr(a, "former_names", None):
-            object.__setattr__(a, "former_names", olds[a.name])
-    return agencies
-
-
 def _load_registry(registry):
     if registry is None:
         return None
@@ -148,7 +135,7 @@ def _load_registry(registry):
     if isinstance(registry, (list, tuple)):
         return [a if isinstance(a, Agency) else Agency(**a) for a in registry]
     try:
-        return _with_former_names(load_registry(registry), registry)
+        return load_registry(registry)
     except RegistryError as exc:
         raise ConsolidationError(str(exc)) from None
 

@@ -37,7 +37,7 @@ from ..template import (BORDER, GROUP_FILL, LOCKED_FILL, RED_FILL, RED_FONT, UNL
                        WRAP_TOP, _code_sort_key, _header, _hint, _print_setup, _protect, _set_text, _title, font,
                        save_atomic, style_field_row, write_catalog_rows, write_guide)
 from ..sheets.measure import fit_row, text_lines
-from ..model import os_reason
+from ..fileio import os_reason
 from .exemptions import check_exemptions, exemption_sheet, read_exemptions
 
 AREA, CRITERION = "lv", "tc"  # kinds of catalog rows in the dropdown keys

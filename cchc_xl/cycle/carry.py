@@ -29,7 +29,7 @@ import datetime as dt
 from pathlib import Path
 
 from .. import SCHEMA_VERSION, spec
-from ..model import os_reason
+from ..fileio import os_reason
 
 CLOSED_STATUSES = {"hoan_thanh"}
 _NEXT = {"quy_1": ("quy_2", 0), "quy_2": ("quy_3", 0), "quy_3": ("quy_4", 0), "quy_4": ("quy_1", 1),

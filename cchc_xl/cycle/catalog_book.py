@@ -566,7 +566,7 @@ def import_catalog_workbook(path: str | os.PathLike, out_dir: str | os.PathLike)
     Nothing is written while the workbook has errors (``CatalogBookError`` with the issues).
     Each file is written whole (temporary file, then renamed) and checked like any catalog.
     """
-    from ..model import os_reason, write_text_atomic
+    from ..fileio import os_reason, write_text_atomic
 
     path = Path(path)
     book = read_catalog_workbook(path)

@@ -14,7 +14,7 @@ import unicodedata
 from pathlib import Path
 
 from .. import SCHEMA_VERSION, spec
-from ..model import os_reason
+from ..fileio import os_reason
 from ..normalize import format_number
 from ..template import _code_sort_key
 from .appraisal import Agency, Appraisal, DistributeError, _name_key, decl, exempt_codes, read_appraisal

@@ -146,7 +146,7 @@ def _write_registry_csv(store: Store, rid: int) -> Path:
     import csv
     import io
 
-    from ..model import write_text_atomic
+    from ..fileio import write_text_atomic
 
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")

@@ -21,6 +21,8 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 
+from ..safetext import clean
+
 FONT = "Times New Roman"
 BODY_PT = 13  # Nghị định 30: 13–14 pt; the tables use 13, the titles 14
 TITLE_PT = 14
@@ -109,7 +111,7 @@ def add_text(paragraph, text: str, size: float, bold=False, italic=False, bold_c
     for piece, b in parts:
         if not piece:
             continue
-        run = paragraph.add_run(piece)
+        run = paragraph.add_run(clean(piece, limit=None))  # the one sanitiser (safetext)
         run.font.size = Pt(size)
         run.font.bold = b
         run.font.italic = italic
@@ -241,7 +243,7 @@ def build_document(models, doc=None):
 
 def save_document(doc, out: str | os.PathLike) -> Path:
     """Written whole or not at all (a temporary file beside the target, then renamed)."""
-    from ..model import atomic_output
+    from ..fileio import atomic_output
 
     with atomic_output(out) as tmp:
         doc.save(tmp)

@@ -169,12 +169,15 @@ def _wrap_text(text: str, width_pt: float, size: float, bold: bool, bold_chars: 
                 out.append(line.rstrip(" "))
                 line, line_w = "", 0.0
             while ww > width_pt and len(word) > 1:  # a word longer than the line
-                cut = len(word)
-                while cut > 1 and text_width(word[:cut], size, w_bold) > width_pt:
-                    cut -= 1
+                cut, cut_w = 0, 0.0  # the longest head that fits (at least one character), measured once
+                for ch in word:
+                    cw = _char_width(ch, w_bold) * size
+                    if cut and cut_w + cw > width_pt:
+                        break
+                    cut, cut_w = cut + 1, cut_w + cw
                 out.append(word[:cut])
                 word = word[cut:]
-                ww = text_width(word.rstrip(" "), size, w_bold)
+                ww = max(0.0, ww - cut_w)
             line += word
             line_w += ww + sw
             i += len(word)

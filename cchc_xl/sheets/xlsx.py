@@ -300,8 +300,10 @@ _DIMENSION = re.compile(rb'<dimension ref="[^"]*"\s*/>')
 
 def save_spliced(wb, fast: dict, out: Path) -> Path:
     """Save ``wb`` atomically with the XML rows of ``fast`` ({title: (ws, rows)}) spliced into their sheets."""
-    from ..model import atomic_output
+    from ..fileio import atomic_output
+    from ..safetext import sanitize_workbook
 
+    sanitize_workbook(wb, Path(out).name)
     buf = io.BytesIO()
     wb.save(buf)
     patches = {}

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import re
 
+from ..safetext import MAX_CELL_TEXT, clean  # the one sanitiser (MAX_CELL_TEXT re-exported)
 
-_ILLEGAL_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-_MARKUP = re.compile(r"[&<>\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")  # text that needs escaping
-MAX_CELL_TEXT = 32767  # Excel's limit for one cell
+_MARKUP = re.compile("[&<>\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")  # text that needs escaping
 
 
 def xml_cell_text(s: str) -> str:
@@ -15,7 +14,7 @@ def xml_cell_text(s: str) -> str:
     cut at Excel's limit for one cell (Excel calls a longer one a damaged file)."""
     if _MARKUP.search(s) is None and len(s) <= MAX_CELL_TEXT:
         return s
-    s = _ILLEGAL_XML.sub("", s)
+    s = clean(s, limit=None)
     if len(s) > MAX_CELL_TEXT:
         s = s[:MAX_CELL_TEXT - 1] + "…"
     return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
