@@ -288,3 +288,12 @@ class RegistryIndex:
     def find(self, name, code=None, level=None) -> Agency | None:
         i = self.match(name, code, level)
         return None if i is None else self.agencies[i]
+
+
+def contact_text(agency) -> str | None:
+    """"Nguyễn Văn A, 0239 3855 123, a@hatinh.gov.vn" from the registry's contact columns (person,
+    phone, email), or None when the registry gives none."""
+    c = getattr(agency, "contact", None)
+    parts = [getattr(c, k, None) for k in ("name", "phone", "email")] if c is not None else []
+    parts = [str(p).strip() for p in parts if p and str(p).strip()]
+    return ", ".join(parts) or None

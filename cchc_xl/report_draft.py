@@ -12,6 +12,7 @@ from pathlib import Path
 
 from .normalize import format_number
 from .report_template import TEMPLATE_NAME, TEMPLATE_PATH
+from .registry import contact_text
 
 TOP_CRITERIA = 5
 # the fields a province's template may use (report_template.BODY uses them all)
@@ -31,15 +32,6 @@ def template_path() -> Path:
     if own and Path(own, TEMPLATE_NAME).is_file():
         return Path(own, TEMPLATE_NAME)
     return TEMPLATE_PATH
-
-
-def contact_text(agency) -> str | None:
-    """"Nguyễn Văn A, 0239 3855 123, a@hatinh.gov.vn" from the registry's contact columns (person,
-    phone, email), or None when the registry gives none."""
-    c = getattr(agency, "contact", None)
-    parts = [getattr(c, k, None) for k in ("name", "phone", "email")] if c is not None else []
-    parts = [str(p).strip() for p in parts if p and str(p).strip()]
-    return ", ".join(parts) or None
 
 
 def report_context(cons, summary: dict, today: dt.date | None = None) -> dict:

@@ -111,3 +111,44 @@ def test_demo_consolidated_workbook_prints_its_paper_sheets_in_at_most_40_pages(
         assert title in flat, f"thiếu trang in “{title}”"
     assert "DANH SÁCH TỒN TẠI, HẠN CHẾ VÀ KẾT QUẢ KHẮC PHỤC" not in flat  # a screen sheet
     assert "items" in screen_sheet_keys()
+
+
+def test_submission_status_lists_whom_to_remind_with_the_registry_contacts(tmp_path, capsys):
+    """Every registry agency without an accepted file (not reported, or its file rejected) shows
+    its contact on "Tình hình nộp"; the console and the JSON summary say how many to remind."""
+    import json
+
+    from openpyxl import load_workbook
+
+    subs = tmp_path / "nop"
+    subs.mkdir()
+    stc = load_example("so_tai_chinh_2024_6thang")
+    write_template(subs / "stc.xlsx", report=copy.deepcopy(stc))
+    syt = copy.deepcopy(stc)  # the Sở Y tế file is of another period: rejected
+    syt["agency"] = dict(syt["agency"], name="Sở Y tế", code="SYT")
+    syt["period"] = dict(syt["period"], year=2023)
+    write_template(subs / "syt.xlsx", report=syt)
+    reg = tmp_path / "ds.csv"
+    reg.write_text("ten,ma,cap,nguoi_lien_he,dien_thoai,email\n"
+                   "Sở Tài chính,STC,so,Lê Văn C,0239 111,c@vi-du.invalid\n"
+                   "Sở Y tế,SYT,so,Nguyễn Thị A,0239 3855 123,a@vi-du.invalid\n"
+                   "Sở Xây dựng,SXD,so,,,\n", encoding="utf-8")
+    out, js = tmp_path / "th.xlsx", tmp_path / "th.json"
+    main(["consolidate", str(subs), "-o", str(out), "--registry", str(reg), "--json", str(js)])
+    printed = capsys.readouterr().out
+    assert "Cần nhắc 2 cơ quan chưa nộp hoặc có tệp bị loại; 1 cơ quan có thông tin liên hệ" in printed
+
+    summary = json.loads(js.read_text(encoding="utf-8"))
+    assert [(x["name"], x["lien_he"]) for x in summary["reminders"]] == [
+        ("Sở Y tế", "Nguyễn Thị A, 0239 3855 123, a@vi-du.invalid"), ("Sở Xây dựng", None)]
+    assert summary["reminders"][0]["rejected"] is True and summary["reminders"][1]["rejected"] is False
+
+    ws = load_workbook(out, read_only=True)["Tình hình nộp"]
+    rows = list(ws.iter_rows(values_only=True))
+    head = next(r for r in rows if r and "Liên hệ để nhắc" in r)
+    col_name, col_contact = head.index("Cơ quan, đơn vị"), head.index("Liên hệ để nhắc")
+    contacts = {r[col_name]: r[col_contact] for r in rows[rows.index(head) + 1:] if r[col_name]}
+    assert contacts["Sở Y tế"] == "Nguyễn Thị A, 0239 3855 123, a@vi-du.invalid"
+    assert contacts["Sở Tài chính"] is None  # reported: nobody to remind
+    assert contacts["Sở Xây dựng"] is None  # not reported, but the registry gives no contact
+    assert any("Cần nhắc 2 cơ quan" in str(c) for r in rows[:rows.index(head)] for c in r if c)

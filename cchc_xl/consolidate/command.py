@@ -73,6 +73,11 @@ def closing_summary(c: Consolidation, summary: dict, out, json_out=None, warning
             if len(miss) > 10:
                 line += f" và {_vn(len(miss) - 10)} cơ quan khác"
         lines.append(line + ".")
+        remind = summary.get("reminders") or []
+        if remind:
+            with_contact = sum(1 for x in remind if x["lien_he"])
+            lines.append(f"Cần nhắc {_vn(len(remind))} cơ quan chưa nộp hoặc có tệp bị loại; {_vn(with_contact)} cơ quan có "
+                         "thông tin liên hệ (cột “Liên hệ để nhắc” ở trang “Tình hình nộp”).")
         if summary["unregistered_agencies"]:
             lines.append(f"Cơ quan không có trong danh sách (vẫn được tổng hợp): "
                          f"{', '.join(summary['unregistered_agencies'][:10])}.")

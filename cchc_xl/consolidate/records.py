@@ -41,6 +41,26 @@ class Consolidation:
     _memo: dict = field(default_factory=dict, repr=False)
 
     @property
+    def reminders(self) -> list[dict]:
+        """The registry's agencies with no accepted file (not reported, or every file rejected),
+        with the registry's contact, in registry order: whom the department reminds."""
+        from ..registry import contact_text
+
+        if self.registry is None:
+            return []
+        got = {f.registry_index for f in self.accepted if f.registry_index is not None}
+        out = []
+        for i, a in enumerate(self.registry):
+            if i in got:
+                continue
+            c = getattr(a, "contact", None)
+            out.append({"name": a.name, "level": a.level, "lien_he": contact_text(a),
+                        "nguoi_lien_he": getattr(c, "name", None), "dien_thoai": getattr(c, "phone", None),
+                        "email": getattr(c, "email", None),
+                        "rejected": any(f.status == "rejected" and f.identity == f"registry:{i}" for f in self.files)})
+        return out
+
+    @property
     def accepted(self) -> list[FileEntry]:
         return [f for f in self.files if f.status == "accepted"]
 
@@ -104,6 +124,8 @@ class Consolidation:
             "indicator_totals": indicator_totals(self),
             "unregistered_agencies": [f.agency for f in self.accepted if f.registry_index is None]
             if self.registry is not None else [],
+            # the agencies to remind (no accepted file), with the registry's contact columns
+            "reminders": self.reminders,
             **self.memo("comparison_basis", lambda: {BASIS_KEY: comparison_basis(self)}),
         }
 

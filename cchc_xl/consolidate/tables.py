@@ -8,6 +8,7 @@ from collections import Counter, defaultdict
 
 from .. import spec
 from ..normalize import fold, format_number
+from ..registry import contact_text
 from ..sheets.model import Chart, Column, SheetTable
 from .aggregate import (_catalog_for, _code_key, _levels_present, _value_rows, _vn, aggregate_values,
                         area_scores, deductions_by_criterion, progress_words, remediation_progress)
@@ -133,6 +134,9 @@ def _submissions_table(c: Consolidation) -> SheetTable:
         n, miss = len(c.registry), c.missing_agencies
         notes.update(registry=_vn(n), registry_done=_vn(n - len(miss)), registry_missing=_vn(len(miss)),
                      missing_names=f" ({', '.join(miss[:15])}{', …' if len(miss) > 15 else ''})" if miss else "")
+        remind = c.reminders
+        if remind:
+            notes.update(remind=_vn(len(remind)), remind_contact=_vn(sum(1 for x in remind if x["lien_he"])))
         outside = [f.agency for f in c.accepted if f.registry_index is None]
         if outside:
             notes["outside"] = _vn(len(outside))
@@ -152,7 +156,7 @@ def _submissions_table(c: Consolidation) -> SheetTable:
 
     left = _excluded_by_file(c)
 
-    def add(agency, level, state, f: FileEntry | None, note=None):
+    def add(agency, level, state, f: FileEntry | None, note=None, contact=None):
         reason = f.reason if f else None
         if note:
             reason = f"{reason}; {note}" if reason else note
@@ -165,17 +169,18 @@ def _submissions_table(c: Consolidation) -> SheetTable:
                      f.file if f else None, STATUS_LABELS[f.status] if f else None,
                      f.report_number if f else None, f.report_date if f else None,
                      f.errors if f and f.status != "skipped" else None,
-                     f.warnings if f and f.status != "skipped" else None, reason])
+                     f.warnings if f and f.status != "skipped" else None, reason, contact])
         kinds.append("missing" if f is None or state == "Chưa có báo cáo hợp lệ" else "error" if flagged else None)
 
     if c.registry is not None:
         for i, a in enumerate(c.registry):
             files = sorted(by_identity.pop(f"registry:{i}", []), key=lambda f: (order[f.status], f.file))
             state = agency_state(files, True)
+            contact = contact_text(a) if state != "Đã tổng hợp" else None
             if not files:
-                add(a.name, a.level, state, None, "không tìm thấy tệp báo cáo của cơ quan")
+                add(a.name, a.level, state, None, "không tìm thấy tệp báo cáo của cơ quan", contact)
             for f in files:
-                add(a.name, a.level or f.level, state, f)
+                add(a.name, a.level or f.level, state, f, contact=contact)
     rest = sorted(by_identity.items(), key=lambda kv: (LEVEL_ORDER.get(kv[1][0].level, 9), fold(kv[1][0].agency)))
     for _, files in rest:
         files.sort(key=lambda f: (order[f.status], f.file))
