@@ -102,8 +102,8 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--macros", action="store_true", help="tạo bản có nút bấm (.xlsm)")
     t.add_argument("--appraisal", action="store_true", help="tạo sổ thẩm định (điểm bị trừ của mọi cơ quan)")
     t.add_argument("--consolidation", action="store_true", help="tạo sổ tổng hợp của Sở Nội vụ (có nút Tổng hợp khi thêm --macros)")
-    t.add_argument("--from", dest="previous", metavar="KỲ_TRƯỚC.xlsx",
-                   help="tạo biểu mẫu kỳ sau từ biểu mẫu kỳ trước, chuyển các tồn tại chưa hoàn thành")
+    t.add_argument("--from", dest="previous", metavar="KỲ_TRƯỚC",
+                   help="tạo biểu mẫu kỳ sau từ biểu mẫu kỳ trước (một tệp, hoặc một thư mục: mọi cơ quan, -o là thư mục)")
 
     v = sub.add_parser("validate", help="kiểm tra một hay nhiều biểu mẫu đã điền")
     v.add_argument("files", nargs="+", metavar="TỆP")
@@ -131,6 +131,7 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--strict", action="store_true", help="loại các tệp còn lỗi")
     c.add_argument("--jobs", type=int, metavar="N", help="số tiến trình đọc song song")
     c.add_argument("--quiet", action="store_true", help="không hiện thanh tiến độ")
+    c.add_argument("--previous", metavar="KỲ_TRƯỚC.json", help="tóm tắt JSON của lần tổng hợp kỳ trước: thêm trang so sánh")
     c.add_argument("--docx", metavar="BÁO_CÁO.docx", help="ghi dự thảo báo cáo của Sở Nội vụ (Word) kèm phụ lục tổng hợp")
     c.add_argument("--pdf", action="store_true",
                    help="ghi thêm bản PDF của dự thảo báo cáo (hoặc của sổ tổng hợp khi không có --docx), cần LibreOffice")
@@ -140,6 +141,15 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("-o", "--output", required=True, metavar="THƯ_MỤC", help="thư mục ghi biểu mẫu của từng cơ quan")
     d.add_argument("--year", type=_year, metavar="NĂM", help="năm báo cáo của các biểu mẫu")
     d.add_argument("--period", type=_period, metavar="KỲ", help="kỳ: quy_1…quy_4, 6_thang, 9_thang, nam")
+    d.add_argument("--from", dest="previous", metavar="THƯ_MỤC_NĂM_TRƯỚC",
+                   help="thư mục biểu mẫu năm trước: thêm các tồn tại chưa hoàn thành của từng cơ quan")
+
+    k = sub.add_parser("catalog", help="Bộ tiêu chí dạng sổ Excel: ghi ra để nhập, hoặc đọc sổ đã nhập thành thư mục danh mục")
+    k.add_argument("file", nargs="?", metavar="BO_TIEU_CHI.xlsx", help="sổ Bộ tiêu chí đã nhập (bỏ trống: ghi sổ mới)")
+    k.add_argument("-o", "--output", required=True, metavar="RA",
+                   help="không có TỆP: sổ .xlsx cần ghi; có TỆP: thư mục danh mục (dùng với --catalog)")
+    k.add_argument("--level", choices=["so", "huyen", "xa"], metavar="CẤP", help="cấp: so, huyen, xa (mặc định so)")
+    k.add_argument("--year", type=_year, metavar="NĂM", help="chỉ bộ tiêu chí dùng cho năm thẩm định này")
 
     m = sub.add_parser("demo", help="chạy thử trên dữ liệu mẫu: tạo bài nộp, tổng hợp và phụ lục")
     m.add_argument("-o", "--output", default="cchc-xl-demo", metavar="THƯ_MỤC",
@@ -281,9 +291,10 @@ def cmd_template(args) -> int:
         _refuse_unused(args, "--from", ("level", "agency", "data"))
     elif args.data:
         _refuse_unused(args, "--data (tài liệu JSON đã có cấp, kỳ và tên cơ quan)", ("level", "year", "period", "agency"))
-    _writable(args.output)
+    if not (args.previous and os.path.isdir(args.previous)):  # a folder: -o is a folder too
+        _writable(args.output)
     if args.appraisal:
-        from .appraisal import write_appraisal_template
+        from .cycle.appraisal import write_appraisal_template
 
         path = write_appraisal_template(args.output, year=args.year)
         _out(f"Đã tạo sổ thẩm định: {path}")
@@ -294,14 +305,29 @@ def cmd_template(args) -> int:
         path = write_consolidation_workbook(args.output, macros=args.macros)
         _out(f"Đã tạo sổ tổng hợp: {path}")
         return EXIT_OK
+    if args.previous and os.path.isdir(args.previous):
+        from .cycle.carry import CarryError, write_next_all
+
+        if args.macros:
+            raise UsageError("--macros chưa dùng được khi --from là thư mục; hãy chạy cho từng tệp")
+        try:
+            paths, skipped = write_next_all(args.previous, args.output, year=args.year, kind=args.period)
+        except CarryError as exc:
+            raise UsageError(str(exc)) from None
+        _out(f"Đã tạo {len(paths)} biểu mẫu kỳ sau trong {args.output}:")
+        for p in paths:
+            _out(f"  - {p}")
+        for f, reason in skipped:
+            _out(f"Bỏ qua {f}: {reason}.")
+        return EXIT_OK
     if args.previous:
-        from .carry import CarryError, write_next
+        from .cycle.carry import CarryError, write_next
 
         try:
             path, carried = write_next(args.previous, args.output, year=args.year, kind=args.period, macros=args.macros)
         except CarryError as exc:
             raise UsageError(str(exc)) from None
-        _out(f"Đã tạo biểu mẫu kỳ sau: {path} (chuyển {carried} tồn tại chưa hoàn thành)")
+        _out(f"Đã tạo biểu mẫu kỳ sau: {path} (chuyển {carried} tồn tại; trong cùng năm giữ cả tồn tại đã hoàn thành)")
         return EXIT_OK
     report = _load_report_json(args.data) if args.data else None
     if args.macros:
@@ -449,7 +475,7 @@ def cmd_consolidate(args) -> int:
         summary = run_consolidation(args.input_dir, args.output, registry=args.registry, year=args.year,
                                     kind=args.period, strict=args.strict, jobs=args.jobs,
                                     progress=not args.quiet and sys.stderr.isatty(), json_out=args.json_out,
-                                    echo=_out, docx_out=args.docx)
+                                    echo=_out, docx_out=args.docx, previous=args.previous)
     except ConsolidationError as exc:
         raise UsageError(str(exc)) from None
     if args.pdf:
@@ -464,16 +490,50 @@ def cmd_consolidate(args) -> int:
 
 
 def cmd_distribute(args) -> int:
-    from .appraisal import DistributeError, distribute
+    from .cycle.distribute import DistributeError, distribute
 
     try:
-        paths = distribute(args.appraisal, args.output, year=args.year, kind=args.period)
+        paths = distribute(args.appraisal, args.output, year=args.year, kind=args.period, previous_dir=args.previous)
     except DistributeError as exc:
         _out(f"cchc-xl: {exc}", err=True)
         for issue in getattr(exc, "issues", []):
             _out(f"  - {issue.sheet}!{issue.cell}: {issue.message}", err=True)
         return EXIT_INVALID if getattr(exc, "issues", None) else EXIT_UNUSABLE
     _out(f"Đã tạo {len(paths)} biểu mẫu trong {args.output}")
+    for p in paths:
+        _out(f"  - {p}")
+    for issue in getattr(paths, "warnings", []):
+        _out(f"Lưu ý ({Path(args.appraisal).name}, {issue.sheet}!{issue.cell}): {issue.message}")
+    if args.previous:
+        from .cycle.distribute import previous_lines
+
+        for line in previous_lines(paths, args.previous):
+            _out(line)
+    return EXIT_OK
+
+
+def cmd_catalog(args) -> int:
+    from .cycle.catalog_book import CatalogBookError, import_catalog_workbook, write_catalog_workbook
+
+    if args.file is None:
+        _suffix(args.output, (".xlsx",))
+        _writable(args.output)
+        path = write_catalog_workbook(args.output, level=args.level or "so", year=args.year)
+        _out(f"Đã tạo sổ Bộ tiêu chí: {path}")
+        return EXIT_OK
+    _refuse_unused(args, "TỆP (cấp và năm lấy từ sổ)", ("level", "year"))
+    if not os.path.isfile(args.file):
+        raise UsageError(f"{args.file}: không tìm thấy tệp")
+    if Path(args.output).exists() and not Path(args.output).is_dir():
+        raise UsageError(f"{args.output}: đã có một tệp trùng tên, cần một thư mục")
+    try:
+        paths = import_catalog_workbook(args.file, args.output)
+    except CatalogBookError as exc:
+        _out(f"cchc-xl: {exc.message}", err=True)
+        for issue in exc.issues:
+            _out(f"  - {issue.sheet}!{issue.cell}: {issue.message}", err=True)
+        return EXIT_INVALID if exc.issues else EXIT_UNUSABLE
+    _out(f"Đã ghi {len(paths)} bộ tiêu chí vào {args.output} (dùng: --catalog {args.output}):")
     for p in paths:
         _out(f"  - {p}")
     return EXIT_OK

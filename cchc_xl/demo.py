@@ -213,7 +213,8 @@ def _indicator_values(cat: spec.Catalog, rng: random.Random, fill: float) -> dic
 
 # ---- the demo ------------------------------------------------------------------------------
 
-DEMO_YEAR, DEMO_KIND = 2024, "6_thang"
+DEMO_YEAR, DEMO_KIND = 2025, "6_thang"  # after the 2025 mergers: the registry of today
+PREVIOUS_YEAR, PREVIOUS_KIND = 2024, "6_thang"  # the real example reports' period, historic names
 
 
 def examples_dir() -> Path:
@@ -240,16 +241,10 @@ def load_examples() -> list[dict]:
     return out
 
 
-def write_samples(folder: Path, generated: int = 12, seed: int = 2024, echo=None) -> dict:
-    """Sample submissions in ``folder``: the examples, generated agencies, a duplicate, a bad file."""
-    from .registry import RegistryError, load_registry
+def _write_examples(folder: Path, docs: list[dict], taken: set, written: list, echo) -> None:
     from .template import write_template
 
-    folder.mkdir(parents=True, exist_ok=True)
-    rng = random.Random(seed)
-    written: list[Path] = []
-    taken = set()
-    for doc in load_examples():
+    for doc in docs:
         name = (doc.get("agency") or {}).get("name") or "co_quan"
         out = folder / f"{_slug(name)}.xlsx"
         try:
@@ -260,6 +255,40 @@ def write_samples(folder: Path, generated: int = 12, seed: int = 2024, echo=None
             continue
         taken.add(name)
         written.append(out)
+
+
+def write_previous_samples(folder: Path, registry: list, seed: int = 2023, echo=None) -> list[Path]:
+    """Last year's submissions in ``folder``: the real example reports (historic names) and generated
+    reports of the registry's departments under the names they had then (``ten_cu``, else today's)."""
+    from .template import write_template
+
+    folder.mkdir(parents=True, exist_ok=True)
+    rng = random.Random(seed)
+    written = []
+    taken = set()
+    _write_examples(folder, load_examples(), taken, written, echo)
+    for entry in [e for e in registry if e.level == "so"]:
+        for name in entry.former_names or (entry.name,):
+            if name in taken:
+                continue
+            taken.add(name)
+            out = folder / f"{_slug(name)}.xlsx"
+            write_template(out, report=sample_report(name, None, "so", PREVIOUS_YEAR, PREVIOUS_KIND, rng))
+            written.append(out)
+    return written
+
+
+def write_samples(folder: Path, generated: int = 12, seed: int = 2024, echo=None) -> dict:
+    """Sample submissions in ``folder``: generated agencies of today's registry, an example report of an
+    earlier year, a duplicate, a bad file."""
+    from .registry import RegistryError, load_registry
+    from .template import write_template
+
+    folder.mkdir(parents=True, exist_ok=True)
+    rng = random.Random(seed)
+    written: list[Path] = []
+    taken = set()
+    _write_examples(folder, load_examples()[-1:], taken, written, echo)  # an earlier year's: not consolidated
     reg_path = examples_dir() / "registry.csv"
     try:
         registry = load_registry(reg_path) if reg_path.is_file() else []
@@ -268,6 +297,7 @@ def write_samples(folder: Path, generated: int = 12, seed: int = 2024, echo=None
             echo(f"Không dùng được danh sách cơ quan mẫu: {exc}")
         registry, reg_path = [], None
     pool = [e for e in registry if e.level == "so" and e.name not in taken]
+    pool.sort(key=lambda e: e.name != "Sở Tài chính")  # its appendix is the demo's example
     made = {}
     for entry in pool[:generated]:
         doc = sample_report(entry.name, entry.code, entry.level, DEMO_YEAR, DEMO_KIND, rng)
@@ -289,7 +319,8 @@ def write_samples(folder: Path, generated: int = 12, seed: int = 2024, echo=None
     bad.write_bytes(b"PK\x03\x04" + bytes(random.Random(seed).getrandbits(8) for _ in range(600)))
     written.append(bad)
     (folder / "ghi_chu.txt").write_text("Các tệp báo cáo CCHC nhận qua hệ thống quản lý văn bản.\n", encoding="utf-8")
-    return {"files": written, "registry": reg_path if reg_path and reg_path.is_file() else None}
+    return {"files": written, "registry": reg_path if reg_path and reg_path.is_file() else None,
+            "agencies": registry}
 
 
 def _slug(name: str) -> str:
@@ -312,22 +343,31 @@ def run_demo(outdir, echo=print) -> int:
     except OSError as exc:
         echo(f"cchc-xl: không ghi được vào thư mục {outdir}: {os_reason(exc)}")
         return 2
+    before = outdir / "ky_truoc"
     inbox = outdir / "nop"
     marker = outdir / ".cchc-xl-demo"
-    if inbox.exists():
-        if not marker.exists():  # never delete a folder the demo did not make
-            echo(f"cchc-xl: {inbox} đã có sẵn và không do lệnh demo tạo ra; hãy chọn thư mục khác (-o)")
+    for folder in (inbox, before):
+        if folder.exists() and not marker.exists():  # never delete a folder the demo did not make
+            echo(f"cchc-xl: {folder} đã có sẵn và không do lệnh demo tạo ra; hãy chọn thư mục khác (-o)")
             return 2
-        import shutil
+    import shutil
 
-        shutil.rmtree(inbox)
+    for folder in (inbox, before):
+        if folder.exists():
+            shutil.rmtree(folder)
     marker.write_text("Thư mục chạy thử của cchc-xl demo.\n", encoding="utf-8")
     echo(f"Đang tạo các bài nộp mẫu trong {inbox} …")
     samples = write_samples(inbox, echo=echo)
+    echo(f"Đang tạo các bài nộp mẫu kỳ trước (tên cơ quan trước sắp xếp năm 2025) trong {before} …")
+    write_previous_samples(before / "nop", samples["agencies"], echo=echo)
     out = outdir / "tong_hop.xlsx"
     summary_path = outdir / "tong_hop.json"
+    previous_path = before / "tong_hop_ky_truoc.json"
     try:
+        run_consolidation(before / "nop", before / "tong_hop_ky_truoc.xlsx", registry=None, json_out=previous_path,
+                          echo=lambda line: None, year=PREVIOUS_YEAR, kind=PREVIOUS_KIND)
         summary = run_consolidation(inbox, out, registry=samples["registry"], json_out=summary_path, echo=echo,
+                                    year=DEMO_YEAR, kind=DEMO_KIND, previous=previous_path,
                                     docx_out=outdir / "bao_cao_tong_hop.docx")
     except ConsolidationError as exc:
         echo(f"cchc-xl: {exc}")
@@ -350,6 +390,8 @@ def run_demo(outdir, echo=print) -> int:
     echo(f"  - Bài nộp mẫu của các cơ quan: {inbox}")
     echo(f"  - Sổ tổng hợp: {out}")
     echo(f"  - Tóm tắt dạng JSON: {summary_path}")
+    echo(f"  - So sánh với {spec.period_words(PREVIOUS_KIND, PREVIOUS_YEAR)}: trang “So sánh kỳ trước” của {out} "
+         f"(bài nộp kỳ trước: {before / 'nop'})")
     if appendix_out:
         echo(f"  - Phụ lục I, II, III của Sở Tài chính: {appendix_out} (bản Word: {appendix_out.with_suffix('.docx').name})")
     echo(f"  - Dự thảo báo cáo của Sở Nội vụ (Word): {outdir / 'bao_cao_tong_hop.docx'}")

@@ -225,6 +225,8 @@ class _Reader:
         for fld in cfg["fields"]:
             key = fld["key"]
             r = labels.get(fold(fld["title"]))
+            if r is None and fld.get("optional"):
+                continue  # a line added later: workbooks made before it are still read
             if r is None:
                 raise UnreadableError("wrong_template", f"trang “{sheet}” thiếu dòng “{fld['title']}”")
             if fld["type"] == "integer":
@@ -238,6 +240,9 @@ class _Reader:
                 raw = self.text(grid, sheet, r, 1, key)
                 items = {"levels": spec.levels(), "period_kinds": spec.period_kinds()}[fld["enum"]]
                 value = choices.match(raw, items) or raw
+            elif fld["type"] == "codes":  # "3; 5.2" → ["3", "5.2"]
+                text = self.text(grid, sheet, r, 1, key)
+                value = [c for c in (parse_code(x) for x in re.split(r"[;,\n]", text or "")) if c] or None
             else:
                 value = self.text(grid, sheet, r, 1, key)
             _set_path(doc, key, value)
@@ -501,6 +506,8 @@ def canonical(doc: dict) -> dict:
         "appraisal_year": doc.get("appraisal_year"),
         "report": {"number": (doc.get("report") or {}).get("number"), "date": (doc.get("report") or {}).get("date")},
     }
+    if doc.get("not_applicable"):  # present only when some criteria do not apply to the agency
+        out["not_applicable"] = list(doc["not_applicable"])
     prep = doc.get("preparer") or {}
     if any(prep.get(k) for k in ("name", "phone", "email")):
         out["preparer"] = {k: prep.get(k) for k in ("name", "phone", "email")}

@@ -103,6 +103,9 @@ def _check_catalog(data: dict, path: Path, level: str, kind: str) -> dict:
     return data
 
 
+check_catalog = _check_catalog  # public: the catalog workbook checks what it writes
+
+
 def nfc_deep(obj):
     """Every string inside a JSON-like value in Unicode NFC."""
     if isinstance(obj, str):
@@ -197,6 +200,19 @@ class Catalog:
     def max_score(self, code: str | None):
         item = self.criteria_by_code.get(code or "") or self.areas_by_code.get(code or "")
         return item.get("max_score") if item else None
+
+    def applicable_max(self, code: str | None, not_applicable=()):
+        """The maximum of an area or criterion for an agency some criteria do not apply to: the
+        set's maximum less the maxima of the exempt criteria under it (None if exempt itself)."""
+        mx = self.max_score(code)
+        exempt = set(not_applicable or ())
+        if mx is None or not exempt:
+            return mx
+        if code in exempt:
+            return None
+        under = [c for c in exempt if c.startswith(f"{code}.")]
+        top = [c for c in under if not any(c.startswith(f"{o}.") for o in under if o != c)]
+        return round(mx - sum(self.max_score(c) or 0 for c in top), 6)
 
     def criterion_name(self, code: str | None):
         item = self.criteria_by_code.get(code or "") or self.areas_by_code.get(code or "")

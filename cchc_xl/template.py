@@ -324,6 +324,8 @@ def _info_sheet(wb, report: dict | None, level: str, year: int | None, kind: str
             if key == "period.kind" and value:
                 value = spec.label_of("period_kinds", value)
         vcell = ws.cell(row=r, column=2)
+        if fld["type"] == "codes" and isinstance(value, list):
+            value = "; ".join(value) or None
         if fld["type"] == "date" and value:
             value = dt.date.fromisoformat(value) if isinstance(value, str) else value
             vcell.number_format = "dd/mm/yyyy"

@@ -318,9 +318,14 @@ class _Checker:
 
     def scores(self):
         cat = self.cat
+        exempt = self.doc.get("not_applicable") or ()
+        for code in exempt:
+            if code not in cat.areas_by_code and code not in cat.criteria_by_code:
+                self.add("unknown_code", "not_applicable",
+                         message=f"Mã {code} (tiêu chí không áp dụng) không có trong Bộ tiêu chí năm {cat.criteria_year}")
         for i, a in enumerate(self.doc.get("areas", [])):
             code = a.get("code")
-            self._score_limits("areas", i, code, _num(a.get("max_score")), _num(cat.max_score(code)),
+            self._score_limits("areas", i, code, _num(a.get("max_score")), _num(cat.applicable_max(code, exempt)),
                                _num(a.get("score")))
             if code and code not in cat.areas_by_code:
                 self.add("unknown_code", path_key(["areas", i, "code"]), what="Mã lĩnh vực", code=code,

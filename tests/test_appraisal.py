@@ -121,17 +121,18 @@ def test_blank_workbook_has_native_help(tmp_path):
     path = write_appraisal_template(tmp_path / "so.xlsx", year=2023)
     wb = load_workbook(path)
     d = decl()
-    titles = [d["sheets"][k]["title"] for k in ("guide", "info", "registry", "areas", "deductions", "criteria")]
+    titles = [d["sheets"][k]["title"] for k in ("guide", "info", "registry", "areas", "deductions", "exemptions",
+                                                "criteria")]
     assert [ws.title for ws in wb.worksheets if ws.sheet_state == "visible"] == titles
     meta = wb[d["meta_sheet"]]
     assert meta.sheet_state in ("hidden", "veryHidden")
     assert {meta.cell(r, 1).value: meta.cell(r, 2).value for r in range(1, 8)}["template_id"] == "cchc-xl/appraisal"
     assert wb[d["lists_sheet"]].sheet_state == "hidden"
-    for name in ("ds_co_quan", "bang_co_quan", "ds_cap", "tc_khoa", "tc_ten", "tc_diem", "tc_nhom"):
+    for name in ("ds_co_quan", "bang_co_quan", "ds_cap", "tc_khoa", "tc_ten", "tc_diem", "tc_nhom", "tc_khong_ap_dung"):
         assert name in wb.defined_names
     reg = wb[d["sheets"]["registry"]["title"]]
     assert reg["B5"].value is None  # blank but for the headers
-    for which in ("registry", "areas", "deductions"):
+    for which in ("registry", "areas", "deductions", "exemptions"):
         ws = wb[d["sheets"][which]["title"]]
         L = _letters(which)
         first = _first_row(which)
@@ -144,7 +145,9 @@ def test_blank_workbook_has_native_help(tmp_path):
         validated = {str(r).split(":")[0] for dv in ws.data_validations.dataValidation for r in dv.sqref.ranges}
         hinted = [dv for dv in ws.data_validations.dataValidation if dv.prompt]
         assert hinted
-        if which != "registry":
+        if which == "exemptions":  # agency from the list, code and reason bounded; no scores
+            assert {f"{L[k]}{first}" for k in ("agency", "code", "note")} <= validated
+        elif which != "registry":
             assert {f"{L[k]}{first}" for k in ("agency", "code", "max_score", "score")} <= validated
             code_dv = next(dv for dv in ws.data_validations.dataValidation if f"{L['code']}{first}" in str(dv.sqref))
             assert "OFFSET(" in code_dv.formula1 and "tc_nhom" in code_dv.formula1  # codes of the row's level
@@ -474,6 +477,24 @@ def test_appraisal_errors_point_at_cells_and_nothing_is_written(tmp_path):
     assert "là mã lĩnh vực" in msgs[(D, "D14")]
     assert msgs[(D, "D11")] == "Tiêu chí 1.1 của Sở Tài chính đã được liệt kê ở ô D5"
     assert "sổ thẩm định còn" in str(exc) and "a.xlsx" in str(exc)
+
+
+def test_area_scores_that_disagree_with_the_listed_deductions_are_reported_at_their_cells(tmp_path):
+    """The agency cannot change announced scores: a mismatch is reported on the appraisal's cell,
+    and the scores are kept as announced (DOMAIN.md)."""
+    path = write_appraisal_template(tmp_path / "a.xlsx", year=2023)
+    agencies = [{"name": "Sở Tài chính", "code": "STC", "level": SO}]
+    # area 1 announced 9 of 10 (1 point lost), but the listed 1.1 and 1.6 lose 1 + 1,5
+    deductions = [{"agency": "Sở Tài chính", "code": "1.1", "score": 0, "reason": "Chậm"},
+                  {"agency": "Sở Tài chính", "code": "1.6", "score": 0, "reason": "Thiếu"}]
+    areas = [{"agency": "Sở Tài chính", "code": "1", "score": 9}]
+    fill_appraisal(path, agencies, areas, deductions)
+    written = distribute(path, tmp_path / "out")
+    assert [(i.code, i.severity, i.sheet, i.cell) for i in written.warnings] == \
+        [("area_total_mismatch", "warning", "Điểm lĩnh vực", "G5")]
+    assert written.warnings[0].message.startswith("Sở Tài chính: Lĩnh vực 1:")
+    report = validate_file(written[0]).result.report
+    assert [(a["code"], a["score"]) for a in report["areas"]] == [("1", 9)]
 
 
 def test_missing_year_is_an_error(tmp_path):

@@ -54,15 +54,42 @@ def _with_statuses(report: dict, statuses: list) -> dict:
 STATUSES = ["hoan_thanh", "dang_thuc_hien", "chua_thuc_hien", "khong_the_thuc_hien"]
 
 
-def test_carries_exactly_the_unfinished_items(tmp_path, make_workbook, sngv):
+def test_within_the_cycle_the_years_record_is_whole(tmp_path, make_workbook, sngv):
+    """6 tháng → năm: every item of the cycle is carried, finished ones with their status and result,
+    so the annual Phụ lục II lists the year's work and its rate counts the first half's results."""
+    from cchc_xl.appendix import remediation_model
+    prev_doc = _with_statuses(sngv, [STATUSES[i % 4] for i in range(len(sngv["remediation"]))])
+    prev = make_workbook(prev_doc, name="sngv_6thang.xlsx")
+    before = read_file(prev).report
+    out, count = write_next(prev, tmp_path / "sngv_nam.xlsx")
+    doc = read_file(out).report
+    assert doc["period"] == {"year": 2024, "kind": "nam"}
+    assert count == len(before["remediation"]) == 16
+    assert [it["issue"] for it in doc["remediation"]] == [it["issue"] for it in before["remediation"]]
+    for new, old in zip(doc["remediation"], before["remediation"]):
+        assert new["carried_from"] == {"year": 2024, "kind": "6_thang"}
+        if old["status"] == "hoan_thanh":  # as it stands: status, result and note
+            assert (new["status"], new["progress"], new["note"]) == (old["status"], old["progress"], old["note"])
+    done = sum(1 for it in before["remediation"] if it["status"] == "hoan_thanh")
+    assert done == sum(1 for it in doc["remediation"] if it["status"] == "hoan_thanh") == 4
+    rep = validate_file(out)
+    assert not [i for i in rep.issues if i.code in ("uncovered_earlier", "uncovered_deduction")]  # nothing to re-add
+    cat = spec.catalog("so", doc["appraisal_year"])
+    texts = " ".join(str(c.value) for row in remediation_model(doc, cat).rows for c in row.cells if c and c.value)
+    from cchc_xl.appendix import progress_text
+    finished = [it for it in before["remediation"] if it["status"] == "hoan_thanh"]
+    assert all(progress_text(it) in texts for it in finished)  # Phụ lục II lists the first half's results
+
+
+def test_new_cycle_carries_exactly_the_unfinished_items(tmp_path, make_workbook, sngv):
     prev_doc = _with_statuses(sngv, [STATUSES[i % 4] for i in range(len(sngv["remediation"]))])
     prev_doc["remediation"][1]["note"] = "Chờ hướng dẫn của Sở Nội vụ"
     prev_doc["indicators"] = {"1.1.1": {"value": 38, "note": "38 nhiệm vụ trọng tâm"}}
     prev_doc["report"] = {"number": "1073/BC-SNgV", "date": "2024-06-14"}
     prev = make_workbook(prev_doc, name="sngv_6thang.xlsx")
     before = read_file(prev).report
-    out, count = write_next(prev, tmp_path / "sngv_nam.xlsx")
-    assert out == tmp_path / "sngv_nam.xlsx"
+    out, count = write_next(prev, tmp_path / "sngv_2025.xlsx", year=2025, kind="6_thang")
+    assert out == tmp_path / "sngv_2025.xlsx"
     doc = read_file(out).report
 
     open_items = [it for it in before["remediation"] if it["status"] != "hoan_thanh"]
@@ -81,7 +108,7 @@ def test_carries_exactly_the_unfinished_items(tmp_path, make_workbook, sngv):
     assert doc["remediation"][0]["note"].startswith("Chờ hướng dẫn của Sở Nội vụ\nKỳ trước (6 tháng đầu năm 2024): ")
 
     assert doc["agency"] == before["agency"]
-    assert doc["period"] == {"year": 2024, "kind": "nam"}
+    assert doc["period"] == {"year": 2025, "kind": "6_thang"}
     assert doc["appraisal_year"] == before["appraisal_year"] == 2023
     assert doc["deductions"] == before["deductions"]
     assert doc["areas"] == before["areas"]
@@ -95,7 +122,7 @@ def test_next_workbook_validation(tmp_path, make_workbook, sngv):
     has no row left: in a carried-forward workbook that is a warning (probably finished last period), not an error."""
     statuses = [STATUSES[i % 4] for i in range(len(sngv["remediation"]))]
     prev = make_workbook(_with_statuses(sngv, statuses))
-    out, _ = write_next(prev, tmp_path / "next.xlsx")
+    out, _ = write_next(prev, tmp_path / "next.xlsx", year=2025, kind="6_thang")  # a new cycle: unfinished only
     rep = validate_file(out)
     finished = {it["code"] for it, st in zip(sngv["remediation"], statuses) if st == "hoan_thanh"}
     uncovered = {i.message.split()[2] for i in rep.issues if i.code == "uncovered_earlier"}

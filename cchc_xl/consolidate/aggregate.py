@@ -238,9 +238,12 @@ def area_scores(c: Consolidation) -> tuple[list[str], list[dict]]:
             rec["total"] += sc
             rec["max"] += mx
     rows = list(per.values())
+    exempt = {ag["aid"]: set(ag.get("not_applicable") or ()) for ag in c.records["agencies"]}
     for r in rows:
         cat = _catalog_for(c, r["level"])
-        expected = [x["code"] for x in cat.criteria["areas"] if x.get("max_score") is not None]
+        # an area that does not apply to the agency is not expected (its maximum is left out)
+        expected = [x["code"] for x in cat.criteria["areas"]
+                    if x.get("max_score") is not None and x["code"] not in exempt.get(r["aid"], ())]
         absent = [code for code in expected if code not in r["scores"]]
         if absent:
             r["complete"] = False

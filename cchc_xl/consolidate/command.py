@@ -106,6 +106,8 @@ def closing_summary(c: Consolidation, summary: dict, out, json_out=None, warning
             lines.append(f"  … và {_vn(len(bad) - 12)} tệp khác (xem trang “Tình hình nộp”).")
     for w in warnings:
         lines.append(f"Lưu ý: {w}.")
+    if c.previous is not None:
+        lines.append(f"So sánh với kỳ trước: trang “So sánh kỳ trước” của {out}.")
     where = f"Đã ghi sổ tổng hợp: {out}"
     if json_out:
         where += f"; tóm tắt JSON: {json_out}"
@@ -141,11 +143,21 @@ def _overwrites_a_submission(output, input_dir) -> bool:
 
 
 def run_consolidation(input_dir, output, registry=None, year=None, kind=None, strict=False, jobs=None,
-                      progress=False, json_out=None, echo=print, docx_out=None) -> dict:
-    """``cchc-xl consolidate``: read, consolidate, write OUT.xlsx (and the JSON summary), report."""
+                      progress=False, json_out=None, echo=print, docx_out=None, previous=None) -> dict:
+    """``cchc-xl consolidate``: read, consolidate, write OUT.xlsx (and the JSON summary), report.
+
+    ``previous``: a previous consolidation's JSON summary; adds the comparison sheet."""
     from ..model import check_writable, write_text_atomic
 
     start = time.perf_counter()
+    prev_summary = None
+    if previous is not None:
+        from ..cycle.compare import PreviousSummaryError, load_previous
+
+        try:
+            prev_summary = load_previous(previous)
+        except PreviousSummaryError as exc:
+            raise ConsolidationError(str(exc)) from None
     for target in [output] + [p for p in (json_out, docx_out) if p]:
         try:
             check_writable(target)
@@ -161,6 +173,7 @@ def run_consolidation(input_dir, output, registry=None, year=None, kind=None, st
     finally:
         if bar:
             bar.close()
+    cons.previous = prev_summary
     t_write = time.perf_counter()
     if bar:
         bar.note(f"Đang lập sổ tổng hợp {Path(output).name} …")

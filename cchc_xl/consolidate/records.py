@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from .. import spec
+from ..cycle.compare import BASIS_KEY, basis, compare
 from ..normalize import fold, parse_deadline
 from .files import (OPEN_STATUSES, REMEDIATION_KEYS, UNKNOWN_STATUS, ConsolidationError, FileEntry, _crashed,
                     find_files, read_files)
@@ -36,6 +37,7 @@ class Consolidation:
     made: dt.datetime = field(default_factory=lambda: dt.datetime.now().replace(microsecond=0))
     seconds: float = 0.0
     timings: dict = field(default_factory=dict)  # seconds per phase: find, read, build, write
+    previous: dict | None = None  # a previous consolidation's summary, for the comparison sheet
     _memo: dict = field(default_factory=dict, repr=False)
 
     @property
@@ -124,7 +126,27 @@ class Consolidation:
             if self.registry is not None else [],
             # the agencies to remind (no accepted file), with the registry's contact columns
             "reminders": self.reminders,
+            **self.memo("comparison_basis", lambda: {BASIS_KEY: comparison_basis(self)}),
         }
+
+    def comparison(self) -> dict | None:
+        """This period beside the previous summary's (``cycle.compare``), when one was given."""
+        if self.previous is None:
+            return None
+        return self.memo("comparison", lambda: compare(comparison_basis(self), self.previous[BASIS_KEY],
+                                                       former_names_of(self.registry)))
+
+
+def comparison_basis(c: Consolidation) -> dict:
+    from .aggregate import area_scores
+
+    return basis(area_scores(c)[1], c.records["deductions"], c.records["remediation"], c.records["agencies"],
+                 c.period)
+
+
+def former_names_of(registry) -> dict[str, tuple[str, ...]]:
+    """Today's agency name → its former names, from the registry (``ten_cu``)."""
+    return {a.name: tuple(getattr(a, "former_names", ()) or ()) for a in registry or []}
 
 
 def _load_registry(registry):
@@ -374,7 +396,8 @@ def _build(files: list[FileEntry], period: dict, registry, input_dir: str) -> Co
         ag_rows.append({"aid": aid, "agency": f.agency, "reported_name": f.reported_name, "code": f.agency_code,
                         "level": level, "file": f.file, "report_number": f.report_number,
                         "report_date": f.report_date, "errors": f.errors, "warnings": f.warnings,
-                        "in_registry": f.registry_index is not None, "criteria_year": cat.criteria_year})
+                        "in_registry": f.registry_index is not None, "criteria_year": cat.criteria_year,
+                        "not_applicable": list(doc.get("not_applicable") or [])})
         base = {"aid": aid, "agency": f.agency, "level": level}
         bad = _error_fields(f)
 

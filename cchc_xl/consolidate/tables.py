@@ -57,7 +57,8 @@ def sheet_tables(c: Consolidation) -> list[SheetTable]:
     When every agency consolidated is of one level, the "Cấp" column says nothing and is left
     out (except on the submission sheet, which also lists the registry).
     """
-    tables = [_BUILDERS[decl["key"]](c) for decl in spec.consolidation_sheets()]
+    tables = [_BUILDERS[decl["key"]](c) for decl in spec.consolidation_sheets()
+              if decl.get("only_with") != "previous" or c.previous is not None]
     if len(_levels_present(c)) <= 1:
         for t in tables[1:]:
             for i, col in enumerate(t.columns):
@@ -96,7 +97,8 @@ def declared_table(c: Consolidation, key: str, rows: list[list], *, notes: dict 
     ``notes`` fills the declared notes' placeholders (a note whose values are not all given is left
     out); ``chart_rows`` is how many rows the declared chart may show (0: no chart)."""
     decl = next(d for d in spec.consolidation_sheets() if d["key"] == key)
-    cols = [Column(x["title"], x["width"], x.get("kind", "text")) for x in decl["columns"]]
+    values = {"period": c.period_words.upper(), **(notes or {})}
+    cols = [Column(x["title"].format(**values), x["width"], x.get("kind", "text")) for x in decl["columns"]]
     if "area_columns" in decl:
         ac = decl["area_columns"]
         at = next(i for i, col in enumerate(cols) if col.title == ac["before"])
@@ -106,7 +108,6 @@ def declared_table(c: Consolidation, key: str, rows: list[list], *, notes: dict 
         ag = decl["agency_columns"]
         cols += [Column(name, ag["width"], ag.get("kind", "text")) for name in agencies]
         fit_width = len(agencies) <= ag.get("fit_width_up_to", 10 ** 9)
-    values = {"period": c.period_words.upper(), **(notes or {})}
     texts = []
     for template in decl.get("notes", []):
         try:
@@ -307,6 +308,16 @@ _RULE_WORDS = {"sum": "Cộng", "stats": "Thấp nhất, trung vị, cao nhất"
                "list": "Liệt kê", "none": "Không tổng hợp"}
 
 
+def _comparison_table(c: Consolidation) -> SheetTable:
+    """This period beside the previous one (``consolidate --previous``), per agency of today."""
+    from ..cycle.compare import comparison_rows
+
+    prev = (c.previous or {}).get("period") or {}
+    before = spec.period_words(prev["kind"], prev["year"]) if prev.get("year") and prev.get("kind") else "kỳ trước"
+    rows, charted = comparison_rows(c.comparison(), before, _level_label)
+    return declared_table(c, "comparison", rows, notes={"before": before}, chart_rows=charted)
+
+
 def _indicator_summary(c: Consolidation) -> SheetTable:
     rows, kinds = [], []
     for row, agg in aggregate_values(c, "indicators"):
@@ -392,6 +403,7 @@ _BUILDERS = {
     "criteria_matrix": _criteria_matrix,
     "deductions": _deductions_table,
     "scores": _scores_table,
+    "comparison": _comparison_table,
     "indicators": _indicator_summary,
     "indicator_matrix": lambda c: _values_matrix(c, "indicators"),
     "propaganda": lambda c: _values_matrix(c, "propaganda"),

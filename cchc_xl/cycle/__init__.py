@@ -1,0 +1,1 @@
+"""The yearly cycle: criteria workbook, appraisal and distribution, carrying items, comparison."""

@@ -1,0 +1,794 @@
+"""The appraisal workbook (sổ thẩm định) and its distribution into pre-filled agency workbooks.
+
+After the yearly appraisal the Home Affairs department knows every agency's area totals and
+deducted criteria. It types them once, for all agencies, into the appraisal workbook; then
+``distribute`` checks that workbook and writes one agency workbook per agency, already holding
+the agency's information, scores and one remediation row per deduction, so that the agency only
+writes what it did about each shortcoming.
+
+Layout and texts are declared in ``schemas/appraisal.json``. The workbook offers the same native
+help as the agency workbook: dropdowns (agencies from the registry sheet; criterion codes of the
+agency's own level, through a dependent list keyed on the level the row's agency has), bounds
+(score from 0 to the maximum), input hints, red conditional formatting, protection with input
+cells unlocked, and A4 landscape printing.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import unicodedata
+from copy import copy
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from openpyxl import Workbook
+from openpyxl.formatting.rule import FormulaRule
+from openpyxl.styles import Alignment
+from openpyxl.utils import get_column_letter, quote_sheetname
+from openpyxl.workbook.defined_name import DefinedName
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from .. import SCHEMA_VERSION, __version__, spec
+from ..issues import Issue, _show, make
+from ..normalize import clean_text, fold, format_number, is_error_value, match_enum, parse_code, parse_number
+from ..reader import UnreadableError, a1, load_grids
+from ..template import (BORDER, GROUP_FILL, LOCKED_FILL, RED_FILL, RED_FONT, UNLOCKED,
+                       WRAP_TOP, _code_sort_key, _header, _hint, _print_setup, _protect, _set_text, _title, font,
+                       save_atomic, style_field_row, write_catalog_rows, write_guide)
+from ..sheets.measure import fit_row, text_lines
+from ..fileio import os_reason
+from .exemptions import check_exemptions, exemption_sheet, read_exemptions
+
+AREA, CRITERION = "lv", "tc"  # kinds of catalog rows in the dropdown keys
+
+
+class DistributeError(Exception):
+    """The appraisal workbook cannot be distributed (Vietnamese message; ``issues`` point at cells)."""
+
+    def __init__(self, message: str, issues: list[Issue] | None = None):
+        super().__init__(message)
+        self.message = message
+        self.issues = list(issues or [])
+
+
+def decl() -> dict:
+    """The appraisal workbook's declaration (``schemas/appraisal.json``)."""
+    return spec.load("appraisal")
+
+
+def _sheet(key: str) -> dict:
+    return decl()["sheets"][key]
+
+
+# ---- building the workbook -----------------------------------------------------------------
+
+def _criteria_sets(year: int | None) -> dict[str, spec.Catalog]:
+    """The criteria set of every level for the appraisal year (levels without one are left out)."""
+    sets = {}
+    for lv in spec.levels():
+        try:
+            sets[lv["key"]] = spec.catalog(lv["key"], year)
+        except spec.SpecError:
+            if not spec.criteria_years(lv["key"]):
+                continue
+            raise
+    if not sets:
+        raise spec.SpecError("Không có bộ tiêu chí nào để lập sổ thẩm định")
+    return sets
+
+
+def _level_label(level: str) -> str:
+    return spec.label_of("levels", level) or level
+
+
+@dataclass
+class _Names:
+    """Defined names and ranges the formulas of the data sheets use."""
+
+    registry_first: int = 0
+    registry_last: int = 0
+    refs: dict[str, str] = field(default_factory=dict)
+
+
+def _define(wb: Workbook, name: str, ref: str, names: _Names) -> None:
+    wb.defined_names[name] = DefinedName(name, attr_text=ref)
+    names.refs[name] = ref
+
+
+def _lists_sheet(wb: Workbook, sets: dict[str, spec.Catalog], names: _Names) -> None:
+    """Hidden dropdown sources: level labels, and the codes of each level in contiguous blocks.
+
+    Column C holds a group key ("<level label>|lv" for areas, "…|tc" for criteria) and column D
+    the code, so that a dependent dropdown is an OFFSET over the block of the row's level.
+    Column E holds the lookup key "<level label>|<kind>|<code>", F the name, G the maximum.
+    """
+    ws = wb.create_sheet(decl()["lists_sheet"])
+    ws.sheet_state = "hidden"
+    title = quote_sheetname(ws.title)
+    labels = [lv["label"] for lv in spec.levels()]
+    ws.cell(row=1, column=1, value="ds_cap")
+    for i, label in enumerate(labels, start=2):
+        ws.cell(row=i, column=1, value=label)
+    _define(wb, "ds_cap", f"{title}!$A$2:$A${len(labels) + 1}", names)
+    for col, head in enumerate(("nhom", "ma", "khoa", "ten", "diem_toi_da", "khong_ap_dung"), start=3):
+        ws.cell(row=1, column=col, value=head)
+    r = 2
+    for level, cat in sets.items():
+        label = _level_label(level)
+        for kind, items in ((AREA, cat.criteria["areas"]), (CRITERION, cat.criteria["criteria"])):
+            for item in sorted(items, key=lambda x: _code_sort_key(x["code"])):
+                _set_text(ws.cell(row=r, column=3), f"{label}|{kind}")
+                _set_text(ws.cell(row=r, column=4), item["code"])
+                _set_text(ws.cell(row=r, column=5), f"{label}|{kind}|{item['code']}")
+                _set_text(ws.cell(row=r, column=6), item.get("name"))
+                ws.cell(row=r, column=7, value=item.get("max_score"))
+                ws.cell(row=r, column=8, value=1 if item.get("may_not_apply") else 0)
+                r += 1
+    last = max(r - 1, 2)
+    _define(wb, "tc_nhom", f"{title}!$C$2:$C${last}", names)
+    _define(wb, "tc_khoa", f"{title}!$E$2:$E${last}", names)
+    _define(wb, "tc_ten", f"{title}!$F$2:$F${last}", names)
+    _define(wb, "tc_diem", f"{title}!$G$2:$G${last}", names)
+    _define(wb, "tc_khong_ap_dung", f"{title}!$H$2:$H${last}", names)
+    names.refs["tc_ma_dau"] = f"{title}!$D$2"
+    ws.protection.sheet = True
+
+
+def _guide_sheet(wb: Workbook, sets: dict[str, spec.Catalog]) -> None:
+    d = decl()
+    ws = wb.active
+    ws.title = d["sheets"]["guide"]["title"]
+    sets_text = "; ".join(f"{_level_label(lv)}: năm {cat.criteria_year}" for lv, cat in sets.items())
+    values = {key: d["sheets"][key]["title"] for key in ("info", "registry", "areas", "deductions", "exemptions",
+                                                         "criteria")}
+    write_guide(ws, [line.format(criteria_sets=sets_text, version=__version__, **values) for line in d["guide"]])
+
+
+def _info_sheet(wb: Workbook, year: int | None) -> None:
+    cfg = _sheet("info")
+    ws = wb.create_sheet(cfg["title"])
+    _title(ws, cfg["heading"], "Ô nền vàng là thông tin bắt buộc.", 3)
+    hr = cfg["header_row"]
+    _header(ws, hr, cfg["columns"])
+    for i, fld in enumerate(cfg["fields"]):
+        r = hr + 1 + i
+        ws.cell(row=r, column=1, value=fld["title"] + (" (*)" if fld.get("required") else ""))
+        ws.cell(row=r, column=3, value=fld.get("hint"))
+        vcell = ws.cell(row=r, column=2)
+        if fld["key"] == "appraisal_year":
+            vcell.value = year
+        style_field_row(ws, r, fld.get("required"))
+        ref = f"$B${r}"
+        if fld["type"] == "integer":
+            dv = DataValidation(type="whole", operator="between", formula1=str(fld["min"]), formula2=str(fld["max"]),
+                                allow_blank=True)
+            dv.error = f"Nhập năm có 4 chữ số, từ {fld['min']} đến {fld['max']}."
+            cond = (f"OR({ref}=\"\",NOT(ISNUMBER({ref})),{ref}<{fld['min']},{ref}>{fld['max']})" if fld.get("required")
+                    else f"AND({ref}<>\"\",OR(NOT(ISNUMBER({ref})),{ref}<{fld['min']},{ref}>{fld['max']}))")
+            ws.conditional_formatting.add(f"B{r}", FormulaRule(formula=[cond], fill=RED_FILL, font=RED_FONT))
+        else:
+            dv = DataValidation(type="textLength", operator="lessThanOrEqual", formula1="500", allow_blank=True)
+            dv.error = "Nội dung quá dài (tối đa 500 ký tự)."
+        dv.errorTitle = "Giá trị không hợp lệ"
+        dv.showErrorMessage = True
+        _hint(dv, fld["title"], fld.get("hint"))
+        dv.add(f"B{r}")
+        ws.add_data_validation(dv)
+        fit_row(ws, r, size=12, min_lines=2)
+    ws.freeze_panes = f"A{hr + 1}"
+    _print_setup(ws, f"{hr}:{hr}", "C")
+    _protect(ws)
+
+
+def _style_row(ws, r: int, columns: list[dict], formula_keys: set[str], like: int | None = None) -> None:
+    """Borders, font, protection of one table row; ``like``: copy the styles of that row (fast)."""
+    if like is not None and like != r:
+        for col in range(1, len(columns) + 1):
+            ws.cell(row=r, column=col)._style = copy(ws.cell(row=like, column=col)._style)
+        return
+    for col, c in enumerate(columns, start=1):
+        cell = ws.cell(row=r, column=col)
+        cell.border = BORDER
+        cell.font = font(11)
+        cell.alignment = WRAP_TOP
+        if c["key"] in formula_keys:
+            cell.fill = LOCKED_FILL
+        else:
+            cell.protection = UNLOCKED
+        if c.get("type") == "score":
+            cell.number_format = "0.###"
+        elif c["key"] == "code":
+            cell.number_format = "@"  # "1.10" must not become the number 1.1
+
+
+def open_table(wb: Workbook, cfg: dict):
+    """A declared table sheet with its title and header: the sheet, columns, column letters by key,
+    header row and the first and last open rows."""
+    ws = wb.create_sheet(cfg["title"])
+    cols = cfg["columns"]
+    _title(ws, cfg["heading"], cfg.get("subtitle"), len(cols))
+    hr = cfg["header_row"]
+    _header(ws, hr, cols)
+    letters = {c["key"]: get_column_letter(i) for i, c in enumerate(cols, start=1)}
+    return ws, cols, letters, hr, hr + 1, hr + cfg["open_rows"]
+
+
+def _registry_sheet(wb: Workbook, agencies: list[dict] | None, names: _Names) -> None:
+    cfg = _sheet("registry")
+    ws, cols, letters, hr, first, last = open_table(wb, cfg)
+    ncol = len(cols)
+    names.registry_first, names.registry_last = first, last
+    rows = agencies or []
+    b, c_, d = letters["name"], letters["code"], letters["level"]
+    for r in range(first, last + 1):
+        _style_row(ws, r, cols, {"stt"}, like=first)
+        ws.cell(row=r, column=1, value=f"=IF(COUNTA(${b}{r}:${d}{r})=0,\"\",ROW()-{first - 1})")
+        k = r - first
+        if k < len(rows):
+            ag = rows[k]
+            _set_text(ws[f"{b}{r}"], ag.get("name"))
+            _set_text(ws[f"{c_}{r}"], ag.get("code"))
+            level = ag.get("level")
+            _set_text(ws[f"{d}{r}"], _level_label(level) if level in {lv["key"] for lv in spec.levels()} else level)
+            _set_text(ws[f"{letters['former_names']}{r}"], "; ".join(ag.get("former_names") or ()) or None)
+            fit_row(ws, r, 11, max_col=ncol)
+    title = quote_sheetname(ws.title)
+    _define(wb, "ds_co_quan", f"{title}!${b}${first}:${b}${last}", names)
+    _define(wb, "bang_co_quan", f"{title}!${b}${first}:${d}${last}", names)
+    rng = lambda key: f"{letters[key]}{first}:{letters[key]}{last}"  # noqa: E731
+    name_cond = (f"OR(AND(${b}{first}=\"\",COUNTA(${c_}{first}:${d}{first})>0),"
+                 f"AND(${b}{first}<>\"\",COUNTIF(${b}${first}:${b}${last},${b}{first})>1))")
+    level_cond = (f"OR(AND(${d}{first}=\"\",${b}{first}<>\"\"),"
+                  f"AND(${d}{first}<>\"\",COUNTIF(ds_cap,${d}{first})=0))")
+    ws.conditional_formatting.add(rng("name"), FormulaRule(formula=[name_cond], fill=RED_FILL, font=RED_FONT))
+    ws.conditional_formatting.add(rng("level"), FormulaRule(formula=[level_cond], fill=RED_FILL, font=RED_FONT))
+    col = {c["key"]: c for c in cols}
+    dv = DataValidation(type="textLength", operator="between", formula1="1", formula2="200", allow_blank=True)
+    dv.errorTitle, dv.error, dv.showErrorMessage = "Tên không hợp lệ", "Tên cơ quan dài tối đa 200 ký tự.", True
+    _hint(dv, col["name"]["title"], col["name"].get("hint"))
+    dv.add(rng("name"))
+    ws.add_data_validation(dv)
+    dv = DataValidation(type="textLength", operator="lessThanOrEqual", formula1="30", allow_blank=True)
+    dv.errorTitle, dv.error, dv.showErrorMessage = "Mã không hợp lệ", "Mã, ký hiệu dài tối đa 30 ký tự.", True
+    _hint(dv, col["code"]["title"], col["code"].get("hint"))
+    dv.add(rng("code"))
+    ws.add_data_validation(dv)
+    dv = DataValidation(type="list", formula1="ds_cap", allow_blank=True)
+    dv.errorTitle, dv.error, dv.showErrorMessage = "Giá trị không có trong danh sách", \
+        "Hãy chọn cấp trong danh sách.", True
+    _hint(dv, col["level"]["title"], col["level"].get("hint"))
+    dv.add(rng("level"))
+    ws.add_data_validation(dv)
+    ws.freeze_panes = f"A{first}"
+    ws.auto_filter.ref = f"A{hr}:{get_column_letter(ncol)}{last}"
+    _print_setup(ws, f"{hr}:{hr}", get_column_letter(ncol))
+    ws.print_area = f"A1:{get_column_letter(ncol)}{first + max(len(rows), 1) - 1}"
+    _protect(ws, allow_rows=True)
+
+
+def _score_sheet(wb: Workbook, which: str, rows: list[dict] | None, names: _Names,
+                 shown=lambda row: ("", "")) -> None:
+    """``areas`` or ``deductions``: one table for all agencies, with live checks per row.
+
+    ``shown(row)`` gives what the level and name formulas of a pre-filled row will display, so
+    that its height fits the looked-up name too.
+    """
+    cfg = _sheet(which)
+    ws, cols, L, hr, first, last = open_table(wb, cfg)
+    keys = [c["key"] for c in cols]
+    ncol = len(cols)
+    kind = AREA if which == "areas" else CRITERION
+    formula_keys = {c["key"] for c in cols if c.get("type") == "formula"}
+    inputs = [L[k] for k in keys if k not in formula_keys]
+    rows = rows or []
+    f = first
+
+    def others(r: int, but: str) -> str:
+        cells = ",".join(f"${x}{r}" for x in inputs if x != but)
+        return f"COUNTA({cells})>0"
+
+    key_expr = f"${L['level']}{f}&\"|{kind}|\"&${L['code']}{f}"
+    lookup_max = f"INDEX(tc_diem,MATCH({key_expr},tc_khoa,0))"
+    catalog_max = f"IFERROR(IF(ISNUMBER({lookup_max}),{lookup_max},1E+99),1E+99)"
+    mx = f"IF(ISNUMBER(${L['max_score']}{f}),${L['max_score']}{f},{catalog_max})"
+    for r in range(first, last + 1):
+        _style_row(ws, r, cols, formula_keys, like=first)
+        counted = ",".join(f"${x}{r}" for x in inputs)
+        ws[f"{L['stt']}{r}"] = f"=IF(COUNTA({counted})=0,\"\",ROW()-{first - 1})"
+        ws[f"{L['level']}{r}"] = f"=IF(${L['agency']}{r}=\"\",\"\",IFERROR(VLOOKUP(${L['agency']}{r},bang_co_quan,3,FALSE)&\"\",\"\"))"
+        ws[f"{L['name']}{r}"] = (f"=IF(OR(${L['level']}{r}=\"\",${L['code']}{r}=\"\"),\"\","
+                                 f"IFERROR(INDEX(tc_ten,MATCH(${L['level']}{r}&\"|{kind}|\"&${L['code']}{r},"
+                                 f"tc_khoa,0))&\"\",\"\"))")
+        k = r - first
+        if k < len(rows):
+            for key in keys:
+                if key not in formula_keys and key != "stt":
+                    _set_text(ws[f"{L[key]}{r}"], rows[k].get(key))
+            formulas = {key: ws[f"{L[key]}{r}"].value for key in ("level", "name")}
+            ws[f"{L['level']}{r}"], ws[f"{L['name']}{r}"] = shown(rows[k])
+            fit_row(ws, r, 11, max_col=ncol)
+            for key, formula in formulas.items():
+                ws[f"{L[key]}{r}"] = formula
+    # live checks: one rule per column, relative to the first row
+    n_rows = f"${L['agency']}${first}:${L['agency']}${last}"
+    c_rows = f"${L['code']}${first}:${L['code']}${last}"
+    ag, code, mxc, sc = L["agency"], L["code"], L["max_score"], L["score"]
+    conds = {
+        "agency": f"OR(AND(${ag}{f}=\"\",{others(f, ag)}),AND(${ag}{f}<>\"\",COUNTIF(ds_co_quan,${ag}{f})=0))",
+        "code": (f"OR(AND(${code}{f}=\"\",{others(f, code)}),"
+                 f"AND(${code}{f}<>\"\",${L['level']}{f}<>\"\",COUNTIF(tc_khoa,{key_expr})=0),"
+                 f"AND(${code}{f}<>\"\",${ag}{f}<>\"\",COUNTIFS({n_rows},${ag}{f},{c_rows},${code}{f})>1))"),
+        "max_score": (f"OR(AND(${mxc}{f}<>\"\",OR(NOT(ISNUMBER(${mxc}{f})),${mxc}{f}<0)),"
+                      f"AND(${mxc}{f}=\"\",${code}{f}<>\"\",${L['level']}{f}<>\"\","
+                      f"IFERROR(NOT(ISNUMBER({lookup_max})),FALSE)))"),
+        "score": (f"OR(AND(${sc}{f}=\"\",{others(f, sc)}),"
+                  f"AND(${sc}{f}<>\"\",OR(NOT(ISNUMBER(${sc}{f})),${sc}{f}<0,${sc}{f}>{mx})))"),
+    }
+    for key, cond in conds.items():
+        ws.conditional_formatting.add(f"{L[key]}{first}:{L[key]}{last}",
+                                      FormulaRule(formula=[cond], fill=RED_FILL, font=RED_FONT))
+    col = {c["key"]: c for c in cols}
+
+    def add_dv(dv: DataValidation, key: str, title: str, error: str, style: str = "stop"):
+        dv.errorTitle, dv.error, dv.showErrorMessage, dv.errorStyle = title, error, True, style
+        _hint(dv, col[key]["title"], col[key].get("hint"))
+        dv.add(f"{L[key]}{first}:{L[key]}{last}")
+        ws.add_data_validation(dv)
+
+    add_dv(DataValidation(type="list", formula1="ds_co_quan", allow_blank=True), "agency",
+           "Cơ quan không có trong danh sách", "Hãy chọn cơ quan trong danh sách (trang Cơ quan).")
+    group = f"${L['level']}{f}&\"|{kind}\""
+    dependent = f"OFFSET({names.refs['tc_ma_dau']},MATCH({group},tc_nhom,0)-1,0,COUNTIF(tc_nhom,{group}),1)"
+    what = "lĩnh vực" if kind == AREA else "tiêu chí"
+    add_dv(DataValidation(type="list", formula1=dependent, allow_blank=True), "code",
+           "Mã không có trong danh sách",
+           f"Mã {what} này không có trong Bộ tiêu chí của cấp cơ quan. Hãy chọn cơ quan trước rồi chọn mã trong danh sách.",
+           style="warning")
+    add_dv(DataValidation(type="decimal", operator="between", formula1="0", formula2="1000", allow_blank=True),
+           "max_score", "Điểm không hợp lệ", "Điểm tối đa phải là số không âm.")
+    dv_max = f"IF(ISNUMBER(${mxc}{f}),${mxc}{f},IFERROR(IF(ISNUMBER({lookup_max}),{lookup_max},1000),1000))"
+    add_dv(DataValidation(type="decimal", operator="between", formula1="0", formula2=dv_max, allow_blank=True),
+           "score", "Điểm không hợp lệ", f"Điểm đạt phải là số từ 0 đến điểm tối đa của {what}.")
+    if "reason" in L:
+        add_dv(DataValidation(type="textLength", operator="lessThanOrEqual", formula1="32000", allow_blank=True),
+               "reason", "Nội dung quá dài", "Lý do dài tối đa 32.000 ký tự.")
+    ws.freeze_panes = f"C{first}"
+    ws.auto_filter.ref = f"A{hr}:{get_column_letter(ncol)}{last}"
+    _print_setup(ws, f"{hr}:{hr}", get_column_letter(ncol))
+    ws.print_area = f"A1:{get_column_letter(ncol)}{first + max(len(rows), 1) - 1}"
+    _protect(ws, allow_rows=True)
+
+
+def _criteria_sheet(wb: Workbook, sets: dict[str, spec.Catalog]) -> None:
+    cfg = _sheet("criteria")
+    ws = wb.create_sheet(cfg["title"])
+    cols = cfg["columns"]
+    _title(ws, cfg["heading"], "Tra cứu: mã, tên và điểm tối đa của từng lĩnh vực, tiêu chí theo cấp. Trang chỉ đọc.",
+           len(cols))
+    hr = cfg["header_row"]
+    _header(ws, hr, cols)
+    r = hr + 1
+    for level, cat in sets.items():
+        head = ws.cell(row=r, column=1, value=f"{_level_label(level).upper()} — {cat.criteria.get('title') or ''}")
+        head.font = font(12, bold=True)
+        head.fill = GROUP_FILL
+        head.alignment = Alignment(vertical="center", wrap_text=True)
+        ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=len(cols))
+        width = sum(c.get("width", 12) for c in cols)
+        ws.row_dimensions[r].height = text_lines(head.value, width, 12) * 12 * 1.32 + 6  # merged: fit_row sees col A only
+        r += 1
+        r = write_catalog_rows(ws, cat.criteria, r)
+    ws.freeze_panes = f"A{hr + 1}"
+    _print_setup(ws, f"{hr}:{hr}", get_column_letter(len(cols)))
+    _protect(ws)
+
+
+def _meta_sheet(wb: Workbook, year: int | None, sets: dict[str, spec.Catalog]) -> None:
+    d = decl()
+    ws = wb.create_sheet(d["meta_sheet"])
+    ws.sheet_state = "veryHidden"
+    rows = [
+        ("template_id", d["template_id"]),
+        ("template_version", d["template_version"]),
+        ("schema_version", SCHEMA_VERSION),
+        ("appraisal_year", year),
+        ("criteria_years", ";".join(f"{lv}:{cat.criteria_year}" for lv, cat in sets.items())),
+        ("generator", f"cchc-xl {__version__}"),
+        ("note", "Trang ẩn dùng để nhận diện sổ thẩm định cchc-xl. Không sửa, không xóa."),
+    ]
+    for i, (k, v) in enumerate(rows, start=1):
+        ws.cell(row=i, column=1, value=k)
+        ws.cell(row=i, column=2, value=v)
+    ws.protection.sheet = True
+
+
+def build_appraisal_workbook(year: int | None = None, agencies: list[dict] | None = None,
+                             areas: list[dict] | None = None, deductions: list[dict] | None = None,
+                             exemptions: list[dict] | None = None) -> Workbook:
+    """The appraisal workbook for an appraisal year (blank by default).
+
+    ``agencies`` (``{"name", "code", "level"}``), ``areas`` (``{"agency", "code", "max_score",
+    "score"}``) and ``deductions`` (the same plus ``"reason"``) pre-fill the tables, for the demo
+    and for tests; the command line always writes a blank workbook.
+    """
+    sets = _criteria_sets(year)
+    wb = Workbook()
+    names = _Names()
+    _guide_sheet(wb, sets)
+    _lists_sheet(wb, sets, names)
+    _info_sheet(wb, year)
+    _registry_sheet(wb, agencies, names)
+    levels = {_name_key(a.get("name") or ""): a.get("level") for a in agencies or []}
+
+    def shown(kind):
+        def inner(row):
+            cat = sets.get(levels.get(_name_key(row.get("agency") or "")))
+            if cat is None:
+                return "", ""
+            table = cat.areas_by_code if kind == AREA else cat.criteria_by_code
+            return _level_label(cat.level), (table.get(row.get("code")) or {}).get("name")
+        return inner
+
+    _score_sheet(wb, "areas", areas, names, shown(AREA))
+    _score_sheet(wb, "deductions", deductions, names, shown(CRITERION))
+    exemption_sheet(wb, exemptions, _style_row, open_table(wb, _sheet("exemptions")))
+    _criteria_sheet(wb, sets)
+    _meta_sheet(wb, year, sets)
+    wb._sheets = [ws for ws in wb.worksheets if ws.sheet_state == "visible"] + \
+                 [ws for ws in wb.worksheets if ws.sheet_state != "visible"]
+    wb.active = 0
+    wb.calculation.fullCalcOnLoad = True
+    wb.properties.creator = f"cchc-xl {__version__}"
+    wb.properties.title = decl()["title"]
+    return wb
+
+
+def write_appraisal_template(out, year: int | None = None) -> Path:
+    """``cchc-xl template --appraisal -o FILE [--year]``: ``year`` is the appraisal year."""
+    return save_atomic(build_appraisal_workbook(year), out)
+
+
+# ---- reading the filled workbook -----------------------------------------------------------
+
+@dataclass
+class Agency:
+    name: str
+    code: str | None
+    level: str
+    sheet: str
+    cell: str
+    former_names: tuple[str, ...] = ()
+
+
+@dataclass
+class ScoreRow:
+    """One row of the area or deduction table, with the cells it came from."""
+
+    agency: str
+    code: str
+    max_score: float | None
+    score: float
+    reason: str | None
+    sheet: str
+    row: int  # 1-based
+    cells: dict[str, str]
+
+
+@dataclass
+class Appraisal:
+    year: int | None
+    agencies: list[Agency]
+    areas: list[ScoreRow]
+    deductions: list[ScoreRow]
+    catalogs: dict[tuple[str, int | None], spec.Catalog]
+    issues: list[Issue]
+    exemptions: list[dict] = field(default_factory=list)  # rows of the sheet "Không áp dụng"
+
+    @property
+    def errors(self) -> list[Issue]:
+        return [i for i in self.issues if i.severity == "error"]
+
+
+def _issue(issue_code: str, /, sheet=None, cell=None, field=None, severity=None, **values) -> Issue:
+    """An issue declared in appraisal.json, or else in issues.json (``values`` may include ``code``)."""
+    own = decl().get("issues", {})
+    if issue_code in own:
+        shown = {k: _show(v) for k, v in values.items()}
+        d = own[issue_code]
+        return Issue(severity or d["severity"], issue_code, d["message"].format(**shown), sheet, cell, field)
+    return make(issue_code, sheet=sheet, cell=cell, field=field, severity=severity, **values)
+
+
+def split_names(text: str | None) -> tuple[str, ...]:
+    """"Sở Kế hoạch và Đầu tư; Sở KH&ĐT" → both names (the registry's ``ten_cu`` convention)."""
+    return tuple(n for n in (clean_text(x) for x in (text or "").replace("\n", ";").split(";")) if n)
+
+
+def _name_key(name: str) -> str:
+    """Identity of an agency name: case and spacing ignored, diacritics kept (Hà ≠ Hạ)."""
+    return unicodedata.normalize("NFC", clean_text(name) or "").casefold()
+
+
+def _grid_sheet(grids: dict, title: str, path: Path) -> tuple[str, list[list]]:
+    if title in grids:
+        return title, grids[title]
+    for name, grid in grids.items():
+        if fold(name) == fold(title):
+            return name, grid
+    raise DistributeError(f"{path.name}: thiếu trang “{title}” (trang bị xóa hoặc đổi tên)")
+
+
+def _cell(grid, r: int, c: int):
+    if r < len(grid) and c < len(grid[r]):
+        v = grid[r][c]
+        return None if v == "" else v
+    return None
+
+
+def _header_columns(grid, columns: list[dict], sheet: str, path: Path) -> tuple[int, dict[str, int]]:
+    """The header row and the column of every declared title (an ``optional`` column may be absent:
+    workbooks written before it existed)."""
+    want = {fold(c["title"]): c["key"] for c in columns}
+    needed = {c["key"] for c in columns if not c.get("optional")}
+    for r in range(min(len(grid), 40)):
+        found = {}
+        for c, v in enumerate(grid[r]):
+            key = want.get(fold(v)) if isinstance(v, str) else None
+            if key and key not in found:
+                found[key] = c
+        if needed <= set(found):
+            return r, found
+    raise DistributeError(f"{path.name}: trang “{sheet}” không còn đúng tiêu đề bảng của sổ thẩm định")
+
+
+def _check_meta(grids: dict, path: Path) -> dict:
+    d = decl()
+    grid = grids.get(d["meta_sheet"])
+    meta = {}
+    for row in grid or []:
+        if len(row) >= 2 and row[0] not in ("", None):
+            meta[str(row[0]).strip()] = row[1]
+    tid = meta.get("template_id")
+    if tid != d["template_id"]:
+        if tid == spec.sheets()["template_id"]:
+            raise DistributeError(f"{path.name}: đây là biểu mẫu báo cáo của một cơ quan, không phải sổ thẩm định "
+                                  "(tạo sổ thẩm định bằng lệnh: cchc-xl template --appraisal -o TỆP)")
+        raise DistributeError(f"{path.name}: không phải sổ thẩm định của cchc-xl (thiếu trang nhận diện hoặc mã "
+                              "biểu mẫu khác); tạo sổ bằng lệnh: cchc-xl template --appraisal -o TỆP")
+    try:
+        version = int(float(meta.get("template_version")))
+    except (TypeError, ValueError):
+        raise DistributeError(f"{path.name}: trang nhận diện của sổ thẩm định bị hỏng") from None
+    if version > d["template_version"]:
+        raise DistributeError(f"{path.name}: sổ thẩm định phiên bản {version} mới hơn công cụ (hỗ trợ đến "
+                              f"{d['template_version']}); hãy cập nhật cchc-xl")
+    return meta
+
+
+class _AppraisalReader:
+    def __init__(self, grids: dict, path: Path):
+        self.grids, self.path = grids, path
+        self.issues: list[Issue] = []
+
+    def add(self, code, sheet, r, c, field=None, **kw):
+        self.issues.append(_issue(code, sheet=sheet, cell=a1(r, c), field=field, **kw))
+
+    def text(self, grid, sheet, r, c, key, multiline=False):
+        v = _cell(grid, r, c)
+        if v is None:
+            return None
+        if is_error_value(v):
+            self.add("excel_error", sheet, r, c, key, value=str(v).strip())
+            return None
+        if isinstance(v, float) and v.is_integer():
+            v = int(v)
+        return clean_text(v, multiline=multiline)
+
+    def number(self, grid, sheet, r, c, key, title):
+        v = _cell(grid, r, c)
+        if v is None:
+            return None
+        if is_error_value(v):
+            self.add("excel_error", sheet, r, c, key, value=str(v).strip())
+            return None
+        n = parse_number(v, prefer="decimal")
+        if not n.ok or n.value is None:
+            self.add("invalid_type", sheet, r, c, key, field_title=title, value=clean_text(v) or v,
+                     expected="một số (ví dụ 1,5)")
+            return None
+        return n.value
+
+    def year(self) -> int | None:
+        cfg = _sheet("info")
+        sheet, grid = _grid_sheet(self.grids, cfg["title"], self.path)
+        fld = next(f for f in cfg["fields"] if f["key"] == "appraisal_year")
+        for r, row in enumerate(grid):
+            if row and isinstance(row[0], str) and fold(row[0].replace("(*)", "")) == fold(fld["title"]):
+                raw = _cell(grid, r, 1)
+                if raw is None:
+                    self.add("required", sheet, r, 1, "appraisal_year", field_title=fld["title"])
+                    return None
+                n = parse_number(raw, prefer="thousands")
+                if not n.ok or not isinstance(n.value, int):
+                    self.add("invalid_type", sheet, r, 1, "appraisal_year", field_title=fld["title"],
+                             value=clean_text(raw), expected="năm có 4 chữ số")
+                    return None
+                if not fld["min"] <= n.value <= fld["max"]:
+                    self.add("out_of_range", sheet, r, 1, "appraisal_year",
+                             message=f"Năm thẩm định {n.value} nằm ngoài khoảng {fld['min']}–{fld['max']}")
+                    return None
+                return n.value
+        raise DistributeError(f"{self.path.name}: trang “{sheet}” thiếu dòng “{fld['title']}”")
+
+    def registry(self) -> list[Agency]:
+        cfg = _sheet("registry")
+        sheet, grid = _grid_sheet(self.grids, cfg["title"], self.path)
+        hr, col = _header_columns(grid, cfg["columns"], sheet, self.path)
+        titles = {c["key"]: c["title"] for c in cfg["columns"]}
+        agencies: list[Agency] = []
+        seen: dict[str, Agency] = {}
+        for r in range(hr + 1, len(grid)):
+            name = self.text(grid, sheet, r, col["name"], "name")
+            code = self.text(grid, sheet, r, col["code"], "code")
+            raw_level = self.text(grid, sheet, r, col["level"], "level")
+            if name is None and code is None and raw_level is None:
+                continue
+            if name is None:
+                self.add("required", sheet, r, col["name"], "name", field_title=titles["name"])
+                continue
+            level = match_enum(raw_level, spec.levels()) if raw_level else None
+            if raw_level is None:
+                self.add("required", sheet, r, col["level"], "level", field_title=f"{titles['level']} của {name}")
+            elif level is None:
+                self.add("invalid_value", sheet, r, col["level"], "level", field_title=titles["level"],
+                         value=raw_level, allowed="; ".join(lv["label"] for lv in spec.levels()))
+            key = _name_key(name)
+            if key in seen:
+                self.add("duplicate_agency", sheet, r, col["name"], "name", value=name, other_cell=seen[key].cell)
+                continue
+            former = self.text(grid, sheet, r, col["former_names"], "former_names") if "former_names" in col else None
+            ag = Agency(name, code, level or "", sheet, a1(r, col["name"]), split_names(former))
+            seen[key] = ag
+            agencies.append(ag)
+        if not agencies and not self.issues:
+            self.add("required", sheet, hr + 1, col["name"], "name",
+                     field_title=f"cơ quan nào ở trang “{sheet}” (cần ít nhất một cơ quan)")
+        return agencies
+
+    def scores(self, which: str) -> list[ScoreRow]:
+        cfg = _sheet(which)
+        sheet, grid = _grid_sheet(self.grids, cfg["title"], self.path)
+        hr, col = _header_columns(grid, cfg["columns"], sheet, self.path)
+        titles = {c["key"]: c["title"] for c in cfg["columns"]}
+        inputs = [c["key"] for c in cfg["columns"] if c.get("type") != "formula"]
+        out: list[ScoreRow] = []
+        for r in range(hr + 1, len(grid)):
+            if all(_cell(grid, r, col[k]) is None for k in inputs):
+                continue
+            agency = self.text(grid, sheet, r, col["agency"], "agency")
+            raw_code = _cell(grid, r, col["code"])
+            code = parse_code(raw_code) if raw_code is not None and not is_error_value(raw_code) else None
+            mx = self.number(grid, sheet, r, col["max_score"], "max_score", titles["max_score"])
+            score_missing = _cell(grid, r, col["score"]) is None
+            score = self.number(grid, sheet, r, col["score"], "score", titles["score"])
+            reason = self.text(grid, sheet, r, col["reason"], "reason", multiline=True) if "reason" in col else None
+            ok = True
+            if agency is None:
+                self.add("required", sheet, r, col["agency"], "agency", field_title=titles["agency"])
+                ok = False
+            if code is None:
+                self.add("required", sheet, r, col["code"], "code", field_title=titles["code"])
+                ok = False
+            if score_missing:
+                label = titles["score"] + (f" của {'lĩnh vực' if which == 'areas' else 'tiêu chí'} {code}" if code else "")
+                self.add("required", sheet, r, col["score"], "score", field_title=label)
+            if score is None:
+                ok = False
+            for key, value in (("max_score", mx), ("score", score)):
+                if value is not None and value < 0:
+                    self.add("out_of_range", sheet, r, col[key], key,
+                             message=f"{titles[key]} {format_number(value)} không được âm")
+                    ok = False
+            if ok:
+                cells = {k: a1(r, c) for k, c in col.items()}
+                out.append(ScoreRow(agency, code, mx, score, reason, sheet, r + 1, cells))
+        return out
+
+
+def _check(ap: Appraisal, path: Path) -> None:
+    """The domain checks: known agency, code of the agency's level and year, score ≤ maximum, no duplicates."""
+    by_key = {_name_key(a.name): a for a in ap.agencies}
+
+    def catalog_of(level: str) -> spec.Catalog:
+        cat = ap.catalogs.get((level, ap.year))
+        if cat is None:
+            try:
+                cat = spec.catalog(level, ap.year)
+            except spec.SpecError as exc:
+                raise DistributeError(f"{path.name}: {exc}") from None
+            ap.catalogs[(level, ap.year)] = cat
+        return cat
+
+    cfg = {w: {c["key"]: c["title"] for c in _sheet(w)["columns"]} for w in ("areas", "deductions")}
+    exempt = exempt_codes(ap)
+    for which, rows in (("areas", ap.areas), ("deductions", ap.deductions)):
+        seen: dict[tuple[str, str], ScoreRow] = {}
+        what = "lĩnh vực" if which == "areas" else "tiêu chí"
+        for row in rows:
+            ag = by_key.get(_name_key(row.agency))
+            if ag is None:
+                ap.issues.append(_issue("unknown_agency", row.sheet, row.cells["agency"], "agency", value=row.agency,
+                                        registry=_sheet("registry")["title"]))
+                continue
+            row.agency = ag.name
+            if not ag.level or ap.year is None:
+                continue  # the registry row or the year already carries the error
+            cat = catalog_of(ag.level)
+            table = cat.areas_by_code if which == "areas" else cat.criteria_by_code
+            level_label = _level_label(ag.level)
+            if row.code not in table:
+                if which == "deductions" and row.code in cat.areas_by_code:
+                    msg = (f"Mã {row.code} là mã lĩnh vực; điểm lĩnh vực ghi ở trang “{_sheet('areas')['title']}”, "
+                           f"ở đây chỉ ghi tiêu chí thành phần bị trừ điểm")
+                elif which == "areas" and row.code in cat.criteria_by_code:
+                    msg = (f"Mã {row.code} là mã tiêu chí thành phần; ghi ở trang “{_sheet('deductions')['title']}”")
+                else:
+                    msg = (f"Mã {what} {row.code} không có trong Bộ tiêu chí cấp {level_label} năm "
+                           f"{cat.criteria_year} (cơ quan {ag.name})")
+                ap.issues.append(_issue("unknown_code", row.sheet, row.cells["code"], "code", severity="error",
+                                        message=msg))
+                continue
+            key = (_name_key(ag.name), row.code)
+            if key in seen:
+                other = seen[key].cells["code"]
+                if which == "areas":
+                    ap.issues.append(_issue("duplicate_area", row.sheet, row.cells["code"], "code", code=row.code,
+                                            agency=ag.name, other_cell=other))
+                else:
+                    ap.issues.append(_issue("duplicate_deduction", row.sheet, row.cells["code"], "code",
+                                            code=f"{row.code} của {ag.name}", other_cell=other))
+                continue
+            seen[key] = row
+            cat_max = table[row.code].get("max_score")
+            if which == "areas" and cat_max is not None:  # less the criteria that do not apply
+                cat_max = cat.applicable_max(row.code, exempt.get(key[0], ()))
+            # the criteria set bounds the score (a maximum typed otherwise reaches the agency's
+            # workbook, whose check points it out)
+            limit = cat_max if cat_max is not None else row.max_score
+            if limit is None:
+                ap.issues.append(_issue("required", row.sheet, row.cells["max_score"], "max_score",
+                                        field_title=f"{cfg[which]['max_score']} của {what} {row.code} "
+                                                    f"(Bộ tiêu chí chưa có điểm tối đa)"))
+            elif row.score > limit + 1e-9:
+                ap.issues.append(_issue("out_of_range", row.sheet, row.cells["score"], "score",
+                                        message=f"Điểm đạt {format_number(row.score)} lớn hơn điểm tối đa "
+                                                f"{format_number(limit)} của {what} {row.code} ({ag.name})"))
+    check_exemptions(ap, by_key, catalog_of, _issue, _level_label, _name_key)
+
+
+def exempt_codes(ap: Appraisal) -> dict[str, set[str]]:
+    """Agency name key → the codes that do not apply to it (rows of the sheet "Không áp dụng")."""
+    out: dict[str, set[str]] = {}
+    for row in ap.exemptions:
+        out.setdefault(_name_key(row["agency"]), set()).add(row["code"])
+    return out
+
+
+def read_appraisal(path: str | os.PathLike) -> Appraisal:
+    """The filled appraisal workbook, checked: every problem is an issue with its sheet and cell."""
+    path = Path(path)
+    try:
+        grids, _ = load_grids(path)
+    except UnreadableError as exc:
+        raise DistributeError(f"{path.name}: {exc.reason}") from None
+    _check_meta(grids, path)
+    rd = _AppraisalReader(grids, path)
+    year = rd.year()
+    agencies = rd.registry()
+    areas = rd.scores("areas")
+    deductions = rd.scores("deductions")
+    exempt = read_exemptions(rd, grids, _sheet("exemptions"), _header_columns, _cell)
+    ap = Appraisal(year, agencies, areas, deductions, {}, rd.issues, exempt)
+    _check(ap, path)
+    return ap

@@ -1,0 +1,183 @@
+"""Last period beside this one: what next year's appraisal looks at.
+
+A consolidation's JSON summary carries, per agency, what a later comparison needs
+(``comparison_basis``: score over the applicable maximum, rank, deducted criteria with the
+points lost, remediation counts, carried items and how many of them are closed). ``compare``
+puts a previous summary beside the current one: per agency the change in score and rank, the
+criteria deducted again (in both appraisals), the items carried and closed since; and the
+agencies that reported then but not now. Agencies are matched by name, then through the
+registry's former names (a merged department inherits its former departments' figures).
+"""
+
+from __future__ import annotations
+
+from ..normalize import fold
+from ..registry import name_key
+
+BASIS_KEY = "comparison_basis"
+
+
+def basis(area_rows: list[dict], deductions: list[dict], remediation: list[dict], agencies: list[dict],
+          period: dict) -> dict:
+    """What a later comparison needs, from the consolidation's records (plain dicts).
+
+    ``area_rows`` are the consolidation's per-agency scores (``area_scores``); ``deductions`` and
+    ``remediation`` its rows; ``agencies`` its accepted agencies (``agency``, ``code``, ``level``)."""
+    scores = {r["agency"]: r for r in area_rows}
+    out = []
+    for ag in agencies:
+        name = ag["agency"]
+        s = scores.get(name) or {}
+        deducted = {}
+        for d in deductions:
+            if d["agency"] == name and d.get("code"):
+                lost = d.get("lost")
+                deducted[d["code"]] = round(lost, 6) if isinstance(lost, (int, float)) else None
+        items = [r for r in remediation if r["agency"] == name]
+        carried = [r for r in items if r.get("carried_from")]
+        out.append({
+            "agency": name, "code": ag.get("code"), "level": ag.get("level"),
+            "score": s.get("total"), "max_score": s.get("max"), "percent": s.get("pct"),
+            "rank": s.get("rank"), "of": s.get("of"),
+            "deducted": deducted,
+            "remediation": {"total": len(items), "finished": sum(1 for r in items if r.get("status") == "hoan_thanh")},
+            "carried": len(carried),
+            "carried_closed": sum(1 for r in carried if r.get("status") == "hoan_thanh"),
+        })
+    return {"period": dict(period), "agencies": out}
+
+
+class PreviousSummaryError(Exception):
+    """The previous summary cannot be compared with (Vietnamese message naming the file)."""
+
+
+def load_previous(path) -> dict:
+    """The previous consolidation's summary; it must hold the comparison basis."""
+    import json
+    from pathlib import Path
+
+    p = Path(path)
+    try:
+        data = json.loads(p.read_text(encoding="utf-8-sig"))
+    except FileNotFoundError:
+        raise PreviousSummaryError(f"{p}: không tìm thấy tệp tóm tắt kỳ trước") from None
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise PreviousSummaryError(f"{p.name}: không đọc được tóm tắt JSON kỳ trước ({exc})") from None
+    if not isinstance(data, dict) or not isinstance(data.get(BASIS_KEY), dict) \
+            or not isinstance(data[BASIS_KEY].get("agencies"), list):
+        raise PreviousSummaryError(f"{p.name}: tóm tắt kỳ trước không có phần “{BASIS_KEY}” để so sánh (tóm tắt "
+                                   "do phiên bản cũ ghi; hãy tổng hợp lại kỳ trước bằng cchc-xl consolidate … --json)")
+    return data
+
+
+def compare(current: dict, previous: dict, former: dict[str, tuple[str, ...]] | None = None) -> dict:
+    """Per agency of today: previous and current figures side by side; and who reported then but not now.
+
+    ``current`` and ``previous`` are comparison bases; ``former`` maps an agency's name of today to
+    its former names (the registry's ``ten_cu``). Returns ``{"rows": [...], "gone": [...]}``.
+    """
+    today = {name_key(c["agency"]): c["agency"] for c in current["agencies"]}
+    owner = dict(today)
+    for name, olds in (former or {}).items():
+        if name_key(name) in today:
+            for old in olds:
+                owner.setdefault(name_key(old), today[name_key(name)])
+    rows = []
+    gone = []
+    by_now: dict[str, list[dict]] = {}
+    for r in previous["agencies"]:
+        now = owner.get(name_key(r["agency"]))
+        if now is None:
+            gone.append(r)
+        else:
+            by_now.setdefault(now, []).append(r)
+    for c in current["agencies"]:
+        before = by_now.get(c["agency"], [])
+        p = _combine(before)
+        again = sorted(set(c["deducted"]) & set(p["deducted"]), key=_code_key)
+        rows.append({
+            "agency": c["agency"], "level": c.get("level"),
+            "former": ", ".join(b["agency"] for b in before if name_key(b["agency"]) != name_key(c["agency"])),
+            "had_previous": bool(before), "merged_from": len(before),
+            "percent_before": p["percent"], "percent_now": c.get("percent"),
+            "percent_change": (round(c["percent"] - p["percent"], 2)
+                               if c.get("percent") is not None and p["percent"] is not None else None),
+            "score_before": p["score"], "score_now": c.get("score"),
+            "rank_before": p["rank"], "rank_now": c.get("rank"), "of_before": p["of"], "of_now": c.get("of"),
+            "rank_change": (p["rank"] - c["rank"] if c.get("rank") and p["rank"] else None),  # positive: moved up
+            "deducted_again": again,
+            "lost_again": round(sum(c["deducted"][k] or 0 for k in again), 6),
+            "deducted_before": len(p["deducted"]), "deducted_now": len(c["deducted"]),
+            "carried": c.get("carried", 0), "carried_closed": c.get("carried_closed", 0),
+            "open_before": p["open"],
+        })
+    rows.sort(key=lambda r: (-(r["percent_change"] if r["percent_change"] is not None else -1e9), fold(r["agency"])))
+    return {"rows": rows, "gone": [{"agency": g["agency"], "level": g.get("level"), "percent": g.get("percent")}
+                                   for g in gone]}
+
+
+def _combine(before: list[dict]) -> dict:
+    """One agency's previous figures; a merged agency's previous figures are its former agencies'
+    together (deductions united; score and rank only when there was exactly one)."""
+    one = before[0] if len(before) == 1 else None
+    deducted: dict = {}
+    for b in before:
+        deducted.update(b.get("deducted") or {})
+    open_items = sum((b.get("remediation") or {}).get("total", 0) - (b.get("remediation") or {}).get("finished", 0)
+                     for b in before)
+    return {"percent": _num(one.get("percent")) if one else None, "score": _num(one.get("score")) if one else None,
+            "rank": _int(one.get("rank")) if one else None, "of": _int(one.get("of")) if one else None,
+            "deducted": deducted, "open": open_items if before else None}
+
+
+def _num(x):
+    import math
+
+    return None if x is None or (isinstance(x, float) and math.isnan(x)) else x
+
+
+def _int(x):
+    x = _num(x)
+    return int(x) if x is not None else None
+
+
+def _code_key(code: str):
+    from ..template import _code_sort_key
+
+    return _code_sort_key(code)
+
+
+def _note(r: dict) -> str | None:
+    if not r["had_previous"]:
+        return "Không có số liệu kỳ trước"
+    if r["merged_from"] > 1:
+        return (f"Kỳ trước là {r['merged_from']} cơ quan (trước sắp xếp): so sánh tiêu chí bị trừ, "
+                "không so sánh điểm và hạng")
+    return None
+
+
+def comparison_rows(result: dict, before: str, level_label) -> tuple[list[list], int]:
+    """The rows of the consolidated workbook's sheet "So sánh kỳ trước" (declared in
+    schemas/consolidation_sheets.json), and how many of them have a change in score to chart."""
+    def pct(x):
+        return x / 100 if x is not None else None
+
+    def rank(a, b):
+        return f"{a}/{b}" if a else None
+
+    rows = []
+    for i, r in enumerate(result["rows"], 1):
+        rows.append([i, r["agency"], level_label(r["level"]), r["former"] or None,
+                     pct(r["percent_before"]), pct(r["percent_now"]),
+                     r["percent_change"],
+                     rank(r["rank_before"], r["of_before"]), rank(r["rank_now"], r["of_now"]), r["rank_change"],
+                     ", ".join(r["deducted_again"]) or None, len(r["deducted_again"]),
+                     r["lost_again"] if r["deducted_again"] else None,
+                     r["carried"], r["carried_closed"],
+                     _note(r)])
+    for g in result["gone"]:
+        rows.append([len(rows) + 1, g["agency"], level_label(g.get("level")), None,
+                     g["percent"] / 100 if isinstance(g.get("percent"), (int, float)) else None,
+                     None, None, None, None, None, None, None, None, None, None,
+                     f"Có báo cáo {before}, không có báo cáo kỳ này"])
+    return rows, sum(1 for r in result["rows"] if r["percent_change"] is not None)
