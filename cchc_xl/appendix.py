@@ -30,7 +30,7 @@ from pathlib import Path
 from . import spec
 from .normalize import fold, format_number, parse_date
 from .render import RenderError, render
-from .model import os_reason
+from .fileio import os_reason
 from .sheets.measure import fit_heights
 from .sheets.model import CellModel, RowModel, SheetModel
 from .sheets.style import BODY_SIZE, TITLE_SIZE
@@ -495,7 +495,7 @@ def agency_appendix_models(report: dict, catalog: spec.Catalog | None = None) ->
 def _load_source(src: str | os.PathLike, issues: list | None = None) -> tuple[dict, spec.Catalog | None]:
     """The report and catalog of a workbook or JSON document; with ``issues``, a workbook's
     validation issues are added to that list from the same reading."""
-    from .model import ReportError, load_report
+    from .fileio import ReportError, load_report
     from .reader import UnreadableError, read_file
 
     path = Path(src)
@@ -539,7 +539,7 @@ def write_agency_appendix(src: str | os.PathLike, out: str | os.PathLike, issues
     Vietnamese message names the input file. Pass a list as ``issues`` to receive the workbook's
     validation issues, found in the same reading (the command warns when there are errors).
     """
-    from .model import same_file
+    from .fileio import same_file
     from .template import save_atomic
 
     name = Path(src).name

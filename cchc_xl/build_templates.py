@@ -53,7 +53,7 @@ def _addin(out: Path):
 
 
 def _appraisal(out: Path):
-    from .appraisal import write_appraisal_template  # another issue's module: optional here
+    from .cycle.appraisal import write_appraisal_template
 
     return write_appraisal_template(out, year=None)
 

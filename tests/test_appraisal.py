@@ -19,8 +19,8 @@ from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
 from cchc_xl import spec
-from cchc_xl.appraisal import (DistributeError, agency_file_names, agency_reports, decl, distribute, read_appraisal,
-                               remediation_issue_text, safe_stem, write_appraisal_template)
+from cchc_xl.cycle.appraisal import DistributeError, decl, read_appraisal, write_appraisal_template
+from cchc_xl.cycle.distribute import agency_file_names, agency_reports, distribute, remediation_issue_text, safe_stem
 from cchc_xl.reader import read_file
 from cchc_xl.validate import area_total_issues, validate_file
 
@@ -396,7 +396,7 @@ def test_unsafe_agency_names_give_safe_distinct_files_inside_dir(tmp_path):
 
 
 def test_file_names_never_collide_case_insensitively():
-    from cchc_xl.appraisal import Agency
+    from cchc_xl.cycle.appraisal import Agency
 
     ags = [Agency(n, None, "so", "Cơ quan", "B5") for n in ("Sở Y tế", "SỞ Y TẾ", "Sở Y tế.", "Sở Y tế (2)")]
     names = agency_file_names(ags)
@@ -551,5 +551,6 @@ def test_renamed_sheet_is_reported(tmp_path, appraisal):
 
 
 def test_module_is_importable_without_side_effects():
-    mod = importlib.import_module("cchc_xl.appraisal")
-    assert callable(mod.write_appraisal_template) and callable(mod.distribute)
+    mod = importlib.import_module("cchc_xl.cycle.appraisal")
+    assert callable(mod.write_appraisal_template)
+    assert callable(importlib.import_module("cchc_xl.cycle.distribute").distribute)

@@ -8,7 +8,7 @@ import sys
 import pytest
 
 from cchc_xl import spec
-from cchc_xl.carry import CarryError, carry_item, next_period, next_report, resolve_period, write_next
+from cchc_xl.cycle.carry import CarryError, carry_item, next_period, next_report, resolve_period, write_next
 from cchc_xl.reader import read_file
 from cchc_xl.validate import validate_file
 
@@ -183,7 +183,7 @@ def test_errors_name_the_file(tmp_path, make_workbook, stc):
         write_next(bad, tmp_path / "x.xlsx")
     with pytest.raises(CarryError, match="khong_co.xlsx"):
         write_next(tmp_path / "khong_co.xlsx", tmp_path / "x.xlsx")
-    from cchc_xl.appraisal import write_appraisal_template
+    from cchc_xl.cycle.appraisal import write_appraisal_template
 
     ap = write_appraisal_template(tmp_path / "so_tham_dinh.xlsx", year=2023)
     with pytest.raises(CarryError, match="so_tham_dinh.xlsx"):

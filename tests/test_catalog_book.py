@@ -91,7 +91,8 @@ def test_round_trip_new_year_is_used_by_template_validate_appraisal_and_distribu
         codes = {c.value for c in twb["Bộ tiêu chí"]["A"]}
         assert "9.2.1" in codes and "7a" not in codes
         # appraisal workbook and distribute: a deduction of a criterion only the new set has
-        from cchc_xl.appraisal import build_appraisal_workbook, distribute
+        from cchc_xl.cycle.appraisal import build_appraisal_workbook
+        from cchc_xl.cycle.distribute import distribute
         from cchc_xl.template import save_atomic
         ap = tmp_path / "tham_dinh.xlsx"
         save_atomic(build_appraisal_workbook(

@@ -450,7 +450,7 @@ def test_a_reader_crash_costs_only_that_file():
 def test_round_opened_on_the_page_with_an_appraisal_workbook_offers_prefilled_workbooks(server, tmp_path):
     """The department's form: registry + appraisal workbook → each agency downloads its own
     pre-filled workbook (distribute), with the deductions of the appraisal."""
-    from cchc_xl.appraisal import build_appraisal_workbook
+    from cchc_xl.cycle.appraisal import build_appraisal_workbook
     from cchc_xl.reader import read_file
 
     ap = tmp_path / "so_tham_dinh.xlsx"

@@ -10,7 +10,7 @@ import zipfile
 from collections import Counter
 from pathlib import Path
 
-from ..model import os_reason
+from ..fileio import os_reason
 from ..normalize import format_number
 from .aggregate import _vn, progress_words
 from .files import ConsolidationError
@@ -147,7 +147,7 @@ def run_consolidation(input_dir, output, registry=None, year=None, kind=None, st
     """``cchc-xl consolidate``: read, consolidate, write OUT.xlsx (and the JSON summary), report.
 
     ``previous``: a previous consolidation's JSON summary; adds the comparison sheet."""
-    from ..model import check_writable, write_text_atomic
+    from ..fileio import check_writable, write_text_atomic
 
     start = time.perf_counter()
     prev_summary = None

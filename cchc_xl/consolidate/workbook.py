@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from ..model import os_reason
+from ..fileio import os_reason
 from ..sheets.xlsx import save_spliced
 from ..sheets.xlsx_tables import TableStyles, lay_out_table
 from .files import ConsolidationError
@@ -69,7 +69,7 @@ def write_consolidated_workbook(c: Consolidation, out: str | os.PathLike,
 
     ``appendix``: add the provincial appendix sheets of ``cchc_xl.appendix`` when available.
     """
-    from ..model import check_writable
+    from ..fileio import check_writable
 
     out = Path(out)
     try:

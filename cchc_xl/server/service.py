@@ -410,7 +410,8 @@ async def annotated_copy(store: Store, workers: Workers, sub) -> Path:
 
 def prefilled_workbooks(appraisal: Path, year: int, kind: str, folder: Path) -> list[tuple[dict, Path]]:
     """``distribute`` of the round's appraisal workbook into ``folder``: (agency of each, workbook)."""
-    from ..appraisal import DistributeError, distribute
+    from ..cycle.appraisal import DistributeError
+    from ..cycle.distribute import distribute
     from ..reader import read_file
 
     try:
