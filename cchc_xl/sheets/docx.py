@@ -215,12 +215,15 @@ def render_model(doc, model, first: bool) -> None:
             end_c = min(model.ncols - 1, c + cell.merge_across - 1)
             if (end_r, end_c) != (where[i], c):
                 table.cell(where[i], c).merge(table.cell(end_r, end_c))
+    # python-docx's Table.cell() lays out the whole grid on every call (quadratic: minutes for the
+    # province appendix); lay it out once, after the merges, and index it as Table.cell() does
+    grid, ncols = table._cells, model.ncols
     for r, row in enumerate(rows):
         for c, entry in enumerate(row):
             if entry is None:
                 continue
             cell, text = entry
-            target = table.cell(r, c)
+            target = grid[r * ncols + c]
             target.vertical_alignment = _VALIGN.get(cell.valign, WD_CELL_VERTICAL_ALIGNMENT.TOP)
             size = TABLE_PT - 1 if cell.size and cell.size < model.font_size else TABLE_PT
             lines = text.split("\n") if text else [""]
