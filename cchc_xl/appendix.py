@@ -22,7 +22,6 @@ an English-locale Excel, and an appendix must read "1,5" wherever it is printed.
 from __future__ import annotations
 
 import os
-import re
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -53,13 +52,12 @@ def _cell(value=None, **kw) -> CellModel:
     return CellModel(_clean(value), **kw)
 
 
-_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
-
-
 def _clean(value):
-    """NFC text without control characters a workbook cannot hold."""
+    """NFC text without what a workbook cannot hold (the one sanitiser, safetext)."""
     if isinstance(value, str):
-        return _ILLEGAL.sub("", unicodedata.normalize("NFC", value))
+        from .safetext import clean
+
+        return clean(unicodedata.normalize("NFC", value), limit=None)
     return value
 
 
