@@ -574,23 +574,25 @@ class _AppraisalReader:
     def add(self, code, sheet, r, c, field=None, **kw):
         self.issues.append(_issue(code, sheet=sheet, cell=a1(r, c), field=field, **kw))
 
-    def text(self, grid, sheet, r, c, key, multiline=False):
+    def _value(self, grid, sheet, r, c, key):
+        """The cell's value, or None when it is empty or holds an Excel error (reported here)."""
         v = _cell(grid, r, c)
-        if v is None:
-            return None
-        if is_error_value(v):
+        if v is not None and is_error_value(v):
             self.add("excel_error", sheet, r, c, key, value=str(v).strip())
+            return None
+        return v
+
+    def text(self, grid, sheet, r, c, key, multiline=False):
+        v = self._value(grid, sheet, r, c, key)
+        if v is None:
             return None
         if isinstance(v, float) and v.is_integer():
             v = int(v)
         return clean_text(v, multiline=multiline)
 
     def number(self, grid, sheet, r, c, key, title):
-        v = _cell(grid, r, c)
+        v = self._value(grid, sheet, r, c, key)
         if v is None:
-            return None
-        if is_error_value(v):
-            self.add("excel_error", sheet, r, c, key, value=str(v).strip())
             return None
         n = parse_number(v, prefer="decimal")
         if not n.ok or n.value is None:
