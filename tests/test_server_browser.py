@@ -43,14 +43,27 @@ def browser():
 
 
 def _submit(drv, css: str) -> None:
-    """Click a form's button and wait until the next page has replaced this one."""
+    """Click a form's button and wait until the next page has fully replaced this one.
+
+    The old page is marked with a script variable; the wait ends when a page without the mark has
+    finished loading. Checking the old element for staleness instead is flaky in Chromium: mid
+    navigation the driver may answer "Node with given id does not belong to the document", which
+    is not a StaleElementReferenceException."""
+    from selenium.common.exceptions import WebDriverException
     from selenium.webdriver.common.by import By
-    from selenium.webdriver.support import expected_conditions as EC
     from selenium.webdriver.support.ui import WebDriverWait
 
-    old = drv.find_element(By.TAG_NAME, "main")
+    drv.execute_script("window.__cchcOldPage = true;")
     drv.find_element(By.CSS_SELECTOR, css).click()
-    WebDriverWait(drv, 120).until(EC.staleness_of(old))
+
+    def replaced(d) -> bool:
+        try:
+            return bool(d.execute_script(
+                "return window.__cchcOldPage === undefined && document.readyState === 'complete'"))
+        except WebDriverException:  # the page is changing under the driver: ask again
+            return False
+
+    WebDriverWait(drv, 120, ignored_exceptions=(WebDriverException,)).until(replaced)
     drv.find_element(By.TAG_NAME, "main")
 
 
