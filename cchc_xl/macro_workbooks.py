@@ -2,7 +2,10 @@
 
 The VBA project is built by :mod:`cchc_xl.vba` from the source in ``macros/`` plus the
 standalone xlwings module (``xlwings.bas`` of the installed xlwings, which defines
-``RunPython``), so staff need no separate xlwings add-in. The openpyxl workbook is saved as
+``RunPython``), so staff need no separate xlwings add-in. Where the buttons may run on the
+department's server (``CCHC_MayChu.bas``: the agency workbooks and the add-in), xlwings' remote
+client goes in too: ``Remote.bas`` (``RunRemotePython``, with :data:`REMOTE_EDITS`), and the
+VBA-Web module and classes it posts with. The openpyxl workbook is saved as
 usual and the package is then completed by hand, because openpyxl neither writes a VBA project
 of its own nor keeps form buttons:
 
@@ -47,9 +50,14 @@ CONFIG_STATUS_LABEL = "Kết quả lần tổng hợp gần nhất"
 CONFIG_STATUS_ROW = CONFIG_HEADER_ROW + len(CONFIG_FIELDS) + 2
 CONFIG_STATUS_LINES = 24  # rows B{status}:B{status+23} belong to the status text
 
-AGENCY_MODULES = ["CCHC.bas", "CCHC_Chung.bas", "CCHC_VanBan.bas"]
+AGENCY_MODULES = ["CCHC.bas", "CCHC_MayChu.bas", "CCHC_Chung.bas", "CCHC_VanBan.bas"]
 CONSOLIDATION_MODULES = ["CCHC_TongHop.bas", "CCHC_Chung.bas", "CCHC_VanBan.bas"]
-ADDIN_MODULES = ["CCHC_Ribbon.bas", "CCHC_Chung.bas", "CCHC_VanBan.bas"]
+ADDIN_MODULES = ["CCHC_Ribbon.bas", "CCHC_MayChu.bas", "CCHC_Chung.bas", "CCHC_VanBan.bas"]
+# xlwings' remote client (addin/ of the installed xlwings): RunRemotePython and the VBA-Web
+# classes it posts with; needed wherever CCHC_MayChu is (it calls RunRemotePython)
+REMOTE_STANDARD = ["Remote.bas", "WebHelpers.bas"]
+REMOTE_CLASSES = ["WebClient.cls", "WebRequest.cls", "WebResponse.cls", "IWebAuthenticator.cls"]
+SERVER_MODULE = "CCHC_MayChu.bas"
 ADDIN_PROJECT_NAME = "cchc_xl"  # replaces "myaddin" in xlwings' add-in module (config sheet/file name)
 
 CT_XLSM = "application/vnd.ms-excel.sheet.macroEnabled.main+xml"
@@ -118,6 +126,54 @@ def dictionary_module():
     return class_module((_xlwings_dir() / "addin" / "Dictionary.cls").read_text(encoding="cp1252"))
 
 
+# Three edits to xlwings' Remote.bas, each replacing one exact piece of its text (a build with
+# another xlwings version that lacks a piece stops with BuildError rather than ship it unedited):
+REMOTE_EDITS = [
+    # run the actions in this project (the add-in or the workbook holding the button): an
+    # unqualified Application.Run searches the active workbook, a plain .xlsx has no macros,
+    # and an agency .xlsm open beside the add-in has macros of the same names
+    ('Application.Run action("func"), wb, action',
+     'Application.Run "\'" & Replace(ThisWorkbook.Name, "\'", "\'\'") & "\'!" & action("func"), wb, action'),
+    # the server's messages through the Unicode message box (VBA's MsgBox loses Vietnamese
+    # letters on a Windows whose language for non-Unicode programs is not Vietnamese)
+    ("rv = MsgBox(Prompt:=myPrompt, Title:=myTitle, Buttons:=myStyle)",
+     "rv = ThongBao(myPrompt, myTitle, myStyle)"),
+    # a refusal (401, 413, …) shows the server's Vietnamese reason, not the raw JSON
+    (re.compile(r'If myResponse\.Content <> "" Then\s*\r\n\s*MsgBox myResponse\.Content, vbCritical, "Error"\s*\r\n'
+                r'\s*Else\s*\r\n\s*MsgBox myResponse\.StatusDescription & " \(" & myResponse\.StatusCode & "\)", '
+                r'vbCritical, "Error"\s*\r\n\s*End If'),
+     "LoiTuMayChu myResponse"),
+]
+
+
+def remote_modules() -> list:
+    """xlwings' remote client as the projects need it: Remote.bas (with :data:`REMOTE_EDITS`),
+    WebHelpers.bas and the VBA-Web classes, as shipped in ``addin/`` of the installed xlwings."""
+    from .vba.project import class_module, crlf, standard_module
+
+    folder = _xlwings_dir() / "addin"
+    mods = []
+    for name in REMOTE_STANDARD:
+        text = crlf((folder / name).read_text(encoding="cp1252"))
+        if name == "Remote.bas":
+            if "Function RunRemotePython(" not in text:
+                raise BuildError(f"{folder / name}: không có RunRemotePython")
+            for old, new in REMOTE_EDITS:
+                if isinstance(old, str):
+                    if text.count(old) != 1:
+                        raise BuildError(f"{folder / name}: không tìm thấy đúng một chỗ “{old}” để sửa "
+                                         "(phiên bản xlwings khác với bản đã thử)")
+                    text = text.replace(old, new)
+                else:
+                    text, n = old.subn(new, text)
+                    if n != 1:
+                        raise BuildError(f"{folder / name}: không tìm thấy chỗ báo lỗi của máy chủ để sửa "
+                                         "(phiên bản xlwings khác với bản đã thử)")
+        mods.append(standard_module(text))
+    mods += [class_module((folder / name).read_text(encoding="cp1252")) for name in REMOTE_CLASSES]
+    return mods
+
+
 def source_module(filename: str):
     from .vba.project import standard_module
 
@@ -132,6 +188,8 @@ def project_modules(files: list[str], sheet_codenames: list[str], addin: bool = 
     mods += [document_module(n, "worksheet") for n in sheet_codenames]
     mods += [source_module(f) for f in files]
     mods += [xlwings_module(addin), dictionary_module()]
+    if SERVER_MODULE in files:
+        mods += remote_modules()
     return mods
 
 
@@ -283,9 +341,10 @@ def package(wb, out: str | os.PathLike, module_files: list[str], buttons: list[B
         codenames.append(f"Sheet{i}")
     modules = project_modules(module_files, codenames, addin)
     references = None
-    if addin:
+    if addin or SERVER_MODULE in module_files:
         from .vba.project import OFFICE, STDOLE
 
+        # the Office library: IRibbonControl (add-in), msoPicture (xlwings' Remote module)
         references = [STDOLE, OFFICE]
     vba_bin = build_vba_project(modules, project_name, references=references)
 
@@ -342,11 +401,13 @@ def package(wb, out: str | os.PathLike, module_files: list[str], buttons: list[B
 # ---- the three workbooks -------------------------------------------------------------------
 
 def _button_captions() -> dict[str, str]:
-    return {"KiemTra": "Kiểm tra", "DienPhuLuc": "Điền phụ lục", "TongHop": "Tổng hợp"}
+    return {"KiemTra": "Kiểm tra", "DienPhuLuc": "Điền phụ lục", "NopBaoCao": "Nộp báo cáo",
+            "CaiDatMayChu": "Cài đặt máy chủ", "TongHop": "Tổng hợp"}
 
 
 def agency_buttons(wb) -> list[Button]:
-    """“Kiểm tra” and “Điền phụ lục” on the status sheet and the guide, right of their text."""
+    """“Kiểm tra”, “Điền phụ lục” and “Nộp báo cáo” on the status sheet and the guide, right of
+    their text; “Cài đặt máy chủ” on the guide."""
     from . import spec
 
     cap = _button_captions()
@@ -359,6 +420,9 @@ def agency_buttons(wb) -> list[Button]:
                   if c.value is not None)  # first free column right of the text
         out.append(Button(title, cap["KiemTra"], "KiemTra", col, 0))
         out.append(Button(title, cap["DienPhuLuc"], "DienPhuLuc", col, 3))
+        out.append(Button(title, cap["NopBaoCao"], "NopBaoCao", col, 6))
+        if key == "guide":
+            out.append(Button(title, cap["CaiDatMayChu"], "CaiDatMayChu", col, 9))
     return out
 
 

@@ -1,29 +1,25 @@
 Attribute VB_Name = "CCHC_Ribbon"
-' cchc-xl: add-in (cchc-xl.xlam) - the CCHC tren thanh ribbon voi ba nut,
-' dung cho so dang mo (ActiveWorkbook), ke ca bieu mau .xlsx khong co macro.
-' Cac ham duoc goi tu customUI14.xml (onAction).
+' cchc-xl: add-in (cchc-xl.xlam) - the CCHC tren thanh ribbon, dung cho so dang mo
+' (ActiveWorkbook), ke ca bieu mau .xlsx khong co macro.
+' Cac ham duoc goi tu customUI14.xml (onAction). Kiem tra, Dien phu luc va Nop bao cao
+' chay tren may chu cua So Noi vu neu da cai dat (ChayNut, mo-dun CCHC_MayChu), neu khong
+' thi bang Python tren may nay. Tong hop (So Noi vu) luon chay Python tren may nay.
 Option Explicit
 
 Public Sub Ribbon_KiemTra(control As IRibbonControl)
-    If Not SanSang(T_NutKiemTra()) Then Exit Sub
-    On Error GoTo Loi
-    Application.StatusBar = T_NutKiemTra() & "..."
-    RunPython "import cchc_xl.excel; cchc_xl.excel.kiem_tra()"
-    Application.StatusBar = False
-    Exit Sub
-Loi:
-    BaoLoi T_NutKiemTra(), Err.Description
+    ChayNut T_NutKiemTra(), "kiem-tra", "import cchc_xl.excel; cchc_xl.excel.kiem_tra()"
 End Sub
 
 Public Sub Ribbon_DienPhuLuc(control As IRibbonControl)
-    If Not SanSang(T_NutDienPhuLuc()) Then Exit Sub
-    On Error GoTo Loi
-    Application.StatusBar = T_NutDienPhuLuc() & "..."
-    RunPython "import cchc_xl.excel; cchc_xl.excel.dien_phu_luc()"
-    Application.StatusBar = False
-    Exit Sub
-Loi:
-    BaoLoi T_NutDienPhuLuc(), Err.Description
+    ChayNut T_NutDienPhuLuc(), "dien-phu-luc", "import cchc_xl.excel; cchc_xl.excel.dien_phu_luc()"
+End Sub
+
+Public Sub Ribbon_NopBaoCao(control As IRibbonControl)
+    NopLenMayChu
+End Sub
+
+Public Sub Ribbon_CaiDatMayChu(control As IRibbonControl)
+    HoiCaiDatMayChu
 End Sub
 
 Public Sub Ribbon_TongHop(control As IRibbonControl)

@@ -32,7 +32,9 @@ SHIPPED = {
     "so_tong_hop_cchc.xlsm": macro_workbooks.CONSOLIDATION_MODULES,
     "cchc-xl.xlam": macro_workbooks.ADDIN_MODULES,
 }
-RUNPYTHON = re.compile(r'^\s*RunPython\s+"([^"]*)"', re.M)
+# a Python command, whether RunPython gets it directly or ChayNut passes it on
+PYTHON_COMMAND = re.compile(r'"(import cchc_xl[^"]*)"')
+SERVER_CALL = re.compile(r'\bChayNut\s+[^,]+,\s*"([^"]*)"')
 
 
 def bas_files() -> list[Path]:
@@ -44,7 +46,7 @@ def bas_files() -> list[Path]:
 def test_every_runpython_call_names_a_function_of_cchc_xl_excel():
     calls = []
     for path in bas_files():
-        for cmd in RUNPYTHON.findall(path.read_text(encoding="ascii")):
+        for cmd in PYTHON_COMMAND.findall(path.read_text(encoding="ascii")):
             m = re.fullmatch(r"import cchc_xl\.excel; cchc_xl\.excel\.(\w+)\(\)", cmd)
             assert m, f"{path.name}: {cmd}"
             assert callable(getattr(excel, m.group(1), None)), f"{path.name}: cchc_xl.excel.{m.group(1)} missing"
@@ -87,15 +89,76 @@ def test_every_button_macro_and_ribbon_callback_exists():
     for path in bas_files():
         for name, args in re.findall(r"^Public Sub (\w+)\(([^)]*)\)", path.read_text(encoding="ascii"), re.M):
             subs[name] = args
-    assert subs["KiemTra"] == "" and subs["DienPhuLuc"] == "" and subs["TongHop"] == ""
+    for name in ("KiemTra", "DienPhuLuc", "NopBaoCao", "CaiDatMayChu", "TongHop"):
+        assert subs[name] == "", name
     import xml.etree.ElementTree as ET
 
     ui = ET.parse(MACROS / "customUI14.xml").getroot()
     assert ui.tag == "{http://schemas.microsoft.com/office/2009/07/customui}customUI"
     buttons = [b for b in ui.iter() if b.tag.endswith("}button")]
-    assert [b.get("label") for b in buttons] == ["Kiểm tra", "Điền phụ lục", "Tổng hợp"]
+    assert [b.get("label") for b in buttons] == ["Kiểm tra", "Điền phụ lục", "Nộp báo cáo", "Cài đặt máy chủ",
+                                                 "Tổng hợp"]
     for b in buttons:
         assert subs[b.get("onAction")] == "control As IRibbonControl"
+
+
+def test_every_server_call_names_an_endpoint_of_the_server(tmp_path):
+    """Each ChayNut in macros/ names the endpoint its button posts to; the one RunRemotePython
+    call builds the address as <server>/xlwings/<endpoint>. Every such address is a route of the
+    real server: without a token it answers 401 (an unknown one would answer 404)."""
+    pytest.importorskip("fastapi")
+    from fastapi.testclient import TestClient
+
+    from cchc_xl.server.app import Config, create_app
+
+    sources = {p.name: p.read_text(encoding="ascii") for p in bas_files()}
+    remote = re.findall(r"^\s*RunRemotePython\s+(.+)$", "\n".join(sources.values()), re.M)
+    assert remote == ['diaChi & "/xlwings/" & diemCuoi, auth:="Bearer " & MaCoQuan(), timeout:=THOI_GIAN_CHO']
+    endpoints = {ep for text in sources.values() for ep in SERVER_CALL.findall(text)}
+    assert endpoints == {"kiem-tra", "dien-phu-luc", "nop-bao-cao"}
+    # the agency buttons and the ribbon both go through ChayNut for the two checks
+    for name in ("CCHC.bas", "CCHC_Ribbon.bas"):
+        assert set(SERVER_CALL.findall(sources[name])) == {"kiem-tra", "dien-phu-luc"}, name
+    with TestClient(create_app(Config(data_dir=tmp_path / "du_lieu"))) as client:
+        for ep in sorted(endpoints):
+            r = client.post(f"/xlwings/{ep}", json={"sheets": []})
+            assert r.status_code == 401, (ep, r.status_code, r.text)
+            assert "Đường dẫn nộp bài không hợp lệ" in r.json()["error"]
+        assert client.post("/xlwings/khong-co-nut-nay", json={"sheets": []}).status_code == 404
+
+
+def test_remote_client_is_packaged_with_its_edits_wherever_buttons_may_use_the_server():
+    from cchc_xl.vba.project import read_vba_modules
+
+    remote = {"Remote", "WebHelpers", "WebClient", "WebRequest", "WebResponse", "IWebAuthenticator"}
+    for name, files in SHIPPED.items():
+        with zipfile.ZipFile(shipped(name)) as zf:
+            modules = read_vba_modules(zf.read("xl/vbaProject.bin"))
+        if macro_workbooks.SERVER_MODULE not in files:
+            assert not remote & set(modules), name  # the consolidation workbook runs Python locally only
+            continue
+        assert remote <= set(modules), name
+        text = modules["Remote"]
+        assert "Function RunRemotePython(" in text
+        assert text.count("ThongBao(myPrompt, myTitle, myStyle)") == 1
+        assert text.count("LoiTuMayChu myResponse") == 1 and 'MsgBox myResponse.Content' not in text
+        assert 'Application.Run "\'" & Replace(ThisWorkbook.Name' in text
+        assert "Application.Run action(\"func\")" not in text
+        ours = "\n".join(modules[m] for m in ("CCHC_MayChu", "CCHC_Chung"))
+        assert re.search(r"^Public Sub LoiTuMayChu\(", ours, re.M)
+        assert re.search(r"^Public Function ThongBao\(", ours, re.M)
+        # the classes keep their VB_Exposed/Creatable attributes as xlwings ships them
+        assert modules["WebClient"].startswith('Attribute VB_Name = "WebClient"')
+
+
+def test_a_remote_module_from_another_xlwings_is_refused_rather_than_shipped_unedited(tmp_path, monkeypatch):
+    addin = tmp_path / "xlwings" / "addin"
+    shutil.copytree(macro_workbooks._xlwings_dir() / "addin", addin)
+    text = (addin / "Remote.bas").read_text(encoding="cp1252")
+    (addin / "Remote.bas").write_text(text.replace("Buttons:=myStyle)", "Buttons:=myStyle2)"), encoding="cp1252")
+    monkeypatch.setattr(macro_workbooks, "_xlwings_dir", lambda: tmp_path / "xlwings")
+    with pytest.raises(macro_workbooks.BuildError, match="phiên bản xlwings"):
+        macro_workbooks.remote_modules()
 
 
 def test_sources_that_need_a_checked_python_check_it_first():
@@ -217,6 +280,8 @@ def expected_modules(name: str) -> dict[str, str]:
     xl = macro_workbooks.xlwings_module(addin=name.endswith(".xlam"))
     out["xlwings"] = xl.source
     out["Dictionary"] = macro_workbooks.dictionary_module().source
+    if macro_workbooks.SERVER_MODULE in files:
+        out.update({m.name: m.source for m in macro_workbooks.remote_modules()})
     return out
 
 
@@ -297,8 +362,8 @@ def test_agency_workbook_buttons_are_on_the_status_and_guide_sheets():
                 if vml:
                     text = zf.read("xl/drawings/" + vml.group(1)).decode()
                     found[sheet_name] = re.findall(r'color="#000000">([^<]+)</font>.*?\[0\]!(\w+)<', text)
-    assert found == {"Tình trạng": [("Kiểm tra", "KiemTra"), ("Điền phụ lục", "DienPhuLuc")],
-                     "Hướng dẫn": [("Kiểm tra", "KiemTra"), ("Điền phụ lục", "DienPhuLuc")]}
+    both = [("Kiểm tra", "KiemTra"), ("Điền phụ lục", "DienPhuLuc"), ("Nộp báo cáo", "NopBaoCao")]
+    assert found == {"Tình trạng": both, "Hướng dẫn": both + [("Cài đặt máy chủ", "CaiDatMayChu")]}
     assert wb.sheetnames[:2] == ["Hướng dẫn", "Tình trạng"]
 
 
@@ -407,12 +472,12 @@ try:
     libs.loadLibrary("VBAProject")
     out = {"modules": sorted(libs.getByName("VBAProject").getElementNames()), "calls": {}}
     sp = doc.getScriptProvider()
-    for mod, fn in calls:
+    for key, mod, fn, args in calls:
         url = f"vnd.sun.star.script:VBAProject.{mod}.{fn}?language=Basic&location=document"
         try:
-            out["calls"][fn] = sp.getScript(url).invoke((), (), ())[0]
+            out["calls"][key] = sp.getScript(url).invoke(tuple(args), (), ())[0]
         except Exception as exc:
-            out["calls"][fn] = "ERROR " + str(exc)
+            out["calls"][key] = "ERROR " + str(exc)
     doc.close(True)
     print(json.dumps(out, ensure_ascii=False))
 finally:
@@ -440,7 +505,9 @@ def _system_python_with_uno() -> str | None:
 def test_libreoffice_compiles_our_modules_and_chrw_gives_the_vietnamese_text(tmp_path, monkeypatch):
     """LibreOffice runs VBA in its compatibility mode. It cannot compile xlwings' module (Windows
     API declarations it does not support), and one module that fails stops the whole library, so
-    the probe project holds our modules only; every message function must return its text."""
+    the probe project holds our modules only; every message function must return its text, and
+    the settings button must read the server's address and the agency's token from the link the
+    agency received, and refuse what is not such a link."""
     import socket
 
     from openpyxl import Workbook
@@ -454,18 +521,35 @@ def test_libreoffice_compiles_our_modules_and_chrw_gives_the_vietnamese_text(tmp
 
     monkeypatch.setattr(macro_workbooks, "project_modules", ours)
     probe = tmp_path / "probe.xlsm"
-    files = ["CCHC.bas", "CCHC_TongHop.bas", "CCHC_Chung.bas", "CCHC_VanBan.bas"]
+    files = ["CCHC.bas", "CCHC_MayChu.bas", "CCHC_TongHop.bas", "CCHC_Chung.bas", "CCHC_VanBan.bas"]
     macro_workbooks.package(Workbook(), probe, files)
     script = tmp_path / "probe.py"
     script.write_text(_UNO_PROBE, encoding="utf-8")
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    calls = [["CCHC_VanBan", f"T_{k}"] for k in MESSAGES]
+    calls = [[f"T_{k}", "CCHC_VanBan", f"T_{k}", []] for k in MESSAGES]
+    # the link an agency received → the server's address and the agency's token (CCHC_MayChu)
+    token = "Zq3-x_9KpLm2Nw8RtY4vBc6DfGh1JkS0"
+    links = {
+        f"https://cchc.sonoivu.gov.vn/nop/{token}": ("https://cchc.sonoivu.gov.vn", token),
+        f"  http://10.0.0.5:8000/cchc/nop/{token}/bai/12?x=1  ": ("http://10.0.0.5:8000/cchc", token),
+        f"HTTPS://may-chu/nop/{token}#ket-qua": ("HTTPS://may-chu", token),
+        f"cchc.sonoivu.gov.vn/nop/{token}": ("", ""),  # no scheme
+        f"https:///nop/{token}": ("", ""),  # no host
+        "https://cchc.sonoivu.gov.vn/nop/ngan": ("", ""),  # too short to be a token
+        f"https://cchc.sonoivu.gov.vn/nop/{token[:10]} {token[10:]}": ("", ""),  # broken in two
+        "https://cchc.sonoivu.gov.vn/so-noi-vu": ("", ""),
+    }
+    for i, link in enumerate(links):
+        calls.append([f"dia_chi_{i}", "CCHC_MayChu", "DiaChiTuDuongDan", [link]])
+        calls.append([f"ma_{i}", "CCHC_MayChu", "MaTuDuongDan", [link]])
     res = subprocess.run([_system_python_with_uno(), str(script), str(probe), str(tmp_path / "lo-uno"), str(port),
                           json.dumps(calls), soffice_path()], capture_output=True, text=True, timeout=300)
     assert res.returncode == 0, res.stderr
     out = json.loads(res.stdout.strip().splitlines()[-1])
-    assert {"CCHC", "CCHC_TongHop", "CCHC_Chung", "CCHC_VanBan"} <= set(out["modules"])
+    assert {"CCHC", "CCHC_MayChu", "CCHC_TongHop", "CCHC_Chung", "CCHC_VanBan"} <= set(out["modules"])
+    for i, (link, (address, tok)) in enumerate(links.items()):
+        assert (out["calls"][f"dia_chi_{i}"], out["calls"][f"ma_{i}"]) == (address, tok), link
     for key, text in MESSAGES.items():
         assert out["calls"][f"T_{key}"] == unicodedata.normalize("NFC", text).replace("\n", "\r\n"), key

@@ -15,7 +15,7 @@ xw = pytest.importorskip("xlwings")
 os.environ.setdefault("XLWINGS_LICENSE_KEY", "noncommercial")
 
 from serverproc import ROOT, ServerProcess, open_round  # noqa: E402
-from xlwings_vba import vba_payload  # noqa: E402
+from xlwings_vba import vba_body, vba_payload  # noqa: E402
 
 from cchc_xl import excel  # noqa: E402
 from cchc_xl.server.buttons import ENDPOINTS  # noqa: E402
@@ -31,6 +31,14 @@ def setup(tmp_path_factory):
     faulty["deductions"][0]["score"] = faulty["deductions"][0]["max_score"] + 2
     books = {"clean": write_template(d / "So_Tai_chinh.xlsx", report=stc),
              "faulty": write_template(d / "So_Tai_chinh_loi.xlsx", report=faulty)}
+    # a formula that went wrong: the client sends the error value as its text, "#DIV/0!"
+    from openpyxl import load_workbook
+
+    wb = load_workbook(books["clean"])
+    wb["Thống kê"]["D8"].value = "#DIV/0!"  # openpyxl stores it as an error value (t="e")
+    assert wb["Thống kê"]["D8"].data_type == "e"
+    books["error_value"] = d / "So_Tai_chinh_loi_cong_thuc.xlsx"
+    wb.save(books["error_value"])
     srv = ServerProcess(d / "du_lieu").start()
     rnd = open_round(srv.client())
     yield srv, rnd, books
@@ -38,8 +46,12 @@ def setup(tmp_path_factory):
 
 
 def _post(srv, endpoint: str, token: str | None, payload) -> httpx.Response:
-    headers = {"authorization": f"Bearer {token}"} if token else {}
-    return httpx.post(f"{srv.url}/xlwings/{endpoint}", json=payload, headers=headers, timeout=120)
+    """As the buttons post (CCHC_MayChu.ChayNut → RunRemotePython): <server>/xlwings/<endpoint>,
+    ``auth:="Bearer " & token``, the body in the VBA client's JSON."""
+    headers = {"content-type": "application/json", "accept": "application/json"}
+    if token:
+        headers["authorization"] = f"Bearer {token}"
+    return httpx.post(f"{srv.url}/xlwings/{endpoint}", content=vba_body(payload), headers=headers, timeout=120)
 
 
 def _local(payload: dict, fn) -> list[dict]:
@@ -52,7 +64,7 @@ def _token(rnd, code: str) -> str:
     return next(a["token"] for a in rnd["agencies"] if a["code"] == code)
 
 
-@pytest.mark.parametrize("which", ["clean", "faulty"])
+@pytest.mark.parametrize("which", ["clean", "faulty", "error_value"])
 def test_kiem_tra_on_the_server_gives_the_local_buttons_actions(setup, which):
     srv, rnd, books = setup
     payload = vba_payload(books[which])
@@ -70,7 +82,10 @@ def test_kiem_tra_on_the_server_gives_the_local_buttons_actions(setup, which):
     for i in errors:
         col, row = coordinate_from_string(i.cell)
         assert (i.sheet, row - 1, column_index_from_string(col) - 1) in coloured
-    assert bool(errors) == (which == "faulty")
+    assert bool(errors) == (which != "clean")
+    if which == "error_value":
+        assert "#DIV/0!" in json.dumps(payload["sheets"][[s["name"] for s in payload["sheets"]].index("Thống kê")])
+        assert ("Thống kê", 7, 3) in coloured  # D8
 
 
 def test_dien_phu_luc_on_the_server_gives_the_local_buttons_actions(setup):

@@ -9,11 +9,16 @@ sends for a workbook, built from a file the way that client builds it from the o
   range).Value``: empty cells ``null`` (VBA's Empty in an array), dates as local
   ``yyyy-mm-ddTHH:mm:ss.000Z`` (WebHelpers.ConvertToIso, no UTC conversion), error values as
   their text (``#N/A``…), one cell as ``[[v]]``, an empty sheet as ``[[]]``.
+
+:func:`vba_body` serialises it as the client's JSON writer (WebHelpers.ConvertToJson) does: no
+spaces, every character outside printable ASCII as ``\\uXXXX`` with upper-case hex digits.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
+import re
 from pathlib import Path
 
 
@@ -90,3 +95,10 @@ def vba_payload(path: Path, active: int = 0, selection: str | None = "A1") -> di
     return {"client": "VBA", "version": xlwings.__version__,
             "book": {"name": Path(path).name, "active_sheet_index": active, "selection": selection},
             "names": _names(wb), "sheets": sheets}
+
+
+def vba_body(payload: dict) -> bytes:
+    """The request body the VBA client posts for ``payload``."""
+    text = json.dumps(payload, ensure_ascii=True, separators=(",", ":"))
+    text = re.sub(r"\\\\|\\u[0-9a-f]{4}", lambda m: m.group(0)[:2] + m.group(0)[2:].upper(), text)
+    return re.sub("\x7f", "\\\\u007F", text).encode("ascii")

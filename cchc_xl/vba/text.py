@@ -27,6 +27,8 @@ MESSAGES: dict[str, str] = {
         "nên nút bấm chưa chạy được.\n\n"
         "Hãy nhờ cán bộ công nghệ thông tin cài Python, xlwings và cchc-xl theo tài liệu "
         "hướng dẫn đi kèm biểu mẫu.\n\n"
+        "Nếu Sở Nội vụ có máy chủ cchc-xl thì không cần cài gì: bấm “Cài đặt máy chủ” và dán đường dẫn "
+        "nộp bài của cơ quan.\n\n"
         "Trong khi chờ, vẫn có thể xem trang “Tình trạng” (kiểm tra nhanh, không cần macro) "
         "hoặc gửi tệp để Sở Nội vụ kiểm tra bằng lệnh cchc-xl validate."
     ),
@@ -47,6 +49,39 @@ MESSAGES: dict[str, str] = {
         "Hãy nhờ cán bộ công nghệ thông tin kiểm tra. Chi tiết:"
     ),
     "LoiMacro": "Nút bấm gặp lỗi khi chạy. Chi tiết:",
+    # the department's server (module CCHC_MayChu)
+    "NutNopBaoCao": "Nộp báo cáo",
+    "NutCaiDat": "Cài đặt máy chủ",
+    "HoiDuongDan": (  # Application.InputBox: at most 255 characters
+        "Dán đường dẫn nộp bài mà Sở Nội vụ đã gửi cho cơ quan (dạng https://…/nop/…).\n\n"
+        "Để trống rồi bấm OK: thôi dùng máy chủ, các nút chạy bằng Python trên máy này."
+    ),
+    "DuongDanSai": (
+        "Đường dẫn không đúng dạng. Đường dẫn nộp bài bắt đầu bằng http:// hoặc https://, có đoạn /nop/ "
+        "và sau đó là mã của cơ quan, ví dụ: https://cchc.sonoivu.gov.vn/nop/8Qm2…\n\n"
+        "Hãy sao chép nguyên đường dẫn từ thư của Sở Nội vụ rồi thử lại."
+    ),
+    "DaLuuMayChu": (
+        "Đã lưu cài đặt cho người dùng này trên máy này. Từ nay các nút Kiểm tra, Điền phụ lục và Nộp báo cáo "
+        "chạy trên máy chủ của Sở Nội vụ, không cần cài Python. Máy chủ:"
+    ),
+    "DaXoaMayChu": (
+        "Đã xóa cài đặt máy chủ. Các nút Kiểm tra và Điền phụ lục sẽ chạy bằng Python trên máy này; "
+        "nút Nộp báo cáo cần cài đặt lại máy chủ."
+    ),
+    "CanMayChu": (
+        "Nút Nộp báo cáo gửi biểu mẫu lên máy chủ của Sở Nội vụ, nhưng máy này chưa được cài đặt máy chủ.\n\n"
+        "Bấm nút “Cài đặt máy chủ” và dán đường dẫn nộp bài mà Sở Nội vụ đã gửi cho cơ quan."
+    ),
+    "XacNhanNop": (
+        "Gửi biểu mẫu đang mở (kể cả những chỗ chưa lưu) lên Sở Nội vụ để nộp báo cáo?\n\n"
+        "Máy chủ kiểm tra lại toàn bộ; bài còn lỗi chưa được nộp và máy chủ cho biết cần sửa gì."
+    ),
+    "KhongKetNoi": (
+        "Không kết nối được máy chủ của Sở Nội vụ. Hãy kiểm tra mạng, hoặc nhờ cán bộ công nghệ thông tin "
+        "kiểm tra địa chỉ máy chủ đã cài đặt (nút “Cài đặt máy chủ”). Địa chỉ:"
+    ),
+    "MayChuTuChoi": "Máy chủ của Sở Nội vụ không thực hiện được yêu cầu",
 }
 
 
