@@ -126,3 +126,27 @@ def test_another_agencys_token_and_an_oversized_payload_are_refused(setup):
     big["sheets"][0]["values"].append(["x" * 1000] * 11_000)
     r = _post(srv, "kiem-tra", _token(rnd, "STC"), big)
     assert r.status_code == 413 and r.json()["error"]
+
+
+def test_the_agency_page_offers_the_add_in_that_calls_this_server(setup):
+    """Staff without the project's files get the add-in from the server, as an attachment; its VBA
+    carries the server mode (CCHC_MayChu with xlwings' remote client) and the CCHC ribbon."""
+    import io
+    import zipfile
+
+    from cchc_xl.vba.project import read_vba_modules
+
+    srv, rnd, books = setup
+    page = httpx.get(f"{srv.url}/nop/{_token(rnd, 'STC')}", timeout=60)
+    assert page.status_code == 200 and 'href="/tai/cchc-xl.xlam"' in page.text
+    r = httpx.get(f"{srv.url}/tai/cchc-xl.xlam", timeout=120)
+    assert r.status_code == 200, r.text
+    assert r.headers["content-disposition"].startswith("attachment") and "cchc-xl.xlam" in r.headers["content-disposition"]
+    with zipfile.ZipFile(io.BytesIO(r.content)) as zf:
+        modules = read_vba_modules(zf.read("xl/vbaProject.bin"))
+        ui = zf.read("customUI/customUI14.xml").decode("utf-8")
+        ctypes = zf.read("[Content_Types].xml").decode("utf-8")
+    assert {"CCHC_Ribbon", "CCHC_MayChu", "Remote", "WebClient"} <= set(modules)
+    assert 'onAction="Ribbon_NopBaoCao"' in ui and 'onAction="Ribbon_CaiDatMayChu"' in ui
+    assert "application/vnd.ms-excel.addin.macroEnabled.main+xml" in ctypes
+    assert httpx.get(f"{srv.url}/tai/cchc-xl.xlam", timeout=60).content == r.content  # built once, then kept

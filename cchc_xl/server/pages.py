@@ -282,6 +282,31 @@ async def agency_page(request: Request, token: str):
     return render("agency.html", **_agency_ctx(request, agency, token), current=None)
 
 
+XLAM = "application/vnd.ms-excel.addin.macroEnabled.12"
+
+
+def _addin_file(folder: Path) -> Path:
+    """The cchc-xl add-in of this version, built once into the server's data folder."""
+    from .. import __version__
+    from ..macro_workbooks import BuildError, write_addin
+
+    path = folder / f"cchc-xl-{__version__}.xlam"
+    if not path.exists():
+        folder.mkdir(parents=True, exist_ok=True)
+        try:
+            write_addin(path)  # written whole or not at all
+        except BuildError as exc:
+            raise Refused(503, f"Máy chủ chưa tạo được add-in cchc-xl: {exc}") from None
+    return path
+
+
+@router.get("/tai/cchc-xl.xlam")
+async def addin_download(request: Request):
+    """The Excel add-in (public: it holds no secret; each user enters the agency's link)."""
+    path = await run_in_threadpool(_addin_file, server_of(request).config.data_dir / "tai")
+    return FileResponse(path, filename="cchc-xl.xlam", media_type=XLAM)
+
+
 @router.get("/nop/{token}/bieu-mau")
 async def agency_workbook(request: Request, token: str):
     agency = agency_by_link(request, token)
