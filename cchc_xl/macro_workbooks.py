@@ -50,11 +50,12 @@ CONFIG_STATUS_LABEL = "Kết quả lần tổng hợp gần nhất"
 CONFIG_STATUS_ROW = CONFIG_HEADER_ROW + len(CONFIG_FIELDS) + 2
 CONFIG_STATUS_LINES = 24  # rows B{status}:B{status+23} belong to the status text
 
-AGENCY_MODULES = ["CCHC.bas", "CCHC_MayChu.bas", "CCHC_Chung.bas", "CCHC_VanBan.bas"]
+AGENCY_MODULES = ["CCHC.bas", "CCHC_MayChu.bas", "CCHC_ThaoTac.bas", "CCHC_Chung.bas", "CCHC_VanBan.bas"]
 CONSOLIDATION_MODULES = ["CCHC_TongHop.bas", "CCHC_Chung.bas", "CCHC_VanBan.bas"]
-ADDIN_MODULES = ["CCHC_Ribbon.bas", "CCHC_MayChu.bas", "CCHC_Chung.bas", "CCHC_VanBan.bas"]
+ADDIN_MODULES = ["CCHC_Ribbon.bas", "CCHC_MayChu.bas", "CCHC_ThaoTac.bas", "CCHC_Chung.bas", "CCHC_VanBan.bas"]
 # xlwings' remote client (addin/ of the installed xlwings): RunRemotePython and the VBA-Web
-# classes it posts with; needed wherever CCHC_MayChu is (it calls RunRemotePython)
+# classes it posts with; needed wherever CCHC_MayChu is (it calls RunRemotePython). Actions the
+# server sends that this client lacks (fonts, borders, widths…) are in CCHC_ThaoTac.bas.
 REMOTE_STANDARD = ["Remote.bas", "WebHelpers.bas"]
 REMOTE_CLASSES = ["WebClient.cls", "WebRequest.cls", "WebResponse.cls", "IWebAuthenticator.cls"]
 SERVER_MODULE = "CCHC_MayChu.bas"

@@ -64,7 +64,9 @@ Public Sub ChayNut(ByVal tenNut As String, ByVal diemCuoi As String, ByVal lenhP
     If diaChi <> "" Then
         On Error GoTo LoiKetNoi
         Application.StatusBar = tenNut & "..."
+        Application.ScreenUpdating = False ' vai nghin thao tac dinh dang: ve lai mot lan o cuoi
         RunRemotePython diaChi & "/xlwings/" & diemCuoi, auth:="Bearer " & MaCoQuan(), timeout:=THOI_GIAN_CHO
+        Application.ScreenUpdating = True
         Application.StatusBar = False
         Exit Sub
     End If
@@ -79,6 +81,7 @@ Public Sub ChayNut(ByVal tenNut As String, ByVal diemCuoi As String, ByVal lenhP
     Application.StatusBar = False
     Exit Sub
 LoiKetNoi:
+    Application.ScreenUpdating = True
     Application.StatusBar = False
     ThongBao T_KhongKetNoi() & " " & diaChi & vbCrLf & vbCrLf & Err.Description, tenNut, 16
     Exit Sub

@@ -150,3 +150,34 @@ def test_the_agency_page_offers_the_add_in_that_calls_this_server(setup):
     assert 'onAction="Ribbon_NopBaoCao"' in ui and 'onAction="Ribbon_CaiDatMayChu"' in ui
     assert "application/vnd.ms-excel.addin.macroEnabled.main+xml" in ctypes
     assert httpx.get(f"{srv.url}/tai/cchc-xl.xlam", timeout=60).content == r.content  # built once, then kept
+
+
+def test_every_action_the_server_sends_has_its_handler_in_the_vba_that_receives_it(setup, tmp_path):
+    """xlwings' VBA client runs each action by name (Application.Run "<func>", wb, action); a name
+    the project lacks stops the click in Excel with “Cannot run the macro”. Every action of every
+    button — first click, and a second Kiểm tra on a copy that already has the results sheet —
+    must be a Sub(wb As Workbook, action As Dictionary) in the add-in and in the agency workbooks."""
+    import re
+    import zipfile
+
+    from cchc_xl.cli import main as cli
+    from cchc_xl.vba.project import read_vba_modules
+
+    srv, rnd, books = setup
+    token = _token(rnd, "STC")
+    again = tmp_path / "So_Tai_chinh_da_kiem_tra.xlsx"
+    assert cli(["validate", str(books["faulty"]), "--annotate", str(again)]) == 1  # 1: errors found
+    assert again.exists()
+    funcs = set()
+    for endpoint, book in [("kiem-tra", b) for b in (*books.values(), again)] + [
+            ("dien-phu-luc", books["clean"]), ("dien-phu-luc", again), ("nop-bao-cao", books["faulty"])]:
+        r = _post(srv, endpoint, token, vba_payload(book))
+        assert r.status_code == 200, r.text
+        funcs |= {a["func"] for a in r.json()["actions"]}
+    assert {"setValues", "setFontProperty", "setBorderProperty", "alert"} <= funcs
+    root = ROOT / "workbook_templates"
+    for name in ("cchc-xl.xlam", "bao_cao_cchc_so_ban_nganh.xlsm"):
+        with zipfile.ZipFile(root / name) as zf:
+            code = "\n".join(read_vba_modules(zf.read("xl/vbaProject.bin")).values())
+        handlers = set(re.findall(r"^(?:Public )?Sub (\w+)\(wb As Workbook, action As Dictionary\)", code, re.M))
+        assert funcs <= handlers, (name, sorted(funcs - handlers))
