@@ -60,6 +60,10 @@ Public Sub ChayNut(ByVal tenNut As String, ByVal diemCuoi As String, ByVal lenhP
     ' Mot nut bam: tren may chu neu da cai dat, neu khong thi bang Python tren may nay.
     ' lenhPython = "": nut chi chay duoc tren may chu (Nop bao cao).
     Dim diaChi As String
+    If ActiveWorkbook Is Nothing Then
+        ThongBao T_ChuaMoSo(), tenNut, 48
+        Exit Sub
+    End If
     diaChi = DiaChiMayChu()
     If diaChi <> "" Then
         On Error GoTo LoiKetNoi
@@ -83,7 +87,11 @@ Public Sub ChayNut(ByVal tenNut As String, ByVal diemCuoi As String, ByVal lenhP
 LoiKetNoi:
     Application.ScreenUpdating = True
     Application.StatusBar = False
-    ThongBao T_KhongKetNoi() & " " & diaChi & vbCrLf & vbCrLf & Err.Description, tenNut, 16
+    If Err.Source Like "WebClient*" Then ' VBA-Web: khong gui duoc yeu cau, het gio cho...
+        ThongBao T_KhongKetNoi() & " " & diaChi & vbCrLf & vbCrLf & Err.Description, tenNut, 16
+    Else ' Excel khong thuc hien duoc mot thao tac may chu tra ve
+        BaoLoi tenNut, Err.Description
+    End If
     Exit Sub
 Loi:
     BaoLoi tenNut, Err.Description
@@ -91,6 +99,10 @@ End Sub
 
 Public Sub NopLenMayChu()
     ' Nut "Nop bao cao": hoi lai roi gui so dang mo len may chu.
+    If ActiveWorkbook Is Nothing Then
+        ThongBao T_ChuaMoSo(), T_NutNopBaoCao(), 48
+        Exit Sub
+    End If
     If DiaChiMayChu() = "" Then
         ThongBao T_CanMayChu(), T_NutNopBaoCao(), 48
         Exit Sub

@@ -91,3 +91,7 @@ Public Function T_MayChuTuChoi() As String
     T_MayChuTuChoi = "M" & ChrW(&H00E1) & "y ch" & ChrW(&H1EE7) & " c" & ChrW(&H1EE7) & "a S" & ChrW(&H1EDF) & " N" & ChrW(&H1ED9) & "i v" & ChrW(&H1EE5) & " kh" & ChrW(&H00F4) & "ng th" & ChrW(&H1EF1) & "c hi" & ChrW(&H1EC7) & "n " & ChrW(&H0111) & ChrW(&H01B0) & ChrW(&H1EE3) & "c y" & ChrW(&H00EA) & "u c" & ChrW(&H1EA7) & "u"
 End Function
 
+Public Function T_ChuaMoSo() As String
+    T_ChuaMoSo = "Ch" & ChrW(&H01B0) & "a c" & ChrW(&H00F3) & " s" & ChrW(&H1ED5) & " n" & ChrW(&H00E0) & "o " & ChrW(&H0111) & "ang m" & ChrW(&H1EDF) & ". H" & ChrW(&H00E3) & "y m" & ChrW(&H1EDF) & " bi" & ChrW(&H1EC3) & "u m" & ChrW(&H1EAB) & "u b" & ChrW(&H00E1) & "o c" & ChrW(&H00E1) & "o c" & ChrW(&H1EE7) & "a c" & ChrW(&H01A1) & " quan r" & ChrW(&H1ED3) & "i b" & ChrW(&H1EA5) & "m l" & ChrW(&H1EA1) & "i."
+End Function
+

@@ -82,6 +82,7 @@ MESSAGES: dict[str, str] = {
         "kiểm tra địa chỉ máy chủ đã cài đặt (nút “Cài đặt máy chủ”). Địa chỉ:"
     ),
     "MayChuTuChoi": "Máy chủ của Sở Nội vụ không thực hiện được yêu cầu",
+    "ChuaMoSo": "Chưa có sổ nào đang mở. Hãy mở biểu mẫu báo cáo của cơ quan rồi bấm lại.",
 }
 
 
