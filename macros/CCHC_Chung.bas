@@ -1,5 +1,6 @@
 Attribute VB_Name = "CCHC_Chung"
 ' cchc-xl: phan dung chung cua cac nut bam (Kiem tra, Dien phu luc, Tong hop).
+' - ChayPython: chay mot lenh Python tren may nay (RunPython), sau SanSang.
 ' - SanSang: truoc khi goi RunPython, kiem tra may da co Python, xlwings va cchc-xl
 '   (chay thu python mot lan, an cua so; ket qua duoc nho cho den khi dong Excel).
 ' - ThongBao: hop thoai bang MessageBoxW de chu tieng Viet hien dung tren moi
@@ -34,6 +35,18 @@ End Function
 Public Sub BaoLoi(ByVal tenNut As String, ByVal chiTiet As String)
     Application.StatusBar = False
     ThongBao T_LoiMacro() & vbCrLf & chiTiet, tenNut, vbCritical
+End Sub
+
+Public Sub ChayPython(ByVal tenNut As String, ByVal lenhPython As String)
+    ' Mot nut bam chay bang Python tren may nay (qua RunPython cua xlwings).
+    If Not SanSang(tenNut) Then Exit Sub
+    On Error GoTo Loi
+    Application.StatusBar = tenNut & "..."
+    RunPython lenhPython
+    Application.StatusBar = False
+    Exit Sub
+Loi:
+    BaoLoi tenNut, Err.Description
 End Sub
 
 Public Function SanSang(ByVal tenNut As String) As Boolean

@@ -3,7 +3,7 @@ Attribute VB_Name = "CCHC_MayChu"
 ' - Da cai dat may chu cua So Noi vu (dia chi va ma cua co quan, lay tu duong dan nop bai):
 '   nut goi may chu qua RunRemotePython (mo-dun Remote cua xlwings di kem), may nay
 '   khong can Python. Moi nut goi mot diem cuoi /xlwings/... cua may chu.
-' - Chua cai dat: nut chay Python tren may nay qua RunPython nhu truoc.
+' - Chua cai dat: nut chay Python tren may nay qua RunPython nhu truoc (ChayPython).
 ' Cai dat luu rieng cho tung nguoi dung (GetSetting/SaveSetting: tren Windows la
 ' HKEY_CURRENT_USER\Software\VB and VBA Program Settings\cchc-xl\MayChu), nhap mot lan
 ' bang nut "Cai dat may chu", hoac do CNTT dat san bang tep .reg / Group Policy.
@@ -68,7 +68,7 @@ Public Sub ChayNut(ByVal tenNut As String, ByVal diemCuoi As String, ByVal lenhP
     If diaChi <> "" Then
         On Error GoTo LoiKetNoi
         Application.StatusBar = tenNut & "..."
-        Application.ScreenUpdating = False ' vai nghin thao tac dinh dang: ve lai mot lan o cuoi
+        Application.ScreenUpdating = False ' hang tram thao tac dinh dang: ve lai mot lan o cuoi
         RunRemotePython diaChi & "/xlwings/" & diemCuoi, auth:="Bearer " & MaCoQuan(), timeout:=THOI_GIAN_CHO
         Application.ScreenUpdating = True
         Application.StatusBar = False
@@ -78,11 +78,7 @@ Public Sub ChayNut(ByVal tenNut As String, ByVal diemCuoi As String, ByVal lenhP
         ThongBao T_CanMayChu(), tenNut, 48
         Exit Sub
     End If
-    If Not SanSang(tenNut) Then Exit Sub
-    On Error GoTo Loi
-    Application.StatusBar = tenNut & "..."
-    RunPython lenhPython
-    Application.StatusBar = False
+    ChayPython tenNut, lenhPython
     Exit Sub
 LoiKetNoi:
     Application.ScreenUpdating = True
@@ -92,9 +88,6 @@ LoiKetNoi:
     Else ' Excel khong thuc hien duoc mot thao tac may chu tra ve
         BaoLoi tenNut, Err.Description
     End If
-    Exit Sub
-Loi:
-    BaoLoi tenNut, Err.Description
 End Sub
 
 Public Sub NopLenMayChu()

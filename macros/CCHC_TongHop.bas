@@ -5,12 +5,5 @@ Attribute VB_Name = "CCHC_TongHop"
 Option Explicit
 
 Public Sub TongHop()
-    If Not SanSang(T_NutTongHop()) Then Exit Sub
-    On Error GoTo Loi
-    Application.StatusBar = T_NutTongHop() & "..."
-    RunPython "import cchc_xl.excel; cchc_xl.excel.tong_hop()"
-    Application.StatusBar = False
-    Exit Sub
-Loi:
-    BaoLoi T_NutTongHop(), Err.Description
+    ChayPython T_NutTongHop(), "import cchc_xl.excel; cchc_xl.excel.tong_hop()"
 End Sub

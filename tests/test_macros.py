@@ -162,12 +162,16 @@ def test_a_remote_module_from_another_xlwings_is_refused_rather_than_shipped_une
 
 
 def test_sources_that_need_a_checked_python_check_it_first():
+    callers = []
     for path in bas_files():
         text = path.read_text(encoding="ascii")
-        for sub in re.findall(r"^Public Sub \w+\(.*?^End Sub", text, re.M | re.S):
-            if "RunPython" in sub:
-                assert sub.index("SanSang(") < sub.index("RunPython"), path.name
+        code = re.sub(r"^\s*'.*$", "", text, flags=re.M)  # whole-line comments do not run
+        for sub in re.findall(r"^Public Sub \w+\(.*?^End Sub", code, re.M | re.S):
+            if re.search(r"^\s*RunPython\b", sub, re.M):
+                assert sub.index("SanSang(") < re.search(r"^\s*RunPython\b", sub, re.M).start(), path.name
                 assert "On Error GoTo" in sub, path.name
+                callers.append(path.name)
+    assert callers == ["CCHC_Chung.bas"]  # one place runs local Python (ChayPython); every button goes through it
 
 
 # ---- the VBA project builder ---------------------------------------------------------------
