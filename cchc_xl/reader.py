@@ -164,13 +164,19 @@ class _Reader:
         self.note("missing_code", sheet, r, code_col, None, code_title=code_title,
                   value_title=_lower_first(value_title), value=_shown(raw), cell_of_value=a1(r, value_col))
 
-    def text(self, grid, sheet, r, c, key, multiline=False):
+    def value(self, grid, sheet, r, c, key):
+        """The cell's value, its place recorded for the field; None when the cell is empty or holds
+        an Excel error value (reported here, once for every kind of field)."""
         v = self.at(grid, r, c)
         self.cells[key] = (sheet, a1(r, c))
-        if v is None:
-            return None
-        if is_error_value(v):
+        if v is not None and is_error_value(v):
             self.note("excel_error", sheet, r, c, key, value=str(v).strip())
+            return None
+        return v
+
+    def text(self, grid, sheet, r, c, key, multiline=False):
+        v = self.value(grid, sheet, r, c, key)
+        if v is None:
             return None
         if isinstance(v, (dt.date, dt.datetime)):
             return v.strftime("%d/%m/%Y")
@@ -183,12 +189,8 @@ class _Reader:
         return s
 
     def number(self, grid, sheet, r, c, key, prefer="decimal"):
-        v = self.at(grid, r, c)
-        self.cells[key] = (sheet, a1(r, c))
+        v = self.value(grid, sheet, r, c, key)
         if v is None:
-            return None
-        if is_error_value(v):
-            self.note("excel_error", sheet, r, c, key, value=str(v).strip())
             return None
         n = parse_number(v, prefer=prefer)
         if not n.ok:
