@@ -65,19 +65,26 @@ def a1(r: int, c: int) -> str:
 
 # ---- opening files -------------------------------------------------------------------------
 
+def _os_refusal(exc: OSError, doing: str) -> UnreadableError:
+    """Why the system would not let us at the file, in words; ``doing`` for the rarer causes."""
+    if isinstance(exc, FileNotFoundError):
+        return UnreadableError("unreadable", "không tìm thấy tệp")
+    if isinstance(exc, IsADirectoryError):
+        return UnreadableError("unreadable", "đây là một thư mục, không phải tệp")
+    if isinstance(exc, PermissionError):
+        return UnreadableError("unreadable", "không có quyền đọc tệp")
+    from .fileio import os_reason
+
+    return UnreadableError("unreadable", f"{doing} ({os_reason(exc)})")
+
+
 def _sniff(path: Path) -> str:
     """Refuse what is clearly not a workbook before handing it to a parser; says what it is:
     ``ole`` (.xls), ``xlsx`` (.xlsx/.xlsm), ``xlsb`` or ``ods``."""
     try:
         st = path.stat()
-    except FileNotFoundError:
-        raise UnreadableError("unreadable", "không tìm thấy tệp") from None
-    except PermissionError:
-        raise UnreadableError("unreadable", "không có quyền đọc tệp") from None
     except OSError as exc:
-        from .fileio import os_reason
-
-        raise UnreadableError("unreadable", f"không truy cập được tệp ({os_reason(exc)})") from None
+        raise _os_refusal(exc, "không truy cập được tệp") from None
     if stat.S_ISDIR(st.st_mode):
         raise UnreadableError("unreadable", "đây là một thư mục, không phải tệp")
     if not stat.S_ISREG(st.st_mode):  # a named pipe or a device would block or never end
@@ -87,16 +94,8 @@ def _sniff(path: Path) -> str:
         size = st.st_size
         with open(path, "rb") as fh:
             head = fh.read(8)
-    except FileNotFoundError:
-        raise UnreadableError("unreadable", "không tìm thấy tệp") from None
-    except IsADirectoryError:
-        raise UnreadableError("unreadable", "đây là một thư mục, không phải tệp") from None
-    except PermissionError:
-        raise UnreadableError("unreadable", "không có quyền đọc tệp") from None
     except OSError as exc:
-        from .fileio import os_reason
-
-        raise UnreadableError("unreadable", f"không đọc được tệp ({os_reason(exc)})") from None
+        raise _os_refusal(exc, "không đọc được tệp") from None
     if size == 0:
         raise UnreadableError("unreadable", "tệp rỗng (0 byte)")
     if head.startswith(b"%PDF"):
