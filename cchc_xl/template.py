@@ -111,6 +111,22 @@ def _header(ws, row: int, columns: list[dict], first_col: int = 1):
     fit_row(ws, row, 11, max_col=first_col + len(columns) - 1)  # a wrapped title needs its lines
 
 
+def _sheet_from_spec(wb, key: str, ncols: int):
+    """A new sheet as ``schemas/sheets.json`` declares it, titled across ``ncols`` columns."""
+    cfg = spec.sheets()["sheets"][key]
+    ws = wb.create_sheet(cfg["title"])
+    _title(ws, cfg["heading"], cfg.get("subtitle"), ncols)
+    return cfg, ws
+
+
+def _table_sheet(wb, key: str, ncols: int | None = None):
+    """A declared sheet with its title and its table header (at ``header_row``, from ``columns``)."""
+    cols = spec.sheets()["sheets"][key]["columns"]
+    cfg, ws = _sheet_from_spec(wb, key, ncols or len(cols))
+    _header(ws, cfg["header_row"], cols)
+    return cfg, ws, cols, cfg["header_row"]
+
+
 def _title(ws, heading: str, subtitle: str | None, ncols: int):
     ws.cell(row=1, column=1, value=heading).font = font(14, bold=True)
     ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=ncols)
@@ -298,11 +314,7 @@ def write_guide(ws, lines) -> None:
 
 def _info_sheet(wb, report: dict | None, level: str, year: int | None, kind: str | None,
                 agency: str | None, lay: Layout):
-    cfg = spec.sheets()["sheets"]["info"]
-    ws = wb.create_sheet(cfg["title"])
-    _title(ws, cfg["heading"], cfg.get("subtitle"), 3)
-    hr = cfg["header_row"]
-    _header(ws, hr, cfg["columns"])
+    cfg, ws, _, hr = _table_sheet(wb, "info", 3)
     rep = report or {}
     defaults = {
         "agency.name": agency, "agency.level": spec.label_of("levels", level),
@@ -456,10 +468,8 @@ def _remediation_range(report: dict | None, key: str) -> str:
 
 
 def _scores_sheet(wb, report: dict | None, cat: spec.Catalog, lay: Layout, source: str | None = None):
-    cfg = spec.sheets()["sheets"]["scores"]
-    ws = wb.create_sheet(cfg["title"])
-    ncol = len(cfg["deduction_columns"])
-    _title(ws, cfg["heading"], cfg.get("subtitle"), ncol)
+    ncol = len(spec.sheets()["sheets"]["scores"]["deduction_columns"])
+    cfg, ws = _sheet_from_spec(wb, "scores", ncol)
     c = ws.cell(row=cfg["areas_header_row"] - 1, column=1, value=cfg["areas_caption"])
     c.font = font(12, bold=True)
     hr = cfg["areas_header_row"]
@@ -602,13 +612,8 @@ def _dv_list(ws, source: str, rng: str, title: str, hint: str | None, strict=Tru
 
 
 def _remediation_sheet(wb, report: dict | None, lay: Layout):
-    cfg = spec.sheets()["sheets"]["remediation"]
-    ws = wb.create_sheet(cfg["title"])
-    cols = cfg["columns"]
+    cfg, ws, cols, hr = _table_sheet(wb, "remediation")
     ncol = len(cols)
-    _title(ws, cfg["heading"], cfg.get("subtitle"), ncol)
-    hr = cfg["header_row"]
-    _header(ws, hr, cols)
     items = (report or {}).get("remediation", [])
     first, last = _remediation_rows(report)
     flag_col = ncol + 2
@@ -707,13 +712,8 @@ def unit_text(row: dict) -> str | None:
 
 
 def _values_sheet(wb, which: str, rows: list[dict], values: dict, lay: Layout, record: bool):
-    cfg = spec.sheets()["sheets"][which]
-    ws = wb.create_sheet(cfg["title"])
-    cols = cfg["columns"]
+    cfg, ws, cols, hr = _table_sheet(wb, which)
     ncol = len(cols)
-    _title(ws, cfg["heading"], cfg.get("subtitle"), ncol)
-    hr = cfg["header_row"]
-    _header(ws, hr, cols)
     flag_col = ncol + 2
     fl = _flag_column(ws, flag_col)
     known = {r["code"] for r in rows}
