@@ -511,7 +511,8 @@ def _system_python_with_uno() -> str | None:
 def test_libreoffice_compiles_our_modules_and_chrw_gives_the_vietnamese_text(tmp_path, monkeypatch):
     """LibreOffice runs VBA in its compatibility mode. It cannot compile xlwings' module (Windows
     API declarations it does not support), and one module that fails stops the whole library, so
-    the probe project holds our modules only; every message function must return its text, and
+    the probe project holds our modules only (the action handlers of CCHC_ThaoTac compile with
+    them, though they need Excel to run); every message function must return its text, and
     the settings button must read the server's address and the agency's token from the link the
     agency received, and refuse what is not such a link."""
     import socket
@@ -527,7 +528,7 @@ def test_libreoffice_compiles_our_modules_and_chrw_gives_the_vietnamese_text(tmp
 
     monkeypatch.setattr(macro_workbooks, "project_modules", ours)
     probe = tmp_path / "probe.xlsm"
-    files = ["CCHC.bas", "CCHC_MayChu.bas", "CCHC_TongHop.bas", "CCHC_Chung.bas", "CCHC_VanBan.bas"]
+    files = ["CCHC.bas", "CCHC_MayChu.bas", "CCHC_ThaoTac.bas", "CCHC_TongHop.bas", "CCHC_Chung.bas", "CCHC_VanBan.bas"]
     macro_workbooks.package(Workbook(), probe, files)
     script = tmp_path / "probe.py"
     script.write_text(_UNO_PROBE, encoding="utf-8")
