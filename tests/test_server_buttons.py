@@ -181,3 +181,24 @@ def test_every_action_the_server_sends_has_its_handler_in_the_vba_that_receives_
             code = "\n".join(read_vba_modules(zf.read("xl/vbaProject.bin")).values())
         handlers = set(re.findall(r"^(?:Public )?Sub (\w+)\(wb As Workbook, action As Dictionary\)", code, re.M))
         assert funcs <= handlers, (name, sorted(funcs - handlers))
+
+
+def test_a_request_not_shaped_as_the_vba_client_sends_it_is_refused_before_anything_is_recorded(setup):
+    srv, rnd, books = setup
+    token = _token(rnd, "SNV")
+    admin = srv.client()
+
+    def submissions():
+        return next(a for a in admin.get(f"/api/rounds/{rnd['id']}").json()["agencies"] if a["code"] == "SNV")
+
+    before = submissions()
+    good = vba_payload(books["clean"])
+    for bad, reason in [({"sheets": [{"name": "x", "values": [[1]]}]}, "“version”"),
+                        ({**good, "book": None}, "“book”"),
+                        ({**good, "sheets": []}, "“sheets”"),
+                        ({**good, "sheets": [{"name": "x", "values": "1"}]}, "trang thứ 1")]:
+        for endpoint in ENDPOINTS:
+            r = _post(srv, endpoint, token, bad)
+            assert r.status_code == 400 and reason in r.json()["error"], (endpoint, r.text)
+            assert "Error" not in r.json()["error"]  # no Python exception name reaches the person
+    assert submissions() == before

@@ -41,8 +41,8 @@ def run_button(kind: str, payload: dict, message: str | None = None) -> dict:
 
     try:
         book = xw.Book(json=payload)
-    except Exception as exc:  # noqa: BLE001 - anything wrong in the payload's shape
-        raise PayloadError(f"{type(exc).__name__}: {exc}") from None
+    except Exception:  # noqa: BLE001 - a shape _shape_problem let through but xlwings refuses
+        raise PayloadError("xlwings không dựng được sổ tính từ nội dung này") from None
     if message is not None:
         book.app.alert(message, title=TITLES[kind], buttons="ok", mode="info")
     elif kind == "kiem-tra":
@@ -94,9 +94,30 @@ async def _payload(request: Request) -> dict:
         payload = json.loads(await request.body())
     except (ValueError, UnicodeDecodeError):
         raise Refused(400, "Nội dung gửi lên không phải JSON của xlwings.") from None
-    if not isinstance(payload, dict) or not isinstance(payload.get("sheets"), list):
-        raise Refused(400, "Nội dung gửi lên không phải sổ tính do xlwings gửi (thiếu “sheets”).")
+    missing = _shape_problem(payload)
+    if missing:
+        raise Refused(400, f"Nội dung gửi lên không phải sổ tính do xlwings gửi ({missing}).")
     return payload
+
+
+def _shape_problem(payload) -> str | None:
+    """What the payload lacks of the shape xlwings' VBA client always sends (checked before
+    anything is run or recorded); None when it has it."""
+    if not isinstance(payload, dict):
+        return "không phải một đối tượng JSON"
+    if not isinstance(payload.get("version"), str):
+        return "thiếu “version”"
+    if not isinstance(payload.get("book"), dict) or not isinstance(payload["book"].get("name"), str):
+        return "thiếu “book” với tên sổ"
+    sheets = payload.get("sheets")
+    if not isinstance(sheets, list) or not sheets:
+        return "thiếu “sheets”"
+    for i, sheet in enumerate(sheets, start=1):
+        if not isinstance(sheet, dict) or not isinstance(sheet.get("name"), str) \
+                or not isinstance(sheet.get("values"), list) \
+                or not all(isinstance(row, list) for row in sheet["values"]):
+            return f"trang thứ {i} thiếu tên hoặc bảng giá trị"
+    return None
 
 
 async def _actions(request: Request, kind: str, payload: dict, message: str | None = None):
