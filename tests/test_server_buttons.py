@@ -202,3 +202,21 @@ def test_a_request_not_shaped_as_the_vba_client_sends_it_is_refused_before_anyth
             assert r.status_code == 400 and reason in r.json()["error"], (endpoint, r.text)
             assert "Error" not in r.json()["error"]  # no Python exception name reaches the person
     assert submissions() == before
+
+
+def test_nop_bao_cao_with_odd_cells_gets_a_reason_never_a_500(setup):
+    """Values a workbook can hold but openpyxl refuses as they are (a control character, text shaped
+    like a date that is none) are cleaned or kept as text; a sheet name Excel would refuse is a
+    reason in Vietnamese."""
+    srv, rnd, books = setup
+    token = _token(rnd, "SNgV")
+    payload = vba_payload(books["clean"])
+    info = next(s for s in payload["sheets"] if s["name"] == "Thông tin")
+    info["values"].append(["Ghi chú\x07 có ký tự điều khiển", "2024-13-45T00:00:00.000Z"])
+    r = _post(srv, "nop-bao-cao", token, payload)
+    assert r.status_code == 200, r.text
+    assert r.json()["submission"]
+    bad = vba_payload(books["clean"])
+    bad["sheets"][0]["name"] = "Trang/1"
+    r = _post(srv, "nop-bao-cao", token, bad)
+    assert r.status_code == 400 and "Trang/1" in r.json()["error"] and "Error" not in r.json()["error"]

@@ -20,12 +20,14 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
 from . import service
-from .access import BAD_LINK, server_of, upload_allowed
+from .access import agency_by_link, server_of, upload_allowed
+from .auth import bearer
 from .app import Refused
 
 router = APIRouter(prefix="/xlwings")
 ENDPOINTS = ("kiem-tra", "dien-phu-luc", "nop-bao-cao")
 TITLES = {"kiem-tra": "Kiểm tra biểu mẫu", "dien-phu-luc": "Điền phụ lục", "nop-bao-cao": "Nộp báo cáo"}
+_BAD_TITLE = re.compile(r"[\\/*?:\[\]]")  # characters Excel refuses in a sheet name
 _ISO = re.compile(r"^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d+)?Z?$")
 
 
@@ -53,40 +55,57 @@ def run_button(kind: str, payload: dict, message: str | None = None) -> dict:
 
 
 def payload_workbook(payload: dict) -> bytes:
-    """The workbook the payload describes, as an .xlsx of its values (what the reader needs)."""
+    """In a worker: the workbook the payload describes, as an .xlsx of its values (what the
+    reader needs), within the area the reader reads. Text goes through the one sanitiser; a sheet
+    name Excel would not allow, or anything else openpyxl refuses, is a PayloadError."""
     from openpyxl import Workbook
+
+    from ..reader import MAX_COLS, MAX_ROWS
+    from ..safetext import clean
 
     wb = Workbook()
     wb.remove(wb.active)
-    for sheet in payload.get("sheets") or []:
-        ws = wb.create_sheet(str(sheet.get("name"))[:31])
-        for r, row in enumerate(sheet.get("values") or [], start=1):
-            for c, value in enumerate(row or [], start=1):
-                if value is None or value == "":
-                    continue
-                if isinstance(value, str):
-                    m = _ISO.match(value)
-                    if m:
-                        value = dt.datetime(*map(int, m.groups()[:6]))
-                cell = ws.cell(row=r, column=c, value=value if not isinstance(value, (dict, list)) else str(value))
-                if isinstance(value, str) and value[:1] in "=+-@":
-                    cell.data_type = "s"
-        if sheet.get("name") == "_meta":
-            ws.sheet_state = "veryHidden"
-    if not wb.worksheets:
-        raise PayloadError("không có trang nào")
-    buf = io.BytesIO()
-    wb.save(buf)
+    try:
+        for sheet in payload["sheets"]:
+            if not sheet["name"].strip() or _BAD_TITLE.search(sheet["name"]):
+                raise PayloadError(f"tên trang “{clean(sheet['name'])[:40]}” có ký tự Excel không cho phép")
+            ws = wb.create_sheet(sheet["name"][:31])
+            for r, row in enumerate(sheet["values"][:MAX_ROWS], start=1):
+                for c, value in enumerate(row[:MAX_COLS], start=1):
+                    if value is None or value == "" or isinstance(value, (dict, list)):
+                        continue
+                    if isinstance(value, str):
+                        value = _iso_date(value) or clean(value)
+                    cell = ws.cell(row=r, column=c, value=value)
+                    if isinstance(value, str) and value[:1] in "=+-@":
+                        cell.data_type = "s"
+            if sheet["name"] == "_meta":
+                ws.sheet_state = "veryHidden"
+        buf = io.BytesIO()
+        wb.save(buf)
+    except (ValueError, TypeError):
+        raise PayloadError("có ô mang giá trị mà Excel không nhận") from None
     return buf.getvalue()
 
 
+def _iso_date(text: str):
+    """A date as the VBA client writes it (``yyyy-mm-ddTHH:MM:SS.000Z``); None for other text,
+    including text shaped like a date that is none (month 13)."""
+    m = _ISO.match(text)
+    if not m:
+        return None
+    try:
+        return dt.datetime(*map(int, m.groups()[:6]))
+    except ValueError:
+        return None
+
+
 def _agency(request: Request):
+    """The agency whose link token the button sends: ``Authorization: Bearer <token>``, or the bare
+    token as xlwings' ``auth`` setting may send it; a wrong token counts against the client's
+    bad-token limit, as on the agency pages."""
     value = (request.headers.get("authorization") or "").strip()
-    token = value.split(" ", 1)[1].strip() if value.lower().startswith("bearer ") else value
-    agency = service.agency_by_token(server_of(request).store, token) if token else None
-    if agency is None:
-        raise Refused(401, BAD_LINK)
-    return agency
+    return agency_by_link(request, bearer(request.headers) or value)
 
 
 async def _payload(request: Request) -> dict:
@@ -141,14 +160,18 @@ async def button(request: Request, kind: str):
     if not os.environ.get("XLWINGS_LICENSE_KEY"):
         raise Refused(503, "Máy chủ chưa bật các nút Excel: hãy đặt biến môi trường XLWINGS_LICENSE_KEY cho "
                            "dịch vụ cchc-xl (xem README) rồi khởi động lại.")
+    upload_allowed(request, agency)  # every click holds a worker: the per-agency limit of uploads
     if kind != "nop-bao-cao":
         srv.store.audit(f"cơ quan {agency['name']}", f"nut_{kind}", None, srv.client_ip(request))
         return JSONResponse(await _actions(request, kind, payload))
-    upload_allowed(request, agency)
+    from .worker import Crashed
+
     try:
-        data = payload_workbook(payload)
+        data = await srv.workers.run(payload_workbook, payload)
     except PayloadError as exc:
         raise Refused(400, f"Nội dung gửi lên không phải sổ tính do xlwings gửi ({exc}).") from None
+    except Crashed:
+        raise Refused(422, "Máy chủ không xử lý được sổ tính này (quá lớn hoặc hỏng).") from None
     name = str((payload.get("book") or {}).get("name") or "bao_cao.xlsx")
     name = name.rsplit(".", 1)[0] + ".xlsx"
     answer = await service.accept_upload(srv.store, srv.workers, agency, data, name, True, "excel")
