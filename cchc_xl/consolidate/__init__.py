@@ -24,8 +24,8 @@ from __future__ import annotations
 from .aggregate import (Aggregate, aggregate_values, area_scores, deductions_by_criterion, indicator_totals,
                         progress_words, remediation_progress)
 from .command import ProgressBar, closing_summary, run_consolidation
-from .files import (OPEN_STATUSES, REMEDIATION_KEYS, STATUS_LABELS, STATUSES, UNKNOWN_STATUS, ConsolidationError,  # noqa: F401 (_warm: the server)
-                    FileEntry, _warm, default_jobs, find_files, read_files, read_one)
+from .files import (OPEN_STATUSES, REMEDIATION_KEYS, STATUS_LABELS, STATUSES, UNKNOWN_STATUS, ConsolidationError,  # noqa: F401 (warm: also the server's readers)
+                    FileEntry, default_jobs, warm, find_files, read_files, read_one)
 from .records import LEVEL_ORDER, Consolidation, consolidate
 from .tables import Chart, Column, SheetTable, clean_tables, sheet_tables
 from .workbook import TEMPLATE_ID, build_workbook, write_consolidated_workbook

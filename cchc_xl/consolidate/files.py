@@ -115,7 +115,7 @@ def _hidden_attr(path: Path) -> bool:
 
 # ---- reading (in worker processes) ---------------------------------------------------------
 
-def _warm(catalog_dirs: list[str] | None = None, worker: bool = False) -> None:
+def warm(catalog_dirs: list[str] | None = None) -> None:
     """Load what every file needs once per process: schemas, catalogs, the JSON Schema validator."""
     if catalog_dirs:
         spec.set_catalog_dirs(catalog_dirs)
@@ -191,7 +191,7 @@ def read_files(items: list[tuple[str, str]], jobs: int | None = None,
             on_progress(len(results), total)
 
     if jobs == 1 or total < 4:
-        _warm()
+        warm()
         for p, d in items:
             done(read_one(p, d))
         return results
@@ -200,12 +200,12 @@ def read_files(items: list[tuple[str, str]], jobs: int | None = None,
     from concurrent.futures.process import BrokenProcessPool
 
     dirs = [str(d) for d in spec._extra_catalog_dirs]
-    _warm()  # with "fork" the workers inherit warm caches
+    warm()  # with "fork" the workers inherit warm caches
     size = max(1, min(12, total // (jobs * 6)))
     chunks = [items[i:i + size] for i in range(0, total, size)]
     try:
-        with ProcessPoolExecutor(max_workers=min(jobs, len(chunks)), initializer=_warm,
-                                 initargs=(dirs, True)) as ex:
+        with ProcessPoolExecutor(max_workers=min(jobs, len(chunks)), initializer=warm,
+                                 initargs=(dirs,)) as ex:
             futures = {ex.submit(_read_chunk, c): c for c in chunks}
             for fut in as_completed(futures):
                 try:
@@ -227,7 +227,7 @@ def read_files(items: list[tuple[str, str]], jobs: int | None = None,
             if d in results:
                 continue
             if ex is None:
-                ex = ProcessPoolExecutor(max_workers=1, initializer=_warm, initargs=(dirs, True))
+                ex = ProcessPoolExecutor(max_workers=1, initializer=warm, initargs=(dirs,))
             try:
                 done(ex.submit(_read_chunk, [(p, d)]).result()[0])
             except Exception:  # noqa: BLE001

@@ -19,12 +19,12 @@ READ_SECONDS = 120
 
 
 def _init(catalog_dirs: list[str]) -> None:
-    from .. import spec
+    from ..consolidate.files import warm
 
     _watch_parent(os.getppid())
-    if catalog_dirs:  # the province's own catalogs (--catalog), as in the server process
-        spec.set_catalog_dirs(catalog_dirs)
-    spec.sheets()  # the rest is loaded on the first file
+    # schemas, catalogs (the province's own, --catalog, as in the server process) and the JSON
+    # Schema validator, once per worker rather than on each one's first file
+    warm(catalog_dirs or None)
 
 
 def _watch_parent(parent: int) -> None:
