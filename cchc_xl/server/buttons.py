@@ -26,7 +26,6 @@ from .app import Refused
 
 router = APIRouter(prefix="/xlwings")
 ENDPOINTS = ("kiem-tra", "dien-phu-luc", "nop-bao-cao")
-TITLES = {"kiem-tra": "Kiểm tra biểu mẫu", "dien-phu-luc": "Điền phụ lục", "nop-bao-cao": "Nộp báo cáo"}
 _BAD_TITLE = re.compile(r"[\\/*?:\[\]]")  # characters Excel refuses in a sheet name
 _ISO = re.compile(r"^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d+)?Z?$")
 
@@ -46,7 +45,9 @@ def run_button(kind: str, payload: dict, message: str | None = None) -> dict:
     except Exception:  # noqa: BLE001 - a shape _shape_problem let through but xlwings refuses
         raise PayloadError("xlwings không dựng được sổ tính từ nội dung này") from None
     if message is not None:
-        book.app.alert(message, title=TITLES[kind], buttons="ok", mode="info")
+        from ..vba.text import MESSAGES  # the button's caption, as the Excel side shows it
+
+        book.app.alert(message, title=MESSAGES["NutNopBaoCao"], buttons="ok", mode="info")
     elif kind == "kiem-tra":
         excel.validate_book(book)
     else:
