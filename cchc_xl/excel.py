@@ -412,7 +412,9 @@ def consolidate_book(book):
         first = first or sheet
     notes = []
     try:
-        render_models(book, province_appendix_models(cons.reports, dict(cons.period)),
+        from .registry_order import province_reports  # the registry's order and spelling, as in the file
+
+        render_models(book, province_appendix_models(province_reports(cons), dict(cons.period)),
                       width_unit_pt(*APPENDIX_FONT_UNIT), after=after)
     except Exception as exc:  # noqa: BLE001 - the consolidation itself stands without the appendix
         notes.append(f"không lập được các trang phụ lục tổng hợp ({type(exc).__name__}: {exc})")

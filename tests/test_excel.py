@@ -574,3 +574,26 @@ def test_a_stray_far_away_value_does_not_make_the_button_read_the_whole_sheet(st
     assert len(excel.sheet_grid(book.sheets["Thống kê"])[0]) == MAX_COLS
     issues = excel.validate_book(book)
     assert not [i for i in issues if i.severity == "error"]
+
+
+def test_consolidate_book_province_appendix_is_the_files(consolidation_book, tmp_path):
+    """The button's province appendix lists the agencies as `cchc-xl consolidate` writes them: in the
+    registry's order and spelling (registry_order.province_reports), not in the order files were read."""
+    from openpyxl import load_workbook
+
+    from cchc_xl.appendix import SHEET_PROVINCE_SUMMARY
+    from cchc_xl.consolidate import consolidate, write_consolidated_workbook
+
+    book = consolidation_book()
+    cons = excel.consolidate_book(book)
+    after = apply_actions(book_payload(book), actions(book), {})
+    live = next(s for s in after["sheets"] if s["name"] == SHEET_PROVINCE_SUMMARY)["values"]
+    out = tmp_path / "tong_hop_lenh.xlsx"
+    write_consolidated_workbook(consolidate(cons.input_dir, registry=ROOT / "examples" / "registry.csv"), out)
+    ws = load_workbook(out, read_only=True)[SHEET_PROVINCE_SUMMARY]
+    filed = [[c for c in row] for row in ws.iter_rows(values_only=True)]
+
+    def column_b(rows):
+        return [str(r[1]).strip() for r in rows if len(r) > 1 and r[1] not in (None, "")]
+
+    assert column_b(live) == column_b(filed)
