@@ -196,12 +196,17 @@ def render_model(doc, model, first: bool) -> None:
     for c, col in enumerate(table.columns):
         col.width = widths[c]
     header_last = where.get(model.header_rows[1] - 1, -1) if model.header_rows else -1
+    # python-docx's Table.cell() and Row.cells lay out the whole grid on every call (quadratic:
+    # minutes for a province appendix); lay it out once here, index it as Table.cell() does, and
+    # merge through that layout (the merges never overlap, so each one's cells stay valid)
+    ncols = model.ncols
+    pre = table._cells
     for r, row in enumerate(table.rows):
         if r <= header_last:
             _repeat_header(row)
             _cant_split(row)
-        for c, cell in enumerate(row.cells):
-            cell.width = widths[c]
+        for c in range(ncols):
+            pre[r * ncols + c].width = widths[c]
     # merges first (python-docx moves a merged cell's paragraphs into the anchor), then texts
     model_first = min(where)
     for i, mrow in enumerate(model.rows[model_first:], start=model_first):
@@ -214,10 +219,8 @@ def render_model(doc, model, first: bool) -> None:
             end_r = where[last_model_row]
             end_c = min(model.ncols - 1, c + cell.merge_across - 1)
             if (end_r, end_c) != (where[i], c):
-                table.cell(where[i], c).merge(table.cell(end_r, end_c))
-    # python-docx's Table.cell() lays out the whole grid on every call (quadratic: minutes for the
-    # province appendix); lay it out once, after the merges, and index it as Table.cell() does
-    grid, ncols = table._cells, model.ncols
+                pre[where[i] * ncols + c].merge(pre[end_r * ncols + end_c])
+    grid = table._cells  # after the merges: a merged span's cells are its anchor
     for r, row in enumerate(rows):
         for c, entry in enumerate(row):
             if entry is None:
