@@ -541,6 +541,21 @@ def test_not_an_appraisal_workbook(tmp_path, make_workbook, stc):
     assert not (tmp_path / "out").exists()
 
 
+@pytest.mark.parametrize("version", ["1e999", "abc", "nan"])
+def test_broken_template_version_is_reported_not_a_traceback(tmp_path, appraisal, version):
+    """A ``_meta`` version that is no finite number ("1e999" overflows int) says the identity
+    sheet is broken, as the agency workbook reader does."""
+    path, *_ = appraisal
+    wb = load_workbook(path)
+    meta = wb[decl()["meta_sheet"]]
+    row = next(r for r in range(1, meta.max_row + 1) if meta.cell(r, 1).value == "template_version")
+    meta.cell(row, 2).value = version
+    wb.save(path)
+    with pytest.raises(DistributeError, match="trang nhận diện của sổ thẩm định bị hỏng"):
+        distribute(path, tmp_path / "out")
+    assert not (tmp_path / "out").exists()
+
+
 def test_renamed_sheet_is_reported(tmp_path, appraisal):
     path, *_ = appraisal
     wb = load_workbook(path)

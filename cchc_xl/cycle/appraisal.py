@@ -32,7 +32,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from .. import SCHEMA_VERSION, __version__, spec
 from ..issues import Issue, _show, make
 from ..normalize import clean_text, fold, format_number, is_error_value, match_enum, parse_code, parse_number
-from ..reader import UnreadableError, a1, load_grids
+from ..reader import UnreadableError, a1, load_grids, meta_version
 from ..template import (BORDER, GROUP_FILL, LOCKED_FILL, RED_FILL, RED_FONT, UNLOCKED,
                        WRAP_TOP, _code_sort_key, _header, _hint, _print_setup, _protect, _set_text, _title, font,
                        save_atomic, style_field_row, write_catalog_rows, write_guide)
@@ -556,10 +556,9 @@ def _check_meta(grids: dict, path: Path) -> dict:
                                   "(tạo sổ thẩm định bằng lệnh: cchc-xl template --appraisal -o TỆP)")
         raise DistributeError(f"{path.name}: không phải sổ thẩm định của cchc-xl (thiếu trang nhận diện hoặc mã "
                               "biểu mẫu khác); tạo sổ bằng lệnh: cchc-xl template --appraisal -o TỆP")
-    try:
-        version = int(float(meta.get("template_version")))
-    except (TypeError, ValueError):
-        raise DistributeError(f"{path.name}: trang nhận diện của sổ thẩm định bị hỏng") from None
+    version = meta_version(meta.get("template_version"))
+    if version is None:
+        raise DistributeError(f"{path.name}: trang nhận diện của sổ thẩm định bị hỏng")
     if version > d["template_version"]:
         raise DistributeError(f"{path.name}: sổ thẩm định phiên bản {version} mới hơn công cụ (hỗ trợ đến "
                               f"{d['template_version']}); hãy cập nhật cchc-xl")
