@@ -228,3 +228,28 @@ def test_catalog_labels_are_used_for_the_note():
     assert spec.period_words("quy_2", 2025) == "quý II năm 2025"
     item = carry_item({"issue": "Z", "status": "dang_thuc_hien", "progress": "đang làm"}, {"year": 2025, "kind": "quy_2"})
     assert item["note"] == "Kỳ trước (quý II năm 2025): đang làm"
+
+
+def test_carried_items_are_not_marked_renamed_when_only_the_spelling_of_the_name_differs(tmp_path, make_workbook,
+                                                                                          huong_khe):
+    """"UBND huyện Hương Khê" last year and "Ủy ban nhân dân huyện Hương Khê" in this year's registry
+    are one agency (the lineage matches them): its items are carried without the note that names a
+    former agency; a former name does get it."""
+    from cchc_xl.cycle.appraisal import Agency
+    from cchc_xl.cycle.distribute import add_previous_items
+
+    prev = tmp_path / "truoc"
+    prev.mkdir()
+    make_workbook(huong_khe, name="truoc/hk.xlsx")
+    open_items = [it for it in huong_khe["remediation"] if it["status"] != "hoan_thanh"]
+    spelled = Agency("Ủy ban nhân dân huyện Hương Khê", "HK", "huyen", "Cơ quan", "A5")
+    report = {"remediation": []}
+    found = add_previous_items([(spelled, report)], prev)
+    assert found.carried == {spelled.name: len(open_items)} and found.orphans == []
+    assert not any("tên trước sắp xếp" in (it.get("note") or "") for it in report["remediation"])
+    merged = Agency("UBND huyện Hương Sơn Khê", None, "huyen", "Cơ quan", "A5", ("UBND huyện Hương Khê",))
+    report = {"remediation": []}
+    add_previous_items([(merged, report)], prev)
+    assert len(report["remediation"]) == len(open_items)
+    assert all(it["note"].startswith("Chuyển từ báo cáo của UBND huyện Hương Khê (tên trước sắp xếp)")
+               for it in report["remediation"])
