@@ -556,6 +556,17 @@ def test_broken_template_version_is_reported_not_a_traceback(tmp_path, appraisal
     assert not (tmp_path / "out").exists()
 
 
+def test_former_names_on_separate_lines_of_one_cell_are_separate_names(tmp_path, appraisal):
+    """Alt+Enter between two former names in the registry sheet's cell is a separator, like ";"."""
+    path, *_ = appraisal
+    wb = load_workbook(path)
+    ws = wb[decl()["sheets"]["registry"]["title"]]
+    ws[f"{_letters('registry')['former_names']}{_first_row('registry')}"] = "Sở Kế hoạch và Đầu tư\nSở KH&ĐT; Sở Tài chính cũ"
+    wb.save(path)
+    stc = next(a for a in read_appraisal(path).agencies if a.name == "Sở Tài chính")
+    assert stc.former_names == ("Sở Kế hoạch và Đầu tư", "Sở KH&ĐT", "Sở Tài chính cũ")
+
+
 def test_renamed_sheet_is_reported(tmp_path, appraisal):
     path, *_ = appraisal
     wb = load_workbook(path)
