@@ -567,6 +567,24 @@ def test_former_names_on_separate_lines_of_one_cell_are_separate_names(tmp_path,
     assert stc.former_names == ("Sở Kế hoạch và Đầu tư", "Sở KH&ĐT", "Sở Tài chính cũ")
 
 
+def test_unknown_agency_of_an_exemption_names_the_registry_sheet_the_schema_declares(monkeypatch):
+    """The exemptions sheet points at the registry sheet by the title in ``schemas/appraisal.json``,
+    as the score sheets do, not by a title of its own."""
+    from types import SimpleNamespace
+
+    from cchc_xl.cycle.appraisal import _issue, _level_label, _name_key
+    from cchc_xl.cycle.exemptions import check_exemptions
+
+    monkeypatch.setitem(decl()["sheets"]["registry"], "title", "Danh sách cơ quan")
+    row = {"agency": "Sở Không Có", "code": "3.1", "note": None, "sheet": "Không áp dụng",
+           "cells": {"agency": "A5", "code": "B5", "note": "C5"}}
+    ap = SimpleNamespace(areas=[], deductions=[], exemptions=[row], issues=[], year=2023)
+    check_exemptions(ap, {}, None, _issue, _level_label, _name_key)
+    (issue,) = ap.issues
+    assert issue.code == "unknown_agency" and issue.cell == "A5"
+    assert "Danh sách cơ quan" in issue.message and "Sở Không Có" in issue.message
+
+
 def test_renamed_sheet_is_reported(tmp_path, appraisal):
     path, *_ = appraisal
     wb = load_workbook(path)
