@@ -253,3 +253,25 @@ def test_carried_items_are_not_marked_renamed_when_only_the_spelling_of_the_name
     assert len(report["remediation"]) == len(open_items)
     assert all(it["note"].startswith("Chuyển từ báo cáo của UBND huyện Hương Khê (tên trước sắp xếp)")
                for it in report["remediation"])
+
+
+def test_previous_folder_is_searched_as_the_consolidation_searches_its_folder(tmp_path, make_workbook, huong_khe):
+    """``distribute --from`` looks at every suffix the reader supports (.xlsb too, which it used to
+    pass over in silence) and, like the consolidation, not at lock files or hidden folders."""
+    import shutil
+
+    from cchc_xl.cycle.previous import read_previous, workbook_files
+
+    from conftest import ROOT
+
+    prev = tmp_path / "truoc"
+    (prev / ".an").mkdir(parents=True)
+    good = make_workbook(huong_khe, name="truoc/hk.xlsx")
+    shutil.copy(good, prev / ".an" / "hk_cu.xlsx")
+    shutil.copy(good, prev / "~$hk.xlsx")
+    shutil.copy(ROOT / "tests" / "data" / "bad" / "vung_doc" / "xlsb_o_xa.xlsb", prev / "khac.xlsb")
+    (prev / "ghi_chu.txt").write_text("không phải bảng tính", encoding="utf-8")
+    assert workbook_files(prev) == [good, prev / "khac.xlsb"]
+    folder = read_previous(prev)
+    assert [wb.name for wb in folder.latest] == ["UBND huyện Hương Khê"]
+    assert [f for f, _ in folder.skipped] == ["khac.xlsb"]  # read, and said why it is not a report
