@@ -68,6 +68,16 @@ class ReadResult:
         return self.cells.get(key, (None, None))
 
 
+def meta_version(value) -> int | None:
+    """The ``template_version`` a workbook's identity sheet states, or None when the cell holds
+    something that is not a finite number ("abc", empty, "1e999", NaN): the caller says, in its own
+    words, that the identity sheet is broken."""
+    try:
+        return int(float(value))
+    except (TypeError, ValueError, OverflowError):
+        return None
+
+
 def _meta(grids: dict[str, list[list]]) -> dict:
     cfg = spec.sheets()
     grid = grids.get(cfg["meta_sheet"])
@@ -81,10 +91,9 @@ def _meta(grids: dict[str, list[list]]) -> dict:
             meta[str(row[0]).strip()] = row[1]
     if meta.get("template_id") != cfg["template_id"]:
         raise UnreadableError("wrong_template", "không phải biểu mẫu báo cáo CCHC của cơ quan (mã biểu mẫu khác)")
-    try:
-        version = int(float(meta.get("template_version")))
-    except (TypeError, ValueError, OverflowError):
-        raise UnreadableError("wrong_template", "trang nhận diện của biểu mẫu bị hỏng") from None
+    version = meta_version(meta.get("template_version"))
+    if version is None:
+        raise UnreadableError("wrong_template", "trang nhận diện của biểu mẫu bị hỏng")
     if version > cfg["template_version"]:
         raise UnreadableError("wrong_template",
                               f"biểu mẫu phiên bản {version} mới hơn công cụ (hỗ trợ đến {cfg['template_version']}); "

@@ -91,6 +91,13 @@ def name_key(name) -> str:
     return re.sub(r"\s+", " ", f).strip()
 
 
+def split_names(value) -> tuple[str, ...]:
+    """"Sở Kế hoạch và Đầu tư; Sở KH&ĐT" → both names: the former names (``ten_cu``) of an agency,
+    separated by ";" or by line breaks (Alt+Enter in a spreadsheet cell)."""
+    text = "" if value is None else str(value)
+    return tuple(n for n in (clean_text(x) for x in re.split(r"[;\r\n]", text)) if n)
+
+
 def code_key(code) -> str:
     return re.sub(r"[^\w]+", "", fold(code))
 
@@ -215,8 +222,7 @@ def load_registry(path: str | os.PathLike) -> list[Agency]:
         if key in seen:
             continue
         seen.add(key)
-        former = tuple(n for n in (clean_text(x) for x in str(get("former") or "").split(";"))
-                       if n and name_key(n) != key)
+        former = tuple(n for n in split_names(get("former")) if name_key(n) != key)
         contact = Contact(_text(get("contact_name")), _phone(get("phone")), _text(get("email")))
         out.append(Agency(name=name, code=clean_text(get("code")), level=_level(get("level"), str(path), i), row=i,
                           former_names=former, reorganized_on=_date(get("reorganized"), path, i),

@@ -541,6 +541,50 @@ def test_not_an_appraisal_workbook(tmp_path, make_workbook, stc):
     assert not (tmp_path / "out").exists()
 
 
+@pytest.mark.parametrize("version", ["1e999", "abc", "nan"])
+def test_broken_template_version_is_reported_not_a_traceback(tmp_path, appraisal, version):
+    """A ``_meta`` version that is no finite number ("1e999" overflows int) says the identity
+    sheet is broken, as the agency workbook reader does."""
+    path, *_ = appraisal
+    wb = load_workbook(path)
+    meta = wb[decl()["meta_sheet"]]
+    row = next(r for r in range(1, meta.max_row + 1) if meta.cell(r, 1).value == "template_version")
+    meta.cell(row, 2).value = version
+    wb.save(path)
+    with pytest.raises(DistributeError, match="trang nhận diện của sổ thẩm định bị hỏng"):
+        distribute(path, tmp_path / "out")
+    assert not (tmp_path / "out").exists()
+
+
+def test_former_names_on_separate_lines_of_one_cell_are_separate_names(tmp_path, appraisal):
+    """Alt+Enter between two former names in the registry sheet's cell is a separator, like ";"."""
+    path, *_ = appraisal
+    wb = load_workbook(path)
+    ws = wb[decl()["sheets"]["registry"]["title"]]
+    ws[f"{_letters('registry')['former_names']}{_first_row('registry')}"] = "Sở Kế hoạch và Đầu tư\nSở KH&ĐT; Sở Tài chính cũ"
+    wb.save(path)
+    stc = next(a for a in read_appraisal(path).agencies if a.name == "Sở Tài chính")
+    assert stc.former_names == ("Sở Kế hoạch và Đầu tư", "Sở KH&ĐT", "Sở Tài chính cũ")
+
+
+def test_unknown_agency_of_an_exemption_names_the_registry_sheet_the_schema_declares(monkeypatch):
+    """The exemptions sheet points at the registry sheet by the title in ``schemas/appraisal.json``,
+    as the score sheets do, not by a title of its own."""
+    from types import SimpleNamespace
+
+    from cchc_xl.cycle.appraisal import _issue, _level_label, _name_key
+    from cchc_xl.cycle.exemptions import check_exemptions
+
+    monkeypatch.setitem(decl()["sheets"]["registry"], "title", "Danh sách cơ quan")
+    row = {"agency": "Sở Không Có", "code": "3.1", "note": None, "sheet": "Không áp dụng",
+           "cells": {"agency": "A5", "code": "B5", "note": "C5"}}
+    ap = SimpleNamespace(areas=[], deductions=[], exemptions=[row], issues=[], year=2023)
+    check_exemptions(ap, {}, None, _issue, _level_label, _name_key)
+    (issue,) = ap.issues
+    assert issue.code == "unknown_agency" and issue.cell == "A5"
+    assert "Danh sách cơ quan" in issue.message and "Sở Không Có" in issue.message
+
+
 def test_renamed_sheet_is_reported(tmp_path, appraisal):
     path, *_ = appraisal
     wb = load_workbook(path)

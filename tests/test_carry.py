@@ -228,3 +228,50 @@ def test_catalog_labels_are_used_for_the_note():
     assert spec.period_words("quy_2", 2025) == "quý II năm 2025"
     item = carry_item({"issue": "Z", "status": "dang_thuc_hien", "progress": "đang làm"}, {"year": 2025, "kind": "quy_2"})
     assert item["note"] == "Kỳ trước (quý II năm 2025): đang làm"
+
+
+def test_carried_items_are_not_marked_renamed_when_only_the_spelling_of_the_name_differs(tmp_path, make_workbook,
+                                                                                          huong_khe):
+    """"UBND huyện Hương Khê" last year and "Ủy ban nhân dân huyện Hương Khê" in this year's registry
+    are one agency (the lineage matches them): its items are carried without the note that names a
+    former agency; a former name does get it."""
+    from cchc_xl.cycle.appraisal import Agency
+    from cchc_xl.cycle.distribute import add_previous_items
+
+    prev = tmp_path / "truoc"
+    prev.mkdir()
+    make_workbook(huong_khe, name="truoc/hk.xlsx")
+    open_items = [it for it in huong_khe["remediation"] if it["status"] != "hoan_thanh"]
+    spelled = Agency("Ủy ban nhân dân huyện Hương Khê", "HK", "huyen", "Cơ quan", "A5")
+    report = {"remediation": []}
+    found = add_previous_items([(spelled, report)], prev)
+    assert found.carried == {spelled.name: len(open_items)} and found.orphans == []
+    assert not any("tên trước sắp xếp" in (it.get("note") or "") for it in report["remediation"])
+    merged = Agency("UBND huyện Hương Sơn Khê", None, "huyen", "Cơ quan", "A5", ("UBND huyện Hương Khê",))
+    report = {"remediation": []}
+    add_previous_items([(merged, report)], prev)
+    assert len(report["remediation"]) == len(open_items)
+    assert all(it["note"].startswith("Chuyển từ báo cáo của UBND huyện Hương Khê (tên trước sắp xếp)")
+               for it in report["remediation"])
+
+
+def test_previous_folder_is_searched_as_the_consolidation_searches_its_folder(tmp_path, make_workbook, huong_khe):
+    """``distribute --from`` looks at every suffix the reader supports (.xlsb too, which it used to
+    pass over in silence) and, like the consolidation, not at lock files or hidden folders."""
+    import shutil
+
+    from cchc_xl.cycle.previous import read_previous, workbook_files
+
+    from conftest import ROOT
+
+    prev = tmp_path / "truoc"
+    (prev / ".an").mkdir(parents=True)
+    good = make_workbook(huong_khe, name="truoc/hk.xlsx")
+    shutil.copy(good, prev / ".an" / "hk_cu.xlsx")
+    shutil.copy(good, prev / "~$hk.xlsx")
+    shutil.copy(ROOT / "tests" / "data" / "bad" / "vung_doc" / "xlsb_o_xa.xlsb", prev / "khac.xlsb")
+    (prev / "ghi_chu.txt").write_text("không phải bảng tính", encoding="utf-8")
+    assert workbook_files(prev) == [good, prev / "khac.xlsb"]
+    folder = read_previous(prev)
+    assert [wb.name for wb in folder.latest] == ["UBND huyện Hương Khê"]
+    assert [f for f, _ in folder.skipped] == ["khac.xlsb"]  # read, and said why it is not a report

@@ -186,6 +186,18 @@ def test_not_a_catalog_workbook_is_unusable(tmp_path, capsys):
     assert "không phải sổ Bộ tiêu chí" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize("version", ["1e999", "abc"])
+def test_broken_template_version_is_reported_not_a_traceback(book, tmp_path, capsys, version):
+    """"1e999" in ``_meta`` overflows int(): the sheet is reported broken, with exit code 2."""
+    wb = openpyxl.load_workbook(book)
+    meta = wb["_meta"]
+    row = next(r for r in range(1, meta.max_row + 1) if meta.cell(r, 1).value == "template_version")
+    meta.cell(row, 2).value = version
+    wb.save(book)
+    assert main(["catalog", str(book), "-o", str(tmp_path / "d")]) == 2
+    assert "trang nhận diện của sổ Bộ tiêu chí bị hỏng" in capsys.readouterr().err
+
+
 def _catalog_2025(book, tmp_path):
     wb = openpyxl.load_workbook(book)
     add_set(wb)

@@ -600,3 +600,25 @@ def test_fast_schema_check_never_accepts_what_jsonschema_refuses():
                 cur[p[-1]] = rng.choice(bad)
             if check(m):
                 assert next(iter(real.iter_errors(m)), None) is None, p
+
+
+@pytest.mark.parametrize("raw, words", [
+    (b"{khong phai json", "không phải JSON hợp lệ (sai cú pháp ở dòng 1"),
+    (b"\xff\xfe\xfd", "không ở dạng chữ UTF-8"),
+    (b'{"comparison_basis": {"agencies": [], "x": 1e999}}', "quá lớn"),
+    (b'{"comparison_basis": 1, "comparison_basis": 2}', "xuất hiện hai lần"),
+])
+def test_unreadable_previous_summary_is_said_in_vietnamese(tmp_path, raw, words):
+    """``--previous`` reads its JSON as every other JSON input is read (fileio.load_json): the reason
+    is Vietnamese, never Python's English exception text, and 1e999 or a repeated key is refused."""
+    from cchc_xl.cycle.compare import PreviousSummaryError, load_previous
+
+    path = tmp_path / "tong_hop_2025.json"
+    path.write_bytes(raw)
+    with pytest.raises(PreviousSummaryError) as exc:
+        load_previous(path)
+    said = str(exc.value)
+    assert words in said and "tong_hop_2025.json" in said and "tóm tắt kỳ trước" in said
+    assert not re.search(r"Expecting|codec|line \d+ column", said)
+    with pytest.raises(PreviousSummaryError, match="không tìm thấy tệp tóm tắt kỳ trước"):
+        load_previous(tmp_path / "khong_co.json")

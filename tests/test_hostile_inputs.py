@@ -236,6 +236,25 @@ def test_a_52_million_character_text_is_cut_with_a_warning(tmp_path, stc):
               says="cắt một đoạn văn bản dài 52.000.016 ký tự còn 32.767 ký tự")
 
 
+def test_registry_former_names_on_separate_lines_of_one_cell_are_separate_names(tmp_path):
+    """A ``ten_cu`` cell holding two names on two lines (Alt+Enter), in a workbook or a quoted CSV
+    field, gives two former names, as ";" does; the appraisal's registry sheet reads it the same way."""
+    from openpyxl import Workbook
+
+    from cchc_xl.registry import RegistryIndex, load_registry
+
+    wb = Workbook()
+    wb.active.append(["ten", "ma", "cap", "ten_cu"])
+    wb.active.append(["Sở Tài chính", "STC", "so", "Sở Kế hoạch và Đầu tư\nSở KH&ĐT"])
+    wb.save(tmp_path / "ds.xlsx")
+    (tmp_path / "ds.csv").write_text('ten,ma,cap,ten_cu\nSở Tài chính,STC,so,"Sở Kế hoạch và Đầu tư\r\nSở KH&ĐT"\n',
+                                     encoding="utf-8")
+    for name in ("ds.xlsx", "ds.csv"):
+        (stc,) = load_registry(tmp_path / name)
+        assert stc.former_names == ("Sở Kế hoạch và Đầu tư", "Sở KH&ĐT"), name
+        assert RegistryIndex([stc]).match_how("Sở KH&ĐT") == (0, "former_name")
+
+
 def test_a_registry_field_of_100000_characters_is_refused_naming_the_registry(tmp_path, good):
     reg = tmp_path / "danh_sach_dai.csv"
     reg.write_text("ten,ma,cap\n" + "S" * 100_001 + ",STC,so\n", encoding="utf-8")

@@ -32,7 +32,8 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from .. import SCHEMA_VERSION, __version__, spec
 from ..issues import Issue, _show, make
 from ..normalize import clean_text, fold, format_number, is_error_value, match_enum, parse_code, parse_number
-from ..reader import UnreadableError, a1, load_grids
+from ..reader import UnreadableError, a1, load_grids, meta_version
+from ..registry import split_names
 from ..template import (BORDER, GROUP_FILL, LOCKED_FILL, RED_FILL, RED_FONT, UNLOCKED,
                        WRAP_TOP, _code_sort_key, _header, _hint, _print_setup, _protect, _set_text, _title, font,
                        save_atomic, style_field_row, write_catalog_rows, write_guide)
@@ -500,11 +501,6 @@ def _issue(issue_code: str, /, sheet=None, cell=None, field=None, severity=None,
     return make(issue_code, sheet=sheet, cell=cell, field=field, severity=severity, **values)
 
 
-def split_names(text: str | None) -> tuple[str, ...]:
-    """"Sở Kế hoạch và Đầu tư; Sở KH&ĐT" → both names (the registry's ``ten_cu`` convention)."""
-    return tuple(n for n in (clean_text(x) for x in (text or "").replace("\n", ";").split(";")) if n)
-
-
 def _name_key(name: str) -> str:
     """Identity of an agency name: case and spacing ignored, diacritics kept (Hà ≠ Hạ)."""
     return unicodedata.normalize("NFC", clean_text(name) or "").casefold()
@@ -556,10 +552,9 @@ def _check_meta(grids: dict, path: Path) -> dict:
                                   "(tạo sổ thẩm định bằng lệnh: cchc-xl template --appraisal -o TỆP)")
         raise DistributeError(f"{path.name}: không phải sổ thẩm định của cchc-xl (thiếu trang nhận diện hoặc mã "
                               "biểu mẫu khác); tạo sổ bằng lệnh: cchc-xl template --appraisal -o TỆP")
-    try:
-        version = int(float(meta.get("template_version")))
-    except (TypeError, ValueError):
-        raise DistributeError(f"{path.name}: trang nhận diện của sổ thẩm định bị hỏng") from None
+    version = meta_version(meta.get("template_version"))
+    if version is None:
+        raise DistributeError(f"{path.name}: trang nhận diện của sổ thẩm định bị hỏng")
     if version > d["template_version"]:
         raise DistributeError(f"{path.name}: sổ thẩm định phiên bản {version} mới hơn công cụ (hỗ trợ đến "
                               f"{d['template_version']}); hãy cập nhật cchc-xl")
@@ -649,7 +644,8 @@ class _AppraisalReader:
             if key in seen:
                 self.add("duplicate_agency", sheet, r, col["name"], "name", value=name, other_cell=seen[key].cell)
                 continue
-            former = self.text(grid, sheet, r, col["former_names"], "former_names") if "former_names" in col else None
+            former = (self.text(grid, sheet, r, col["former_names"], "former_names", multiline=True)  # a line per name
+                      if "former_names" in col else None)
             ag = Agency(name, code, level or "", sheet, a1(r, col["name"]), split_names(former))
             seen[key] = ag
             agencies.append(ag)

@@ -32,7 +32,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from .. import __version__, spec
 from ..issues import Issue, _show, make
 from ..normalize import clean_text, fold, format_number, is_error_value, parse_code, parse_number
-from ..reader import UnreadableError, a1, load_grids
+from ..reader import UnreadableError, a1, load_grids, meta_version
 from ..template import (BORDER, GROUP_FILL, LOCKED_FILL, RED_FILL, RED_FONT, UNLOCKED, WRAP_TOP, _code_sort_key,
                         _header, _hint, _print_setup, _protect, _set_text, _title, font, save_atomic, write_guide)
 from ..sheets.measure import fit_row
@@ -422,10 +422,9 @@ def _meta_of(grids, path: Path) -> dict:
     if meta.get("template_id") != d["template_id"]:
         raise CatalogBookError(f"{path.name}: không phải sổ Bộ tiêu chí của cchc-xl (tạo sổ bằng lệnh: "
                                "cchc-xl catalog -o BO_TIEU_CHI.xlsx --level CẤP)")
-    try:
-        version = int(float(meta.get("template_version")))
-    except (TypeError, ValueError):
-        raise CatalogBookError(f"{path.name}: trang nhận diện của sổ Bộ tiêu chí bị hỏng") from None
+    version = meta_version(meta.get("template_version"))
+    if version is None:
+        raise CatalogBookError(f"{path.name}: trang nhận diện của sổ Bộ tiêu chí bị hỏng")
     if version > d["template_version"]:
         raise CatalogBookError(f"{path.name}: sổ Bộ tiêu chí phiên bản {version} mới hơn công cụ; hãy cập nhật cchc-xl")
     if meta.get("level") not in {lv["key"] for lv in spec.levels()}:

@@ -53,16 +53,17 @@ class PreviousSummaryError(Exception):
 
 def load_previous(path) -> dict:
     """The previous consolidation's summary; it must hold the comparison basis."""
-    import json
     from pathlib import Path
 
+    from ..fileio import JsonInputError, load_json
+
     p = Path(path)
+    if not p.exists():
+        raise PreviousSummaryError(f"{p}: không tìm thấy tệp tóm tắt kỳ trước")
     try:
-        data = json.loads(p.read_text(encoding="utf-8-sig"))
-    except FileNotFoundError:
-        raise PreviousSummaryError(f"{p}: không tìm thấy tệp tóm tắt kỳ trước") from None
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise PreviousSummaryError(f"{p.name}: không đọc được tóm tắt JSON kỳ trước ({exc})") from None
+        data = load_json(p)
+    except JsonInputError as exc:  # its message is Vietnamese and names the file
+        raise PreviousSummaryError(f"Không đọc được tóm tắt kỳ trước — {exc}") from None
     if not isinstance(data, dict) or not isinstance(data.get(BASIS_KEY), dict) \
             or not isinstance(data[BASIS_KEY].get("agencies"), list):
         raise PreviousSummaryError(f"{p.name}: tóm tắt kỳ trước không có phần “{BASIS_KEY}” để so sánh (tóm tắt "

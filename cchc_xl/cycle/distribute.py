@@ -16,6 +16,7 @@ from pathlib import Path
 from .. import SCHEMA_VERSION, spec
 from ..fileio import os_reason
 from ..normalize import format_number
+from ..registry import name_key
 from ..template import _code_sort_key
 from .appraisal import Agency, Appraisal, DistributeError, _name_key, decl, exempt_codes, read_appraisal
 
@@ -181,7 +182,7 @@ def add_previous_items(reports: list[tuple[Agency, dict]], previous_dir) -> Dist
     for i, (ag, report) in enumerate(reports):
         n = 0
         for wb in sorted(matched.get(i, []), key=lambda w: w.name):
-            renamed = _name_key(wb.name) != _name_key(ag.name)
+            renamed = name_key(wb.name) != name_key(ag.name)  # the key the lineage matched them by
             for item in wb.report.get("remediation") or []:
                 if not is_open(item):
                     continue

@@ -14,6 +14,7 @@ from openpyxl.formatting.rule import FormulaRule
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from .. import spec
 from ..reader import a1
 from ..template import RED_FILL, RED_FONT, _hint, _print_setup, _protect, _set_text
 from ..sheets.measure import fit_row
@@ -108,7 +109,7 @@ def check_exemptions(ap, by_key, catalog_of, issue, level_label, name_key) -> No
         where = dict(sheet=row["sheet"], cell=row["cells"]["code"], field="code")
         if ag is None:
             ap.issues.append(issue("unknown_agency", row["sheet"], row["cells"]["agency"], "agency",
-                                   value=row["agency"], registry="Cơ quan"))
+                                   value=row["agency"], registry=spec.load("appraisal")["sheets"]["registry"]["title"]))
             continue
         row["agency"] = ag.name
         if not ag.level or ap.year is None:

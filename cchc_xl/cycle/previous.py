@@ -16,8 +16,6 @@ from pathlib import Path
 from .. import spec
 from ..registry import code_key, name_key
 
-WORKBOOK_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods"}
-
 
 @dataclass
 class PreviousWorkbook:
@@ -60,16 +58,12 @@ class PreviousFolder:
 
 
 def workbook_files(folder: str | os.PathLike) -> list[Path]:
-    """Spreadsheets under ``folder`` (recursively), without Office lock files and hidden files."""
-    root = Path(folder)
-    out = []
-    for dirpath, dirnames, filenames in os.walk(root):
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-        for fn in sorted(filenames):
-            if fn.startswith(("~$", ".")) or Path(fn).suffix.lower() not in WORKBOOK_SUFFIXES:
-                continue
-            out.append(Path(dirpath) / fn)
-    return out
+    """Spreadsheets under ``folder`` (recursively), found as the consolidation finds them
+    (``consolidate.files.find_files``): every readable suffix, no Office lock files, no hidden
+    files or folders."""
+    from ..consolidate.files import find_files
+
+    return [e.path for e in find_files(folder) if e.status == "accepted"]
 
 
 def read_previous(folder: str | os.PathLike) -> PreviousFolder:
