@@ -28,9 +28,11 @@ class ReportDraftError(Exception):
 
 
 def template_path() -> Path:
-    own = os.environ.get("CCHC_XL_TEMPLATE_DIR")
-    if own and Path(own, TEMPLATE_NAME).is_file():
-        return Path(own, TEMPLATE_NAME)
+    """The province's own report template: the first folder of ``CCHC_XL_TEMPLATE_DIR`` (a list,
+    separated as PATH is, as the text templates read it in ``render``) that has one, else ours."""
+    for own in (os.environ.get("CCHC_XL_TEMPLATE_DIR") or "").split(os.pathsep):
+        if own and Path(own, TEMPLATE_NAME).is_file():
+            return Path(own, TEMPLATE_NAME)
     return TEMPLATE_PATH
 
 

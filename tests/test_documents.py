@@ -152,3 +152,20 @@ def test_report_template_is_built_by_its_script(tmp_path):
         return [p.text for p in d.paragraphs] + [c.text for t in d.tables for r in t.rows for c in r.cells]
 
     assert texts(fresh) == texts(TEMPLATE_PATH)
+
+
+def test_the_provinces_own_report_template_is_found_in_any_folder_of_the_list(tmp_path, monkeypatch):
+    """CCHC_XL_TEMPLATE_DIR is a list of folders (as the text templates read it): the report draft's
+    own template is found in the second folder too."""
+    import os
+
+    from cchc_xl import report_draft
+
+    first, second = tmp_path / "a", tmp_path / "b"
+    first.mkdir()
+    second.mkdir()
+    (second / report_draft.TEMPLATE_NAME).write_bytes(report_draft.TEMPLATE_PATH.read_bytes())
+    monkeypatch.setenv("CCHC_XL_TEMPLATE_DIR", os.pathsep.join([str(first), str(second)]))
+    assert report_draft.template_path() == second / report_draft.TEMPLATE_NAME
+    monkeypatch.setenv("CCHC_XL_TEMPLATE_DIR", str(first))
+    assert report_draft.template_path() == report_draft.TEMPLATE_PATH
