@@ -237,6 +237,18 @@ def test_criterion_not_applicable_for_one_agency(book, tmp_path):
         assert got["Sở Tư pháp"]["pct"] == round(total * 100 / (80 - 3), 2)
         assert got["Sở Y tế"]["pct"] == round(total * 100 / 80, 2)
         assert (got["Sở Tư pháp"]["rank"], got["Sở Y tế"]["rank"]) == (1, 2)
+        # an area maximum left blank in the workbook: the consolidation falls back to the applicable
+        # maximum (the set's, less the excused 3.1), as validation checks the score against it
+        from openpyxl import load_workbook
+
+        res = read_file(stp)
+        i = next(k for k, a in enumerate(res.report["areas"]) if a["code"] == "3")
+        sheet, cell = res.cell_of(f"areas[{i}].max_score")
+        wb = load_workbook(stp)
+        wb[sheet][cell].value = None
+        wb.save(stp)
+        rows = consolidate(tmp_path / "phat").records["areas"]
+        assert next(r for r in rows if r["agency"] == "Sở Tư pháp" and r["code"] == "3")["max_score"] == 12 - 3
     finally:
         spec.set_catalog_dirs([])
 

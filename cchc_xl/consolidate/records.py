@@ -412,8 +412,8 @@ def _build(files: list[FileEntry], period: dict, registry, input_dir: str) -> Co
 
         for i, a in enumerate(doc.get("areas") or []):
             mx = _num(a.get("max_score"))
-            if mx is None:
-                mx = _num(cat.max_score(a.get("code")))
+            if mx is None:  # blank: the set's maximum less the criteria excused for this agency
+                mx = _num(cat.applicable_max(a.get("code"), doc.get("not_applicable")))
             error = leave_out("areas", a.get("code"), a.get("score"),
                               *(f"areas[{i}].{k}" for k in ("score", "max_score", "code")), f"areas[{i}]")
             area_rows.append({**base, "code": a.get("code"), "name": a.get("name") or cat.criterion_name(a.get("code")),
