@@ -216,14 +216,25 @@ def _choice_name(code: str) -> str:
 
 # ---- criteria sheet (visible, read-only reference) ----------------------------------------
 
-def _criteria_sheet(wb: Workbook, cat: spec.Catalog) -> None:
+def _criteria_sheet(wb: Workbook, cat: spec.Catalog, not_applicable=()) -> None:
+    """The criteria set, read by the score checks (``bang_tieu_chi``). With criteria that do not
+    apply to the agency, an area's maximum is the applicable one (``Catalog.applicable_max``), the
+    bound validate uses; a criterion keeps its own maximum (validate bounds deductions by it)."""
     ws = wb.create_sheet("Bộ tiêu chí")
     crit = cat.criteria
     cols = [{"title": "Mã", "width": 10}, {"title": "Lĩnh vực / tiêu chí thành phần", "width": 90},
             {"title": "Điểm tối đa", "width": 12}]
     _title(ws, "BỘ TIÊU CHÍ ĐÁNH GIÁ CHỈ SỐ CẢI CÁCH HÀNH CHÍNH", crit.get("title"), 3)
+    area_max = None
+    if not_applicable:
+        area_max = {a["code"]: cat.applicable_max(a["code"], not_applicable) for a in crit["areas"]}
+        note = ws.cell(row=3, column=1, value="Điểm tối đa của lĩnh vực đã trừ điểm các tiêu chí không áp dụng "
+                                              "với cơ quan: " + "; ".join(not_applicable) + ".")
+        note.font = font(11, italic=True)
+        note.alignment = Alignment(wrap_text=True)
+        ws.merge_cells(start_row=3, start_column=1, end_row=3, end_column=3)
     _header(ws, 4, cols)
-    last = max(write_catalog_rows(ws, crit, 5) - 1, 5)
+    last = max(write_catalog_rows(ws, crit, 5, area_max) - 1, 5)
     rng = f"{quote_sheetname(ws.title)}!$A$5:$C${last}"
     wb.defined_names["bang_tieu_chi"] = DefinedName("bang_tieu_chi", attr_text=rng)
     wb.defined_names["ds_ma_tieu_chi"] = DefinedName(
@@ -246,15 +257,17 @@ def style_field_row(ws, r: int, required) -> None:
     vcell.fill = REQUIRED_FILL if required else INPUT_FILL
 
 
-def write_catalog_rows(ws, criteria: dict, r: int) -> int:
+def write_catalog_rows(ws, criteria: dict, r: int, area_max: dict | None = None) -> int:
     """Areas and criteria of a catalog in code order (code, name, maximum score), areas in bold on
-    grey, from row ``r``; returns the next free row."""
+    grey, from row ``r``; returns the next free row. ``area_max``: an area's maximum to show
+    instead of the set's (code → maximum, None for none)."""
     rows = [(a, True) for a in criteria["areas"]] + [(c, False) for c in criteria["criteria"]]
     rows.sort(key=lambda rc: _code_sort_key(rc[0]["code"]))
     for item, is_area in rows:
         _set_text(ws.cell(row=r, column=1), item["code"])
         _set_text(ws.cell(row=r, column=2), item.get("name"))
-        ws.cell(row=r, column=3, value=item.get("max_score")).number_format = "0.###"
+        mx = area_max[item["code"]] if is_area and area_max and item["code"] in area_max else item.get("max_score")
+        ws.cell(row=r, column=3, value=mx).number_format = "0.###"
         for col in range(1, 4):
             cell = ws.cell(row=r, column=col)
             cell.font = font(11, bold=is_area)
@@ -475,7 +488,8 @@ def _scores_sheet(wb, report: dict | None, cat: spec.Catalog, lay: Layout, sourc
     hr = cfg["areas_header_row"]
     _header(ws, hr, cfg["area_columns"])
     given = {a["code"]: a for a in (report or {}).get("areas", [])}
-    area_rows = [dict(code=a["code"], name=a["name"], max_score=a.get("max_score"), score=None)
+    exempt = (report or {}).get("not_applicable") or ()
+    area_rows = [dict(code=a["code"], name=a["name"], max_score=cat.applicable_max(a["code"], exempt), score=None)
                  for a in cat.criteria["areas"] if a["code"] not in given]
     area_rows += list(given.values())
     area_rows.sort(key=lambda a: _code_sort_key(a["code"]))
@@ -836,7 +850,7 @@ def build_workbook(level: str = "so", year: int | None = None, kind: str | None 
     _remediation_sheet(wb, report, lay)
     _values_sheet(wb, "indicators", cat.indicators["rows"], (report or {}).get("indicators", {}), lay, True)
     _values_sheet(wb, "propaganda", cat.propaganda["rows"], (report or {}).get("propaganda", {}), lay, False)
-    _criteria_sheet(wb, cat)
+    _criteria_sheet(wb, cat, (report or {}).get("not_applicable") or ())
     status_sheet.write(wb, cat, lay)
     _meta_sheet(wb, cat, source)
     status_sheet.red_first(wb)
