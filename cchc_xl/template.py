@@ -426,7 +426,7 @@ def _date_helpers(ws, r: int, ref: str, key: str, lay: Layout) -> str:
 
 def _report_date_check(ws, cfg: dict, lay: Layout) -> None:
     """The report date must not fall before the period starts (issue ``report_date_before_period``);
-    the start comes from the year and the period chosen on the sheet (order of ``ds_ky``)."""
+    the start comes from the year and the period on the sheet, in any spelling it accepts (``ds_ky_nhan``)."""
     keys = ("report.date", "period.year", "period.kind")
     if not all(k in lay.info_cells for k in keys) or "report.date" not in lay.date_values:
         return
