@@ -21,6 +21,7 @@ from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from . import SCHEMA_VERSION, __version__, spec
+from .spec import FROM_APPRAISAL
 from .checks import choices, dates, formula, numbers, presence, relations, status_sheet
 from .checks.status_sheet import FULL_CHECK_HEADING, full_check_lines  # noqa: F401 (re-exported)
 from .printing import print_filled_rows
@@ -825,7 +826,6 @@ def _meta_sheet(wb, cat: spec.Catalog, source: str | None = None):
 
 # ---- entry point ---------------------------------------------------------------------------
 
-FROM_APPRAISAL = "appraisal"
 FROM_APPRAISAL_NOTE = "Theo sổ thẩm định (Đoàn thẩm định công bố)"
 
 

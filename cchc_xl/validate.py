@@ -516,9 +516,7 @@ def _dedupe(issues: list[Issue]) -> list[Issue]:
 
 def check_read(result: ReadResult) -> list[Issue]:
     """Every issue of a read workbook: errors first, then by sheet in workbook order, then by row."""
-    from .template import FROM_APPRAISAL
-
-    from_appraisal = result.meta.get("scores_source") == FROM_APPRAISAL
+    from_appraisal = result.meta.get("scores_source") == spec.FROM_APPRAISAL
     return sort_issues(_dedupe(result.issues + check_report(result.report, result.catalog, result.cells,
                                                             from_appraisal)))
 
