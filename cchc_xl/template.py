@@ -497,9 +497,10 @@ def _scores_sheet(wb, report: dict | None, cat: spec.Catalog, lay: Layout, sourc
     flag_col = ncol + 2
     fl = _flag_column(ws, flag_col)
     deds = (report or {}).get("deductions", [])
-    first_ded = hr + 1 + len(area_rows) + 3
-    last_ded = first_ded + max(len(deds) + 40, 80) - 1
-    ded_codes = f"$B${first_ded}:$B${last_ded}"
+    # the deductions table: below the areas, a blank row and its caption (the area checks read its codes)
+    dhr = hr + len(area_rows) + 3
+    first, last = dhr + 1, dhr + max(len(deds) + 40, 80)
+    ded_codes = f"$B${first}:$B${last}"
     r = hr + 1
     for i, a in enumerate(area_rows, start=1):
         marked = source == FROM_APPRAISAL and a.get("score") is not None
@@ -537,17 +538,12 @@ def _scores_sheet(wb, report: dict | None, cat: spec.Catalog, lay: Layout, sourc
                             f"SUM({_ref(ws, fl, first_area)}:${fl}${last_area})"))
 
     # deductions
-    r += 1
-    ws.cell(row=r, column=1, value=cfg["deductions_caption"]).font = font(12, bold=True)
-    r += 1
-    dhr = r
+    ws.cell(row=dhr - 1, column=1, value=cfg["deductions_caption"]).font = font(12, bold=True)
     _header(ws, dhr, cfg["deduction_columns"])
     dup_col = flag_col + 1
     dl = _flag_column(ws, dup_col)
     cov_col = flag_col + 2
     cl = _flag_column(ws, cov_col)
-    first, last = dhr + 1, dhr + max(len(deds) + 40, 80)
-    assert (first, last) == (first_ded, last_ded)
     rem_codes = _remediation_range(report, "code")
     carried = f"COUNTA({_remediation_range(report, 'carried_from')})>0"
     for i in range(first, last + 1):
