@@ -23,6 +23,10 @@ from pathlib import Path
 _CRITERIA_FILE = re.compile(r"^criteria-(\d{4})\.json$")
 _extra_catalog_dirs: list[Path] = []
 
+# ``scores_source`` on an agency workbook's ``_meta`` sheet when distribute wrote its scores from
+# the appraisal workbook (the template writes it, validate reads it)
+FROM_APPRAISAL = "appraisal"
+
 
 class SpecError(Exception):
     """A schema or catalog file is missing or malformed (message in Vietnamese)."""

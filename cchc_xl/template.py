@@ -21,6 +21,7 @@ from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from . import SCHEMA_VERSION, __version__, spec
+from .spec import FROM_APPRAISAL
 from .checks import choices, dates, formula, numbers, presence, relations, status_sheet
 from .checks.status_sheet import FULL_CHECK_HEADING, full_check_lines  # noqa: F401 (re-exported)
 from .printing import print_filled_rows
@@ -216,14 +217,25 @@ def _choice_name(code: str) -> str:
 
 # ---- criteria sheet (visible, read-only reference) ----------------------------------------
 
-def _criteria_sheet(wb: Workbook, cat: spec.Catalog) -> None:
+def _criteria_sheet(wb: Workbook, cat: spec.Catalog, not_applicable=()) -> None:
+    """The criteria set, read by the score checks (``bang_tieu_chi``). With criteria that do not
+    apply to the agency, an area's maximum is the applicable one (``Catalog.applicable_max``), the
+    bound validate uses; a criterion keeps its own maximum (validate bounds deductions by it)."""
     ws = wb.create_sheet("Bộ tiêu chí")
     crit = cat.criteria
     cols = [{"title": "Mã", "width": 10}, {"title": "Lĩnh vực / tiêu chí thành phần", "width": 90},
             {"title": "Điểm tối đa", "width": 12}]
     _title(ws, "BỘ TIÊU CHÍ ĐÁNH GIÁ CHỈ SỐ CẢI CÁCH HÀNH CHÍNH", crit.get("title"), 3)
+    area_max = None
+    if not_applicable:
+        area_max = {a["code"]: cat.applicable_max(a["code"], not_applicable) for a in crit["areas"]}
+        note = ws.cell(row=3, column=1, value="Điểm tối đa của lĩnh vực đã trừ điểm các tiêu chí không áp dụng "
+                                              "với cơ quan: " + "; ".join(not_applicable) + ".")
+        note.font = font(11, italic=True)
+        note.alignment = Alignment(wrap_text=True)
+        ws.merge_cells(start_row=3, start_column=1, end_row=3, end_column=3)
     _header(ws, 4, cols)
-    last = max(write_catalog_rows(ws, crit, 5) - 1, 5)
+    last = max(write_catalog_rows(ws, crit, 5, area_max) - 1, 5)
     rng = f"{quote_sheetname(ws.title)}!$A$5:$C${last}"
     wb.defined_names["bang_tieu_chi"] = DefinedName("bang_tieu_chi", attr_text=rng)
     wb.defined_names["ds_ma_tieu_chi"] = DefinedName(
@@ -246,15 +258,17 @@ def style_field_row(ws, r: int, required) -> None:
     vcell.fill = REQUIRED_FILL if required else INPUT_FILL
 
 
-def write_catalog_rows(ws, criteria: dict, r: int) -> int:
+def write_catalog_rows(ws, criteria: dict, r: int, area_max: dict | None = None) -> int:
     """Areas and criteria of a catalog in code order (code, name, maximum score), areas in bold on
-    grey, from row ``r``; returns the next free row."""
+    grey, from row ``r``; returns the next free row. ``area_max``: an area's maximum to show
+    instead of the set's (code → maximum, None for none)."""
     rows = [(a, True) for a in criteria["areas"]] + [(c, False) for c in criteria["criteria"]]
     rows.sort(key=lambda rc: _code_sort_key(rc[0]["code"]))
     for item, is_area in rows:
         _set_text(ws.cell(row=r, column=1), item["code"])
         _set_text(ws.cell(row=r, column=2), item.get("name"))
-        ws.cell(row=r, column=3, value=item.get("max_score")).number_format = "0.###"
+        mx = area_max[item["code"]] if is_area and area_max and item["code"] in area_max else item.get("max_score")
+        ws.cell(row=r, column=3, value=mx).number_format = "0.###"
         for col in range(1, 4):
             cell = ws.cell(row=r, column=col)
             cell.font = font(11, bold=is_area)
@@ -413,7 +427,7 @@ def _date_helpers(ws, r: int, ref: str, key: str, lay: Layout) -> str:
 
 def _report_date_check(ws, cfg: dict, lay: Layout) -> None:
     """The report date must not fall before the period starts (issue ``report_date_before_period``);
-    the start comes from the year and the period chosen on the sheet (order of ``ds_ky``)."""
+    the start comes from the year and the period on the sheet, in any spelling it accepts (``ds_ky_nhan``)."""
     keys = ("report.date", "period.year", "period.kind")
     if not all(k in lay.info_cells for k in keys) or "report.date" not in lay.date_values:
         return
@@ -475,16 +489,18 @@ def _scores_sheet(wb, report: dict | None, cat: spec.Catalog, lay: Layout, sourc
     hr = cfg["areas_header_row"]
     _header(ws, hr, cfg["area_columns"])
     given = {a["code"]: a for a in (report or {}).get("areas", [])}
-    area_rows = [dict(code=a["code"], name=a["name"], max_score=a.get("max_score"), score=None)
+    exempt = (report or {}).get("not_applicable") or ()
+    area_rows = [dict(code=a["code"], name=a["name"], max_score=cat.applicable_max(a["code"], exempt), score=None)
                  for a in cat.criteria["areas"] if a["code"] not in given]
     area_rows += list(given.values())
     area_rows.sort(key=lambda a: _code_sort_key(a["code"]))
     flag_col = ncol + 2
     fl = _flag_column(ws, flag_col)
     deds = (report or {}).get("deductions", [])
-    first_ded = hr + 1 + len(area_rows) + 3
-    last_ded = first_ded + max(len(deds) + 40, 80) - 1
-    ded_codes = f"$B${first_ded}:$B${last_ded}"
+    # the deductions table: below the areas, a blank row and its caption (the area checks read its codes)
+    dhr = hr + len(area_rows) + 3
+    first, last = dhr + 1, dhr + max(len(deds) + 40, 80)
+    ded_codes = f"$B${first}:$B${last}"
     r = hr + 1
     for i, a in enumerate(area_rows, start=1):
         marked = source == FROM_APPRAISAL and a.get("score") is not None
@@ -522,17 +538,12 @@ def _scores_sheet(wb, report: dict | None, cat: spec.Catalog, lay: Layout, sourc
                             f"SUM({_ref(ws, fl, first_area)}:${fl}${last_area})"))
 
     # deductions
-    r += 1
-    ws.cell(row=r, column=1, value=cfg["deductions_caption"]).font = font(12, bold=True)
-    r += 1
-    dhr = r
+    ws.cell(row=dhr - 1, column=1, value=cfg["deductions_caption"]).font = font(12, bold=True)
     _header(ws, dhr, cfg["deduction_columns"])
     dup_col = flag_col + 1
     dl = _flag_column(ws, dup_col)
     cov_col = flag_col + 2
     cl = _flag_column(ws, cov_col)
-    first, last = dhr + 1, dhr + max(len(deds) + 40, 80)
-    assert (first, last) == (first_ded, last_ded)
     rem_codes = _remediation_range(report, "code")
     carried = f"COUNTA({_remediation_range(report, 'carried_from')})>0"
     for i in range(first, last + 1):
@@ -811,7 +822,6 @@ def _meta_sheet(wb, cat: spec.Catalog, source: str | None = None):
 
 # ---- entry point ---------------------------------------------------------------------------
 
-FROM_APPRAISAL = "appraisal"
 FROM_APPRAISAL_NOTE = "Theo sổ thẩm định (Đoàn thẩm định công bố)"
 
 
@@ -836,7 +846,7 @@ def build_workbook(level: str = "so", year: int | None = None, kind: str | None 
     _remediation_sheet(wb, report, lay)
     _values_sheet(wb, "indicators", cat.indicators["rows"], (report or {}).get("indicators", {}), lay, True)
     _values_sheet(wb, "propaganda", cat.propaganda["rows"], (report or {}).get("propaganda", {}), lay, False)
-    _criteria_sheet(wb, cat)
+    _criteria_sheet(wb, cat, (report or {}).get("not_applicable") or ())
     status_sheet.write(wb, cat, lay)
     _meta_sheet(wb, cat, source)
     status_sheet.red_first(wb)

@@ -201,12 +201,18 @@ class _Checker:
         self.doc, self.cat, self.cells = doc, cat, cells
         self.from_appraisal = from_appraisal  # scores written by distribute from the appraisal workbook
         self.issues: list[Issue] = []
+        self._fields: set[str] = set()  # fields with an issue, and those with an error (kept by add)
+        self._error_fields: set[str] = set()
 
     def add(self, issue_code: str, key: str, /, **kw):
         sheet, cell = self.cells.get(key, (None, None))
         if sheet is None and "[" in key:
             sheet, cell = self.cells.get(key.rsplit(".", 1)[0], (None, None))
-        self.issues.append(make(issue_code, sheet=sheet, cell=cell, field=key, **kw))
+        issue = make(issue_code, sheet=sheet, cell=cell, field=key, **kw)
+        self.issues.append(issue)
+        self._fields.add(key)
+        if issue.severity == "error":
+            self._error_fields.add(key)
 
     # --- structure ---
     def schema(self):
@@ -252,7 +258,7 @@ class _Checker:
             cur = d
             for p in fld["key"].split("."):
                 cur = cur.get(p) if isinstance(cur, dict) else None
-            if cur is None and not any(i.field == fld["key"] for i in self.issues):
+            if cur is None and fld["key"] not in self._fields:
                 self.add("required", fld["key"], field_title=fld["title"])
         year, kind = d["period"].get("year"), d["period"].get("kind")
         date = _iso(d.get("report", {}).get("date"))
@@ -281,7 +287,7 @@ class _Checker:
 
     def _has_issue(self, key: str) -> bool:
         """An error was already reported for this field (the schema said "required" or a type)."""
-        return any(i.field == key and i.severity == "error" for i in self.issues)
+        return key in self._error_fields
 
     def area_required(self):
         """The area score, where the report lists deductions of the area and the area's maximum
@@ -516,9 +522,7 @@ def _dedupe(issues: list[Issue]) -> list[Issue]:
 
 def check_read(result: ReadResult) -> list[Issue]:
     """Every issue of a read workbook: errors first, then by sheet in workbook order, then by row."""
-    from .template import FROM_APPRAISAL
-
-    from_appraisal = result.meta.get("scores_source") == FROM_APPRAISAL
+    from_appraisal = result.meta.get("scores_source") == spec.FROM_APPRAISAL
     return sort_issues(_dedupe(result.issues + check_report(result.report, result.catalog, result.cells,
                                                             from_appraisal)))
 

@@ -228,6 +228,26 @@ def test_a_report_date_typed_over_on_the_sheet_is_checked(stc, make_workbook, so
     assert status == "Còn 1 lỗi"
 
 
+@pytest.mark.parametrize("spelling", ["Quy III", "  quý   III "])
+def test_a_period_typed_in_another_accepted_spelling_still_dates_the_report(spelling, stc, make_workbook, soffice):
+    """The report date against the period's start takes every spelling the period cell accepts
+    (checks.choices), as validate does: 30/6/2024 is before "Quy III" 2024 starts."""
+    rep = copy.deepcopy(stc)
+    rep["period"] = {"year": 2024, "kind": "quy_3"}
+    rep["report"]["date"] = "2024-06-30"
+
+    def respell(wb):
+        ws = wb["Thông tin"]
+        ws[f"B{info_row(ws, 'period.kind')}"] = spelling
+
+    path = edited(make_workbook(rep), "ky.xlsx", respell)
+    assert error_codes(path) == ["report_date_before_period"]
+    status, rows = recalculated_status(path, soffice)
+    assert_no_excel_error(status, rows)
+    assert rows["Thông tin: Ngày báo cáo trước ngày bắt đầu của kỳ báo cáo"] == 1
+    assert status == "Còn 1 lỗi", rows
+
+
 # ---- 3. remediation due date ---------------------------------------------------------------
 
 def test_a_declared_date_column_of_the_remediation_sheet_holds_a_real_date(stc, make_workbook, monkeypatch):

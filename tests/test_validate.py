@@ -309,3 +309,23 @@ def test_an_ambiguous_number_gets_an_unambiguous_suggestion(stc, make_workbook, 
     wb.save(path)
     hit = next(i for i in validate_file(path).issues if i.code == "ambiguous_number" and i.cell == cell)
     assert hit.message.endswith(suggestion)
+
+
+def test_checking_a_read_workbook_does_not_load_the_workbook_writer(stc, make_workbook, tmp_path):
+    """The Kiểm tra button reads the sheets it is sent and checks them: neither openpyxl nor the
+    template writer is needed for that (the "scores from the appraisal" mark lives in spec)."""
+    import pickle
+    import subprocess
+    import sys
+
+    from cchc_xl.reader import load_grids
+    from conftest import ROOT
+
+    grids, _ = load_grids(make_workbook(stc))
+    pkl = tmp_path / "grids.pkl"
+    pkl.write_bytes(pickle.dumps(grids))
+    code = ("import pickle, sys; from cchc_xl.reader import read_grids; from cchc_xl.validate import check_read; "
+            f"check_read(read_grids(pickle.loads(open({str(pkl)!r}, 'rb').read()))); "
+            "print(' '.join(m for m in ('openpyxl', 'cchc_xl.template') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
+    assert out.stdout.strip() == ""

@@ -326,3 +326,30 @@ def test_the_readme_table_and_the_status_sheet_say_what_issues_json_says(tmp_pat
     start = shown.index(FULL_CHECK_HEADING)
     assert shown[start:start + len(full_check_lines())] == full_check_lines()
     assert all(line[2:] in table.values() for line in full_check_lines()[1:])
+
+
+# ---- criteria that do not apply to the agency ----------------------------------------------------
+
+def test_an_excused_criterion_lowers_the_area_maximum_in_the_workbook_as_in_validate(tmp_path, stc, soffice):
+    """7a.3.3.3 (0,5 điểm) excused: area 7a's maximum is 15,5, not 16. A score of 15,6 is an error
+    in both engines, and the maximum 15,5 written on the sheet is no mismatch in either."""
+    rep = copy.deepcopy(stc)
+    rep["not_applicable"] = ["7a.3.3.3"]
+    area = next(a for a in rep["areas"] if a["code"] == "7a")
+    area["max_score"], area["score"] = 15.5, 15.6
+    plain = tmp_path / "khong_ap_dung.xlsx"
+    write_template(plain, report=rep)
+    result = validate_file(plain)
+    assert [(i.code, i.field) for i in result.issues if i.severity == "error"] == [("out_of_range", "areas[6].score")]
+    assert not any(i.code == "max_score_mismatch" for i in result.issues)
+    wb = load_workbook(plain)
+    add_probes(wb)
+    probed = tmp_path / "probed" / plain.name
+    probed.parent.mkdir()
+    wb.save(probed)
+    red, yellow, status = painted(soffice(probed, "xlsx"))
+    errors = {(i.sheet, i.cell) for i in result.issues if i.severity == "error"}
+    warnings = {(i.sheet, i.cell) for i in result.issues if i.severity == "warning"}
+    assert status_count(status) == result.errors == 1, status
+    assert red == errors
+    assert yellow <= warnings, sorted(yellow - warnings)

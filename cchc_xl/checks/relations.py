@@ -9,7 +9,7 @@ workbook, a warning); ``max_score`` → max_score_mismatch (warning).
 
 from __future__ import annotations
 
-from . import numbers
+from . import choices, numbers
 
 EMITS = {
     "relation": ["rule"],
@@ -57,10 +57,14 @@ def rule_condition(rule: dict, cells: dict[str, str], kinds: dict[str, str]) -> 
 
 def date_before_start(date: str, year: str, kind: str, kinds: list[dict]) -> str:
     """TRUE when the report date (``date``: the cell holding it as a serial number, see
-    :func:`.dates.helper_formulas`) falls before the period starts (order of ``ds_ky``)."""
-    months = ",".join(str(int(p["start"].split("-")[0])) for p in kinds)
-    days = ",".join(str(int(p["start"].split("-")[1])) for p in kinds)
-    pos = f"MATCH({kind},ds_ky,0)"
+    :func:`.dates.helper_formulas`) falls before the period starts. The period is any spelling
+    the period cell accepts (:func:`.choices.spellings`, in the order of the hidden list
+    ``ds_ky_nhan``), as the reader takes it."""
+    start_of = {p["key"]: p["start"].split("-") for p in kinds}
+    spelled = [start_of[key] for _, key in choices.spellings(kinds)]
+    months = ",".join(str(int(m)) for m, _ in spelled)
+    days = ",".join(str(int(d)) for _, d in spelled)
+    pos = f"MATCH(TRIM({kind}),{choices.accepted_name('ds_ky')},0)"
     start = f"DATE({numbers.value_of(year, 'integer')},CHOOSE({pos},{months}),CHOOSE({pos},{days}))"
     return f"AND(ISNUMBER({date}),{date}<{start})"
 

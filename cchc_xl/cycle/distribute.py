@@ -263,7 +263,8 @@ def distribute(appraisal_path, out_dir, year: int | None = None, kind: str | Non
         more = f" và {len(existing) - 1} tệp khác" if len(existing) > 1 else ""
         raise DistributeError(f"{out_dir}: đã có tệp “{existing[0]}”{more}; không ghi đè. Hãy chọn thư mục khác "
                               "hoặc chuyển các tệp cũ đi rồi chạy lại")
-    from ..template import FROM_APPRAISAL, write_template
+    from ..spec import FROM_APPRAISAL
+    from ..template import write_template
 
     written: list[Path] = []
     try:
