@@ -527,3 +527,28 @@ def test_serve_demo_starts_on_the_demo_data(tmp_path):
         assert httpx.get(link).status_code == 200
     finally:
         srv.stop()
+
+
+def test_a_database_made_before_idempotency_keys_opens_and_gains_the_column(tmp_path):
+    """A data folder from before ``submissions.idem_key``: the server opens it, adds the column
+    (CREATE TABLE IF NOT EXISTS never would) and its index, and keeps the old records."""
+    import sqlite3
+
+    from cchc_xl.server.storage import SCHEMA, Store
+
+    old = SCHEMA.replace("annotated_name TEXT, idem_key TEXT);", "annotated_name TEXT);")
+    assert old != SCHEMA
+    db = sqlite3.connect(tmp_path / "cchc-xl.sqlite3")
+    db.executescript(old)
+    db.execute("INSERT INTO submissions(round_id, agency_id, uploaded_at, original_name, stored_name, size, sha256,"
+               " unreadable, errors, warnings, validation) VALUES(1, 1, 'x', 'a.xlsx', '1/a.xlsx', 1, 'h', 0, 0, 0, '{}')")
+    db.commit()
+    db.close()
+    store = Store(tmp_path)
+    try:
+        assert "idem_key" in {r["name"] for r in store.all("PRAGMA table_info(submissions)")}
+        assert store.one("SELECT name FROM sqlite_master WHERE type='index' AND name='submissions_idem'")
+        assert store.one("SELECT original_name, idem_key FROM submissions")[:] == ("a.xlsx", None)
+    finally:
+        store.close()
+    Store(tmp_path).close()  # and again, now that it has the column

@@ -37,8 +37,6 @@ CREATE TABLE IF NOT EXISTS submissions(id INTEGER PRIMARY KEY, round_id INTEGER 
                                        warnings INTEGER NOT NULL, validation TEXT NOT NULL,
                                        refusal TEXT, submitted_at TEXT, returned_at TEXT, via TEXT,
                                        annotated_name TEXT, idem_key TEXT);
-CREATE INDEX IF NOT EXISTS submissions_agency ON submissions(agency_id, id);
-CREATE UNIQUE INDEX IF NOT EXISTS submissions_idem ON submissions(agency_id, idem_key) WHERE idem_key IS NOT NULL;
 CREATE TABLE IF NOT EXISTS comments(id INTEGER PRIMARY KEY, submission_id INTEGER NOT NULL, at TEXT NOT NULL,
                                     author TEXT NOT NULL, text TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS consolidations(id INTEGER PRIMARY KEY, round_id INTEGER NOT NULL, created_at TEXT NOT NULL,
@@ -46,6 +44,14 @@ CREATE TABLE IF NOT EXISTS consolidations(id INTEGER PRIMARY KEY, round_id INTEG
                                           exit_code INTEGER, message TEXT);
 CREATE TABLE IF NOT EXISTS audit(id INTEGER PRIMARY KEY, at TEXT NOT NULL, actor TEXT NOT NULL,
                                  action TEXT NOT NULL, detail TEXT, ip TEXT);
+"""
+# Columns added after a release: CREATE TABLE IF NOT EXISTS leaves an existing table as it was,
+# so Store.__init__ adds these to a database made before them (table, column, declaration).
+ADDED_COLUMNS = [("submissions", "idem_key", "TEXT")]
+# Created after the columns they index exist.
+INDEXES = """
+CREATE INDEX IF NOT EXISTS submissions_agency ON submissions(agency_id, id);
+CREATE UNIQUE INDEX IF NOT EXISTS submissions_idem ON submissions(agency_id, idem_key) WHERE idem_key IS NOT NULL;
 """
 
 UPLOAD_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
@@ -89,7 +95,15 @@ class Store:
         self.db.execute("PRAGMA synchronous=FULL")
         self.db.execute("PRAGMA foreign_keys=ON")
         self.db.executescript(SCHEMA)
+        self._add_missing_columns()
+        self.db.executescript(INDEXES)
         self.lock = threading.RLock()
+
+    def _add_missing_columns(self) -> None:
+        for table, column, decl in ADDED_COLUMNS:
+            have = {row["name"] for row in self.db.execute(f"PRAGMA table_info({table})")}
+            if column not in have:
+                self.db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {decl}")
 
     def _clean_temporaries(self) -> None:
         for p in (self.files / "tmp").iterdir():
