@@ -552,3 +552,52 @@ def test_a_database_made_before_idempotency_keys_opens_and_gains_the_column(tmp_
     finally:
         store.close()
     Store(tmp_path).close()  # and again, now that it has the column
+
+
+def test_appraisal_agencies_outside_the_round_are_shown_on_the_rounds_page(server, tmp_path):
+    """An agency of the appraisal workbook that the round's registry does not have gets no
+    pre-filled workbook; the department reads its name on the round's page, not only in the audit log."""
+    from cchc_xl.cycle.appraisal import build_appraisal_workbook
+
+    ap = tmp_path / "so_tham_dinh.xlsx"
+    build_appraisal_workbook(2023, agencies=[{"name": "Sở Tư pháp", "code": "STP", "level": "so"},
+                                             {"name": "Sở Khoa học Vũ trụ", "code": "SKHVT", "level": "so"}]).save(ap)
+    c, csrf = _login(server)
+    with open(ROOT / "examples" / "registry.csv", "rb") as reg, open(ap, "rb") as apf:
+        r = c.post("/so-noi-vu/dot", data={"csrf": csrf, "year": "2024", "period": "nam", "deadline": "2099-01-20"},
+                   files={"registry": ("registry.csv", reg), "appraisal": ("so_tham_dinh.xlsx", apf)})
+    assert r.status_code == 303, r.text
+    page = c.get(r.headers["location"]).text
+    assert 'id="ngoai-danh-sach"' in page and "<li>Sở Khoa học Vũ trụ</li>" in page
+    assert "<li>Sở Tư pháp</li>" not in page
+
+
+def test_prefilled_workbooks_are_stored_durably_and_recorded_in_one_transaction(tmp_path, monkeypatch):
+    """attach_prefilled writes through Store.store_upload (synced, renamed) and records every
+    agency's workbook, and the agencies it could not match, in one transaction."""
+    from cchc_xl.server import service
+    from cchc_xl.server.storage import Store
+
+    store = Store(tmp_path / "data")
+    try:
+        rid = service.open_round(store, 2024, "nam", "2099-01-20",
+                                 [service.NewAgency("Sở Tư pháp", "STP", "so"), service.NewAgency("Sở Y tế", "SYT", "so")],
+                                 False, "thử")
+        books = []
+        for name in ("stp", "syt", "la"):
+            (tmp_path / f"{name}.xlsx").write_bytes(name.encode())
+            books.append(tmp_path / f"{name}.xlsx")
+        items = [({"name": "Sở Tư pháp", "code": "STP", "level": "so"}, books[0]),
+                 ({"name": "Sở Y Tế", "code": None, "level": "so"}, books[1]),
+                 ({"name": "Sở Lạ", "code": "SLA", "level": "so"}, books[2])]
+        writes, transactions = [], []
+        real_upload, real_tx = store.store_upload, store.tx
+        monkeypatch.setattr(store, "store_upload", lambda *a: writes.append(a) or real_upload(*a))
+        monkeypatch.setattr(store, "tx", lambda: transactions.append(1) or real_tx())
+        assert service.attach_prefilled(store, rid, items) == ["Sở Lạ"]
+        assert len(writes) == 2 and len(transactions) == 1
+        got = {a["code"]: store.file_path(a["prefilled"]).read_bytes() for a in service.agencies_of(store, rid)}
+        assert got == {"STP": b"stp", "SYT": b"syt"}
+        assert service.round_status(store, rid)["prefill_unmatched"] == ["Sở Lạ"]
+    finally:
+        store.close()

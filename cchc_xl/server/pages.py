@@ -147,7 +147,7 @@ async def open_round(request: Request):
                 prefilled = await run_in_threadpool(service.prefilled_workbooks, ap, year, period, Path(tmp) / "ra")
             rid = service.open_round(srv.store, year, period, deadline, agencies, form.get("allow_errors") == "1",
                                      sess["user"], reg.filename)
-            unknown = service.attach_prefilled(srv.store, rid, prefilled)
+            unknown = await run_in_threadpool(service.attach_prefilled, srv.store, rid, prefilled)
         if unknown:
             srv.store.audit(sess["user"], "so_tham_dinh_co_co_quan_ngoai_danh_sach", {"round": rid, "agencies": unknown})
     except service.ServiceError as exc:

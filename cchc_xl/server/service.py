@@ -230,7 +230,8 @@ def round_status(store: Store, rid: int) -> dict:
     received = [s for s in states if s["status"] == "da_nop"]
     return {"id": rnd["id"], "year": rnd["year"], "period": rnd["period"], "deadline": rnd["deadline"],
             "allow_errors": bool(rnd["allow_errors"]), "expected": len(states), "received": len(received),
-            "on_time": sum(1 for s in received if not s["late"]), "agencies": states}
+            "on_time": sum(1 for s in received if not s["late"]), "agencies": states,
+            "prefill_unmatched": json.loads(rnd["prefill_unmatched"]) if rnd["prefill_unmatched"] else []}
 
 
 def public_status(status: dict) -> dict:
@@ -245,12 +246,20 @@ def public_status(status: dict) -> dict:
 
 # ---- uploads --------------------------------------------------------------------------------
 
-def match_agency(rows: list, ag: dict):
-    """The round agency (of ``rows``) a workbook's agency is, by name, former name or code; or None."""
+def agency_index(rows: list):
+    """The matcher of a round's agencies (``rows``): by name, else by code of the same level.
+
+    A round keeps no former names (the registry's are not stored), so a renamed agency matches
+    only by its code."""
     from ..registry import Agency, RegistryIndex
 
-    i = RegistryIndex([Agency(a["name"], a["code"], a["level"]) for a in rows]).match(
-        ag.get("name"), ag.get("code"), ag.get("level"))
+    return RegistryIndex([Agency(a["name"], a["code"], a["level"]) for a in rows])
+
+
+def match_agency(rows: list, ag: dict, index=None):
+    """The round agency (of ``rows``) a workbook's agency is, by name or code; or None.
+    ``index``: ``agency_index(rows)`` when matching many against the same rows."""
+    i = (index or agency_index(rows)).match(ag.get("name"), ag.get("code"), ag.get("level"))
     return None if i is None else rows[i]
 
 
@@ -423,20 +432,26 @@ def prefilled_workbooks(appraisal: Path, year: int, kind: str, folder: Path) -> 
 
 
 def attach_prefilled(store: Store, rid: int, items: list[tuple[dict, Path]]) -> list[str]:
-    """Give each round agency its pre-filled workbook; the appraisal's agencies not in the round."""
-    import shutil
+    """Give each round agency its pre-filled workbook; returns the appraisal's agencies not in the
+    round (also kept on the round, for its page).
 
+    Each workbook is written durably (``Store.store_upload``) before one transaction records them
+    all with the agencies not matched: the round gets all its pre-filled workbooks or none. Blocking
+    (file writes, syncs): call it from a worker thread."""
     agencies = agencies_of(store, rid)
-    unknown = []
+    index = agency_index(agencies)
+    unknown, found = [], []
     for ag, path in items:
-        row = match_agency(agencies, ag)
+        row = match_agency(agencies, ag, index)
         if row is None:
             unknown.append(ag.get("name") or "?")
             continue
-        stored = f"{int(rid)}/dien_san_{row['id']}.xlsx"
-        store.file_path(stored).parent.mkdir(exist_ok=True)
-        shutil.copyfile(path, store.file_path(stored))
-        store.execute("UPDATE agencies SET prefilled=? WHERE id=?", stored, row["id"])
+        stored, _ = store.store_upload(rid, Path(path).read_bytes(), f"dien_san_{row['id']}.xlsx")
+        found.append((stored, row["id"]))
+    with store.tx() as db:
+        db.executemany("UPDATE agencies SET prefilled=? WHERE id=?", found)
+        db.execute("UPDATE rounds SET prefill_unmatched=? WHERE id=?",
+                   (json.dumps(unknown, ensure_ascii=False) if unknown else None, int(rid)))
     return unknown
 
 

@@ -25,7 +25,8 @@ CREATE TABLE IF NOT EXISTS sessions(id_hash TEXT PRIMARY KEY, user TEXT NOT NULL
                                     expires_at REAL NOT NULL);
 CREATE TABLE IF NOT EXISTS rounds(id INTEGER PRIMARY KEY, year INTEGER NOT NULL, period TEXT NOT NULL,
                                   deadline TEXT NOT NULL, allow_errors INTEGER NOT NULL DEFAULT 0,
-                                  created_at TEXT NOT NULL, created_by TEXT, registry_name TEXT);
+                                  created_at TEXT NOT NULL, created_by TEXT, registry_name TEXT,
+                                  prefill_unmatched TEXT);
 CREATE TABLE IF NOT EXISTS agencies(id INTEGER PRIMARY KEY, round_id INTEGER NOT NULL REFERENCES rounds(id),
                                     pos INTEGER NOT NULL, name TEXT NOT NULL, code TEXT, level TEXT,
                                     contact TEXT, phone TEXT, email TEXT,
@@ -47,7 +48,7 @@ CREATE TABLE IF NOT EXISTS audit(id INTEGER PRIMARY KEY, at TEXT NOT NULL, actor
 """
 # Columns added after a release: CREATE TABLE IF NOT EXISTS leaves an existing table as it was,
 # so Store.__init__ adds these to a database made before them (table, column, declaration).
-ADDED_COLUMNS = [("submissions", "idem_key", "TEXT")]
+ADDED_COLUMNS = [("submissions", "idem_key", "TEXT"), ("rounds", "prefill_unmatched", "TEXT")]
 # Created after the columns they index exist.
 INDEXES = """
 CREATE INDEX IF NOT EXISTS submissions_agency ON submissions(agency_id, id);
