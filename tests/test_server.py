@@ -601,3 +601,17 @@ def test_prefilled_workbooks_are_stored_durably_and_recorded_in_one_transaction(
         assert service.round_status(store, rid)["prefill_unmatched"] == ["Sở Lạ"]
     finally:
         store.close()
+
+
+def test_prefilled_workbooks_name_the_agency_written_in_each(tmp_path):
+    """The agency of each pre-filled workbook comes from distribute itself, and is the one in the file."""
+    from cchc_xl.cycle.appraisal import build_appraisal_workbook
+    from cchc_xl.reader import read_file
+    from cchc_xl.server.service import prefilled_workbooks
+
+    ap = tmp_path / "so_tham_dinh.xlsx"
+    build_appraisal_workbook(2023, agencies=[{"name": "Sở Tư pháp", "code": "STP", "level": "so"},
+                                             {"name": "UBND huyện Kỳ Anh", "code": None, "level": "huyen"}]).save(ap)
+    items = prefilled_workbooks(ap, 2024, "nam", tmp_path / "ra")
+    assert [ag["name"] for ag, _ in items] == ["Sở Tư pháp", "UBND huyện Kỳ Anh"]
+    assert all(read_file(p).report["agency"] == ag for ag, p in items)

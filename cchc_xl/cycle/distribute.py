@@ -158,7 +158,8 @@ def agency_file_names(agencies: list[Agency], suffix: str = ".xlsx") -> list[str
 class Distribution(list):
     """The paths written (a list, as before), and what ``--from`` found: agencies without an earlier
     workbook, earlier workbooks without an agency, files skipped, items carried per agency; and
-    ``warnings``: the appraisal's cells whose area scores disagree with its listed deductions."""
+    ``warnings``: the appraisal's cells whose area scores disagree with its listed deductions;
+    ``agencies``: the report's agency ({name, code, level}) of each path, in the same order."""
 
     def __init__(self, paths=(), without_previous=(), orphans=(), skipped=(), carried=None):
         super().__init__(paths)
@@ -167,6 +168,7 @@ class Distribution(list):
         self.skipped = list(skipped)
         self.carried = dict(carried or {})
         self.warnings: list = []  # announced area scores that disagree with the listed deductions
+        self.agencies: list[dict] = []  # the agency written in each workbook, parallel to the paths
 
 
 def add_previous_items(reports: list[tuple[Agency, dict]], previous_dir) -> Distribution:
@@ -281,5 +283,6 @@ def distribute(appraisal_path, out_dir, year: int | None = None, kind: str | Non
                                   "không tệp nào được giữ lại") from None
         raise
     found.extend(written)
+    found.agencies = [dict(report["agency"]) for _, report in targets]
     found.warnings = mismatches
     return found

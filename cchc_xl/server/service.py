@@ -421,14 +421,13 @@ def prefilled_workbooks(appraisal: Path, year: int, kind: str, folder: Path) -> 
     """``distribute`` of the round's appraisal workbook into ``folder``: (agency of each, workbook)."""
     from ..cycle.appraisal import DistributeError
     from ..cycle.distribute import distribute
-    from ..reader import read_file
 
     try:
         paths = distribute(appraisal, folder, year=year, kind=kind)
     except DistributeError as exc:
         lines = [f"{i.sheet}!{i.cell}: {i.message}" for i in getattr(exc, "issues", [])[:20]]
         raise ServiceError(" ".join([str(exc), *lines])) from None
-    return [(read_file(p).report["agency"], p) for p in paths]  # our own files: read here
+    return list(zip(paths.agencies, paths))
 
 
 def attach_prefilled(store: Store, rid: int, items: list[tuple[dict, Path]]) -> list[str]:
