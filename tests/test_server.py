@@ -615,3 +615,16 @@ def test_prefilled_workbooks_name_the_agency_written_in_each(tmp_path):
     items = prefilled_workbooks(ap, 2024, "nam", tmp_path / "ra")
     assert [ag["name"] for ag, _ in items] == ["Sở Tư pháp", "UBND huyện Kỳ Anh"]
     assert all(read_file(p).report["agency"] == ag for ag, p in items)
+
+
+def test_the_round_pages_problem_words_come_from_the_schemas():
+    """“Không đọc được tệp” is issues.json's label of an unreadable file; the refused upload's label
+    is declared in enums.json (upload_problems), not written in the server's code."""
+    from cchc_xl import spec
+    from cchc_xl.server.service import problem_label
+
+    blank = {"unreadable": 0, "refusal": None}
+    assert problem_label({**blank, "unreadable": 1}) == spec.load("issues")["unreadable"]["label"] == "Không đọc được tệp"
+    assert problem_label({**blank, "refusal": "…"}) == spec.label_of("upload_problems", "refusal") \
+        == "Sai kỳ hoặc sai cơ quan"
+    assert problem_label(blank) is None

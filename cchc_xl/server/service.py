@@ -217,8 +217,16 @@ def agency_state(rnd, agency, subs: list) -> dict:
             "file": ref["original_name"] if ref else None, "submission": ref["id"] if ref else None,
             "contact": agency["contact"], "phone": agency["phone"], "email": agency["email"],
             "agency_id": agency["id"], "uploads": len(subs), "link_active": bool(agency["token_hash"]),
-            "problem": None if ref is None else ("Không đọc được tệp" if ref["unreadable"] else
-                                                 "Sai kỳ hoặc sai cơ quan" if ref["refusal"] else None)}
+            "problem": None if ref is None else problem_label(ref)}
+
+
+def problem_label(sub) -> str | None:
+    """The round page's short word on an upload that cannot be submitted as it is (from schemas/)."""
+    if sub["unreadable"]:
+        return spec.load("issues")["unreadable"]["label"]
+    if sub["refusal"]:
+        return spec.label_of("upload_problems", "refusal")
+    return None
 
 
 def round_status(store: Store, rid: int) -> dict:
