@@ -66,15 +66,3 @@ def bounds(field_type: str) -> Bounds:
 
 def _is_bound(b) -> bool:
     return isinstance(b, (int, float)) and not isinstance(b, bool)
-
-
-def emitted_codes() -> dict[str, list[str]]:
-    """Issue code → the check kinds that emit it (every family says which codes it emits)."""
-    from . import choices, dates, numbers, presence, relations
-
-    out: dict[str, list[str]] = {}
-    for mod in (numbers, choices, dates, presence, relations):
-        for kind, codes in mod.EMITS.items():
-            for code in codes:
-                out.setdefault(code, []).append(kind)
-    return out

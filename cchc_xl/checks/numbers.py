@@ -14,12 +14,6 @@ from __future__ import annotations
 from ..normalize import format_number
 from . import bounds
 
-EMITS = {
-    "number": ["invalid_type", "number_as_text", "ambiguous_number", "percent_fraction"],
-    "range": ["out_of_range"],
-    "whole": ["not_whole"],
-}
-
 
 def expected(kind: str) -> str:
     """What a value of a numeric kind must be, for the message of invalid_type ("một số nguyên",
