@@ -22,6 +22,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from . import SCHEMA_VERSION, __version__, spec
 from .spec import FROM_APPRAISAL
+from . import checks
 from .checks import choices, dates, formula, numbers, presence, relations, status_sheet
 from .checks.status_sheet import FULL_CHECK_HEADING, full_check_lines  # noqa: F401 (re-exported)
 from .printing import print_filled_rows
@@ -366,8 +367,9 @@ def _info_sheet(wb, report: dict | None, level: str, year: int | None, kind: str
                                 allow_blank=True)
             dv.error = _msg("choose_from_list")
         elif fld["type"] == "integer":
-            dv = DataValidation(type="whole", operator="between", formula1=str(fld["min"]), formula2=str(fld["max"]),
-                                allow_blank=True)
+            low, high = _field_bounds(fld)
+            dv = DataValidation(type="whole" if checks.bounds("integer").whole else "decimal", operator="between",
+                                formula1=low, formula2=high, allow_blank=True)
             dv.error = _msg("year_range").format(min=fld["min"], max=fld["max"])
         elif fld["type"] == "date":
             dv = DataValidation(type="date", operator="between", formula1="36526", formula2="73051", allow_blank=True)
@@ -383,7 +385,7 @@ def _info_sheet(wb, report: dict | None, level: str, year: int | None, kind: str
         if fld.get("required"):
             conds.append(presence.error_condition(ref))
         if fld["type"] == "integer":
-            conds.append(numbers.error_condition(ref, "integer", str(fld["min"]), str(fld["max"])))
+            conds.append(numbers.error_condition(ref, "integer", *_field_bounds(fld)))
             _yellow(ws, f"B{r}", numbers.warning_condition(ref, "integer"))
         elif fld["type"] == "enum":
             lst = {"levels": "ds_cap", "period_kinds": "ds_ky"}[fld["enum"]]
@@ -451,6 +453,14 @@ def _iso_date(value: str):
         return dt.date.fromisoformat(value)
     except ValueError:
         return value
+
+
+def _field_bounds(fld: dict) -> tuple[str, str]:
+    """The bounds (formula text) of an info field of a numeric type: those schemas/checks.json
+    declares for the type, else the field's own ("min"/"max" in sheets.json, e.g. the year)."""
+    declared = checks.bounds(fld["type"])
+    return (numbers.formula_bound(declared.low if declared.low is not None else fld["min"]),
+            numbers.formula_bound(declared.high if declared.high is not None else fld["max"]))
 
 
 def _get_path(d: dict, key: str):
@@ -705,10 +715,8 @@ def _remediation_sheet(wb, report: dict | None, lay: Layout):
 def _value_condition(ref: str, row: dict) -> str | None:
     """The check of one value cell (None when nothing but an Excel error value can be wrong)."""
     kind = row.get("kind")
-    if kind in ("count", "number"):
-        return numbers.error_condition(ref, kind, "0")
-    if kind == "percent":
-        return numbers.error_condition(ref, kind, "0", "100")
+    if kind in ("count", "number", "percent"):  # the bounds schemas/checks.json declares
+        return numbers.error_condition(ref, kind)
     if kind == "choice":
         return choices.error_condition(ref, _choice_name(row["code"]), [c["value"] for c in row["choices"]])
     return None
@@ -763,9 +771,11 @@ def _values_sheet(wb, which: str, rows: list[dict], values: dict, lay: Layout, r
                 dv.error = _msg("choose_from_list")
                 hint = "Chọn: " + "; ".join(f"{c['label']}" for c in row["choices"])
             elif kind in ("count", "number", "percent"):
-                typ = "whole" if kind == "count" else "decimal"
-                hi = "100" if kind == "percent" else "1000000000"
-                dv = DataValidation(type=typ, operator="between", formula1="0", formula2=hi, allow_blank=True)
+                low, high, whole = checks.bounds(kind)
+                dv = DataValidation(type="whole" if whole else "decimal", operator="between",
+                                    formula1=numbers.formula_bound(low if low is not None else -1e9),
+                                    formula2=numbers.formula_bound(high if high is not None else 1000000000),
+                                    allow_blank=True)
                 dv.error = hint = _msg("kind_hints")[kind]
                 if kind == "percent":
                     ws.cell(row=r, column=4).number_format = "0.##"

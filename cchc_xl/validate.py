@@ -435,8 +435,7 @@ class _Checker:
             if kind in ("count", "number", "percent"):
                 pct = kind == "percent"
                 subject = f"Chỉ tiêu {code}: {'tỷ lệ' if pct else 'số liệu'}"
-                for issue_code, values in numbers.value_issues(kind, value, subject=subject, high=100 if pct else None,
-                                                               unit="%" if pct else ""):
+                for issue_code, values in numbers.value_issues(kind, value, subject=subject, unit="%" if pct else ""):
                     if issue_code == "invalid_type":
                         values["field_title"] = f"Chỉ tiêu {code}"
                     self.add(issue_code, key, **values)

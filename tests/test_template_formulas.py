@@ -324,3 +324,40 @@ def test_a_province_catalog_with_clashing_codes_in_its_unit_text_is_shown_correc
     finally:
         spec.set_catalog_dirs([])
     assert ws[f"C{find_row(ws, 'A', '5.3.1')}"].value == "Chưa thực hiện = 0 Đã thực hiện = 1"
+
+
+# ---- 5. schemas/checks.json drives both engines ---------------------------------------------
+
+def _red_formulas(ws, cell: str) -> list[str]:
+    return [f for cf in ws.conditional_formatting if cell in str(cf.sqref) for rule in cf.rules
+            for f in rule.formula or []]
+
+
+def test_the_declared_percent_bound_drives_the_workbook_and_validate(stc, make_workbook, monkeypatch):
+    """The percent upper bound is read from schemas/checks.json by both engines: declared 50, a
+    rate of 60 is out of range for ``validate`` and for the cell's formula and data validation."""
+    from cchc_xl import checks
+
+    rep = copy.deepcopy(stc)
+    rep["indicators"]["3.3.3"]["value"] = 60
+
+    def verdict(path):
+        ws = load_workbook(path)["Thống kê"]
+        r = find_row(ws, "A", "3.3.3")
+        dvs = [dv for dv in ws.data_validations.dataValidation if f"D{r}" in str(dv.sqref)]
+        issues = [i for i in validate_file(path).issues if i.sheet == "Thống kê" and i.cell == f"D{r}"]
+        return _red_formulas(ws, f"D{r}"), dvs, issues
+
+    formulas, dvs, issues = verdict(make_workbook(rep, name="declared100.xlsx"))
+    assert any(">100)" in f for f in formulas) and not any(">50)" in f for f in formulas), formulas
+    assert [dv.formula2 for dv in dvs] == ["100"]
+    assert not [i for i in issues if i.code == "out_of_range"], issues
+
+    declared = copy.deepcopy(checks.declarations()["types"]["percent"])
+    next(c for c in declared if c["kind"] == "range")["max"] = 50
+    monkeypatch.setitem(checks.declarations()["types"], "percent", declared)
+    formulas, dvs, issues = verdict(make_workbook(rep, name="declared50.xlsx"))
+    assert any(">50)" in f for f in formulas) and not any(">100)" in f for f in formulas), formulas
+    assert [dv.formula2 for dv in dvs] == ["50"]
+    assert [i.code for i in issues if i.severity == "error"] == ["out_of_range"], issues
+    assert "60%" in issues[0].message

@@ -6,8 +6,9 @@ Python evaluator (used by :mod:`cchc_xl.validate`, hence by ``cchc-xl validate``
 copy, the Kiểm tra button and the consolidation) and an Excel-formula emitter (used by
 :mod:`cchc_xl.template` for the red and yellow cells and the "Còn N lỗi" status cell), so the
 live workbook and ``validate`` give one verdict. Which kinds apply to a field comes from
-``schemas/checks.json`` (field type → kinds) and ``schemas/sheets.json`` (``required``); the
-issue codes each kind emits and their wording are in ``schemas/issues.json``.
+``schemas/checks.json`` (field type → kinds; the bounds and wholeness of a numeric type, read
+by :func:`bounds` for both engines) and ``schemas/sheets.json`` (``required``); the issue codes
+each kind emits and their wording are in ``schemas/issues.json``.
 
 Families (module → kinds → issue codes):
 
@@ -25,6 +26,7 @@ Families (module → kinds → issue codes):
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import NamedTuple
 
 from .. import spec
 
@@ -40,13 +42,27 @@ def kinds_of(field_type: str) -> list[dict]:
     return declarations()["types"].get(field_type, [])
 
 
-def emitted_codes() -> dict[str, list[str]]:
-    """Issue code → the check kinds that emit it (every family says which codes it emits)."""
-    from . import choices, dates, numbers, presence, relations
+class Bounds(NamedTuple):
+    low: float | None
+    high: float | None
+    whole: bool
 
-    out: dict[str, list[str]] = {}
-    for mod in (numbers, choices, dates, presence, relations):
-        for kind, codes in mod.EMITS.items():
-            for code in codes:
-                out.setdefault(code, []).append(kind)
-    return out
+
+def bounds(field_type: str) -> Bounds:
+    """What ``schemas/checks.json`` declares of a numeric type: its lowest and highest value
+    (None where the type declares none, or a bound of its own such as "field max") and whether
+    it must be whole — ``"percent"`` → (0, 100, False), ``"count"`` → (0, None, True). The one
+    source of the bounds for the Excel formulas (:mod:`cchc_xl.template`) and the Python verdict
+    (:mod:`cchc_xl.validate`, :mod:`.numbers`)."""
+    low = high = None
+    whole = False
+    for check in kinds_of(field_type):
+        if check["kind"] == "range":
+            low, high = (b if _is_bound(b) else None for b in (check.get("min"), check.get("max")))
+        elif check["kind"] == "whole":
+            whole = True
+    return Bounds(low, high, whole)
+
+
+def _is_bound(b) -> bool:
+    return isinstance(b, (int, float)) and not isinstance(b, bool)

@@ -17,8 +17,6 @@ import unicodedata
 
 from ..normalize import fold
 
-EMITS = {"allowed": ["invalid_value"]}
-
 _SPACES = re.compile(r"\s+")
 
 

@@ -7,8 +7,6 @@ Kind ``date`` → issue code invalid_date.
 
 from __future__ import annotations
 
-EMITS = {"date": ["invalid_date"]}
-
 # Excel serial numbers the reader takes for a date (normalize.parse_date): 1954 … 2119.
 SERIAL_MIN, SERIAL_MAX = 20000, 80000
 

@@ -12,16 +12,17 @@ ambiguous_number (the reader's), percent_fraction; ``range`` → out_of_range; `
 from __future__ import annotations
 
 from ..normalize import format_number
+from . import bounds
 
-EMITS = {
-    "number": ["invalid_type", "number_as_text", "ambiguous_number", "percent_fraction"],
-    "range": ["out_of_range"],
-    "whole": ["not_whole"],
-}
 
-# What each numeric value kind must be, for the message of invalid_type.
-EXPECTED = {"count": "một số nguyên", "number": "một số", "percent": "một tỷ lệ phần trăm từ 0 đến 100",
-            "score": "một số", "integer": "một số nguyên"}
+def expected(kind: str) -> str:
+    """What a value of a numeric kind must be, for the message of invalid_type ("một số nguyên",
+    "một tỷ lệ phần trăm từ 0 đến 100"), its bounds and wholeness as schemas/checks.json declares."""
+    low, high, whole = bounds(kind)
+    if kind == "percent":
+        return f"một tỷ lệ phần trăm từ {format_number(low or 0)} đến {format_number(high)}" if high is not None \
+            else "một tỷ lệ phần trăm"
+    return "một số nguyên" if whole else "một số"
 
 
 # ---- Python evaluators ----------------------------------------------------------------------
@@ -30,15 +31,22 @@ def is_number(v) -> bool:
     return isinstance(v, (int, float)) and not isinstance(v, bool)
 
 
-def value_issues(kind: str, value, *, subject: str, low=0, high=None, high_words: str | None = None,
+_DECLARED = object()
+
+
+def value_issues(kind: str, value, *, subject: str, low=_DECLARED, high=_DECLARED, high_words: str | None = None,
                  unit: str = "") -> list[tuple[str, dict]]:
     """The issues (code, template values) of a number read from a cell of a numeric kind
     (``count``, ``number``, ``percent``, ``score``, ``integer``); at most one error per value,
-    the same one the formula of :func:`error_condition` counts."""
+    the same one the formula of :func:`error_condition` counts. ``low`` and ``high`` default to
+    the bounds schemas/checks.json declares for the kind (None: no bound)."""
     if value is None:
         return []
+    declared = bounds(kind)
+    low = declared.low if low is _DECLARED else low
+    high = declared.high if high is _DECLARED else high
     if not is_number(value):
-        return [("invalid_type", {"field_title": subject, "value": value, "expected": EXPECTED[kind]})]
+        return [("invalid_type", {"field_title": subject, "value": value, "expected": expected(kind)})]
     shown = format_number(value) + unit
     if low is not None and value < low - 1e-9:
         bound = "không được âm" if low == 0 else f"nhỏ hơn {format_number(low)}"
@@ -46,7 +54,7 @@ def value_issues(kind: str, value, *, subject: str, low=0, high=None, high_words
     if high is not None and value > high + 1e-9:
         return [("out_of_range", {"field_title": subject, "value": shown,
                                   "bound": high_words or f"lớn hơn {format_number(high)}{unit}"})]
-    if kind in ("count", "integer") and not float(value).is_integer():
+    if declared.whole and not float(value).is_integer():
         return [("not_whole", {"field_title": subject, "value": shown})]
     return []
 
@@ -59,7 +67,7 @@ def value_of(ref: str, kind: str) -> str:
     comma a dot is the decimal mark — except in a count, where a dot groups thousands ("1.216").
     NUMBERVALUE does not depend on the computer's regional settings."""
     t = f"SUBSTITUTE(SUBSTITUTE({ref},\" \",\"\"),\"%\",\"\")"
-    if kind in ("count", "integer"):
+    if bounds(kind).whole:
         parsed = f"_xlfn.NUMBERVALUE({t},\",\",\".\")"
     else:
         comma = f"ISERROR(FIND(\",\",{ref}))"
@@ -72,16 +80,28 @@ def number_or(ref: str, kind: str, default: str) -> str:
     return f"IF({ref}=\"\",{default},IFERROR({value_of(ref, kind)},{default}))"
 
 
-def error_condition(ref: str, kind: str, low: str | None = "0", high: str | None = None) -> str:
+def formula_bound(b) -> str | None:
+    """A declared bound as formula text (100 → "100", 0.5 → "0.5")."""
+    if b is None:
+        return None
+    return str(int(b)) if float(b).is_integer() else repr(float(b))
+
+
+def error_condition(ref: str, kind: str, low: str | None = _DECLARED, high: str | None = _DECLARED) -> str:
     """TRUE when the cell is filled but holds no number, or a number out of [low, high] or not
-    whole for a count; an Excel error value in the cell makes the condition an error (counted)."""
+    whole for a whole kind (a count); an Excel error value in the cell makes the condition an
+    error (counted). ``low`` and ``high`` (formula text) default to the bounds schemas/checks.json
+    declares for the kind (None: no bound)."""
+    declared = bounds(kind)
+    low = formula_bound(declared.low) if low is _DECLARED else low
+    high = formula_bound(declared.high) if high is _DECLARED else high
     v = value_of(ref, kind)
     bad = []
     if low is not None:
         bad.append(f"{v}<{low}")
     if high is not None:
         bad.append(f"{v}>{high}")
-    if kind in ("count", "integer"):
+    if declared.whole:
         bad.append(f"INT({v})<>{v}")
     wrong = f"OR({','.join(bad)})" if bad else "FALSE"
     return f"IF({ref}=\"\",FALSE,IF(ISNUMBER({v}),{wrong},TRUE))"

@@ -9,8 +9,6 @@ Kind ``required`` → issue code required.
 
 from __future__ import annotations
 
-EMITS = {"required": ["required"]}
-
 
 def missing(value) -> bool:
     """Python evaluator: nothing usable was given."""

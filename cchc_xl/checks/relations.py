@@ -11,14 +11,6 @@ from __future__ import annotations
 
 from . import choices, numbers
 
-EMITS = {
-    "relation": ["rule"],
-    "date_order": ["report_date_before_period"],
-    "unique": ["duplicate_deduction"],
-    "coverage": ["uncovered_deduction", "uncovered_earlier"],
-    "max_score": ["max_score_mismatch"],
-}
-
 OPS = {"<=": lambda a, b: a <= b + 1e-9, "<": lambda a, b: a < b, "==": lambda a, b: abs(a - b) <= 1e-9,
        ">=": lambda a, b: a + 1e-9 >= b, ">": lambda a, b: a > b}
 _EXCEL_OPS = {"==": "=", "<=": "<=", "<": "<", ">=": ">=", ">": ">"}
