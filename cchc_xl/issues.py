@@ -40,8 +40,11 @@ def make(issue_code: str, /, sheet=None, cell=None, field=None, severity=None, v
 def render(decl: dict, issue_code: str, /, sheet=None, cell=None, field=None, severity=None, variant=None,
            **values) -> Issue:
     """An issue from its declaration (``severity``, ``message``, optional ``messages``: named
-    templates of the same code)."""
+    templates of the same code). The wording is always the declared one: a caller cannot pass
+    its own text in place of the template."""
     template = decl["message"] if variant is None else decl["messages"][variant]
+    if "message" in values and "{message}" not in template:
+        raise TypeError(f"{issue_code}: the message is the declared template; pass its values, not a text")
     shown = {k: _show(v, k) for k, v in values.items()}
     return Issue(severity or decl["severity"], issue_code, template.format(**shown), sheet, cell, field)
 
