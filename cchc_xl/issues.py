@@ -30,21 +30,32 @@ class Issue:
         return self.sheet or ""
 
 
-def make(issue_code: str, /, sheet=None, cell=None, field=None, severity=None, **values) -> Issue:
-    """An issue of a declared kind; ``values`` fill its message template (they may include ``code``)."""
-    decl = spec.load("issues")[issue_code]
-    shown = {k: _show(v) for k, v in values.items()}
-    template = decl["message"]
-    if "message" in values and "{message}" not in template:  # a caller still wording its own text
-        return Issue(severity or decl["severity"], issue_code, shown["message"], sheet, cell, field)
+def make(issue_code: str, /, sheet=None, cell=None, field=None, severity=None, variant=None, **values) -> Issue:
+    """An issue of a kind declared in ``schemas/issues.json``; ``values`` fill its message
+    template (they may include ``code``), ``variant`` picks one of its named ``messages``."""
+    return render(spec.load("issues")[issue_code], issue_code, sheet=sheet, cell=cell, field=field,
+                  severity=severity, variant=variant, **values)
+
+
+def render(decl: dict, issue_code: str, /, sheet=None, cell=None, field=None, severity=None, variant=None,
+           **values) -> Issue:
+    """An issue from its declaration (``severity``, ``message``, optional ``messages``: named
+    templates of the same code). The wording is always the declared one: a caller cannot pass
+    its own text in place of the template."""
+    template = decl["message"] if variant is None else decl["messages"][variant]
+    if "message" in values and "{message}" not in template:
+        raise TypeError(f"{issue_code}: the message is the declared template; pass its values, not a text")
+    shown = {k: _show(v, k) for k, v in values.items()}
     return Issue(severity or decl["severity"], issue_code, template.format(**shown), sheet, cell, field)
 
 
-def _show(v):
+def _show(v, key: str = ""):
     from .normalize import format_number
 
     if isinstance(v, bool) or v is None:
         return "" if v is None else str(v)
+    if isinstance(v, int) and (key == "year" or key.endswith("_year")):
+        return str(v)  # 2024, not 2.024
     if isinstance(v, (int, float)):
         return format_number(v)
     return str(v)

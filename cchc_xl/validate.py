@@ -244,8 +244,8 @@ class _Checker:
                          f"{'nhỏ hơn' if low else 'lớn hơn'} {format_number(err.validator_value)}")
                 self.add("out_of_range", key, field_title=f"{title}:", value=value, bound=bound)
             elif _is_code_name_error(err):
-                self.add("unknown_code", path_key(parts + [value]), severity="error", what="Mã chỉ tiêu",
-                         code=f"“{value}”", problem=f"không đúng dạng mã (ví dụ: {_example_for(parts) or '1.1.1'})")
+                self.add("unknown_code", path_key(parts + [value]), severity="error", variant="bad_form",
+                         what="Mã chỉ tiêu", code=f"“{value}”", example=_example_for(parts) or "1.1.1")
             else:
                 self.add("schema", key, problem=schema_error_text(err))
 
@@ -327,15 +327,15 @@ class _Checker:
         exempt = self.doc.get("not_applicable") or ()
         for code in exempt:
             if code not in cat.areas_by_code and code not in cat.criteria_by_code:
-                self.add("unknown_code", "not_applicable",
-                         message=f"Mã {code} (tiêu chí không áp dụng) không có trong Bộ tiêu chí năm {cat.criteria_year}")
+                self.add("unknown_code", "not_applicable", variant="not_applicable", code=code,
+                         criteria_year=cat.criteria_year)
         for i, a in enumerate(self.doc.get("areas", [])):
             code = a.get("code")
             self._score_limits("areas", i, code, _num(a.get("max_score")), _num(cat.applicable_max(code, exempt)),
                                _num(a.get("score")))
             if code and code not in cat.areas_by_code:
                 self.add("unknown_code", path_key(["areas", i, "code"]), what="Mã lĩnh vực", code=code,
-                         problem=f"không có trong Bộ tiêu chí năm {cat.criteria_year}")
+                         criteria_year=cat.criteria_year)
         seen: dict[str, int] = {}
         for i, d in enumerate(self.doc.get("deductions", [])):
             code = d.get("code")
@@ -348,9 +348,9 @@ class _Checker:
                     seen[code] = i
                 if code not in cat.criteria_by_code:
                     what = "lĩnh vực" if code in cat.areas_by_code else "tiêu chí"
-                    self.add("unknown_code", path_key(["deductions", i, "code"]), what=f"Mã {what}", code=code,
-                             problem=f"không có trong Bộ tiêu chí cấp {spec.label_of('levels', cat.level)} "
-                                     f"năm {cat.criteria_year}")
+                    self.add("unknown_code", path_key(["deductions", i, "code"]), variant="of_level",
+                             what=f"Mã {what}", code=code, level=spec.label_of("levels", cat.level),
+                             criteria_year=cat.criteria_year)
             self._score_limits("deductions", i, code, _num(d.get("max_score")), _num(cat.max_score(code)),
                                _num(d.get("score")))
 
@@ -407,7 +407,7 @@ class _Checker:
             status = it.get("status")
             if it.get("code") and it["code"] not in known:
                 self.add("unknown_code", path_key(["remediation", i, "code"]), what="Mã", code=it["code"],
-                         problem=f"không có trong Bộ tiêu chí năm {self.cat.criteria_year}")
+                         criteria_year=self.cat.criteria_year)
             if status == "hoan_thanh" and not it.get("progress"):
                 self.add("finished_without_result", path_key(["remediation", i, "progress"]))
             if status in ("dang_thuc_hien", "chua_thuc_hien") and it.get("deadline"):
@@ -426,8 +426,8 @@ class _Checker:
             key = path_key([which, code, "value"])
             value = v.get("value")
             if row is None:
-                self.add("unknown_code", path_key([which, code]), what="Mã chỉ tiêu", code=code,
-                         problem=f"không có trong danh mục {'Phụ lục III' if which == 'indicators' else 'Phụ lục I'}")
+                self.add("unknown_code", path_key([which, code]), variant="not_in_appendix", what="Mã chỉ tiêu",
+                         code=code, appendix="Phụ lục III" if which == "indicators" else "Phụ lục I")
                 continue
             if value is None or row.get("group"):
                 continue

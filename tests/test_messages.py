@@ -193,3 +193,20 @@ def test_a_broken_province_template_stops_the_appendix_with_one_line(stc, make_w
     assert "\n" not in err and "So_Tai_chinh.xlsx" in err
     assert f"Mẫu văn bản {tmp_path / 'tpl' / 'phu_luc_i_tieu_de.j2'} (dòng 2): phép chia cho 0" in err
     assert not (tmp_path / "pl.xlsx").exists()
+
+
+# ---- every issue is worded by schemas/issues.json ---------------------------------------------
+
+def test_an_issue_is_worded_only_by_its_declared_template():
+    from cchc_xl import issues, spec
+
+    with pytest.raises(TypeError):  # no caller can put its own text in place of the template
+        issues.make("out_of_range", message="Điểm đạt 3 quá lớn")
+    shown = issues.make("unknown_code", what="Mã", code="9.9", criteria_year=2024)
+    assert shown.message == "Mã 9.9 không có trong Bộ tiêu chí năm 2024"
+    assert issues.make("out_of_range", variant="outside", field_title="Năm thẩm định", value="1999",
+                       low="2000", high="2100").message == "Năm thẩm định 1999 nằm ngoài khoảng 2000–2100"
+    for code, decl in spec.load("issues").items():
+        for template in [decl["message"], *decl.get("messages", {}).values()]:
+            assert template == unicodedata.normalize("NFC", template), code
+            assert "{message}" not in template, code

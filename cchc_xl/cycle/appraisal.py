@@ -30,7 +30,7 @@ from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from .. import SCHEMA_VERSION, __version__, spec
-from ..issues import Issue, _show, make
+from ..issues import Issue, make, render
 from ..normalize import clean_text, fold, format_number, is_error_value, match_enum, parse_code, parse_number
 from ..reader import UnreadableError, a1, load_grids, meta_version
 from ..registry import split_names
@@ -495,9 +495,7 @@ def _issue(issue_code: str, /, sheet=None, cell=None, field=None, severity=None,
     """An issue declared in appraisal.json, or else in issues.json (``values`` may include ``code``)."""
     own = decl().get("issues", {})
     if issue_code in own:
-        shown = {k: _show(v) for k, v in values.items()}
-        d = own[issue_code]
-        return Issue(severity or d["severity"], issue_code, d["message"].format(**shown), sheet, cell, field)
+        return render(own[issue_code], issue_code, sheet=sheet, cell=cell, field=field, severity=severity, **values)
     return make(issue_code, sheet=sheet, cell=cell, field=field, severity=severity, **values)
 
 
@@ -612,8 +610,8 @@ class _AppraisalReader:
                              value=clean_text(raw), expected="năm có 4 chữ số")
                     return None
                 if not fld["min"] <= n.value <= fld["max"]:
-                    self.add("out_of_range", sheet, r, 1, "appraisal_year",
-                             message=f"Năm thẩm định {n.value} nằm ngoài khoảng {fld['min']}–{fld['max']}")
+                    self.add("out_of_range", sheet, r, 1, "appraisal_year", variant="outside", field_title="Năm thẩm định",
+                             value=str(n.value), low=str(fld["min"]), high=str(fld["max"]))
                     return None
                 return n.value
         raise DistributeError(f"{self.path.name}: trang “{sheet}” thiếu dòng “{fld['title']}”")
@@ -685,8 +683,8 @@ class _AppraisalReader:
                 ok = False
             for key, value in (("max_score", mx), ("score", score)):
                 if value is not None and value < 0:
-                    self.add("out_of_range", sheet, r, col[key], key,
-                             message=f"{titles[key]} {format_number(value)} không được âm")
+                    self.add("out_of_range", sheet, r, col[key], key, field_title=titles[key], value=value,
+                             bound="không được âm")
                     ok = False
             if ok:
                 cells = {k: a1(r, c) for k, c in col.items()}
@@ -727,15 +725,14 @@ def _check(ap: Appraisal, path: Path) -> None:
             level_label = _level_label(ag.level)
             if row.code not in table:
                 if which == "deductions" and row.code in cat.areas_by_code:
-                    msg = (f"Mã {row.code} là mã lĩnh vực; điểm lĩnh vực ghi ở trang “{_sheet('areas')['title']}”, "
-                           f"ở đây chỉ ghi tiêu chí thành phần bị trừ điểm")
+                    words = dict(variant="area_as_criterion", areas_sheet=_sheet("areas")["title"])
                 elif which == "areas" and row.code in cat.criteria_by_code:
-                    msg = (f"Mã {row.code} là mã tiêu chí thành phần; ghi ở trang “{_sheet('deductions')['title']}”")
+                    words = dict(variant="criterion_as_area", deductions_sheet=_sheet("deductions")["title"])
                 else:
-                    msg = (f"Mã {what} {row.code} không có trong Bộ tiêu chí cấp {level_label} năm "
-                           f"{cat.criteria_year} (cơ quan {ag.name})")
+                    words = dict(variant="of_agency", what=f"Mã {what}", level=level_label,
+                                 criteria_year=cat.criteria_year, agency=ag.name)
                 ap.issues.append(_issue("unknown_code", row.sheet, row.cells["code"], "code", severity="error",
-                                        message=msg))
+                                        code=row.code, **words))
                 continue
             key = (_name_key(ag.name), row.code)
             if key in seen:
@@ -760,8 +757,9 @@ def _check(ap: Appraisal, path: Path) -> None:
                                                     f"(Bộ tiêu chí chưa có điểm tối đa)"))
             elif row.score > limit + 1e-9:
                 ap.issues.append(_issue("out_of_range", row.sheet, row.cells["score"], "score",
-                                        message=f"Điểm đạt {format_number(row.score)} lớn hơn điểm tối đa "
-                                                f"{format_number(limit)} của {what} {row.code} ({ag.name})"))
+                                        field_title=cfg[which]["score"], value=row.score,
+                                        bound=f"lớn hơn điểm tối đa {format_number(limit)} của {what} {row.code} "
+                                              f"({ag.name})"))
     check_exemptions(ap, by_key, catalog_of, _issue, _level_label, _name_key)
 
 

@@ -30,8 +30,8 @@ from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from .. import __version__, spec
-from ..issues import Issue, _show, make
-from ..normalize import clean_text, fold, format_number, is_error_value, parse_code, parse_number
+from ..issues import Issue, make, render
+from ..normalize import clean_text, fold, is_error_value, parse_code, parse_number
 from ..reader import UnreadableError, a1, load_grids, meta_version
 from ..template import (BORDER, GROUP_FILL, LOCKED_FILL, RED_FILL, RED_FONT, UNLOCKED, WRAP_TOP, _code_sort_key,
                         _header, _hint, _print_setup, _protect, _set_text, _title, font, save_atomic, write_guide)
@@ -324,11 +324,8 @@ class CatalogBook:
 
 def _issue(kind: str, sheet: str, cell: str | None, fld: str | None = None, **values) -> Issue:
     own = decl()["issues"]
-    if "year" in values:
-        values["year"] = str(values["year"])  # 2025, not 2.025
-    if kind in own:
-        return Issue(own[kind]["severity"], kind, own[kind]["message"].format(**{k: _show(v) for k, v in values.items()}),
-                     sheet, cell, fld)
+    if kind in own:  # a year shows as 2025, not 2.025 (issues.render)
+        return render(own[kind], kind, sheet=sheet, cell=cell, field=fld, **values)
     return make(kind, sheet=sheet, cell=cell, field=fld, **values)
 
 
@@ -405,10 +402,11 @@ class _Table:
                      expected="năm có 4 chữ số" if whole else "một số không âm (ví dụ 1,5)")
             return None
         if whole and not 2000 <= n.value <= 2100:
-            self.add("out_of_range", r, key, message=f"Năm {format_number(n.value)} nằm ngoài khoảng 2000–2100")
+            self.add("out_of_range", r, key, variant="outside", field_title=self.titles[key], value=str(n.value),
+                     low="2000", high="2100")
             return None
         if n.value < 0:
-            self.add("out_of_range", r, key, message=f"{self.titles[key]} {format_number(n.value)} không được âm")
+            self.add("out_of_range", r, key, field_title=self.titles[key], value=n.value, bound="không được âm")
             return None
         return int(n.value) if whole else n.value
 

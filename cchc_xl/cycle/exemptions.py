@@ -117,9 +117,9 @@ def check_exemptions(ap, by_key, catalog_of, issue, level_label, name_key) -> No
         cat = catalog_of(ag.level)
         item = cat.areas_by_code.get(row["code"]) or cat.criteria_by_code.get(row["code"])
         if item is None:
-            ap.issues.append(issue("unknown_code", **where, severity="error",
-                                   message=f"Mã {row['code']} không có trong Bộ tiêu chí cấp {level_label(ag.level)} "
-                                           f"năm {cat.criteria_year} (cơ quan {ag.name})"))
+            ap.issues.append(issue("unknown_code", **where, severity="error", variant="of_agency", what="Mã",
+                                   code=row["code"], level=level_label(ag.level), criteria_year=cat.criteria_year,
+                                   agency=ag.name))
             continue
         if not item.get("may_not_apply"):
             ap.issues.append(issue("not_applicable_not_allowed", **where, code=row["code"],
