@@ -20,11 +20,14 @@ API, for the consolidation, the cycle and the documents:
   ``reorganized_on`` (``datetime.date`` or None), ``contact`` (``Contact(name, phone, email)``, or
   None when the file gives none), ``names`` (current name first, then former names).
 - ``RegistryIndex(agencies)``: ``match(name, code=None, level=None) -> index | None`` finds an
-  agency by its current name, else a former name, else its code; ``find(...) -> Agency | None``;
-  ``match_how(...) -> (index, "name" | "former_name" | "code") | None`` says which matched.
+  agency by the one identity rule (``cchc_xl.identity``): its code, else its current name, else a
+  former name, else (a name typed without diacritics) the one agency it folds to;
+  ``find(...) -> Agency | None``; ``match_how(...) -> (index, "code" | "name" | "former_name" |
+  "folded" | "folded_former") | None`` says which matched; ``resolve(...) -> identity.Match`` also
+  names the candidates when a name fits several agencies (then it matches none).
 
-Names are compared insensitive to case, spacing, punctuation, diacritics and Unicode form, with
-"Ủy ban nhân dân" read as "UBND" (``name_key``); codes by ``code_key``.
+Two rows are never merged: rows with equal codes, or equal names (``identity.name_key``: tone marks
+kept) without two different codes, make ``load_registry`` refuse the file naming both rows.
 """
 
 from __future__ import annotations
@@ -39,6 +42,7 @@ from pathlib import Path
 
 from . import spec
 from .fileio import os_reason
+from .identity import AgencyIndex, code_key, conflicts, name_key, refusal_message  # noqa: F401 (re-exported)
 from .normalize import clean_text, fold, format_number, parse_date
 
 MAX_FIELD = 100_000  # characters in one CSV field; a registry cell is a name, a date or a phone number
@@ -80,26 +84,12 @@ _HEADERS = {
     "phone": {"dien thoai", "so dien thoai", "sdt", "dt", "phone"},
     "email": {"email", "e-mail", "e mail", "thu dien tu", "hop thu"},
 }
-_UBND = re.compile(r"\buy ban nhan dan\b")
-
-
-def name_key(name) -> str:
-    """Comparison key of an agency name: folded, "Ủy ban nhân dân" read as "UBND", no punctuation."""
-    f = fold(name)
-    f = _UBND.sub("ubnd", f)
-    f = re.sub(r"[^\w ]+", " ", f)
-    return re.sub(r"\s+", " ", f).strip()
-
 
 def split_names(value) -> tuple[str, ...]:
     """"Sở Kế hoạch và Đầu tư; Sở KH&ĐT" → both names: the former names (``ten_cu``) of an agency,
     separated by ";" or by line breaks (Alt+Enter in a spreadsheet cell)."""
     text = "" if value is None else str(value)
     return tuple(n for n in (clean_text(x) for x in re.split(r"[;\r\n]", text)) if n)
-
-
-def code_key(code) -> str:
-    return re.sub(r"[^\w]+", "", fold(code))
 
 
 def _level(value, path: str, row: int) -> str | None:
@@ -209,7 +199,6 @@ def load_registry(path: str | os.PathLike) -> list[Agency]:
         raise RegistryError(f"{path.name}: không thấy dòng tiêu đề có cột “ten” (tên cơ quan); "
                             "cần các cột ten, ma, cap")
     out: list[Agency] = []
-    seen: set[str] = set()
     for i, row in enumerate(rows[header_at + 1:], start=header_at + 2):
         def get(key):
             j = cols.get(key)
@@ -219,9 +208,6 @@ def load_registry(path: str | os.PathLike) -> list[Agency]:
         if not name:
             continue
         key = name_key(name)
-        if key in seen:
-            continue
-        seen.add(key)
         former = tuple(n for n in split_names(get("former")) if name_key(n) != key)
         contact = Contact(_text(get("contact_name")), _phone(get("phone")), _text(get("email")))
         out.append(Agency(name=name, code=clean_text(get("code")), level=_level(get("level"), str(path), i), row=i,
@@ -229,6 +215,9 @@ def load_registry(path: str | os.PathLike) -> list[Agency]:
                           contact=contact if any((contact.name, contact.phone, contact.email)) else None))
     if not out:
         raise RegistryError(f"{path.name}: danh sách cơ quan không có dòng nào")
+    clashes = conflicts(out)
+    if clashes:
+        raise RegistryError(refusal_message(path.name, out, clashes))
     return out
 
 
@@ -253,43 +242,13 @@ def _date(value, path: Path, row: int) -> dt.date | None:
     return d
 
 
-class RegistryIndex:
-    """Finds the registry agency of a report: by current name, then former name, then code."""
-
-    def __init__(self, agencies: list[Agency]):
-        self.agencies = agencies
-        self.by_name = {name_key(a.name): i for i, a in enumerate(agencies)}
-        self.by_former: dict[str, int] = {}
-        for i, a in enumerate(agencies):
-            for n in a.former_names:
-                k = name_key(n)
-                if k not in self.by_name:
-                    self.by_former.setdefault(k, i)
-        codes: dict[str, list[int]] = {}
-        for i, a in enumerate(agencies):
-            if a.code:
-                codes.setdefault(code_key(a.code), []).append(i)
-        self.by_code = {k: v[0] for k, v in codes.items() if len(v) == 1}
+class RegistryIndex(AgencyIndex):
+    """Finds the registry agency of a report by the one identity rule (``identity.AgencyIndex``)."""
 
     def match_how(self, name, code=None, level=None) -> tuple[int, str] | None:
-        """The registry row of an agency and what matched: ``"name"``, ``"former_name"`` or
-        ``"code"`` (a code of another level does not match)."""
-        if name:
-            k = name_key(name)
-            if k in self.by_name:
-                return self.by_name[k], "name"
-            if k in self.by_former:
-                return self.by_former[k], "former_name"
-        if code:
-            i = self.by_code.get(code_key(code))
-            if i is not None and (not level or not self.agencies[i].level or self.agencies[i].level == level):
-                return i, "code"
-        return None
-
-    def match(self, name, code=None, level=None) -> int | None:
-        """The registry row of an agency: same name, else a former name, else same code."""
-        found = self.match_how(name, code, level)
-        return found[0] if found else None
+        """The registry row of an agency and what matched (see ``identity.Match.how``)."""
+        found = self.resolve(name, code, level)
+        return (found.index, found.how) if found else None
 
     def find(self, name, code=None, level=None) -> Agency | None:
         i = self.match(name, code, level)

@@ -10,11 +10,11 @@ from __future__ import annotations
 import copy
 
 from . import spec
-from .registry import name_key
+from .identity import folded_key
 
 
 def _key(name) -> str:
-    return name_key(str(name or "").replace("&", " và "))
+    return folded_key(name)  # display only: which agency a file is was decided by identity.AgencyIndex
 
 
 def display_name(registry_name: str | None, reported_name: str | None) -> str:

@@ -50,7 +50,8 @@ class FileEntry:
     report: dict | None = None
     mtime: float = 0.0
     registry_index: int | None = None
-    identity: str | None = None
+    identity: str | None = None  # "registry:<row>" or "agency:<n>" (identity.group_keys): one per agency
+    matched_by: str | None = None  # how the registry row was found (identity.Match.how)
 
     def to_json(self) -> dict:
         return {

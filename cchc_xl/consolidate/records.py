@@ -155,7 +155,14 @@ def _load_registry(registry):
     from ..registry import Agency, RegistryError, load_registry
 
     if isinstance(registry, (list, tuple)):
-        return [a if isinstance(a, Agency) else Agency(**a) for a in registry]
+        from ..identity import conflicts, refusal_message
+
+        agencies = [a if isinstance(a, Agency) else Agency(**a) for a in registry]
+        clashes = conflicts(agencies)
+        if clashes:  # two rows are never merged (identity rule 4)
+            raise ConsolidationError(refusal_message("danh sách cơ quan", agencies, clashes,
+                                                     "row" if all(a.row for a in agencies) else "item"))
+        return agencies
     try:
         return load_registry(registry)
     except RegistryError as exc:
@@ -189,6 +196,7 @@ def consolidate(input_dir: str | os.PathLike, registry=None, year: int | None = 
         index = RegistryIndex(agencies)
     for f in to_read:
         _apply_record(f, records.get(f.file) or _crashed(f.file), index)
+    _group_unregistered(to_read)
     period = _choose_period([f for f in to_read if f.status == "accepted"], year, kind)
     _decide(to_read, period, strict)
     cons = _build(files, period, agencies, str(root))
@@ -239,23 +247,34 @@ def _apply_record(f: FileEntry, rec: dict, index) -> None:
         f.period = (per["year"], per["kind"])
     f.agency = f.reported_name
     if index is not None:
-        i = index.match(f.reported_name, f.agency_code, f.level)
-        if i is not None:
-            f.registry_index = i
-            f.agency = index.agencies[i].name
-    from ..registry import code_key, name_key
+        found = index.resolve(f.reported_name, f.agency_code, f.level)
+        if found.ambiguous:  # identity rule 3: counted for none of the candidates until decided
+            from ..identity import ambiguous_message
 
+            f.status, f.reason = "rejected", ambiguous_message(f.reported_name, index.agencies, found)
+            return
+        if found:
+            f.registry_index, f.matched_by = found.index, found.how
+            f.agency = index.agencies[found.index].name
     if f.registry_index is not None:
         f.identity = f"registry:{f.registry_index}"
-    elif f.reported_name:
-        f.identity = f"name:{name_key(f.reported_name)}"
-    elif f.agency_code:
-        f.identity = f"code:{code_key(f.agency_code)}"
-        f.agency = f.agency_code
+    elif f.reported_name or f.agency_code:
+        f.identity = "agency:?"  # one per agency: _group_unregistered
+        f.agency = f.reported_name or f.agency_code
     if f.identity is None:
         f.status, f.reason = "rejected", "không ghi tên cơ quan (trang Thông tin)"
     elif f.period is None:
         f.status, f.reason = "rejected", "không ghi đủ năm và kỳ báo cáo (trang Thông tin)"
+
+
+def _group_unregistered(entries: list[FileEntry]) -> None:
+    """The files matched to no registry row, one identity per agency (``identity.group_keys``:
+    equal codes join, equal names join unless the codes differ; nothing joins by folding)."""
+    from ..identity import group_keys
+
+    loose = [f for f in entries if f.identity == "agency:?"]
+    for f, key in zip(loose, group_keys([(f.reported_name, f.agency_code) for f in loose])):
+        f.identity = key
 
 
 def _period_key(p: tuple[int, str]):
@@ -310,14 +329,41 @@ def _decide(entries: list[FileEntry], period: dict, strict: bool) -> None:
         win = group[0]
         for f in group[1:]:
             f.status = "duplicate"
-            if (win.report_date or dt.date.min) != (f.report_date or dt.date.min):
-                why = (f"ngày báo cáo {_date_vn(win.report_date)} muộn hơn"
-                       + (f" {_date_vn(f.report_date)}" if f.report_date else " (tệp này không ghi ngày)"))
-            elif win.mtime != f.mtime:
-                why = "cùng ngày báo cáo, tệp được giữ sửa đổi sau"
-            else:
-                why = "cùng ngày báo cáo và thời điểm sửa đổi; giữ tệp theo thứ tự tên"
-            f.reason = f"trùng cơ quan “{win.agency}” với tệp {win.file}, tệp đó được dùng ({why})"
+            f.reason = duplicate_reason(f, win)
+
+
+def duplicate_reason(f: FileEntry, win: FileEntry) -> str:
+    """Why ``f`` is not used (``duplicate_file`` of schemas/issues.json): which identity rule made
+    it the same agency as ``win`` (same code, same name, a former name …) and why ``win`` is kept."""
+    from ..identity import code_key, same_name
+    from ..issues import render
+
+    decl = spec.load("issues")["duplicate_file"]
+    forms = decl["messages"]
+    if code_key(f.agency_code) and code_key(f.agency_code) == code_key(win.agency_code):
+        basis = forms["code"].format(code=f.agency_code)
+    elif same_name(f.reported_name, win.reported_name):
+        basis = forms["name"]
+    else:
+        odd = next((x for x in (f, win) if x.matched_by in ("former_name", "folded_former")), None) \
+            or next((x for x in (f, win) if x.matched_by == "folded"), None) \
+            or next((x for x in (f, win) if x.matched_by == "code"), None)
+        if odd is None:
+            basis = forms["name"]
+        elif odd.matched_by == "code":
+            basis = forms["registry_code"].format(code=odd.agency_code)
+        elif odd.matched_by == "folded":
+            basis = forms["folded"].format(name=odd.reported_name)
+        else:
+            basis = forms["former_name"].format(name=odd.reported_name)
+    if (win.report_date or dt.date.min) != (f.report_date or dt.date.min):
+        why = (forms["later_date"].format(date=_date_vn(win.report_date), other_date=_date_vn(f.report_date))
+               if f.report_date else forms["undated"].format(date=_date_vn(win.report_date)))
+    elif win.mtime != f.mtime:
+        why = forms["later_mtime"]
+    else:
+        why = forms["by_name"]
+    return render(decl, "duplicate_file", agency=win.agency, other=win.file, basis=basis, why=why).message
 
 
 # ---- frames --------------------------------------------------------------------------------

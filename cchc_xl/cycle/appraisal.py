@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import os
 import re
-import unicodedata
 from copy import copy
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -500,8 +499,10 @@ def _issue(issue_code: str, /, sheet=None, cell=None, field=None, severity=None,
 
 
 def _name_key(name: str) -> str:
-    """Identity of an agency name: case and spacing ignored, diacritics kept (Hà ≠ Hạ)."""
-    return unicodedata.normalize("NFC", clean_text(name) or "").casefold()
+    """Identity of an agency name (``identity.name_key``): tone marks kept (Hà ≠ Hạ)."""
+    from ..identity import name_key
+
+    return name_key(name)
 
 
 def _grid_sheet(grids: dict, title: str, path: Path) -> tuple[str, list[list]]:
@@ -622,7 +623,6 @@ class _AppraisalReader:
         hr, col = _header_columns(grid, cfg["columns"], sheet, self.path)
         titles = {c["key"]: c["title"] for c in cfg["columns"]}
         agencies: list[Agency] = []
-        seen: dict[str, Agency] = {}
         for r in range(hr + 1, len(grid)):
             name = self.text(grid, sheet, r, col["name"], "name")
             code = self.text(grid, sheet, r, col["code"], "code")
@@ -638,14 +638,20 @@ class _AppraisalReader:
             elif level is None:
                 self.add("invalid_value", sheet, r, col["level"], "level", field_title=titles["level"],
                          value=raw_level, allowed="; ".join(lv["label"] for lv in spec.levels()))
-            key = _name_key(name)
-            if key in seen:
-                self.add("duplicate_agency", sheet, r, col["name"], "name", value=name, other_cell=seen[key].cell)
+            from ..identity import conflicts
+
+            clash = conflicts([*agencies, {"name": name, "code": code}])  # identity rule 4: never merged
+            if clash:
+                other = agencies[clash[0].first]
+                if clash[0].basis == "code":
+                    self.add("duplicate_agency", sheet, r, col["code"], "code", variant="code", value=name,
+                             code=code, other_cell=other.cell)
+                else:
+                    self.add("duplicate_agency", sheet, r, col["name"], "name", value=name, other_cell=other.cell)
                 continue
             former = (self.text(grid, sheet, r, col["former_names"], "former_names", multiline=True)  # a line per name
                       if "former_names" in col else None)
             ag = Agency(name, code, level or "", sheet, a1(r, col["name"]), split_names(former))
-            seen[key] = ag
             agencies.append(ag)
         if not agencies and not self.issues:
             self.add("required", sheet, hr + 1, col["name"], "name",
@@ -694,7 +700,32 @@ class _AppraisalReader:
 
 def _check(ap: Appraisal, path: Path) -> None:
     """The domain checks: known agency, code of the agency's level and year, score ≤ maximum, no duplicates."""
+    from ..identity import AgencyIndex, candidates_text
+
     by_key = {_name_key(a.name): a for a in ap.agencies}
+    index = AgencyIndex(ap.agencies)
+
+    def agency_of(name: str, sheet: str, cell: str) -> Agency | None:
+        """The registry agency a row names (identity rule); an ambiguous name is an error at its cell."""
+        found = index.resolve(name)
+        if found.ambiguous:
+            ap.issues.append(_issue("ambiguous_agency", sheet, cell, "agency", variant="cell", name=name,
+                                    count=len(found.candidates), registry=_sheet("registry")["title"],
+                                    candidates=candidates_text(ap.agencies, found)))
+            return None
+        if found.index is None:
+            ap.issues.append(_issue("unknown_agency", sheet, cell, "agency", value=name,
+                                    registry=_sheet("registry")["title"]))
+            return None
+        return ap.agencies[found.index]
+
+    kept = []
+    for row in ap.exemptions:
+        ag = agency_of(row["agency"], row["sheet"], row["cells"]["agency"])
+        if ag is not None:
+            row["agency"] = ag.name
+            kept.append(row)
+    ap.exemptions = kept
 
     def catalog_of(level: str) -> spec.Catalog:
         cat = ap.catalogs.get((level, ap.year))
@@ -712,10 +743,8 @@ def _check(ap: Appraisal, path: Path) -> None:
         seen: dict[tuple[str, str], ScoreRow] = {}
         what = "lĩnh vực" if which == "areas" else "tiêu chí"
         for row in rows:
-            ag = by_key.get(_name_key(row.agency))
+            ag = agency_of(row.agency, row.sheet, row.cells["agency"])
             if ag is None:
-                ap.issues.append(_issue("unknown_agency", row.sheet, row.cells["agency"], "agency", value=row.agency,
-                                        registry=_sheet("registry")["title"]))
                 continue
             row.agency = ag.name
             if not ag.level or ap.year is None:

@@ -6,13 +6,15 @@ points lost, remediation counts, carried items and how many of them are closed).
 puts a previous summary beside the current one: per agency the change in score and rank, the
 criteria deducted again (in both appraisals), the items carried and closed since; and the
 agencies that reported then but not now. Agencies are matched by name, then through the
-registry's former names (a merged department inherits its former departments' figures).
+registry's former names (a merged department inherits its former departments' figures), all by
+the one identity rule (``cchc_xl.identity``): codes decide, tone marks count (Thạch Hà is not
+Thạch Hạ), a name without diacritics only when it fits one agency of today.
 """
 
 from __future__ import annotations
 
 from ..normalize import fold
-from ..registry import name_key
+from ..identity import AgencyIndex, name_key, same_name
 
 BASIS_KEY = "comparison_basis"
 
@@ -77,28 +79,25 @@ def compare(current: dict, previous: dict, former: dict[str, tuple[str, ...]] | 
     ``current`` and ``previous`` are comparison bases; ``former`` maps an agency's name of today to
     its former names (the registry's ``ten_cu``). Returns ``{"rows": [...], "gone": [...]}``.
     """
-    today = {name_key(c["agency"]): c["agency"] for c in current["agencies"]}
-    owner = dict(today)
-    for name, olds in (former or {}).items():
-        if name_key(name) in today:
-            for old in olds:
-                owner.setdefault(name_key(old), today[name_key(name)])
+    olds = {name_key(name): tuple(names) for name, names in (former or {}).items()}
+    index = AgencyIndex([{"name": c["agency"], "code": c.get("code"), "level": c.get("level"),
+                          "former_names": olds.get(name_key(c["agency"]), ())} for c in current["agencies"]])
     rows = []
     gone = []
-    by_now: dict[str, list[dict]] = {}
+    by_now: dict[int, list[dict]] = {}
     for r in previous["agencies"]:
-        now = owner.get(name_key(r["agency"]))
-        if now is None:
+        now = index.match(r["agency"], r.get("code"), r.get("level"))
+        if now is None:  # not an agency of today, or fits several (counted for none)
             gone.append(r)
         else:
             by_now.setdefault(now, []).append(r)
-    for c in current["agencies"]:
-        before = by_now.get(c["agency"], [])
+    for n, c in enumerate(current["agencies"]):
+        before = by_now.get(n, [])
         p = _combine(before)
         again = sorted(set(c["deducted"]) & set(p["deducted"]), key=_code_key)
         rows.append({
             "agency": c["agency"], "level": c.get("level"),
-            "former": ", ".join(b["agency"] for b in before if name_key(b["agency"]) != name_key(c["agency"])),
+            "former": ", ".join(b["agency"] for b in before if not same_name(b["agency"], c["agency"])),
             "had_previous": bool(before), "merged_from": len(before),
             "percent_before": p["percent"], "percent_now": c.get("percent"),
             "percent_change": (round(c["percent"] - p["percent"], 2)

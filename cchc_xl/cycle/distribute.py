@@ -16,7 +16,7 @@ from pathlib import Path
 from .. import SCHEMA_VERSION, spec
 from ..fileio import os_reason
 from ..normalize import format_number
-from ..registry import name_key
+from ..identity import same_name
 from ..template import _code_sort_key
 from .appraisal import Agency, Appraisal, DistributeError, _name_key, decl, exempt_codes, read_appraisal
 
@@ -161,10 +161,11 @@ class Distribution(list):
     ``warnings``: the appraisal's cells whose area scores disagree with its listed deductions;
     ``agencies``: the report's agency ({name, code, level}) of each path, in the same order."""
 
-    def __init__(self, paths=(), without_previous=(), orphans=(), skipped=(), carried=None):
+    def __init__(self, paths=(), without_previous=(), orphans=(), skipped=(), carried=None, undecided=()):
         super().__init__(paths)
         self.without_previous = list(without_previous)
         self.orphans = list(orphans)
+        self.undecided = list(undecided)  # (file, reason): earlier workbooks several agencies fit
         self.skipped = list(skipped)
         self.carried = dict(carried or {})
         self.warnings: list = []  # announced area scores that disagree with the listed deductions
@@ -184,7 +185,7 @@ def add_previous_items(reports: list[tuple[Agency, dict]], previous_dir) -> Dist
     for i, (ag, report) in enumerate(reports):
         n = 0
         for wb in sorted(matched.get(i, []), key=lambda w: w.name):
-            renamed = name_key(wb.name) != name_key(ag.name)  # the key the lineage matched them by
+            renamed = not same_name(wb.name, ag.name)  # matched by code, a former name or without diacritics
             for item in wb.report.get("remediation") or []:
                 if not is_open(item):
                     continue
@@ -196,7 +197,8 @@ def add_previous_items(reports: list[tuple[Agency, dict]], previous_dir) -> Dist
                 n += 1
         carried[ag.name] = n
     return Distribution(without_previous=[ag.name for i, (ag, _) in enumerate(reports) if i not in matched],
-                        orphans=[(str(wb.path.relative_to(previous_dir)), wb.name) for wb in orphans],
+                        orphans=[(str(wb.path.relative_to(previous_dir)), wb.name) for wb in orphans if not wb.why],
+                        undecided=[(str(wb.path.relative_to(previous_dir)), wb.why) for wb in orphans if wb.why],
                         skipped=folder.skipped, carried=carried)
 
 
@@ -212,6 +214,8 @@ def previous_lines(found: Distribution, previous_dir) -> list[str]:
         lines.append(f"Biểu mẫu năm trước không ứng với cơ quan nào trong sổ thẩm định ({len(found.orphans)}); "
                      "nếu cơ quan đã đổi tên, hãy ghi tên cũ ở cột “Tên cũ” của trang Cơ quan:")
         lines.extend(f"  - {f} ({name})" for f, name in found.orphans)
+    for f, reason in found.undecided:
+        lines.append(f"Không chuyển tồn tại của {f}: {reason}.")
     for f, reason in found.skipped:
         lines.append(f"Bỏ qua {f}: {reason}.")
     return lines

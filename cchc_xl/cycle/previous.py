@@ -1,9 +1,10 @@
 """Last period's workbooks: find the latest one of each agency in a folder and match it to today's agency.
 
 Since 2025 departments merged and were renamed, so last year's "Sở Kế hoạch và Đầu tư" is this
-year's part of "Sở Tài chính". An agency is matched to earlier workbooks by its name, by one of
-its former names, or by its code when that is unambiguous; a merged agency inherits the
-workbooks of all its former agencies.
+year's part of "Sở Tài chính". An agency is matched to earlier workbooks by the one identity rule
+(``cchc_xl.identity``): its code, its name (tone marks count: Thạch Hà is not Thạch Hạ), one of its
+former names, or a name typed without diacritics that fits it alone; a merged agency inherits the
+workbooks of all its former agencies. A workbook that fits several agencies goes to none.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import spec
-from ..registry import code_key, name_key
+from ..identity import AgencyIndex, Match, group_keys
 
 
 @dataclass
@@ -22,6 +23,7 @@ class PreviousWorkbook:
     path: Path
     report: dict
     level: str | None
+    why: str | None = None  # why no agency of today claims it (several fit: identity rule 3)
 
     @property
     def name(self) -> str:
@@ -70,7 +72,7 @@ def read_previous(folder: str | os.PathLike) -> PreviousFolder:
     """The latest agency workbook of every agency in ``folder``; other files are listed as skipped."""
     from ..reader import UnreadableError, read_file
 
-    by_agency: dict[str, PreviousWorkbook] = {}
+    found: list[tuple[str, PreviousWorkbook]] = []
     skipped = []
     root = Path(folder)
     for path in workbook_files(root):
@@ -89,43 +91,34 @@ def read_previous(folder: str | os.PathLike) -> PreviousFolder:
         if not wb.name:
             skipped.append((shown, "chưa ghi tên cơ quan ở trang Thông tin"))
             continue
-        key = name_key(wb.name)
+        found.append((shown, wb))
+    by_agency: dict[str, PreviousWorkbook] = {}  # one per agency (identity rules 1 and 2)
+    for (shown, wb), key in zip(found, group_keys([(wb.name, wb.code) for _, wb in found])):
         other = by_agency.get(key)
         if other is None or wb.order() > other.order():
             if other is not None:
                 skipped.append((str(other.path.relative_to(root)), f"đã có báo cáo mới hơn của {wb.name}"))
             by_agency[key] = wb
         else:
-            skipped.append((shown, f"đã có báo cáo mới hơn của {wb.name}"))
+            skipped.append((shown, f"đã có báo cáo mới hơn của {other.name}"))
     return PreviousFolder(list(by_agency.values()), skipped)
 
 
 class Lineage:
-    """Today's agencies with their former names: who a name of earlier years is now."""
+    """Today's agencies with their former names: who a name of earlier years is now (the one
+    identity rule, ``identity.AgencyIndex``)."""
 
     def __init__(self, agencies: list[tuple[str, str | None, tuple[str, ...]]]):
         self.names = [a[0] for a in agencies]
-        self.by_name: dict[str, int] = {}
-        for i, (name, _, former) in enumerate(agencies):
-            self.by_name.setdefault(name_key(name), i)
-        for i, (_, _, former) in enumerate(agencies):
-            for old in former:
-                self.by_name.setdefault(name_key(old), i)
-        codes: dict[str, list[int]] = {}
-        for i, (_, code, _) in enumerate(agencies):
-            if code:
-                codes.setdefault(code_key(code), []).append(i)
-        self.by_code = {k: v[0] for k, v in codes.items() if len(v) == 1}
+        self.index = AgencyIndex([{"name": name, "code": code, "former_names": former}
+                                  for name, code, former in agencies])
+
+    def resolve(self, name: str | None, code: str | None = None) -> Match:
+        return self.index.resolve(name, code)
 
     def match(self, name: str | None, code: str | None = None) -> int | None:
         """Index of today's agency that ``name`` (a current or former name) or ``code`` belongs to."""
-        if name:
-            i = self.by_name.get(name_key(name))
-            if i is not None:
-                return i
-        if code:
-            return self.by_code.get(code_key(code))
-        return None
+        return self.index.match(name, code)
 
     def current_name(self, name: str | None, code: str | None = None) -> str | None:
         i = self.match(name, code)
@@ -135,13 +128,17 @@ class Lineage:
 def match_previous(lineage: Lineage, folder: PreviousFolder) -> tuple[dict[int, list[PreviousWorkbook]],
                                                                         list[PreviousWorkbook]]:
     """Today's agency index → its earlier workbooks (its own and its former agencies'), and the
-    workbooks no agency of today claims."""
+    workbooks no agency of today claims (``why`` says so when several agencies fit)."""
+    from ..identity import ambiguous_message
+
     matched: dict[int, list[PreviousWorkbook]] = {}
     orphans = []
     for wb in folder.latest:
-        i = lineage.match(wb.name, wb.code)
-        if i is None:
+        found = lineage.resolve(wb.name, wb.code)
+        if found.index is None:
+            if found.ambiguous:
+                wb.why = ambiguous_message(wb.name, lineage.index.agencies, found)
             orphans.append(wb)
         else:
-            matched.setdefault(i, []).append(wb)
+            matched.setdefault(found.index, []).append(wb)
     return matched, orphans

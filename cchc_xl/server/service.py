@@ -70,7 +70,8 @@ class NewAgency:
 
 
 def registry_from_file(path: Path) -> list[NewAgency]:
-    """The registry file's agencies, with the contact columns when the registry has them."""
+    """The registry file's agencies, with the contact columns when the registry has them. A registry
+    two of whose rows would be one agency is refused (``load_registry``: identity rule 4)."""
     from ..registry import RegistryError, load_registry
 
     try:
@@ -88,7 +89,7 @@ def registry_from_file(path: Path) -> list[NewAgency]:
 def registry_from_json(items) -> list[NewAgency]:
     if not isinstance(items, list) or not items:
         raise ServiceError("“registry” phải là danh sách cơ quan, mỗi cơ quan có ít nhất “ten”")
-    out, seen = [], set()
+    out = []
     levels = {lv["key"] for lv in spec.levels()}
     for i, item in enumerate(items, start=1):
         if not isinstance(item, dict) or not str(item.get("ten") or "").strip():
@@ -97,14 +98,20 @@ def registry_from_json(items) -> list[NewAgency]:
         level = item.get("cap") or None
         if level is not None and level not in levels:
             raise ServiceError(f"cơ quan “{name}”: cấp “{level}” không hợp lệ (dùng: {', '.join(sorted(levels))})")
-        from ..registry import name_key
-
-        if name_key(name) in seen:
-            continue
-        seen.add(name_key(name))
         get = (lambda k: str(item[k]).strip() if item.get(k) not in (None, "") else None)
         out.append(NewAgency(name, get("ma"), level, get("nguoi_lien_he"), get("dien_thoai"), get("email")))
+    refuse_merged(out, "registry")
     return out
+
+
+def refuse_merged(agencies: list[NewAgency], source: str) -> None:
+    """Identity rule 4: a round never opens with two rows that would be one agency; the reason
+    names both (``duplicate_registry_row``), on the page and as the API's 400 answer."""
+    from ..identity import conflicts, refusal_message
+
+    clashes = conflicts(agencies)
+    if clashes:
+        raise ServiceError(refusal_message(source, agencies, clashes, "item"))
 
 
 def check_round_fields(year, period, deadline) -> tuple[int, str, str]:
@@ -129,6 +136,7 @@ def open_round(store: Store, year, period, deadline, agencies: list[NewAgency], 
     year, period, deadline = check_round_fields(year, period, deadline)
     if not agencies:
         raise ServiceError("danh sách cơ quan trống")
+    refuse_merged(agencies, registry_name or "registry")
     with store.tx() as db:
         rid = db.execute("INSERT INTO rounds(year, period, deadline, allow_errors, created_at, created_by, "
                          "registry_name) VALUES(?, ?, ?, ?, ?, ?, ?)",
@@ -255,34 +263,50 @@ def public_status(status: dict) -> dict:
 # ---- uploads --------------------------------------------------------------------------------
 
 def agency_index(rows: list):
-    """The matcher of a round's agencies (``rows``): by name, else by code of the same level.
+    """The matcher of a round's agencies (``rows``): the one identity rule (``identity.AgencyIndex``).
 
     A round keeps no former names (the registry's are not stored), so a renamed agency matches
     only by its code."""
-    from ..registry import Agency, RegistryIndex
+    from ..identity import AgencyIndex
 
-    return RegistryIndex([Agency(a["name"], a["code"], a["level"]) for a in rows])
+    return AgencyIndex([{"name": a["name"], "code": a["code"], "level": a["level"]} for a in rows])
 
 
 def match_agency(rows: list, ag: dict, index=None):
-    """The round agency (of ``rows``) a workbook's agency is, by name or code; or None.
-    ``index``: ``agency_index(rows)`` when matching many against the same rows."""
+    """The round agency (of ``rows``) a workbook's agency is, by the identity rule; or None (also
+    when several fit). ``index``: ``agency_index(rows)`` when matching many against the same rows."""
     i = (index or agency_index(rows)).match(ag.get("name"), ag.get("code"), ag.get("level"))
     return None if i is None else rows[i]
 
 
-def _refusal(rnd, agency, checked: dict) -> str | None:
+def _agency_refusal(rows: list, agency, ag: dict) -> str | None:
+    """Why a workbook of agency ``ag`` is not the report of ``agency`` (one of the round's ``rows``):
+    it is another agency of the round or none, or it fits several (``agency_mismatch``)."""
+    from ..identity import AgencyIndex, candidates_text, code_field_title, code_key
+    from ..issues import make
+
+    index = agency_index(rows)
+    found = index.resolve(ag.get("name"), ag.get("code"), ag.get("level"))
+    if found.index is not None and rows[found.index]["id"] == agency["id"]:
+        return None
+    if found.ambiguous:
+        return make("agency_mismatch", variant="ambiguous" if agency["code"] else "ambiguous_no_code",
+                    name=ag.get("name"), count=len(found.candidates), candidates=candidates_text(index.agencies, found),
+                    agency=agency["name"], own_code=agency["code"] or "", code_title=code_field_title()).message
+    if found.how == "code" or (code_key(ag.get("code")) and code_key(agency["code"])):
+        return make("agency_mismatch", variant="code", code=ag.get("code"), agency=agency["name"],
+                    own_code=agency["code"]).message
+    return make("agency_mismatch", name=ag.get("name") or "(trống)", agency=agency["name"]).message
+
+
+def _refusal(rnd, agency, checked: dict, rows: list | None = None) -> str | None:
     """Why this readable workbook cannot be this agency's report for this round."""
     period = checked.get("period") or {}
     if period.get("year") != rnd["year"] or period.get("kind") != rnd["period"]:
         got = period_label(period.get("kind"), period.get("year")) if period.get("kind") else "không rõ kỳ"
         return (f"Biểu mẫu này là báo cáo {got}, nhưng đợt này nhận báo cáo "
                 f"{period_label(rnd['period'], rnd['year'])}. Hãy tải biểu mẫu của đợt này và điền lại.")
-    ag = checked.get("agency") or {}
-    if match_agency([agency], ag) is None:
-        return (f"Biểu mẫu ghi cơ quan “{ag.get('name') or '(trống)'}”, nhưng đường dẫn này dành cho "
-                f"{agency['name']}. Hãy sửa tên cơ quan ở trang Thông tin hoặc dùng đúng đường dẫn của cơ quan.")
-    return None
+    return _agency_refusal(rows or [agency], agency, checked.get("agency") or {})
 
 
 def can_submit(rnd, sub) -> str | None:
@@ -337,7 +361,7 @@ async def accept_upload(store: Store, workers: Workers, agency, data: bytes, fil
                                   "issues": [{"severity": "error", "code": "unreadable", "message": reason,
                                               "sheet": None, "cell": None, "field": None}]}}
     val = checked["validation"]
-    refusal = None if checked["unreadable"] else _refusal(rnd, agency, checked)
+    refusal = None if checked["unreadable"] else _refusal(rnd, agency, checked, agencies_of(store, rnd["id"]))
     row = {"unreadable": int(checked["unreadable"]), "errors": val["errors"], "refusal": refusal,
            "returned_at": None}
     submitted_at = now() if submit and can_submit(rnd, row) is None else None
@@ -558,8 +582,12 @@ def consolidate_round(store: Store, rid: int, actor: str, catalog_dirs: list[str
     folder = store.round_dir(rid) / f"tong_hop_{cid}"
     inbox = folder / "bai_nop"
     inbox.mkdir(parents=True)
+    taken: set[str] = set()
     for a, sub in chosen:
         target = inbox / download_name(a["name"], Path(sub["stored_name"]).suffix)
+        if target.name in taken:  # names alike without diacritics (Bình Thạnh, Bình Thanh): never overwrite
+            target = inbox / download_name(a["name"], f"_{a['id']}{Path(sub['stored_name']).suffix}")
+        taken.add(target.name)
         try:
             os.link(store.file_path(sub["stored_name"]), target)
         except OSError:
