@@ -23,7 +23,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from . import SCHEMA_VERSION, __version__, spec
 from .spec import FROM_APPRAISAL
 from . import checks
-from .checks import choices, dates, formula, numbers, presence, relations, status_sheet
+from .checks import choices, dates, formula, number_sheet, numbers, presence, relations, status_sheet
 from .checks.status_sheet import FULL_CHECK_HEADING, full_check_lines  # noqa: F401 (re-exported)
 from .printing import print_filled_rows
 from .sheets.measure import fit_row
@@ -117,6 +117,7 @@ def _sheet_from_spec(wb, key: str, ncols: int):
     """A new sheet as ``schemas/sheets.json`` declares it, titled across ``ncols`` columns."""
     cfg = spec.sheets()["sheets"][key]
     ws = wb.create_sheet(cfg["title"])
+    number_sheet.on_sheet(ws.title)  # the numbers its checks read, on the hidden sheet _so
     _title(ws, cfg["heading"], cfg.get("subtitle"), ncols)
     return cfg, ws
 
@@ -855,13 +856,14 @@ def build_workbook(level: str = "so", year: int | None = None, kind: str | None 
     lay = Layout()
     _guide_sheet(wb, cat, agency or (report or {}).get("agency", {}).get("name"))
     _lists_sheet(wb, cat)
-    _info_sheet(wb, report, level, year, kind, agency, lay)
-    _scores_sheet(wb, report, cat, lay, source)
-    _remediation_sheet(wb, report, lay)
-    _values_sheet(wb, "indicators", cat.indicators["rows"], (report or {}).get("indicators", {}), lay, True)
-    _values_sheet(wb, "propaganda", cat.propaganda["rows"], (report or {}).get("propaganda", {}), lay, False)
-    _criteria_sheet(wb, cat, (report or {}).get("not_applicable") or ())
-    status_sheet.write(wb, cat, lay)
+    with number_sheet.reading(wb):  # numbers typed as text, read with Excel 2010's functions
+        _info_sheet(wb, report, level, year, kind, agency, lay)
+        _scores_sheet(wb, report, cat, lay, source)
+        _remediation_sheet(wb, report, lay)
+        _values_sheet(wb, "indicators", cat.indicators["rows"], (report or {}).get("indicators", {}), lay, True)
+        _values_sheet(wb, "propaganda", cat.propaganda["rows"], (report or {}).get("propaganda", {}), lay, False)
+        _criteria_sheet(wb, cat, (report or {}).get("not_applicable") or ())
+        status_sheet.write(wb, cat, lay)
     _meta_sheet(wb, cat, source)
     status_sheet.red_first(wb)
     # hidden sheets last, visible order: guide, status, info, scores, remediation, ...
