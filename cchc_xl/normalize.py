@@ -12,6 +12,7 @@ import math
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 from .safetext import clean
 
@@ -101,14 +102,14 @@ def parse_number(value, prefer: str = "decimal") -> Number:
         if isinstance(value, float) and (math.isnan(value) or math.isinf(value)):
             return Number(None, ok=False)
         return Number(_tidy(value))
-    s = clean_text(value)
-    if s is None:
+    ignored, max_length = _number_text()
+    s = clean(str(value), limit=None).translate(ignored)
+    if not s:
         return Number(None)
-    s = s.replace(" ", "")
     pct = s.endswith("%")
     if pct:
         s = s[:-1]
-    if not _NUM_CHARS.match(s) or not re.search(r"\d", s):
+    if not _NUM_CHARS.match(s) or not re.search(r"\d", s) or len(s.lstrip("+-")) > max_length:
         return Number(None, ok=False)
     sign = -1 if s.startswith("-") else 1
     s = s.lstrip("+-")
@@ -141,6 +142,17 @@ def parse_number(value, prefer: str = "decimal") -> Number:
     except ValueError:
         return Number(None, ok=False)
     return Number(_tidy(num), ambiguous=ambiguous, percent_sign=pct)
+
+
+@lru_cache(maxsize=1)
+def _number_text() -> tuple[dict, int]:
+    """What a number typed as text may hold besides its digits (``number_text`` of
+    schemas/checks.json, which the workbook's formulas follow too): the spaces dropped, the
+    longest it may be."""
+    from . import spec
+
+    rule = spec.load("checks")["number_text"]
+    return {ord(ch): None for ch in rule["ignored"]}, rule["max_length"]
 
 
 def _tidy(x):

@@ -23,7 +23,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from . import SCHEMA_VERSION, __version__, spec
 from .spec import FROM_APPRAISAL
 from . import checks
-from .checks import choices, dates, formula, numbers, presence, relations, status_sheet
+from .checks import choices, dates, formula, number_sheet, numbers, presence, relations, status_sheet
 from .checks.status_sheet import FULL_CHECK_HEADING, full_check_lines  # noqa: F401 (re-exported)
 from .printing import print_filled_rows
 from .sheets.measure import fit_row
@@ -117,6 +117,7 @@ def _sheet_from_spec(wb, key: str, ncols: int):
     """A new sheet as ``schemas/sheets.json`` declares it, titled across ``ncols`` columns."""
     cfg = spec.sheets()["sheets"][key]
     ws = wb.create_sheet(cfg["title"])
+    number_sheet.on_sheet(ws.title)  # the numbers its checks read, on the hidden sheet _so
     _title(ws, cfg["heading"], cfg.get("subtitle"), ncols)
     return cfg, ws
 
@@ -527,11 +528,12 @@ def _scores_sheet(wb, report: dict | None, cat: spec.Catalog, lay: Layout, sourc
                 cell.protection = UNLOCKED
             if col in (4, 5):
                 cell.number_format = "0.###"
-        # required where the report lists deductions of the area and its maximum is known (sheets.json)
-        needed = presence.error_condition(f"$E{r}", f"AND(ISNUMBER($D{r}),{relations.area_has_deductions(f'$B{r}', ded_codes)})")
-        cond = f"OR({needed},{_score_condition(r)})"
+        # blank where the report lists deductions of the area: computed from them (checks.areas), a warning
+        cond = _score_condition(r)
         _red(ws, f"E{r}", cond)
         _yellow(ws, f"E{r}", numbers.warning_condition(f"$E{r}", "score"))
+        _yellow(ws, f"E{r}", presence.error_condition(
+            f"$E{r}", f"AND(ISNUMBER($D{r}),{relations.area_has_deductions(f'$B{r}', ded_codes)})"))
         _yellow(ws, f"D{r}", relations.max_mismatch_condition(f"$D{r}", f"$B{r}"))
         ws.cell(row=r, column=flag_col, value=f"={_flag(cond)}")
         fit_row(ws, r, 11, max_col=ncol)
@@ -543,8 +545,7 @@ def _scores_sheet(wb, report: dict | None, cat: spec.Catalog, lay: Layout, sourc
     _hint(dv, "Điểm đạt", cfg["area_columns"][4]["hint"])
     dv.add(f"E{first_area}:E{last_area}")
     ws.add_data_validation(dv)
-    lay.error_flags.append((f"{cfg['title']}: điểm lĩnh vực còn thiếu (lĩnh vực có tiêu chí bị trừ điểm) "
-                            f"hoặc ngoài khoảng cho phép",
+    lay.error_flags.append((f"{cfg['title']}: điểm lĩnh vực không phải số hoặc ngoài khoảng cho phép",
                             f"SUM({_ref(ws, fl, first_area)}:${fl}${last_area})"))
 
     # deductions
@@ -575,7 +576,7 @@ def _scores_sheet(wb, report: dict | None, cat: spec.Catalog, lay: Layout, sourc
         uncovered = relations.uncovered_condition(f"$B{i}", rem_codes)
         conds = {
             "B": presence.error_condition(f"$B{i}", row_started),
-            "E": f"OR({presence.error_condition(f'$E{i}', row_started)},{_score_condition(i)})",
+            "E": _score_condition(i),  # a blank score is a warning (sheets.json "required": "warning")
             "D": numbers.error_condition(f"$D{i}", "score", "0"),
         }
         for col, cond in conds.items():
@@ -589,6 +590,7 @@ def _scores_sheet(wb, report: dict | None, cat: spec.Catalog, lay: Layout, sourc
         for col in "DE":
             _yellow(ws, f"{col}{i}", numbers.warning_condition(f"${col}{i}", "score"))
         _yellow(ws, f"D{i}", relations.max_mismatch_condition(f"$D{i}", f"$B{i}"))
+        _yellow(ws, f"E{i}", presence.error_condition(f"$E{i}", f"$B{i}<>\"\""))
         # name and reason: only an Excel error value is wrong there
         ws.cell(row=i, column=flag_col, value="=" + "+".join([_flag(c) for c in conds.values()] +
                                                               [f"IF(ISERROR(${x}{i}),1,0)" for x in "CF"]))
@@ -667,7 +669,10 @@ def _remediation_sheet(wb, report: dict | None, lay: Layout):
         c = {k: get_column_letter(keys.index(k) + 1) for k in keys}
         row_started = formula.started(f"${c[keys[1]]}{i}", f"${c[keys[-1]]}{i}")
         conds = {c[col["key"]]: presence.error_condition(f"${c[col['key']]}{i}", row_started)
-                 for col in cols if col.get("required")}
+                 for col in cols if col.get("required") is True}
+        for col in cols:  # "required": "warning" (a solution the real reports leave out): yellow
+            if col.get("required") == "warning":
+                _yellow(ws, f"{c[col['key']]}{i}", presence.error_condition(f"${c[col['key']]}{i}", row_started))
         status = f"${c['status']}{i}"
         conds[c["status"]] = f"OR({conds[c['status']]},{choices.error_condition(status, 'ds_tinh_trang')})"
         for col, cond in conds.items():
@@ -851,13 +856,14 @@ def build_workbook(level: str = "so", year: int | None = None, kind: str | None 
     lay = Layout()
     _guide_sheet(wb, cat, agency or (report or {}).get("agency", {}).get("name"))
     _lists_sheet(wb, cat)
-    _info_sheet(wb, report, level, year, kind, agency, lay)
-    _scores_sheet(wb, report, cat, lay, source)
-    _remediation_sheet(wb, report, lay)
-    _values_sheet(wb, "indicators", cat.indicators["rows"], (report or {}).get("indicators", {}), lay, True)
-    _values_sheet(wb, "propaganda", cat.propaganda["rows"], (report or {}).get("propaganda", {}), lay, False)
-    _criteria_sheet(wb, cat, (report or {}).get("not_applicable") or ())
-    status_sheet.write(wb, cat, lay)
+    with number_sheet.reading(wb):  # numbers typed as text, read with Excel 2010's functions
+        _info_sheet(wb, report, level, year, kind, agency, lay)
+        _scores_sheet(wb, report, cat, lay, source)
+        _remediation_sheet(wb, report, lay)
+        _values_sheet(wb, "indicators", cat.indicators["rows"], (report or {}).get("indicators", {}), lay, True)
+        _values_sheet(wb, "propaganda", cat.propaganda["rows"], (report or {}).get("propaganda", {}), lay, False)
+        _criteria_sheet(wb, cat, (report or {}).get("not_applicable") or ())
+        status_sheet.write(wb, cat, lay)
     _meta_sheet(wb, cat, source)
     status_sheet.red_first(wb)
     # hidden sheets last, visible order: guide, status, info, scores, remediation, ...

@@ -1,8 +1,9 @@
 """Required: what an agency must give for its report to be usable, declared in
 ``schemas/sheets.json`` (``"required": true`` on a field or a table column; on a table column it
-applies to every row a user started; ``"required": "with_deductions"`` on the area score: the
-areas for which the report lists deductions). A row that cannot be used is an error at its cell,
-never silently dropped.
+applies to every row a user started). ``"required": "warning"`` declares what the accepted real
+reports leave out — a deduction's score, a remediation's solution: a warning (yellow), not an
+error. A blank area score is computed from the deductions (:mod:`.areas`). A row that cannot be
+used is an error at its cell, never silently dropped.
 
 Kind ``required`` → issue code required.
 """

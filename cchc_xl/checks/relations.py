@@ -1,6 +1,6 @@
 """Relations between cells: indicator rules (``rules.json``), the report date against the
-period, a criterion listed twice, a deduction without a remediation row, an area score required
-by its listed deductions, a typed maximum score against the criteria set.
+period, a criterion listed twice, a deduction without a remediation row, whether an area has
+listed deductions, a typed maximum score against the criteria set.
 
 Kinds and codes: ``relation`` → rule; ``date_order`` → report_date_before_period; ``unique`` →
 duplicate_deduction; ``coverage`` → uncovered_deduction (uncovered_earlier in a carried-over

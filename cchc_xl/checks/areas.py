@@ -1,0 +1,66 @@
+"""Area scores the real documents leave out, computed from the deductions they list.
+
+Decided once (``schemas/sheets.json``: the area score ``"when_blank": "computed_from_deductions"``;
+the deduction score ``"required": "warning"``) and used by every engine that needs an area score:
+``validate`` (issue ``area_score_computed``, a warning showing the figure), the consolidation (the
+agency's area scores and rank) and the live workbook (the blank area cell is shown yellow, not red).
+
+An area score left blank where the report lists deductions of that area is the area's applicable
+maximum (the criteria set's, less the criteria excused for the agency) minus the points the listed
+criteria lost (each criterion's maximum — typed, else the criteria set's — minus its score). When a
+listed criterion of the area has no score (or no known maximum), the area score cannot be computed:
+the criterion is named, and the agency is not ranked on that area.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+from .. import spec
+
+
+class AreaScore(NamedTuple):
+    code: str
+    max: float | None          # the applicable maximum of the area
+    lost: float | None         # points lost by the listed criteria (None: not known)
+    score: float | None        # max − lost, or None when it cannot be computed
+    unscored: tuple[str, ...]  # listed criteria of the area without a score or a known maximum
+
+
+def _num(v) -> float | None:
+    return float(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else None
+
+
+def computed_scores(doc: dict, cat: spec.Catalog) -> dict[str, AreaScore]:
+    """For every area of the criteria set whose score the report leaves blank while it lists
+    deductions of that area: the score computed from them (or why it cannot be)."""
+    given = {a.get("code") for a in doc.get("areas") or [] if _num(a.get("score")) is not None}
+    typed_max = {a.get("code"): _num(a.get("max_score")) for a in doc.get("areas") or []}
+    exempt = doc.get("not_applicable") or ()
+    by_area: dict[str, list[dict]] = {}
+    for d in doc.get("deductions") or []:
+        code = d.get("code")
+        if isinstance(code, str) and code:
+            by_area.setdefault(spec.area_of(code), []).append(d)
+    out: dict[str, AreaScore] = {}
+    for code in cat.areas_by_code:
+        if code in given or code not in by_area:
+            continue
+        mx = typed_max.get(code)
+        if mx is None:
+            mx = _num(cat.applicable_max(code, exempt))
+        lost, unscored = 0.0, []
+        for d in by_area[code]:
+            dmx = _num(d.get("max_score"))
+            if dmx is None:
+                dmx = _num(cat.max_score(d["code"]))
+            dsc = _num(d.get("score"))
+            if dmx is None or dsc is None or dsc < 0 or dsc > dmx + 1e-9:
+                unscored.append(d["code"])
+            else:
+                lost += dmx - dsc
+        if unscored or mx is None:
+            out[code] = AreaScore(code, mx, None, None, tuple(unscored))
+        else:
+            out[code] = AreaScore(code, mx, round(lost, 6), round(mx - lost, 6), ())
+    return out
