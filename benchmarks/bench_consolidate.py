@@ -1,6 +1,6 @@
 """Consolidation speed and memory on N realistic agency workbooks, beside a naive baseline.
 
-Run:  python benchmarks/bench_consolidate.py [--n 200 1000] [--jobs 2] [--runs 1] [--baseline 200 1000]
+Run:  python benchmarks/bench_consolidate.py [--n 200 1000] [--jobs 2] [--runs 1] [--baseline 200 1000] [--calamine]
 
 Data (benchmarks/_data, git-ignored, reused between runs): a few base workbooks written by the
 template writer from generated reports of realistic size (25 deductions, 30 remediation items,
@@ -13,7 +13,9 @@ Measured, each in a fresh process:
   the phases (find, read, build, write) and the peak resident memory of the main process and of
   the largest reading process (``resource.getrusage``);
 - baseline: ``pandas.read_excel(f, engine="openpyxl", sheet_name=None)`` on every file, then one
-  ``pandas.concat`` per sheet name — the naive way, in one process.
+  ``pandas.concat`` per sheet name — the naive way, in one process;
+- bare calamine (``--calamine``): python-calamine reading every sheet of every file in one
+  process, checking nothing — the floor a consolidation with two reading processes aims at.
 """
 
 from __future__ import annotations
@@ -129,6 +131,23 @@ print(json.dumps({"cpu": ru.ru_utime + ru.ru_stime, "read": t1 - t0, "concat": t
                   "rows": {k: len(v) for k, v in out.items()}}))
 """
 
+# the floor: a bare python-calamine read of every sheet of every file, one process, nothing checked
+CALAMINE = r"""
+import glob, json, resource, sys, time
+from python_calamine import CalamineWorkbook
+files = sorted(glob.glob(sys.argv[1] + "/*.xlsx"))
+t0 = time.perf_counter()
+cells = 0
+for f in files:
+    wb = CalamineWorkbook.from_path(f)
+    for name in wb.sheet_names:
+        cells += sum(len(r) for r in wb.get_sheet_by_name(name).to_python())
+t1 = time.perf_counter()
+ru = resource.getrusage(resource.RUSAGE_SELF)
+print(json.dumps({"cpu": ru.ru_utime + ru.ru_stime, "read": t1 - t0, "total": t1 - t0, "cells": cells,
+                  "rss_main_mb": ru.ru_maxrss / 1024}))
+"""
+
 
 def run(code: str, *args) -> dict:
     env = dict(os.environ, PYTHONPATH=str(ROOT))
@@ -147,6 +166,8 @@ def main():
                     help="also measure with the provincial appendix sheets of cchc_xl.appendix")
     ap.add_argument("--baseline", type=int, nargs="*", default=None,
                     help="N values to run the naive baseline on (default: all of --n; slow: ~0.3 s a file)")
+    ap.add_argument("--calamine", action="store_true",
+                    help="also time a bare python-calamine read of every sheet of the same files (one process)")
     args = ap.parse_args()
     baseline_ns = args.n if args.baseline is None else args.baseline
     OUT.mkdir(parents=True, exist_ok=True)
@@ -171,6 +192,13 @@ def main():
                       f"{best['write']:.2f}; CPU {best['cpu']:.1f} s)  peak RSS main {best['rss_main_mb']:.0f} MiB, "
                       f"largest worker "
                       f"{best['rss_worker_mb']:.0f} MiB", flush=True)
+        if n in args.n and args.calamine:
+            k = run(CALAMINE, folder)
+            results.setdefault("calamine", {})[n] = k
+            print(f"  {'bare calamine':<15} total {k['total']:6.2f} s  (CPU {k['cpu']:.1f} s, {k['cells']:,} cells)  "
+                  f"peak RSS {k['rss_main_mb']:.0f} MiB", flush=True)
+            if n in results["ours"]:
+                print(f"  ours / bare calamine read: {results['ours'][n]['total'] / k['total']:.2f}×", flush=True)
         if n in baseline_ns:
             b = run(BASELINE, folder)
             results["baseline"][n] = b

@@ -1,7 +1,27 @@
 """cchc-xl: Excel workbooks for the yearly CCHC (administrative reform) reporting of Vietnamese provinces.
 
-Kept import-light on purpose: the Excel buttons import this package on every click.
+Kept import-light on purpose: the Excel buttons import this package on every click. The analysts'
+front door (``read_report``, ``validate_report``, ``consolidate_folder``, ``frames``…, see
+``cchc_xl.analysis``) is loaded only when one of its names is first used.
 """
 
 __version__ = "0.1.0"
 SCHEMA_VERSION = "1"
+
+_ANALYSIS = ("ReportError", "read_report", "validate_report", "consolidate_folder", "frame", "frames",
+             "indicators_by_agency")
+
+
+def __getattr__(name):
+    if name in _ANALYSIS:
+        from . import analysis
+
+        return getattr(analysis, name)
+    raise AttributeError(f"module 'cchc_xl' has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted([*globals(), *_ANALYSIS])
+
+
+__all__ = list(_ANALYSIS)

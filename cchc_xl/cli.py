@@ -85,14 +85,20 @@ def _period(s: str) -> str:
     return key
 
 
+_CATALOG_HELP = "thư mục danh mục riêng của tỉnh (cùng cấu trúc schemas/catalogs), có thể lặp lại; đặt trước hay sau tên lệnh đều được"
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = _Parser(prog="cchc-xl", description="Bộ công cụ Excel cho báo cáo cải cách hành chính (CCHC): biểu mẫu, "
                                             "kiểm tra, tổng hợp và phụ lục.")
-    p.add_argument("--catalog", action="append", metavar="THƯ_MỤC",
-                   help="thư mục danh mục riêng của tỉnh (cùng cấu trúc schemas/catalogs), có thể lặp lại")
+    p.add_argument("--catalog", action="append", metavar="THƯ_MỤC", help=_CATALOG_HELP)
+    # global options are accepted after the command's name too ("cchc-xl template --catalog X …"),
+    # as git and pip accept theirs; the command's copy lands in its own name and is merged in main()
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--catalog", action="append", dest="catalog_after", metavar="THƯ_MỤC", help=_CATALOG_HELP)
     sub = p.add_subparsers(dest="command", metavar="LỆNH", parser_class=_Parser)
 
-    t = sub.add_parser("template", help="tạo biểu mẫu Excel cho cơ quan (trống hoặc điền sẵn)")
+    t = sub.add_parser("template", parents=[common], help="tạo biểu mẫu Excel cho cơ quan (trống hoặc điền sẵn)")
     t.add_argument("-o", "--output", required=True, metavar="TỆP", help="tệp .xlsx (hoặc .xlsm với --macros) cần tạo")
     t.add_argument("--level", choices=["so", "huyen", "xa"], metavar="CẤP", help="cấp: so, huyen, xa (mặc định so)")
     t.add_argument("--year", type=_year, metavar="NĂM", help="năm báo cáo (với --appraisal: năm thẩm định)")
@@ -105,22 +111,22 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--from", dest="previous", metavar="KỲ_TRƯỚC",
                    help="tạo biểu mẫu kỳ sau từ biểu mẫu kỳ trước (một tệp, hoặc một thư mục: mọi cơ quan, -o là thư mục)")
 
-    v = sub.add_parser("validate", help="kiểm tra một hay nhiều biểu mẫu đã điền")
+    v = sub.add_parser("validate", parents=[common], help="kiểm tra một hay nhiều biểu mẫu đã điền")
     v.add_argument("files", nargs="+", metavar="TỆP")
     v.add_argument("--json", action="store_true", help="in kết quả dạng JSON")
     v.add_argument("--annotate", metavar="RA.xlsx", help="ghi bản sao có trang kết quả và tô màu ô lỗi (một tệp)")
 
-    e = sub.add_parser("export", help="đọc biểu mẫu đã điền ra tài liệu JSON chuẩn")
+    e = sub.add_parser("export", parents=[common], help="đọc biểu mẫu đã điền ra tài liệu JSON chuẩn")
     e.add_argument("file", metavar="TỆP", help="biểu mẫu đã điền (.xlsx, .xlsm, .xls, .ods)")
     e.add_argument("-o", "--output", metavar="RA.json", help="ghi ra tệp thay vì in ra màn hình")
 
-    a = sub.add_parser("appendix", help="lập Phụ lục I, II, III của một cơ quan, sẵn sàng in")
+    a = sub.add_parser("appendix", parents=[common], help="lập Phụ lục I, II, III của một cơ quan, sẵn sàng in")
     a.add_argument("file", metavar="TỆP", help="biểu mẫu đã điền hoặc tài liệu JSON chuẩn")
     a.add_argument("-o", "--output", required=True, metavar="RA.xlsx",
                    help="tệp .xlsx (trang tính) hoặc .docx (bảng Word) chứa Phụ lục I, II, III")
     a.add_argument("--pdf", action="store_true", help="ghi thêm bản PDF bên cạnh (cần LibreOffice)")
 
-    c = sub.add_parser("consolidate", help="tổng hợp mọi biểu mẫu trong một thư mục cho Sở Nội vụ")
+    c = sub.add_parser("consolidate", parents=[common], help="tổng hợp mọi biểu mẫu trong một thư mục cho Sở Nội vụ")
     c.add_argument("input_dir", metavar="THƯ_MỤC", help="thư mục chứa bài nộp của các cơ quan (tìm cả thư mục con)")
     c.add_argument("-o", "--output", required=True, metavar="RA.xlsx", help="sổ tổng hợp .xlsx cần ghi")
     c.add_argument("--registry", metavar="DANH_SÁCH", help="danh sách cơ quan phải báo cáo (.csv hoặc .xlsx)")
@@ -136,7 +142,7 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--pdf", action="store_true",
                    help="ghi thêm bản PDF của dự thảo báo cáo (hoặc của sổ tổng hợp khi không có --docx), cần LibreOffice")
 
-    d = sub.add_parser("distribute", help="từ sổ thẩm định, tạo biểu mẫu điền sẵn cho từng cơ quan")
+    d = sub.add_parser("distribute", parents=[common], help="từ sổ thẩm định, tạo biểu mẫu điền sẵn cho từng cơ quan")
     d.add_argument("appraisal", metavar="SỔ_THẨM_ĐỊNH.xlsx", help="sổ thẩm định đã điền")
     d.add_argument("-o", "--output", required=True, metavar="THƯ_MỤC", help="thư mục ghi biểu mẫu của từng cơ quan")
     d.add_argument("--year", type=_year, metavar="NĂM", help="năm báo cáo của các biểu mẫu")
@@ -144,18 +150,18 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("--from", dest="previous", metavar="THƯ_MỤC_NĂM_TRƯỚC",
                    help="thư mục biểu mẫu năm trước: thêm các tồn tại chưa hoàn thành của từng cơ quan")
 
-    k = sub.add_parser("catalog", help="Bộ tiêu chí dạng sổ Excel: ghi ra để nhập, hoặc đọc sổ đã nhập thành thư mục danh mục")
+    k = sub.add_parser("catalog", parents=[common], help="Bộ tiêu chí dạng sổ Excel: ghi ra để nhập, hoặc đọc sổ đã nhập thành thư mục danh mục")
     k.add_argument("file", nargs="?", metavar="BO_TIEU_CHI.xlsx", help="sổ Bộ tiêu chí đã nhập (bỏ trống: ghi sổ mới)")
     k.add_argument("-o", "--output", required=True, metavar="RA",
                    help="không có TỆP: sổ .xlsx cần ghi; có TỆP: thư mục danh mục (dùng với --catalog)")
     k.add_argument("--level", choices=["so", "huyen", "xa"], metavar="CẤP", help="cấp: so, huyen, xa (mặc định so)")
     k.add_argument("--year", type=_year, metavar="NĂM", help="chỉ bộ tiêu chí dùng cho năm thẩm định này")
 
-    m = sub.add_parser("demo", help="chạy thử trên dữ liệu mẫu: tạo bài nộp, tổng hợp và phụ lục")
+    m = sub.add_parser("demo", parents=[common], help="chạy thử trên dữ liệu mẫu: tạo bài nộp, tổng hợp và phụ lục")
     m.add_argument("-o", "--output", default="cchc-xl-demo", metavar="THƯ_MỤC",
                    help="thư mục ghi kết quả chạy thử (mặc định cchc-xl-demo)")
 
-    s = sub.add_parser("serve", help="chạy máy chủ của Sở Nội vụ: các cơ quan kiểm tra và nộp báo cáo qua trình duyệt")
+    s = sub.add_parser("serve", parents=[common], help="chạy máy chủ của Sở Nội vụ: các cơ quan kiểm tra và nộp báo cáo qua trình duyệt")
     s.add_argument("--data", default="cchc-xl-data", metavar="THƯ_MỤC",
                    help="thư mục dữ liệu của máy chủ (cơ sở dữ liệu và tệp nộp; mặc định cchc-xl-data)")
     s.add_argument("--host", default="127.0.0.1", metavar="ĐỊA_CHỈ", help="địa chỉ lắng nghe (mặc định 127.0.0.1)")
@@ -185,6 +191,7 @@ def main(argv: list[str] | None = None) -> int:
     sys.unraisablehook = _quiet_unraisable
     parser = build_parser()
     args = parser.parse_args(argv)
+    args.catalog = (args.catalog or []) + (getattr(args, "catalog_after", None) or []) or None
     if not args.command:
         parser.print_help()
         return EXIT_UNUSABLE
@@ -533,7 +540,7 @@ def cmd_catalog(args) -> int:
         for issue in exc.issues:
             _out(f"  - {issue.sheet}!{issue.cell}: {issue.message}", err=True)
         return EXIT_INVALID if exc.issues else EXIT_UNUSABLE
-    _out(f"Đã ghi {len(paths)} bộ tiêu chí vào {args.output} (dùng: --catalog {args.output}):")
+    _out(f"Đã ghi {len(paths)} bộ tiêu chí vào {args.output} (dùng: cchc-xl LỆNH --catalog {args.output} …):")
     for p in paths:
         _out(f"  - {p}")
     return EXIT_OK

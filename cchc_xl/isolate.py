@@ -100,20 +100,35 @@ def _receive(fh) -> bytes:
     return data
 
 
-def _serve(req_fd: int, resp_fd: int) -> None:
+def become_reader() -> None:
+    """Make this process the isolated reader itself: reads run here, not in a further child.
+
+    For a process whose death costs only its own work and is noticed by its parent — the
+    consolidation's reading workers (a dead worker's files are read again one at a time, and the
+    one that kills it is refused with its reason). Its memory is capped and its error output
+    silenced, as a reading child's are; nothing then crosses a second process boundary (the
+    whole grid of a workbook pickled through a pipe), only the small record the worker returns.
+    """
     global _in_child
     _in_child = True
-    code = 0
     try:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, 2)  # a Rust panic prints its backtrace there
-        try:
-            import faulthandler
+    except OSError:
+        pass
+    try:
+        import faulthandler
 
-            faulthandler.disable()  # its report of a crash would reach the parent's error output
-        except Exception:  # noqa: BLE001
-            pass
-        _limit_memory()
+        faulthandler.disable()  # its report of a crash would reach the parent's error output
+    except Exception:  # noqa: BLE001
+        pass
+    _limit_memory()
+
+
+def _serve(req_fd: int, resp_fd: int) -> None:
+    code = 0
+    try:
+        become_reader()
         requests, responses = os.fdopen(req_fd, "rb"), os.fdopen(resp_fd, "wb")
         while True:
             try:

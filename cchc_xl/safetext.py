@@ -56,9 +56,10 @@ def sanitize(text: str, limit: int | None = MAX_CELL_TEXT) -> tuple[str, list[st
         text = _ILLEGAL.sub(_fix, text)
         changes.append(f"bỏ {n} ký tự không ghi được vào tệp (ký tự điều khiển hoặc mã Unicode hỏng)")
     if limit is not None and len(text) > limit:
-        from .normalize import format_number
+        def vn(n: int) -> str:  # a whole number as Vietnamese writes it ("32.767"); no project import here
+            return f"{n:,}".replace(",", ".")
 
-        changes.append(f"cắt một đoạn văn bản dài {format_number(len(text))} ký tự còn {format_number(limit)} ký tự "
+        changes.append(f"cắt một đoạn văn bản dài {vn(len(text))} ký tự còn {vn(limit)} ký tự "
                        "(giới hạn của một ô Excel)")
         text = text[:limit]
     return text, changes

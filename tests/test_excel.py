@@ -514,13 +514,17 @@ def test_consolidate_book_outside_a_consolidation_workbook(stc, make_workbook):
 
 
 def test_tong_hop_runs_on_the_caller(consolidation_book):
+    from conftest import example_paths
+
     book = consolidation_book()
     book.set_mock_caller()
     try:
         cons = excel.tong_hop()
     finally:
         del xw.Book._mock_caller
-    assert cons is not None
+    # the caller's own configuration was read: the example folder, each example file found once
+    assert sorted(f.file for f in cons.files) == sorted(f"{p.stem}.xlsx" for p in example_paths())
+    assert cons.registry is not None and len(cons.accepted) == 2
 
 
 def test_dien_phu_luc_runs_on_the_caller(stc, make_workbook):

@@ -472,3 +472,31 @@ def test_a_file_that_kills_the_reader_costs_only_that_file(tmp_path, good, reade
     files = {f["file"]: f for f in json.loads((tmp_path / "th.json").read_text(encoding="utf-8"))["files"]}
     assert files[good.name]["status"] == "accepted"
     assert files["chet.xlsx"]["status"] == "rejected" and CRASH_REASON in files["chet.xlsx"]["reason"]
+
+
+def test_consolidation_workers_are_the_isolated_readers(tmp_path, good, reader_dies_on, monkeypatch):
+    """With two reading processes, each is itself the isolated reader: no second child per file
+    (a nested child would fail here), and a file that kills its reader costs only that file."""
+    import multiprocessing
+
+    if multiprocessing.get_start_method() != "fork":
+        pytest.skip("needs the fork start method to hand the crash to the workers")
+    from cchc_xl import isolate
+    from cchc_xl.consolidate import consolidate
+
+    def no_nested_child(*a, **kw):
+        raise RuntimeError("a reading worker forked a second reading child")
+
+    folder = tmp_path / "nop"
+    folder.mkdir()
+    for i in range(6):
+        shutil.copy(good, folder / f"ban_{i}.xlsx")
+    shutil.copy(good, folder / "chet.xlsx")
+    monkeypatch.setattr(isolate, "_Worker", no_nested_child)
+    c = consolidate(folder, jobs=2)
+    files = {f.file: f for f in c.files}
+    assert files["chet.xlsx"].status == "rejected" and isolate.CRASH_REASON in files["chet.xlsx"].reason
+    others = [f for name, f in files.items() if name != "chet.xlsx"]
+    assert len(others) == 6 and {f.status for f in others} <= {"accepted", "duplicate"}
+    assert sum(f.status == "accepted" for f in others) == 1  # six copies of one agency: one counted
+    assert not [f for f in others if f.reason and "lường trước" in f.reason]

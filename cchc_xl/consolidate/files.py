@@ -137,6 +137,15 @@ def warm(catalog_dirs: list[str] | None = None) -> None:
         pass
 
 
+def _reader_process(catalog_dirs: list[str] | None = None) -> None:
+    """A reading worker of the consolidation: itself the isolated, memory-capped reader (no second
+    child per file), with warm caches."""
+    from .. import isolate
+
+    isolate.become_reader()
+    warm(catalog_dirs)
+
+
 def read_one(path: str, display: str) -> dict:
     """Read and check one workbook into a small picklable record; never raises."""
     try:
@@ -165,10 +174,10 @@ def _read_chunk(items: list[tuple[str, str]]) -> list[dict]:
 
 
 def _crashed(display: str) -> dict:
+    from ..isolate import CRASH_REASON  # the one reason, whichever process the reader died in
+
     return {"file": display, "unreadable": True, "report": None,
-            "issues": [("error", "unreadable",
-                        f"{Path(display).name}: tệp làm trình đọc dừng đột ngột (tệp hỏng hoặc quá lớn)",
-                        None, None, None)]}
+            "issues": [("error", "unreadable", f"{Path(display).name}: {CRASH_REASON}", None, None, None)]}
 
 
 def default_jobs() -> int:
@@ -205,7 +214,7 @@ def read_files(items: list[tuple[str, str]], jobs: int | None = None,
     size = max(1, min(12, total // (jobs * 6)))
     chunks = [items[i:i + size] for i in range(0, total, size)]
     try:
-        with ProcessPoolExecutor(max_workers=min(jobs, len(chunks)), initializer=warm,
+        with ProcessPoolExecutor(max_workers=min(jobs, len(chunks)), initializer=_reader_process,
                                  initargs=(dirs,)) as ex:
             futures = {ex.submit(_read_chunk, c): c for c in chunks}
             for fut in as_completed(futures):
@@ -228,7 +237,7 @@ def read_files(items: list[tuple[str, str]], jobs: int | None = None,
             if d in results:
                 continue
             if ex is None:
-                ex = ProcessPoolExecutor(max_workers=1, initializer=warm, initargs=(dirs,))
+                ex = ProcessPoolExecutor(max_workers=1, initializer=_reader_process, initargs=(dirs,))
             try:
                 done(ex.submit(_read_chunk, [(p, d)]).result()[0])
             except Exception:  # noqa: BLE001
