@@ -96,6 +96,11 @@ def folded_key(name) -> str:
     return _abridge([_fold_word(w) for w in _words(name)], "fold")
 
 
+def _literal(name) -> str:
+    """A name exactly as written, up to Unicode form, case and spaces."""
+    return " ".join(unicodedata.normalize("NFC", str(name or "")).casefold().split())
+
+
 def has_diacritics(name) -> bool:
     """Whether the text carries any Vietnamese diacritic (a tone mark, â ă ê ô ơ ư or đ)."""
     s = unicodedata.normalize("NFD", str(name or ""))
@@ -191,6 +196,9 @@ class AgencyIndex:
             found = [i for i in table.get(key, ()) if fits(i)]
             if how.startswith("folded") and not plain:  # only towards a list name typed without diacritics
                 found = [i for i in found if not has_diacritics(self._name_of(i, key, how))]
+            if len(found) > 1:  # one name for several agencies (different codes): the exact spelling picks
+                exact = [i for i in found if _literal(self._name_of(i, key, how)) == _literal(name)]
+                found = exact if len(exact) == 1 else found
             if len(found) == 1:
                 return Match(found[0], how)
             if found:
@@ -198,10 +206,12 @@ class AgencyIndex:
         return Match()
 
     def _name_of(self, i: int, key: str, how: str) -> str:
-        if how == "folded":
+        """The name of agency ``i`` that matched ``key`` at step ``how``."""
+        if how in ("name", "folded"):
             return self.names[i]
         olds = _field(self.agencies[i], "former_names") or ()
-        return next((o for o in olds if folded_key(o) == key), "")
+        same = name_key if how == "former_name" else folded_key
+        return next((o for o in olds if same(o) == key), "")
 
     def match(self, name, code=None, level=None) -> int | None:
         return self.resolve(name, code, level).index

@@ -645,7 +645,7 @@ class _AppraisalReader:
                 other = agencies[clash[0].first]
                 if clash[0].basis == "code":
                     self.add("duplicate_agency", sheet, r, col["code"], "code", variant="code", value=name,
-                             code=code, other_cell=other.cell)
+                             agency_code=code, other_cell=other.cell)
                 else:
                     self.add("duplicate_agency", sheet, r, col["name"], "name", value=name, other_cell=other.cell)
                 continue
