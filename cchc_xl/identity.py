@@ -193,7 +193,8 @@ class AgencyIndex:
                                   (self.by_former, name_key(name), "former_name")]
         steps += [(self.by_fold, folded_key(name), "folded"), (self.by_fold_former, folded_key(name), "folded_former")]
         for table, key, how in steps:
-            found = [i for i in table.get(key, ()) if fits(i)]
+            # a former name is the list's own word that an earlier agency (whatever its code) is this one
+            found = [i for i in table.get(key, ()) if fits(i) or how in ("former_name", "folded_former")]
             if how.startswith("folded") and not plain:  # only towards a list name typed without diacritics
                 found = [i for i in found if not has_diacritics(self._name_of(i, key, how))]
             if len(found) > 1:  # one name for several agencies (different codes): the exact spelling picks
@@ -235,8 +236,10 @@ class Conflict:
     basis: str
 
 
-def conflicts(agencies) -> list[Conflict]:
-    """Every pair of rows (each later row against the first row it collides with) that rule 4 refuses."""
+def conflicts(agencies, names_alone: bool = False) -> list[Conflict]:
+    """Every pair of rows (each later row against the first row it collides with) that rule 4 refuses.
+    ``names_alone``: where rows are later told apart by name only (the appraisal's score rows name
+    their agency, with no code), one spelling is refused even with two different codes."""
     out: list[Conflict] = []
     by_code: dict[str, int] = {}
     by_key: dict[str, list[int]] = {}
@@ -247,7 +250,9 @@ def conflicts(agencies) -> list[Conflict]:
             continue
         nk = name_key(_field(a, "name"))
         clash = next((j for j in by_key.get(nk, ())
-                      if not (ck and code_key(_field(agencies[j], "code")))), None)
+                      if not (ck and code_key(_field(agencies[j], "code")))
+                      or (names_alone and _literal(_field(agencies[j], "name")) == _literal(_field(a, "name")))),
+                     None)
         if nk and clash is not None:
             out.append(Conflict(clash, i, "name"))
             continue

@@ -116,3 +116,26 @@ def test_files_without_a_list_join_by_code_or_name_never_by_folding():
     assert keys[0] == keys[2] and keys[1] == keys[6]
     assert len({keys[0], keys[1], keys[3], keys[5], keys[7]}) == 5
     assert keys[3] == keys[4]
+
+
+def test_a_former_name_claims_an_earlier_agency_whatever_its_old_code():
+    """After a merger the old department's workbook carries its old code; the registry's former
+    name (ten_cu) is what says it is now part of today's agency."""
+    index = AgencyIndex([{"name": "Sở Tài chính", "code": "STC", "former_names": ("Sở Kế hoạch và Đầu tư",)}])
+    assert (index.resolve("Sở Kế hoạch và Đầu tư", "SKHĐT").index, index.resolve("Sở KH&ĐT", "SKHĐT").how) == \
+        (0, "former_name")
+    assert index.resolve("Sở Tài chính", "SKHĐT").index is None  # today's name with another code: another agency
+
+
+def test_among_agencies_of_one_name_the_exact_spelling_or_the_code_picks():
+    index = AgencyIndex([{"name": "Sở X.", "code": "C1"}, {"name": "../Sở X", "code": "C2"}])
+    assert index.resolve("../Sở X").index == 1 and index.resolve("Sở X.").index == 0
+    assert index.resolve("Sở X").ambiguous
+
+
+def test_where_only_names_tell_agencies_apart_one_name_is_one_agency():
+    rows = [{"name": "Sở Tài chính", "code": "STC"}, {"name": "SỞ TÀI CHÍNH", "code": "STC2"},
+            {"name": "Sở Tài-chính", "code": "STC3"}]
+    assert conflicts(rows) == []
+    # one spelling twice cannot be told apart by name; another spelling still can (exactly as written)
+    assert [(c.first, c.second, c.basis) for c in conflicts(rows, names_alone=True)] == [(0, 1, "name")]
