@@ -146,6 +146,36 @@ def test_a_registry_list_given_in_code_is_held_to_the_same_rule(inbox):
         consolidate(inbox, registry=[{"name": "UBND xã Hòa Bình"}, {"name": "UBND xã Hoà Bình"}], jobs=1)
 
 
+def _consolidation_book(tmp_path, folder, registry):
+    """The consolidation workbook's Tổng hợp button, as xlwings' remote engine runs it."""
+    pytest.importorskip("xlwings")
+    from test_excel import make_book
+
+    from cchc_xl.macro_workbooks import CONFIG_HEADER_ROW, build_consolidation_workbook
+
+    wb = build_consolidation_workbook()
+    ws = wb["Cấu hình"]
+    for i, v in enumerate((str(folder), str(registry)), start=1):
+        ws.cell(row=CONFIG_HEADER_ROW + i, column=2, value=v)
+    path = tmp_path / "tong_hop.xlsx"
+    wb.save(path)
+    return make_book(path)
+
+
+def test_the_tong_hop_button_tells_the_twins_apart(inbox, tmp_path):
+    from test_excel import alerts
+
+    from cchc_xl import excel
+
+    cons = excel.consolidate_book(_consolidation_book(tmp_path, inbox, _registry(tmp_path)))
+    assert sorted(f.agency for f in cons.accepted) == sorted(NAMES[:5])
+    assert cons.missing_agencies == ["Sở Tư pháp"]
+    book = _consolidation_book(tmp_path, inbox, _registry(tmp_path, REGISTRY + "Uỷ ban nhân dân xã Hoà Bình,,xa\n"))
+    assert excel.consolidate_book(book) is None
+    (text, _, mode), = alerts(book)
+    assert "dòng 6 (“UBND xã Hòa Bình”)" in text and "dòng 8 (“Uỷ ban nhân dân xã Hoà Bình”)" in text
+
+
 # ---- the comparison with the previous period ---------------------------------------------------------
 
 def test_the_comparison_puts_each_twin_beside_its_own_previous_figures(inbox, tmp_path):
