@@ -139,6 +139,28 @@ def test_without_a_registry_two_codes_are_two_agencies(inbox, tmp_path):
     assert not [f for f in cons.files if f.status != "accepted"]
 
 
+def test_one_name_with_two_codes_is_two_agencies_and_a_file_without_code_is_undecided(tmp_path):
+    """Communes of one name in two districts: the registry gives each its code; a file without code
+    cannot be counted for either, and the comparison basis keeps their figures apart."""
+    from cchc_xl.consolidate import consolidate
+
+    d = tmp_path / "bai_nop"
+    d.mkdir()
+    for n, (fname, code) in enumerate([("a1.xlsx", "A1"), ("b1.xlsx", "B1"), ("khong_ma.xlsx", None)]):
+        write_template(d / fname, report=_report("UBND xã Bình Thạnh", code, "xa", seed=80 + n))
+    reg = _registry(tmp_path, "ten,ma,cap\nUBND xã Bình Thạnh,A1,xa\nUBND xã Bình Thạnh,B1,xa\n")
+    cons = consolidate(d, registry=reg, jobs=1)
+    assert sorted((f.file, f.registry_index) for f in cons.accepted) == [("a1.xlsx", 0), ("b1.xlsx", 1)]
+    stray = next(f for f in cons.files if f.file == "khong_ma.xlsx")
+    assert stray.status == "rejected" and "trùng với 2 cơ quan khác mã" in stray.reason
+    assert "(mã A1)" in stray.reason and "(mã B1)" in stray.reason
+    basis = cons.summary()["comparison_basis"]["agencies"]
+    assert sorted(b["code"] for b in basis) == ["A1", "B1"]
+    own = {f.agency_code: f.report for f in cons.accepted}
+    for b in basis:
+        assert b["remediation"]["total"] == len(own[b["code"]]["remediation"])
+
+
 def test_a_registry_list_given_in_code_is_held_to_the_same_rule(inbox):
     from cchc_xl.consolidate import ConsolidationError, consolidate
 
