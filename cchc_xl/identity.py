@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections import Counter
 import unicodedata
 from dataclasses import dataclass
 
@@ -56,24 +57,26 @@ def _fold_word(word: str) -> str:
 
 
 @functools.lru_cache(maxsize=None)
-def _abbreviations(level: str) -> tuple[tuple[tuple[str, ...], str], ...]:
-    """(word sequence, canonical word) of every abbreviation and its full form, longest first."""
+def _abbreviations(level: str) -> dict[str, tuple[tuple[tuple[str, ...], str], ...]]:
+    """First word → (word sequence, canonical word) of every abbreviation and its full form starting
+    with it, longest first."""
     from . import spec
 
     word = _tone_word if level == "key" else _fold_word
-    out = []
+    out: dict[str, list] = {}
     for item in spec.load("enums").get("agency_abbreviations", []):
         canon = "<" + "".join(_fold_word(w) for w in _words(item["short"])) + ">"
         for form in (item["short"], item["full"]):
-            out.append((tuple(word(w) for w in _words(form)), canon))
-    return tuple(sorted(out, key=lambda p: -len(p[0])))
+            seq = tuple(word(w) for w in _words(form))
+            out.setdefault(seq[0], []).append((seq, canon))
+    return {k: tuple(sorted(v, key=lambda p: -len(p[0]))) for k, v in out.items()}
 
 
 def _abridge(words: list[str], level: str) -> str:
     table = _abbreviations(level)
     out, i = [], 0
     while i < len(words):
-        for seq, canon in table:
+        for seq, canon in table.get(words[i], ()):
             if tuple(words[i:i + len(seq)]) == seq:
                 out.append(canon)
                 i += len(seq)
@@ -165,9 +168,11 @@ class AgencyIndex:
         self.by_former: dict[str, list[int]] = {}
         self.by_fold: dict[str, list[int]] = {}
         self.by_fold_former: dict[str, list[int]] = {}
+        counts = Counter(self.codes)
+        shared = {c for c, n in counts.items() if c and n > 1}  # in a list not checked by ``conflicts``
         for i, a in enumerate(self.agencies):
-            if self.codes[i]:
-                self.by_code.setdefault(self.codes[i], i)
+            if self.codes[i] and self.codes[i] not in shared:  # a code two rows share decides nothing
+                self.by_code[self.codes[i]] = i
             self.by_key.setdefault(name_key(self.names[i]), []).append(i)
             self.by_fold.setdefault(folded_key(self.names[i]), []).append(i)
             for old in _field(a, "former_names") or ():

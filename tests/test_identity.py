@@ -139,3 +139,9 @@ def test_where_only_names_tell_agencies_apart_one_name_is_one_agency():
     assert conflicts(rows) == []
     # one spelling twice cannot be told apart by name; another spelling still can (exactly as written)
     assert [(c.first, c.second, c.basis) for c in conflicts(rows, names_alone=True)] == [(0, 1, "name")]
+
+
+def test_a_code_two_rows_share_decides_nothing():
+    index = AgencyIndex([{"name": "Thạch Hà", "code": "TH"}, {"name": "Thạch Hạ", "code": "TH"}])
+    assert index.resolve("Thạch Hạ", "TH").index == 1 and index.resolve("Thạch Hà", "TH").index == 0
+    assert index.resolve("Thach Ha", "TH").ambiguous
