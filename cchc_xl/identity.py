@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections import Counter
 import unicodedata
 from dataclasses import dataclass
 
@@ -56,24 +57,26 @@ def _fold_word(word: str) -> str:
 
 
 @functools.lru_cache(maxsize=None)
-def _abbreviations(level: str) -> tuple[tuple[tuple[str, ...], str], ...]:
-    """(word sequence, canonical word) of every abbreviation and its full form, longest first."""
+def _abbreviations(level: str) -> dict[str, tuple[tuple[tuple[str, ...], str], ...]]:
+    """First word → (word sequence, canonical word) of every abbreviation and its full form starting
+    with it, longest first."""
     from . import spec
 
     word = _tone_word if level == "key" else _fold_word
-    out = []
+    out: dict[str, list] = {}
     for item in spec.load("enums").get("agency_abbreviations", []):
         canon = "<" + "".join(_fold_word(w) for w in _words(item["short"])) + ">"
         for form in (item["short"], item["full"]):
-            out.append((tuple(word(w) for w in _words(form)), canon))
-    return tuple(sorted(out, key=lambda p: -len(p[0])))
+            seq = tuple(word(w) for w in _words(form))
+            out.setdefault(seq[0], []).append((seq, canon))
+    return {k: tuple(sorted(v, key=lambda p: -len(p[0]))) for k, v in out.items()}
 
 
 def _abridge(words: list[str], level: str) -> str:
     table = _abbreviations(level)
     out, i = [], 0
     while i < len(words):
-        for seq, canon in table:
+        for seq, canon in table.get(words[i], ()):
             if tuple(words[i:i + len(seq)]) == seq:
                 out.append(canon)
                 i += len(seq)
@@ -94,6 +97,11 @@ def name_key(name) -> str:
 def folded_key(name) -> str:
     """Rule 3: the key of a name with every diacritic removed (đ read as d)."""
     return _abridge([_fold_word(w) for w in _words(name)], "fold")
+
+
+def _literal(name) -> str:
+    """A name exactly as written, up to Unicode form, case and spaces."""
+    return " ".join(unicodedata.normalize("NFC", str(name or "")).casefold().split())
 
 
 def has_diacritics(name) -> bool:
@@ -160,9 +168,11 @@ class AgencyIndex:
         self.by_former: dict[str, list[int]] = {}
         self.by_fold: dict[str, list[int]] = {}
         self.by_fold_former: dict[str, list[int]] = {}
+        counts = Counter(self.codes)
+        shared = {c for c, n in counts.items() if c and n > 1}  # in a list not checked by ``conflicts``
         for i, a in enumerate(self.agencies):
-            if self.codes[i]:
-                self.by_code.setdefault(self.codes[i], i)
+            if self.codes[i] and self.codes[i] not in shared:  # a code two rows share decides nothing
+                self.by_code[self.codes[i]] = i
             self.by_key.setdefault(name_key(self.names[i]), []).append(i)
             self.by_fold.setdefault(folded_key(self.names[i]), []).append(i)
             for old in _field(a, "former_names") or ():
@@ -188,9 +198,13 @@ class AgencyIndex:
                                   (self.by_former, name_key(name), "former_name")]
         steps += [(self.by_fold, folded_key(name), "folded"), (self.by_fold_former, folded_key(name), "folded_former")]
         for table, key, how in steps:
-            found = [i for i in table.get(key, ()) if fits(i)]
+            # a former name is the list's own word that an earlier agency (whatever its code) is this one
+            found = [i for i in table.get(key, ()) if fits(i) or how in ("former_name", "folded_former")]
             if how.startswith("folded") and not plain:  # only towards a list name typed without diacritics
                 found = [i for i in found if not has_diacritics(self._name_of(i, key, how))]
+            if len(found) > 1:  # one name for several agencies (different codes): the exact spelling picks
+                exact = [i for i in found if _literal(self._name_of(i, key, how)) == _literal(name)]
+                found = exact if len(exact) == 1 else found
             if len(found) == 1:
                 return Match(found[0], how)
             if found:
@@ -198,10 +212,12 @@ class AgencyIndex:
         return Match()
 
     def _name_of(self, i: int, key: str, how: str) -> str:
-        if how == "folded":
+        """The name of agency ``i`` that matched ``key`` at step ``how``."""
+        if how in ("name", "folded"):
             return self.names[i]
         olds = _field(self.agencies[i], "former_names") or ()
-        return next((o for o in olds if folded_key(o) == key), "")
+        same = name_key if how == "former_name" else folded_key
+        return next((o for o in olds if same(o) == key), "")
 
     def match(self, name, code=None, level=None) -> int | None:
         return self.resolve(name, code, level).index
@@ -225,8 +241,10 @@ class Conflict:
     basis: str
 
 
-def conflicts(agencies) -> list[Conflict]:
-    """Every pair of rows (each later row against the first row it collides with) that rule 4 refuses."""
+def conflicts(agencies, names_alone: bool = False) -> list[Conflict]:
+    """Every pair of rows (each later row against the first row it collides with) that rule 4 refuses.
+    ``names_alone``: where rows are later told apart by name only (the appraisal's score rows name
+    their agency, with no code), one spelling is refused even with two different codes."""
     out: list[Conflict] = []
     by_code: dict[str, int] = {}
     by_key: dict[str, list[int]] = {}
@@ -237,7 +255,9 @@ def conflicts(agencies) -> list[Conflict]:
             continue
         nk = name_key(_field(a, "name"))
         clash = next((j for j in by_key.get(nk, ())
-                      if not (ck and code_key(_field(agencies[j], "code")))), None)
+                      if not (ck and code_key(_field(agencies[j], "code")))
+                      or (names_alone and _literal(_field(agencies[j], "name")) == _literal(_field(a, "name")))),
+                     None)
         if nk and clash is not None:
             out.append(Conflict(clash, i, "name"))
             continue

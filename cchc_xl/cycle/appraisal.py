@@ -640,12 +640,13 @@ class _AppraisalReader:
                          value=raw_level, allowed="; ".join(lv["label"] for lv in spec.levels()))
             from ..identity import conflicts
 
-            clash = conflicts([*agencies, {"name": name, "code": code}])  # identity rule 4: never merged
+            # identity rule 4: never merged; score rows name their agency only, so one name is one agency
+            clash = conflicts([*agencies, {"name": name, "code": code}], names_alone=True)
             if clash:
                 other = agencies[clash[0].first]
                 if clash[0].basis == "code":
                     self.add("duplicate_agency", sheet, r, col["code"], "code", variant="code", value=name,
-                             code=code, other_cell=other.cell)
+                             agency_code=code, other_cell=other.cell)
                 else:
                     self.add("duplicate_agency", sheet, r, col["name"], "name", value=name, other_cell=other.cell)
                 continue

@@ -25,17 +25,20 @@ def basis(area_rows: list[dict], deductions: list[dict], remediation: list[dict]
 
     ``area_rows`` are the consolidation's per-agency scores (``area_scores``); ``deductions`` and
     ``remediation`` its rows; ``agencies`` its accepted agencies (``agency``, ``code``, ``level``)."""
-    scores = {r["agency"]: r for r in area_rows}
+    def who(r: dict):  # the consolidation's own agency id: two agencies may share a spelling
+        return r["aid"] if "aid" in r else r["agency"]
+
+    scores = {who(r): r for r in area_rows}
     out = []
     for ag in agencies:
-        name = ag["agency"]
-        s = scores.get(name) or {}
+        name, me = ag["agency"], who(ag)
+        s = scores.get(me) or {}
         deducted = {}
         for d in deductions:
-            if d["agency"] == name and d.get("code"):
+            if who(d) == me and d.get("code"):
                 lost = d.get("lost")
                 deducted[d["code"]] = round(lost, 6) if isinstance(lost, (int, float)) else None
-        items = [r for r in remediation if r["agency"] == name]
+        items = [r for r in remediation if who(r) == me]
         carried = [r for r in items if r.get("carried_from")]
         out.append({
             "agency": name, "code": ag.get("code"), "level": ag.get("level"),
