@@ -32,7 +32,7 @@ SUBTOTAL SUM SUMIF SUMIFS SUMPRODUCT T TEXT TODAY TRIM TRUE UPPER VALUE VLOOKUP 
 """.split())
 NEWER = re.compile(r"_xlfn\.|_xlws\.", re.I)
 FORMULA_PARTS = re.compile(r"<(?:\w+:)?(f|formula|formula1|formula2|definedName)\b[^>]*>(.*?)</(?:\w+:)?\1>", re.S)
-CALL = re.compile(r"(?<![A-Za-z0-9_.'\"])([A-Za-z][A-Za-z0-9_.]*)\(")
+CALL = re.compile(r"(?<![A-Za-z0-9_.'\"])([A-Za-z_][A-Za-z0-9_.]*)\(")
 
 
 def _formulas(path: Path) -> list[tuple[str, str]]:
