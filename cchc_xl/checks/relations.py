@@ -57,7 +57,8 @@ def date_before_start(date: str, year: str, kind: str, kinds: list[dict]) -> str
     months = ",".join(str(int(m)) for m, _ in spelled)
     days = ",".join(str(int(d)) for _, d in spelled)
     pos = f"MATCH({formula.clean_text(kind)},{choices.accepted_name('ds_ky')},0)"
-    start = f"DATE({numbers.value_of(year, 'integer')},CHOOSE({pos},{months}),CHOOSE({pos},{days}))"
+    # INDEX of an array constant, not CHOOSE: the spellings (NFD ones too) outnumber what CHOOSE takes in LibreOffice
+    start = f"DATE({numbers.value_of(year, 'integer')},INDEX({{{months}}},{pos}),INDEX({{{days}}},{pos}))"
     return f"AND(ISNUMBER({date}),{date}<{start})"
 
 
