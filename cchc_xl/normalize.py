@@ -21,7 +21,25 @@ EXCEL_ERRORS = {"#REF!", "#N/A", "#VALUE!", "#DIV/0!", "#NAME?", "#NUM!", "#NULL
 
 # ---- text ----------------------------------------------------------------------------------
 
-_SPACES = re.compile(r"[ \t\u00a0\u2000-\u200b\u202f\u3000]+")
+class _Spaces:
+    """The spaces ``schemas/checks.json`` declares (``spaces``), which the workbook's formulas clean
+    the same way: ``blank`` ones are one space, ``invisible`` ones are dropped."""
+
+    @staticmethod
+    @lru_cache(maxsize=1)
+    def rule() -> tuple[re.Pattern, dict]:
+        from . import spec
+
+        decl = spec.load("checks")["spaces"]
+        blank = re.compile("[" + "".join(re.escape(c) for c in decl["blank"]) + "]+")
+        return blank, {ord(c): None for c in decl["invisible"]}
+
+    def sub(self, repl: str, text: str) -> str:
+        blank, invisible = self.rule()
+        return blank.sub(repl, text.translate(invisible))
+
+
+_SPACES = _Spaces()
 _ROMAN = {"I": 1, "II": 2, "III": 3, "IV": 4}
 
 
@@ -32,9 +50,8 @@ def clean_text(value, multiline: bool = False) -> str | None:
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     s = unicodedata.normalize("NFC", clean(str(value), limit=None)).replace("\r\n", "\n").replace("\r", "\n")
-    s = s.replace("\u200b", "").replace("\ufeff", "")
     if multiline:
-        lines = [_SPACES.sub(" ", ln).strip() for ln in s.split("\n")]
+        lines = [_SPACES.sub(" ", ln).strip() for ln in s.split("\n")]  # a line break kept, not a space
         s = "\n".join(ln for ln in lines if ln)
     else:
         s = _SPACES.sub(" ", s.replace("\n", " ")).strip()
@@ -151,8 +168,9 @@ def _number_text() -> tuple[dict, int]:
     longest it may be."""
     from . import spec
 
-    rule = spec.load("checks")["number_text"]
-    return {ord(ch): None for ch in rule["ignored"]}, rule["max_length"]
+    decl = spec.load("checks")
+    spaces = decl["spaces"]
+    return {ord(ch): None for ch in spaces["blank"] + spaces["invisible"]}, decl["number_text"]["max_length"]
 
 
 def _tidy(x):

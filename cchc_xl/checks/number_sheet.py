@@ -27,7 +27,7 @@ from contextvars import ContextVar
 
 from .. import spec
 
-_ASCII_CONTROLS = {"\t": "CHAR(9)", "\n": "CHAR(10)", "\r": "CHAR(13)"}
+_ASCII_CONTROLS = {"\t": "CHAR(9)", "\n": "CHAR(10)", "\r": "CHAR(13)"}  # the same on every code page
 GROUPS = 12  # thousands groups a number may have (999 999 999 999 999 999 999 999 999 999 999 999)
 
 
@@ -37,15 +37,15 @@ def rule() -> dict:
     return declarations()["number_text"]
 
 
-def _literal(ch: str) -> str:
+def literal(ch: str) -> str:
     return _ASCII_CONTROLS.get(ch) or '"' + ch.replace('"', '""') + '"'
 
 
 def cleaned(x: str) -> str:
     """Formula B (see the module's docstring) of the cell ``x`` (a reference with its sheet)."""
-    text = x
-    for ch in rule()["ignored"]:
-        text = f"SUBSTITUTE({text},{_literal(ch)},\"\")"
+    from .formula import no_spaces
+
+    text = no_spaces(x)
     return f"IF(ISTEXT({x}),{text},IF(ISBLANK({x}),\"\",\"#\"))"
 
 

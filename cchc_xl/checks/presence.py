@@ -10,6 +10,8 @@ Kind ``required`` → issue code required.
 
 from __future__ import annotations
 
+from . import formula
+
 
 def missing(value) -> bool:
     """Python evaluator: nothing usable was given."""
@@ -18,5 +20,5 @@ def missing(value) -> bool:
 
 def error_condition(ref: str, when: str | None = None) -> str:
     """TRUE when the cell is empty (and, for a table row, ``when`` — the row was started)."""
-    empty = f"{ref}=\"\""
+    empty = formula.blank(ref)  # only spaces (pasted, Alt+Enter) is empty too, as the reader reads it
     return f"AND({empty},{when})" if when else empty
