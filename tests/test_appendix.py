@@ -201,7 +201,8 @@ def test_several_items_of_one_row_are_bulleted_and_equal_deadlines_said_once():
                      {**item, "solution": "Giải pháp B\n- Giải pháp C", "progress": None}])
     m = by_key(agency_appendix_models(rep), "phu_luc_ii")
     values = row_values(m, "1.1", kinds=("criterion",))
-    assert values[1] == "- Tiêu chí 1.1: Thực hiện Kế hoạch CCHC đạt 1/1,5 điểm. Lý do: Thiếu"
+    # the team's reason, then the staff's own text (the same text of two items said once)
+    assert values[1] == "- Tiêu chí 1.1: Thực hiện Kế hoạch CCHC đạt 1/1,5 điểm. Lý do: Thiếu\nx"
     assert values[2] == "- Giải pháp A\n- Giải pháp B\n- Giải pháp C"
     assert values[3] == "Thường xuyên"
     assert values[4] == "- Đang triển khai\n- Đang thực hiện"
