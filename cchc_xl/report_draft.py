@@ -15,7 +15,8 @@ appendices follow, numbered: Phụ lục I (kết quả khắc phục), II (theo
 vị cần nhắc, with the registry's contacts — contacts never stand in the body).
 
 The province's name, the issuing body and the signer come from a settings file the department
-edits once, ``cai_dat_bao_cao.json`` (see ``SETTINGS_NAME`` and the README).
+edits once, ``cai_dat_bao_cao.csv`` (two columns "muc,gia_tri", one row per setting, one row per
+recipient "noi_nhan"; see ``SETTINGS_NAME`` and the README).
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ FIELDS = ("co_quan_chu_quan", "co_quan_ban_hanh", "co_quan_ban_hanh_ten", "tinh"
           "chua_thuc_hien", "khong_the_thuc_hien", "qua_han", "ton_tai_qua_han", "den_han_ky_sau",
           "viec_ky_sau", "thuong_xuyen", "chuc_vu_ky", "nguoi_ky", "noi_nhan")
 BLANK = "……"
-SETTINGS_NAME = "cai_dat_bao_cao.json"
+SETTINGS_NAME = "cai_dat_bao_cao.csv"
 VIETNAM = dt.timezone(dt.timedelta(hours=7))
 DEFAULT_SETTINGS = {"tinh": None, "co_quan_ban_hanh": "Sở Nội vụ", "ky_hieu": "SNV", "dia_danh": None,
                     "chuc_vu_ky": "GIÁM ĐỐC", "nguoi_ky": None,
@@ -55,7 +56,7 @@ def template_path() -> Path:
 
 
 def settings_path(registry=None) -> Path | None:
-    """``cai_dat_bao_cao.json``: in a folder of ``CCHC_XL_TEMPLATE_DIR``, else beside the registry."""
+    """``cai_dat_bao_cao.csv``: in a folder of ``CCHC_XL_TEMPLATE_DIR``, else beside the registry."""
     folders = [f for f in (os.environ.get("CCHC_XL_TEMPLATE_DIR") or "").split(os.pathsep) if f]
     if registry and isinstance(registry, (str, os.PathLike)):
         folders.append(str(Path(registry).parent))
@@ -66,29 +67,38 @@ def settings_path(registry=None) -> Path | None:
 
 
 def load_settings(registry=None) -> dict:
-    """The department's settings (defaults for what the file leaves out); a broken file is a
-    ``ReportDraftError`` naming it."""
+    """The department's settings (defaults for what the file leaves out); an unreadable file or an
+    unknown setting is a ``ReportDraftError`` naming the file and its row."""
     path = settings_path(registry)
     out = dict(DEFAULT_SETTINGS)
     if path is None:
         return out
-    from .fileio import JsonInputError, load_json
+    import csv
+    import io
 
     try:
-        data = load_json(path, display=path.name)
-    except JsonInputError as exc:
-        raise ReportDraftError(f"{exc}") from None
-    if not isinstance(data, dict):
-        raise ReportDraftError(f"{path.name}: phải là một bảng JSON {{\"tinh\": \"…\", …}}")
-    for key, value in data.items():
-        if key.startswith("$") or key not in DEFAULT_SETTINGS:
+        text = path.read_bytes().decode("utf-8-sig")
+    except OSError as exc:
+        from .fileio import os_reason
+
+        raise ReportDraftError(f"{path.name}: không đọc được tệp ({os_reason(exc)})") from None
+    except UnicodeDecodeError:
+        raise ReportDraftError(f"{path.name}: tệp phải lưu dạng CSV UTF-8") from None
+    recipients: list[str] = []
+    for n, row in enumerate(csv.reader(io.StringIO(text)), start=1):
+        if not row or not row[0].strip() or (n == 1 and row[0].strip() == "muc"):
             continue
+        key, value = row[0].strip(), ",".join(row[1:]).strip()
+        if key not in DEFAULT_SETTINGS:
+            known = ", ".join(DEFAULT_SETTINGS)
+            raise ReportDraftError(f"{path.name}, dòng {n}: không có mục “{key}” (các mục: {known})")
         if key == "noi_nhan":
-            if not (isinstance(value, list) and all(isinstance(v, str) for v in value)):
-                raise ReportDraftError(f"{path.name}: “noi_nhan” phải là danh sách các dòng chữ")
-        elif value is not None and not isinstance(value, str):
-            raise ReportDraftError(f"{path.name}: “{key}” phải là chữ")
-        out[key] = value.strip() if isinstance(value, str) else value
+            if value:
+                recipients.append(value)
+        else:
+            out[key] = value or None
+    if recipients:
+        out["noi_nhan"] = recipients
     return out
 
 

@@ -199,9 +199,9 @@ def test_draft_without_a_date_leaves_the_day_blank_in_the_periods_month(draft, m
 
 
 def test_a_broken_settings_file_is_a_message_naming_it(draft, tmp_path, monkeypatch, capsys):
-    (tmp_path / "cai_dat_bao_cao.json").write_text('{"tinh": 5}', encoding="utf-8")
+    (tmp_path / "cai_dat_bao_cao.csv").write_text("muc,gia_tri\ntinh,Hà Tĩnh\nten_tinh,Hà Tĩnh\n", encoding="utf-8")
     monkeypatch.setenv("CCHC_XL_TEMPLATE_DIR", str(tmp_path))
     code = main(["consolidate", str(draft["base"] / "nop"), "-o", str(tmp_path / "th.xlsx"), "--year", "2024",
                  "--period", "6_thang", "--docx", str(tmp_path / "b.docx"), "--quiet"])
     assert code == 2
-    assert "cai_dat_bao_cao.json: “tinh” phải là chữ" in capsys.readouterr().err
+    assert "cai_dat_bao_cao.csv, dòng 3: không có mục “ten_tinh”" in capsys.readouterr().err
