@@ -207,16 +207,15 @@ def _paragraphs(text) -> list[str]:
 
 
 def display_value(row: dict, value) -> str:
-    """An indicator value as the appendix prints it: "1,5", "260.141", "98,73%", a choice's label."""
+    """An indicator value as the appendix prints it: "1,5", "260.141", "98,73%"; a choice as the
+    official form prints it, its own value ("2", the unit cell reading "Kết hợp = 2")."""
     if value is None or value == "":
         return ""
     kind = row.get("kind")
     if isinstance(value, bool):
         return str(value)
-    if kind == "choice":
-        for c in row.get("choices") or []:
-            if isinstance(value, (int, float)) and c["value"] == value:
-                return c["label"]
+    if kind == "choice" and isinstance(value, (int, float)):
+        return format_number(value)  # the form prints the choice's own value; its unit cell says what it means
     if isinstance(value, (int, float)):
         text = format_number(value)
         return text + "%" if kind == "percent" else text
@@ -279,7 +278,13 @@ def indicators_model(report: dict, cat: spec.Catalog) -> SheetModel:
     The STT column prints the catalog's code ("1.2.1."), not the official form's repeated and
     drifting numbers (``form_number``): the catalog is where those defects are corrected.
     """
-    model = SheetModel("phu_luc_iii", SHEET_III, [9, 64, 18, 13, 26])
+    rows = list(cat.indicators["rows"])
+    values = report.get("indicators") or {}
+    known = {r["code"] for r in rows}
+    rows += [{"code": c, "name": "(Mã không có trong danh mục)", "kind": "text"} for c in values if c not in known]
+    # the STT column holds the longest code on one line ("7.1.6.2.1." must not read as 7.1.6.2)
+    stt = max([9] + [len(r["code"]) + 3 for r in rows])
+    model = SheetModel("phu_luc_iii", SHEET_III, [stt, 73 - stt, 18, 13, 26])
     heading, title = _title_lines("phu_luc_iii_tieu_de.j2", **_doc_ctx(report))
     _title_block(model, heading, title, _ref_for(report))
     first = len(model.rows) + 1
@@ -291,16 +296,12 @@ def indicators_model(report: dict, cat: spec.Catalog) -> SheetModel:
     model.rows.append(RowModel([None, None, _cell(t[3], **hdr), _cell(t[4], **hdr), None], kind="header"))
     model.rows.append(_numbers_row(5))
     last = len(model.rows)
-    values = report.get("indicators") or {}
-    rows = list(cat.indicators["rows"])
-    known = {r["code"] for r in rows}
-    rows += [{"code": c, "name": "(Mã không có trong danh mục)", "kind": "text"} for c in values if c not in known]
     for row in rows:
         group = bool(row.get("group"))
         v = values.get(row["code"]) or {}
         name = (row["label"] + ": " if row.get("label") else "") + row["name"]
         model.rows.append(RowModel([
-            _cell(row["code"] + ".", bold=group),
+            _cell(row["code"] + ".", bold=group, wrap=False),
             _cell(name, bold=group),
             _cell("" if group else display_unit(row), align="center"),
             _cell("" if group else display_value(row, v.get("value")), align="center"),

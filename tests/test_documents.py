@@ -41,7 +41,15 @@ def test_docx_appendix_of_seed_004_holds_its_facts_in_word_tables(appendix_docx)
     values = {r[0].rstrip("."): r[3] for r in _rows(doc.tables[2]) if r and r[0]}
     for code, seed in SEED_004_III.items():
         assert seed_equal(cat.indicator_by_code[code], values[code], seed), (code, values[code], seed)
-    assert values["1.1.1"] == "38" and values["1.5"] == "Không"
+    assert values["1.1.1"] == "38" and values["1.5"] == "0"  # a choice prints its own value, as the form
+    # every code on one line: the STT column is wide enough and does not wrap
+    rows = list(doc.tables[2].rows)
+    longest = max((r.cells[0].text for r in rows), key=len)
+    assert len(longest) == len("7.1.6.2.1.")
+    cell = next(r.cells[0] for r in rows if r.cells[0].text == longest)
+    assert cell._tc.tcPr.find(docx.oxml.ns.qn("w:noWrap")) is not None
+    width_pt = cell.width / 12700
+    assert width_pt - 2 * 5.4 >= 0.5 * 12 * len(longest)  # ≥ half an em per character at 12 pt, plus margins
 
 
 def test_docx_appendix_follows_nghi_dinh_30(appendix_docx):
