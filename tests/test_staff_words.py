@@ -136,3 +136,27 @@ def test_restates_decides_by_every_word_and_number():
     assert not restates("Tiêu chí 5.4: chưa hoàn thành nhiệm vụ", line)  # "chưa" is the staff's own
     assert not restates("đạt 0,9/1 điểm", line)  # a figure the line does not hold
     assert not restates("Mã lạ", "9.1")  # connecting words alone restate nothing
+
+
+def test_a_criterion_name_left_blank_is_filled_from_its_code(tmp_path):
+    """The workbook's "Tên tiêu chí" may be left blank (sheets.json says the department fills it
+    from the code): the Word appendices print the criteria set's name."""
+    import copy
+    import json
+
+    from cchc_xl import spec
+
+    rep = copy.deepcopy(load_example("so_tai_chinh_2024_6thang"))
+    for d in rep["deductions"]:
+        d["name"] = None
+    src = tmp_path / "stc.json"
+    src.write_text(json.dumps(rep, ensure_ascii=False), encoding="utf-8")
+    doc = docx.Document(str(write_agency_appendix(src, tmp_path / "stc.docx")))
+    column = _column(doc.tables[1], 1)
+    cat = spec.catalog("so", rep["appraisal_year"])
+    for d in rep["deductions"]:
+        assert f"- Tiêu chí {d['code']}: {cat.criterion_name(d['code'])} đạt" in column
+    path = tmp_path / "tinh.docx"
+    build_document(province_appendix_models([rep], rep["period"])).save(path)
+    cells = _column(docx.Document(str(path)).tables[0], 2)
+    assert f"- Tiêu chí 5.4: {cat.criterion_name('5.4')} đạt" in cells
