@@ -633,7 +633,8 @@ def status_counts(report: dict) -> dict[str, int]:
 def province_remediation_model(reports: list[dict], period: dict, issuer: dict | None = None) -> SheetModel:
     """The consolidated Phụ lục II: one heading row per agency, then its items (seed 002's spirit)."""
     issuer = issuer or {}
-    model = SheetModel("tong_hop_khac_phuc", SHEET_PROVINCE_REMEDIATION, [5, 24, 32, 28, 12, 13, 28])
+    # as wide as a page holds at 9 pt or more (schemas/printing.json): fewer wrapped lines, fewer pages
+    model = SheetModel("tong_hop_khac_phuc", SHEET_PROVINCE_REMEDIATION, [5, 26, 37, 32, 12, 13, 31])
     ctx = {**_period_ctx(period, issuer.get("name")), "appraisal_year": _majority_appraisal_year(reports, period),
            "agencies": len(reports)}
     heading, title = _title_lines("phu_luc_tong_hop_tieu_de.j2", **ctx)
