@@ -31,7 +31,7 @@ from .report_template import TEMPLATE_NAME, TEMPLATE_PATH
 # the fields a province's template may use (report_template.BODY uses them)
 FIELDS = ("co_quan_chu_quan", "co_quan_ban_hanh", "co_quan_ban_hanh_ten", "tinh", "so_van_ban", "dia_danh", "ngay",
           "thang", "nam", "ky_bao_cao", "ky_sau", "nam_tham_dinh", "so_da_gui", "so_phai_gui", "chua_gui",
-          "bi_tra_lai", "tep_khong_ro", "linh_vuc_1", "linh_vuc", "khac_phuc", "con_mo", "dang_thuc_hien",
+          "bi_tra_lai", "tep_khong_ro", "linh_vuc_1", "tuyen_truyen", "linh_vuc", "khac_phuc", "con_mo", "dang_thuc_hien",
           "chua_thuc_hien", "khong_the_thuc_hien", "qua_han", "ton_tai_qua_han", "den_han_ky_sau",
           "viec_ky_sau", "thuong_xuyen", "chuc_vu_ky", "nguoi_ky", "noi_nhan")
 BLANK = "……"
@@ -236,6 +236,7 @@ def report_context(cons, summary: dict, date: dt.date | None = None, settings: d
         "ky_bao_cao": cons.period_words, "ky_sau": fig.get("next_period") or "kỳ tới",
         "nam_tham_dinh": str(max(set(appraisal), key=appraisal.count)) if appraisal else BLANK,
         "linh_vuc_1": _area(first, 1) if first else None,
+        "tuyen_truyen": [_indicator(i) for i in fig.get("propaganda") or []],
         "linh_vuc": [_area(a, k) for k, a in enumerate(rest, start=1)],
         "khac_phuc": progress_words(st.get("hoan_thanh", 0), total),
         "con_mo": _n(fig["open"]),

@@ -88,6 +88,9 @@ def test_every_figure_of_the_draft_equals_the_json_summary(draft):
             assert (f"đã khắc phục {r['hoan_thanh']}/{r['total']} tồn tại, đạt tỷ lệ {_vn(r['rate'])}%; đang thực hiện "
                     f"{r['dang_thuc_hien']}, chưa thực hiện {r['chua_thuc_hien']}, không thể thực hiện "
                     f"{r['khong_the_thuc_hien']}") in text
+    for ind in fig["propaganda"]:  # section I: the propaganda totals (the reports' Phụ lục I)
+        assert f"- {ind['name']}: {_vn(ind['total'])}{_unit(ind['unit'])}" in parts["1"]
+    assert fig["propaganda"]
     st, total = summary["remediation_by_status"], summary["counts"]["remediation"]
     three = _part(body, "III. TỒN TẠI", "IV. NHIỆM VỤ")
     rate = _vn(round(st["hoan_thanh"] * 100 / total, 2))
@@ -129,7 +132,8 @@ def test_every_number_of_the_body_comes_from_the_summary(draft):
     allowed |= {"19", "2023", "2024", "III", str(19 - len(summary["missing_agencies"]))}
     numbered = {str(k) for k in range(1, 10)}  # part numbers "1." … of section II
     text = "\n".join(t for t in body if not t.startswith(("- Sở", "+ Sở", "- UBND", "+ UBND", "- Tiêu chí ")))
-    for name in {i["name"] for a in summary["report"]["areas"] for i in a["indicators"]}:
+    for name in {i["name"] for a in summary["report"]["areas"] for i in a["indicators"]} | {
+            i["name"] for i in summary["report"]["propaganda"]}:
         text = text.replace(name, "")
     for m in re.finditer(r"(?<![\w.])(\d+(?:[.,]\d+)*)(?=%|\b)", text):
         n = m.group(1)

@@ -142,8 +142,13 @@ def report_figures(c) -> dict:
     other = per.get(OTHER, Counter())
     nxt = next_quarter(c.period)
     all_rem = c.records["remediation"]
+    propaganda = [{"code": row["code"], "name": row["name"], "unit": row.get("unit"), "total": agg.total,
+                   "agencies": agg.reporting}
+                  for row, agg in aggregate_values(c, "propaganda")
+                  if agg is not None and agg.rule == "sum" and agg.total is not None]
     return {
         "areas": areas,
+        "propaganda": propaganda,  # Phụ lục I of the reports (tuyên truyền), stated in section I
         "other_remediation": {"total": other["total"], **{k: other[k] for k in REMEDIATION_KEYS},
                               "overdue": other["overdue"]},
         "open": len(open_items),
