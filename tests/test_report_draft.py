@@ -209,3 +209,15 @@ def test_a_broken_settings_file_is_a_message_naming_it(draft, tmp_path, monkeypa
                  "--period", "6_thang", "--docx", str(tmp_path / "b.docx"), "--quiet"])
     assert code == 2
     assert "cai_dat_bao_cao.csv, dòng 3: không có mục “ten_tinh”" in capsys.readouterr().err
+
+
+def test_the_documented_fields_are_the_ones_the_template_uses():
+    """report_draft.FIELDS lists what a province's own template may use: each is used by ours."""
+    from cchc_xl.report_draft import FIELDS
+    from cchc_xl.report_template import build_template
+
+    doc = build_template()
+    text = "\n".join([p.text for p in doc.paragraphs]
+                     + [c.text for t in doc.tables for r in t.rows for c in r.cells])
+    used = set(re.findall(r"(?:\{\{|\{%p? (?:if|for \w+ in)) ?(\w+)", text)) - {"loop", "ct", "tc", "t", "x", "lv"}
+    assert used == set(FIELDS)
