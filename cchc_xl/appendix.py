@@ -29,6 +29,7 @@ from pathlib import Path
 from . import spec
 from .normalize import fold, format_number, parse_date
 from .render import RenderError, render
+from .restate import kept
 from .fileio import os_reason
 from .sheets.measure import fit_heights
 from .sheets.model import CellModel, RowModel, SheetModel
@@ -206,16 +207,15 @@ def _paragraphs(text) -> list[str]:
 
 
 def display_value(row: dict, value) -> str:
-    """An indicator value as the appendix prints it: "1,5", "260.141", "98,73%", a choice's label."""
+    """An indicator value as the appendix prints it: "1,5", "260.141", "98,73%"; a choice as the
+    official form prints it, its own value ("2", the unit cell reading "Kết hợp = 2")."""
     if value is None or value == "":
         return ""
     kind = row.get("kind")
     if isinstance(value, bool):
         return str(value)
-    if kind == "choice":
-        for c in row.get("choices") or []:
-            if isinstance(value, (int, float)) and c["value"] == value:
-                return c["label"]
+    if kind == "choice" and isinstance(value, (int, float)):
+        return format_number(value)  # the form prints the choice's own value; its unit cell says what it means
     if isinstance(value, (int, float)):
         text = format_number(value)
         return text + "%" if kind == "percent" else text
@@ -278,7 +278,13 @@ def indicators_model(report: dict, cat: spec.Catalog) -> SheetModel:
     The STT column prints the catalog's code ("1.2.1."), not the official form's repeated and
     drifting numbers (``form_number``): the catalog is where those defects are corrected.
     """
-    model = SheetModel("phu_luc_iii", SHEET_III, [9, 64, 18, 13, 26])
+    rows = list(cat.indicators["rows"])
+    values = report.get("indicators") or {}
+    known = {r["code"] for r in rows}
+    rows += [{"code": c, "name": "(Mã không có trong danh mục)", "kind": "text"} for c in values if c not in known]
+    # the STT column holds the longest code on one line ("7.1.6.2.1." must not read as 7.1.6.2)
+    stt = max([9] + [len(r["code"]) + 3 for r in rows])
+    model = SheetModel("phu_luc_iii", SHEET_III, [stt, 73 - stt, 18, 13, 26])
     heading, title = _title_lines("phu_luc_iii_tieu_de.j2", **_doc_ctx(report))
     _title_block(model, heading, title, _ref_for(report))
     first = len(model.rows) + 1
@@ -290,16 +296,12 @@ def indicators_model(report: dict, cat: spec.Catalog) -> SheetModel:
     model.rows.append(RowModel([None, None, _cell(t[3], **hdr), _cell(t[4], **hdr), None], kind="header"))
     model.rows.append(_numbers_row(5))
     last = len(model.rows)
-    values = report.get("indicators") or {}
-    rows = list(cat.indicators["rows"])
-    known = {r["code"] for r in rows}
-    rows += [{"code": c, "name": "(Mã không có trong danh mục)", "kind": "text"} for c in values if c not in known]
     for row in rows:
         group = bool(row.get("group"))
         v = values.get(row["code"]) or {}
         name = (row["label"] + ": " if row.get("label") else "") + row["name"]
         model.rows.append(RowModel([
-            _cell(row["code"] + ".", bold=group),
+            _cell(row["code"] + ".", bold=group, wrap=False),
             _cell(name, bold=group),
             _cell("" if group else display_unit(row), align="center"),
             _cell("" if group else display_value(row, v.get("value")), align="center"),
@@ -413,15 +415,35 @@ def remediation_groups(report: dict, cat: spec.Catalog) -> tuple[list[_Area], li
     return [a for a in ordered if a.lines or a.items or a.stated], others
 
 
+def _heading_words(code, title, score=None, max_score=None) -> str:
+    """The words of a criterion's or area's printed line, for ``restate.kept``."""
+    return " ".join(str(x) for x in (code, title, format_number(score) if score is not None else None,
+                                     format_number(max_score) if max_score is not None else None) if x)
+
+
 def _criterion_line(line: _Line, level: str | None, cat: spec.Catalog) -> str:
+    """The criterion with its score and the team's reason, then the staff's own "tồn tại" texts
+    of the items tied to it, unless a text only restates that line (``restate``)."""
     d = line.deduction or {}
     max_score = d.get("max_score")
     if max_score is None and d.get("score") is not None:
         max_score = cat.max_score(line.code)
-    return _text("phu_luc_ii_tieu_chi.j2", code=line.code, title=d.get("name") or cat.criterion_name(line.code),
-                 score=d.get("score"), max_score=max_score, reason=(d.get("reason") or "").strip() or None,
-                 issues=[it["issue"].strip() for it in line.items if (it.get("issue") or "").strip()],
+    title = d.get("name") or cat.criterion_name(line.code)
+    reason = (d.get("reason") or "").strip() or None
+    issues = kept([it.get("issue") for it in line.items],
+                  _heading_words(line.code, title, d.get("score"), max_score), reason)  # the line it stands under
+    return _text("phu_luc_ii_tieu_chi.j2", code=line.code, title=title,
+                 score=d.get("score"), max_score=max_score, reason=reason, issues=issues,
                  deducted=line.deduction is not None, level=level)
+
+
+def _area_line_words(a: "_Area", cat: spec.Catalog) -> str:
+    """An area heading's words: code, name, score, and the deducted criteria listed under it."""
+    listed = [_heading_words(ln.code, (ln.deduction or {}).get("name") or cat.criterion_name(ln.code),
+                             (ln.deduction or {}).get("score"), (ln.deduction or {}).get("max_score"))
+              for ln in a.lines if ln.deduction is not None]  # not their reasons: those are other lines
+    return " ".join([_heading_words(a.code, a.name, a.score, a.max_score), *listed,
+                     "Bị trừ các tiêu chí cụ thể sau" if listed else ""])
 
 
 def _tt_cell(value, first: bool, last: bool) -> CellModel:
@@ -455,7 +477,7 @@ def remediation_model(report: dict, cat: spec.Catalog) -> SheetModel:
         head, bold_n = _marked(_text(
             "phu_luc_ii_linh_vuc.j2", code=a.code, title=a.name, score=a.score, max_score=a.max_score,
             has_deductions=any(ln.deduction is not None for ln in a.lines),
-            issues=[it["issue"].strip() for it in a.items if (it.get("issue") or "").strip()], level=level))
+            issues=kept([it.get("issue") for it in a.items], _area_line_words(a, cat)), level=level))
         texts = [_criterion_line(ln, level, cat) for ln in a.lines]
         if not any(ln.items for ln in a.lines):
             body = "\n".join([head, *texts])
@@ -611,7 +633,8 @@ def status_counts(report: dict) -> dict[str, int]:
 def province_remediation_model(reports: list[dict], period: dict, issuer: dict | None = None) -> SheetModel:
     """The consolidated Phụ lục II: one heading row per agency, then its items (seed 002's spirit)."""
     issuer = issuer or {}
-    model = SheetModel("tong_hop_khac_phuc", SHEET_PROVINCE_REMEDIATION, [5, 24, 32, 28, 12, 13, 28])
+    # as wide as a page holds at 9 pt or more (schemas/printing.json): fewer wrapped lines, fewer pages
+    model = SheetModel("tong_hop_khac_phuc", SHEET_PROVINCE_REMEDIATION, [5, 26, 37, 32, 12, 13, 31])
     ctx = {**_period_ctx(period, issuer.get("name")), "appraisal_year": _majority_appraisal_year(reports, period),
            "agencies": len(reports)}
     heading, title = _title_lines("phu_luc_tong_hop_tieu_de.j2", **ctx)
@@ -650,7 +673,7 @@ def province_remediation_model(reports: list[dict], period: dict, issuer: dict |
                 crit = crit_texts[key] = _text("phu_luc_tong_hop_tieu_chi.j2", code=code, title=name,
                                                score=d.get("score"), max_score=d.get("max_score"),
                                                is_area=is_area, level=level)
-            issue = (it.get("issue") or "").strip() or (deds.get(code) or {}).get("reason") or ""
+            issue = _province_issue(it, code, is_area, name, d, deds, cat, level)
             label = spec.label_of("statuses", it.get("status")) if it.get("status") else ""
             model.rows.append(RowModel([
                 _cell(i, align="center"), _cell(crit), _cell(issue), _cell(_bulleted(_paragraphs(it.get("solution")))),
@@ -658,6 +681,30 @@ def province_remediation_model(reports: list[dict], period: dict, issuer: dict |
                 _cell(_bulleted(_paragraphs(it.get("progress")))),
             ], kind="item", code=code))
     return _finish(model, first, last)
+
+
+def _province_issue(item: dict, code, is_area: bool, name, d: dict, deds: dict, cat, level) -> str:
+    """Column (3) of the province appendix: what column (2) (the criterion or area with its score)
+    does not say — the team's reason, for an area its deducted criteria with their reasons — and
+    the staff's own "tồn tại" text unless it only restates column (2) (``restate``)."""
+    staff = (item.get("issue") or "").strip()
+    if not code:
+        return staff
+    if is_area:
+        listed = [x for c, x in deds.items() if c and c != code and spec.area_of(c) == code]
+        lines = [_text("phu_luc_ii_tieu_chi.j2", code=x.get("code"),
+                       title=x.get("name") or (cat.criterion_name(x.get("code")) if cat else None),
+                       score=x.get("score"), max_score=x.get("max_score"),
+                       reason=(x.get("reason") or "").strip() or None, issues=[], deducted=True, level=level)
+                 for x in listed]
+        words = " ".join([_heading_words(code, name, d.get("score"), d.get("max_score"))]
+                         + [_heading_words(x.get("code"), x.get("name"), x.get("score"), x.get("max_score"))
+                            for x in listed] + (["Bị trừ các tiêu chí cụ thể sau"] if listed else []))
+        return "\n".join(lines + kept([staff], words))
+    reason = (deds.get(code) or {}).get("reason")
+    reason = (reason or "").strip() or None
+    own = kept([staff], _heading_words(code, name, d.get("score"), d.get("max_score")), reason)
+    return "\n".join(([f"Lý do: {reason}"] if reason else []) + own)
 
 
 def province_summary_model(reports: list[dict], period: dict, issuer: dict | None = None) -> SheetModel:

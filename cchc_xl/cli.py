@@ -74,6 +74,15 @@ def _year(s: str) -> int:
     return y
 
 
+def _iso_date(s: str):
+    import datetime as dt
+
+    try:
+        return dt.date.fromisoformat(s.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"ngày phải viết NĂM-THÁNG-NGÀY, ví dụ 2025-07-10: {s!r}") from None
+
+
 def _period(s: str) -> str:
     from . import spec
     from .normalize import match_enum
@@ -139,6 +148,8 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--quiet", action="store_true", help="không hiện thanh tiến độ")
     c.add_argument("--previous", metavar="KỲ_TRƯỚC.json", help="tóm tắt JSON của lần tổng hợp kỳ trước: thêm trang so sánh")
     c.add_argument("--docx", metavar="BÁO_CÁO.docx", help="ghi dự thảo báo cáo của Sở Nội vụ (Word) kèm phụ lục tổng hợp")
+    c.add_argument("--date", type=_iso_date, metavar="NĂM-THÁNG-NGÀY",
+                   help="ngày của báo cáo trong dự thảo (mặc định: hôm nay theo giờ Việt Nam)")
     c.add_argument("--pdf", action="store_true",
                    help="ghi thêm bản PDF của dự thảo báo cáo (hoặc của sổ tổng hợp khi không có --docx), cần LibreOffice")
 
@@ -482,7 +493,8 @@ def cmd_consolidate(args) -> int:
         summary = run_consolidation(args.input_dir, args.output, registry=args.registry, year=args.year,
                                     kind=args.period, strict=args.strict, jobs=args.jobs,
                                     progress=not args.quiet and sys.stderr.isatty(), json_out=args.json_out,
-                                    echo=_out, docx_out=args.docx, previous=args.previous)
+                                    echo=_out, docx_out=args.docx, previous=args.previous,
+                                    report_date=args.date)
     except ConsolidationError as exc:
         raise UsageError(str(exc)) from None
     if args.pdf:

@@ -358,6 +358,11 @@ class _Checker:
                              criteria_year=cat.criteria_year)
             self._score_limits("deductions", i, code, _num(d.get("max_score")), _num(cat.max_score(code)),
                                _num(d.get("score")))
+            full, score = _num(cat.max_score(code)), _num(d.get("score"))
+            full = full if full is not None else _num(d.get("max_score"))
+            if score is not None and full is not None and abs(score - full) < 1e-9:  # listed, yet nothing lost
+                self.add("nothing_deducted", path_key(["deductions", i, "score"]), code=code or "",
+                         score=format_number(full))
 
     def area_totals(self):
         """An announced area score against the deductions listed for that area: only for areas

@@ -143,10 +143,12 @@ def _overwrites_a_submission(output, input_dir) -> bool:
 
 
 def run_consolidation(input_dir, output, registry=None, year=None, kind=None, strict=False, jobs=None,
-                      progress=False, json_out=None, echo=print, docx_out=None, previous=None) -> dict:
+                      progress=False, json_out=None, echo=print, docx_out=None, previous=None,
+                      report_date=None) -> dict:
     """``cchc-xl consolidate``: read, consolidate, write OUT.xlsx (and the JSON summary), report.
 
-    ``previous``: a previous consolidation's JSON summary; adds the comparison sheet."""
+    ``previous``: a previous consolidation's JSON summary; adds the comparison sheet.
+    ``report_date``: the report draft's own date (``--date``; default: today in Vietnam time)."""
     from ..fileio import check_writable, write_text_atomic
 
     start = time.perf_counter()
@@ -191,7 +193,7 @@ def run_consolidation(input_dir, output, registry=None, year=None, kind=None, st
         from ..report_draft import ReportDraftError, write_report_draft
 
         try:
-            write_report_draft(cons, summary, docx_out)
+            write_report_draft(cons, summary, docx_out, date=report_date, registry=registry)
         except ReportDraftError as exc:
             raise ConsolidationError(str(exc)) from None
     cons.seconds = time.perf_counter() - start

@@ -95,6 +95,7 @@ class Consolidation:
     def summary(self) -> dict:
         """The consolidation summary of INTERFACES.md (plus a few extra keys)."""
         from .aggregate import indicator_totals
+        from .figures import report_figures
 
         rec = self.records
         rem = rec["remediation"]
@@ -127,6 +128,8 @@ class Consolidation:
             if self.registry is not None else [],
             # the agencies to remind (no accepted file), with the registry's contact columns
             "reminders": self.reminders,
+            # every figure the report draft states, by area (consolidate/figures.py)
+            "report": self.memo("report_figures", lambda: report_figures(self)),
             **self.memo("comparison_basis", lambda: {BASIS_KEY: comparison_basis(self)}),
         }
 

@@ -7,8 +7,9 @@ import os
 from pathlib import Path
 
 from ..fileio import os_reason
-from ..sheets.xlsx import save_spliced
-from ..sheets.xlsx_tables import TableStyles, lay_out_table
+from ..sheets.style import TABLE_BODY_SIZE
+from ..sheets.xlsx import save_spliced, set_default_font
+from ..sheets.xlsx_tables import TableStyles, add_chart_sheet, lay_out_table
 from .files import ConsolidationError
 from .records import Consolidation
 from .tables import SheetTable, sheet_tables
@@ -24,12 +25,17 @@ def build_workbook(c: Consolidation, tables: list[SheetTable] | None = None):
 
     tables = tables if tables is not None else sheet_tables(c)  # plain Python values already
     wb = Workbook()
+    # Times New Roman as the default font: the column-width unit is then the same in Excel and in
+    # LibreOffice (which replaces a missing Calibri by a wider font and shrinks fitted pages more)
+    set_default_font(wb, size=TABLE_BODY_SIZE)
     styles = TableStyles(wb)
     first = wb.active
     fast: dict = {}
     for t in tables:
         ws = wb.create_sheet(t.name)
         fast[ws.title] = (ws, lay_out_table(ws, t, styles))
+    for table_sheet, chart in styles.charts:  # after the tables: each chart prints on a page of its own
+        add_chart_sheet(wb, table_sheet, chart)
     meta = wb.create_sheet("_meta")
     for i, (k, v) in enumerate((("template_id", TEMPLATE_ID), ("period_year", c.period.get("year")),
                                 ("period_kind", c.period.get("kind")), ("made", c.made.isoformat()),

@@ -156,6 +156,10 @@ def _note(r: dict) -> str | None:
     if r["merged_from"] > 1:
         return (f"Kỳ trước là {r['merged_from']} cơ quan (trước sắp xếp): so sánh tiêu chí bị trừ, "
                 "không so sánh điểm và hạng")
+    missing = [w for w, v in (("kỳ trước", r.get("percent_before")), ("kỳ này", r.get("percent_now"))) if v is None]
+    if missing:  # a comparison figure left blank says why
+        return (f"Báo cáo {' và '.join(missing)} chưa đủ điểm các lĩnh vực để tính tỷ lệ điểm: "
+                "không so sánh điểm và hạng")
     return None
 
 

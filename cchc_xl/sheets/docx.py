@@ -228,6 +228,8 @@ def render_model(doc, model, first: bool) -> None:
             cell, text = entry
             target = grid[r * ncols + c]
             target.vertical_alignment = _VALIGN.get(cell.valign, WD_CELL_VERTICAL_ALIGNMENT.TOP)
+            if not cell.wrap:  # a code such as "7.1.6.2.1." stays on one line
+                target._tc.get_or_add_tcPr().append(OxmlElement("w:noWrap"))
             size = TABLE_PT - 1 if cell.size and cell.size < model.font_size else TABLE_PT
             lines = text.split("\n") if text else [""]
             pos = 0

@@ -29,6 +29,7 @@ class TableStyles:
         self.border = Border(left=thin, right=thin, top=thin, bottom=thin)
         self.fills = {k: PatternFill("solid", fgColor=v) for k, v in ROW_FILLS.items()}
         self.Font, self.Alignment = Font, Alignment
+        self.charts: list[tuple[str, object]] = []  # (table sheet, chart): each printed on a sheet of its own
 
     def font(self, size=TABLE_BODY_SIZE, bold=False, italic=False):
         return self.Font(name=FONT_NAME, size=size, bold=bold, italic=italic)
@@ -179,11 +180,57 @@ def _screen_keys() -> frozenset:
     return frozenset(screen_sheet_keys())
 
 
+# A4 landscape between the consolidated tables' side margins (TABLE_MARGINS, inches), in points
+_PRINTABLE_PT = 841.9 - 72 * 0.8
+# a column of width w prints about w × 6,1 pt in LibreOffice with Times New Roman 11 as the default
+# font (measured), w × 5,25 + 3,75 pt in Excel: the larger one decides, so both print at the size meant
+_UNIT_PT, _PAD_PT = 6.1, 0.0
+_NARROWEST = 10  # a text column is not narrowed below this width
+
+
+@lru_cache(maxsize=1)
+def _min_print_pt() -> float:
+    from .. import spec
+
+    return float(spec.load("printing")["consolidated"]["min_print_pt"])
+
+
+def print_widths(t: SheetTable) -> tuple[list[Column], bool]:
+    """The columns as printed and whether the table is fitted to the page's width: a fitted table
+    whose columns would make the printer shrink its text below ``min_print_pt``
+    (schemas/printing.json) has its wide text columns narrowed (their text wraps, rows grow); when
+    even that cannot fit, it prints at full size across several pages instead."""
+    import dataclasses
+
+    if not t.fit_width:
+        return t.columns, False
+    budget = _PRINTABLE_PT * TABLE_BODY_SIZE / _min_print_pt()  # widest table the scale allows, in points
+    used = sum(c.width * _UNIT_PT + _PAD_PT for c in t.columns)
+    if used <= budget:
+        return t.columns, True
+    text = [i for i, c in enumerate(t.columns) if c.kind in ("text", "long") and c.width > _NARROWEST]
+    room = sum(t.columns[i].width - _NARROWEST for i in text) * _UNIT_PT
+    excess = used - budget
+    if room < excess:
+        return t.columns, False
+    share = excess / room
+    cols = list(t.columns)
+    for i in text:
+        c = cols[i]
+        cols[i] = dataclasses.replace(c, width=math.floor((c.width - (c.width - _NARROWEST) * share) * 10) / 10)
+    return cols, True
+
+
 def lay_out_table(ws, t: SheetTable, styles: TableStyles) -> TableRowsXml:
+    import dataclasses
+
     from openpyxl.utils import get_column_letter
 
     from .measure import fit_row
 
+    cols, fit = print_widths(t)
+    if cols is not t.columns or fit != t.fit_width:
+        t = dataclasses.replace(t, columns=cols, fit_width=fit)
     n = len(t.columns)
     for i, col in enumerate(t.columns, 1):
         ws.column_dimensions[get_column_letter(i)].width = col.width
@@ -252,7 +299,7 @@ def lay_out_table(ws, t: SheetTable, styles: TableStyles) -> TableRowsXml:
         tab.tableStyleInfo = TableStyleInfo(name="TableStyleLight1", showRowStripes=False)
         ws.add_table(tab)
     if t.chart:
-        _add_chart(ws, t, hr, last)
+        styles.charts.append((ws.title, _add_chart(ws, t, hr, last)))
     ws.sheet_view.zoomScale = 100
     return fast
 
@@ -298,6 +345,7 @@ def _add_chart(ws, t: SheetTable, hr: int, last: int):
         chart.add_data(data, titles_from_data=False)
     chart.set_categories(Reference(ws, min_col=ch.category_col, min_row=first, max_row=end))
     chart.x_axis.scaling.orientation = "maxMin"
+    chart.x_axis.tickLblPos = "low"  # the names left of the plot, not on the zero line a negative bar crosses
     chart.x_axis.delete = False
     chart.y_axis.delete = False
     chart.x_axis.txPr = _chart_text(900)
@@ -313,15 +361,36 @@ def _add_chart(ws, t: SheetTable, hr: int, last: int):
     chart.dataLabels.showSerName = False
     chart.dataLabels.showLegendKey = False
     chart.dataLabels.showPercent = False
-    chart.dataLabels.txPr = _chart_text(800)
+    chart.dataLabels.position = "outEnd"  # each value beyond its bar's end, left of a negative bar
+    chart.dataLabels.txPr = _chart_text(900)
     if ch.percent:
         chart.dataLabels.numFmt = "0%"
     chart.gapWidth = 60
-    chart.width = 24
-    chart.height = min(17, 3.5 + 0.55 * ch.rows)  # one printed page
+    chart.width = CHART_PAGE_CM[0]
+    chart.height = CHART_PAGE_CM[1]
     chart.series[0].graphicalProperties.solidFill = CHART_FILL
-    ws.add_chart(chart, f"B{last + 3}")
-    # the chart starts a printed page of its own rather than being cut in two
-    from openpyxl.worksheet.pagebreak import Break
+    return chart
 
-    ws.row_breaks.append(Break(id=last + 1))
+
+CHART_PAGE_CM = (25.5, 16.5)  # an A4 landscape page within its margins
+
+
+def chart_sheet_name(table_sheet: str) -> str:
+    return f"Biểu đồ {table_sheet}"[:31]
+
+
+def add_chart_sheet(wb, table_sheet: str, chart) -> object:
+    """A sheet holding one chart alone, printed on one A4 landscape page with its title: placed
+    under its table, a chart started a page of its own below the table's repeated header row."""
+    ws = wb.create_sheet(chart_sheet_name(table_sheet))
+    ws.add_chart(chart, "A1")
+    ws.page_setup.paperSize = PAPER_A4
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 1
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.page_margins.left, ws.page_margins.right, ws.page_margins.top, ws.page_margins.bottom = TABLE_MARGINS
+    ws.print_options.horizontalCentered = True
+    ws.oddFooter.center.text = FOOTER
+    ws.oddFooter.center.font = FONT_NAME
+    return ws
