@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .. import spec
+from . import bounds
 from .auth import new_token, token_hash
 from .storage import Store, now, safe_name
 from .worker import Crashed, Workers, annotate, check_file
@@ -316,22 +317,30 @@ async def accept_upload(store: Store, workers: Workers, agency, data: bytes, fil
 
     ``idem_key`` (the API's ``Idempotency-Key`` header): a client that lost the answer (a dropped
     connection, a server restart) sends again with the same key and gets the first answer back
-    instead of a second record.
+    instead of a second record. Refused beyond the server's bounds (``bounds``): checks waiting
+    for the agency, its storage in the round.
     """
-    import asyncio
-    import sqlite3
-
     rnd = get_round(store, agency["round_id"])
     idem_key = (idem_key or "").strip()[:200] or None
     earlier = _earlier(store, agency, idem_key)
     if earlier is not None:
         return {**_answer(rnd, earlier), "repeated": True}
     original = safe_name(filename)
+    bounds.refuse_busy(workers, agency)
+    with bounds.storage_reserved(store, agency, len(data)):
+        return await _check_and_record(store, workers, rnd, agency, data, original, submit, via, idem_key)
+
+
+async def _check_and_record(store: Store, workers: Workers, rnd, agency, data: bytes, original: str, submit: bool,
+                            via: str, idem_key: str | None) -> dict:
+    import asyncio
+    import sqlite3
+
     stored, path = await asyncio.to_thread(store.store_upload, rnd["id"], data, original)
     try:
-        checked = await workers.run(check_file, str(path), original)
-    except Crashed:
-        reason = f"{original}: tệp làm trình đọc dừng đột ngột hoặc đọc quá lâu (tệp hỏng hoặc quá lớn)"
+        checked = await workers.run(check_file, str(path), original, bounds.max_cells(), key=agency["id"])
+    except Crashed as exc:
+        reason = f"{original}: {bounds.crash_reason(exc)}"
         checked = {"unreadable": True, "period": None, "agency": None,
                    "validation": {"file": original, "valid": False, "errors": 1, "warnings": 0, "agency": None,
                                   "issues": [{"severity": "error", "code": "unreadable", "message": reason,
@@ -416,9 +425,11 @@ async def annotated_copy(store: Store, workers: Workers, sub) -> Path:
     issues = json.loads(sub["validation"])["issues"]
     try:
         reason = await workers.run(annotate, str(store.file_path(sub["stored_name"])), issues,
-                                   str(store.file_path(stored)))
-    except Crashed:
-        reason = "không dựng được bản đánh dấu lỗi (tệp làm trình đọc dừng đột ngột)"
+                                   str(store.file_path(stored)), sub["original_name"], bounds.max_cells(),
+                                   key=sub["agency_id"])
+    except Crashed as exc:
+        reason = bounds.message("annotate_too_slow", seconds=exc.seconds) if exc.timed_out \
+            else bounds.message("annotate_crashed")
     if reason:
         raise ServiceError(reason, 422)
     store.execute("UPDATE submissions SET annotated_name=? WHERE id=?", stored, sub["id"])
