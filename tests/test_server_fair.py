@@ -207,27 +207,40 @@ def _service_round(tmp_path):
 
 
 def test_an_agency_with_checks_waiting_is_told_to_wait(tmp_path, workbooks):
+    """With ``waiting_per_agency`` uploads of its own not yet answered, an agency's next upload is
+    refused (429, nothing stored); another agency's is taken; once answered, the agency uploads."""
     from cchc_xl.server import service
 
     store, (stc, snv) = _service_round(tmp_path)
     workers = Workers(jobs=1, seconds=120)
     log, gate = tmp_path / "log", tmp_path / "gate"
-    try:
-        held = [workers.submit(stc["id"], logged, str(log), f"STC{i}", str(gate))
-                for i in range(LIMITS["check"]["waiting_per_agency"])]
-        data = workbooks["ok"].read_bytes()
+    data = workbooks["ok"].read_bytes()
+    n = LIMITS["check"]["waiting_per_agency"]
+
+    def send(agency, name):
+        return service.accept_upload(store, workers, agency, data, name, False, "api")
+
+    async def go():
+        held = workers.submit("mot-co-quan-khac", logged, str(log), "X", str(gate))  # the one slot is busy
+        waiting = [asyncio.create_task(send(stc, f"lan_{i}.xlsx")) for i in range(n)]
+        other = asyncio.create_task(send(snv, "So_Noi_vu.xlsx"))
+        await asyncio.sleep(0.5)
         with pytest.raises(service.ServiceError) as exc:
-            asyncio.run(service.accept_upload(store, workers, stc, data, "So_Tai_chinh.xlsx", False, "api"))
-        assert exc.value.status == 429 and "chờ kiểm tra" in exc.value.message
-        assert store.one("SELECT count(*) AS n FROM submissions")["n"] == 0  # nothing stored
+            await send(stc, "them.xlsx")
+        stored = store.one("SELECT count(*) AS n FROM submissions")["n"]
         gate.touch()
-        for f in held:
-            f.result(timeout=60)
-        done = asyncio.run(service.accept_upload(store, workers, stc, data, "So_Tai_chinh.xlsx", False, "api"))
-        assert done["validation"]["errors"] == 0
+        await asyncio.wrap_future(held)
+        answers = await asyncio.gather(*waiting, other)
+        return exc.value, stored, answers, await send(stc, "sau.xlsx")
+
+    try:
+        refused, stored, answers, after = asyncio.run(go())
     finally:
         workers.close()
         store.close()
+    assert refused.status == 429 and refused.message == LIMITS["messages"]["busy"].format(waiting=n)
+    assert stored == 0 and len(answers) == n + 1 and all(a["submission"] for a in answers)
+    assert after["validation"]["errors"] == 0
 
 
 def test_storage_quota_per_agency_per_round(tmp_path, workbooks):

@@ -61,6 +61,9 @@ class Server:
     def __init__(self, config: Config):
         self.config = config
         self.store = Store(config.data_dir)
+        orphans = self.store.remove_orphans()  # left by a kill -9 between a file's sync and its record
+        if orphans:
+            self.store.audit("máy chủ", "xoa_tep_khong_co_ban_ghi", {"files": orphans[:100], "count": len(orphans)})
         self.workers = Workers(config.jobs, config.catalog_dirs)
         self.sessions = Sessions(self.store)
         secret = self.store.get_meta("secret")
@@ -204,7 +207,8 @@ def create_app(config: Config) -> FastAPI:
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException):
         if request.scope.get("state", {}).get("too_large"):
-            return error_response(request, 413, too_large_text(config.max_upload))
+            limit = config.max_payload if request.url.path.startswith("/xlwings/") else config.max_upload
+            return error_response(request, 413, too_large_text(limit))
         messages = {404: "Không có trang hoặc tệp này.", 405: "Phương thức không được hỗ trợ ở địa chỉ này.",
                     400: "Yêu cầu không hợp lệ (biểu mẫu gửi lên bị hỏng hoặc thiếu)."}
         return error_response(request, exc.status_code, messages.get(exc.status_code, "Yêu cầu không hợp lệ."))

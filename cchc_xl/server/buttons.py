@@ -110,8 +110,14 @@ def _agency(request: Request):
 
 
 async def _payload(request: Request) -> dict:
+    from .access import too_large
+    from .app import too_large_text
+
+    body = await request.body()
+    if too_large(request):  # a body without a declared length, cut at the bound by the guard
+        raise Refused(413, too_large_text(server_of(request).config.max_payload))
     try:
-        payload = json.loads(await request.body())
+        payload = json.loads(body)
     except (ValueError, UnicodeDecodeError):
         raise Refused(400, "Nội dung gửi lên không phải JSON của xlwings.") from None
     missing = _shape_problem(payload)
@@ -170,6 +176,18 @@ async def _actions(request: Request, agency, kind: str, payload: dict, message: 
         raise Refused(422, f"Máy chủ không xử lý được sổ tính này: {crash_reason(exc)}.") from None
 
 
+async def _payload_as_workbook(srv, agency, payload: dict) -> bytes:
+    from .bounds import crash_reason
+    from .worker import Crashed
+
+    try:
+        return await srv.workers.run(payload_workbook, payload, key=agency["id"])
+    except PayloadError as exc:
+        raise Refused(400, f"Nội dung gửi lên không phải sổ tính do xlwings gửi ({exc}).") from None
+    except Crashed as exc:
+        raise Refused(422, f"Máy chủ không xử lý được sổ tính này: {crash_reason(exc)}.") from None
+
+
 @router.post("/{kind}")
 async def button(request: Request, kind: str):
     if kind not in ENDPOINTS:
@@ -182,20 +200,14 @@ async def button(request: Request, kind: str):
                            "dịch vụ cchc-xl (xem README) rồi khởi động lại.")
     upload_allowed(request, agency)  # every click holds a worker: the per-agency limit of uploads
     _within_budget(payload)
-    from .bounds import crash_reason, refuse_busy
+    from .bounds import admitted
 
-    refuse_busy(srv.workers, agency)
     if kind != "nop-bao-cao":
         srv.store.audit(f"cơ quan {agency['name']}", f"nut_{kind}", None, srv.client_ip(request))
-        return JSONResponse(await _actions(request, agency, kind, payload))
-    from .worker import Crashed
-
-    try:
-        data = await srv.workers.run(payload_workbook, payload, key=agency["id"])
-    except PayloadError as exc:
-        raise Refused(400, f"Nội dung gửi lên không phải sổ tính do xlwings gửi ({exc}).") from None
-    except Crashed as exc:
-        raise Refused(422, f"Máy chủ không xử lý được sổ tính này: {crash_reason(exc)}.") from None
+        with admitted(agency):
+            return JSONResponse(await _actions(request, agency, kind, payload))
+    with admitted(agency):
+        data = await _payload_as_workbook(srv, agency, payload)
     name = str((payload.get("book") or {}).get("name") or "bao_cao.xlsx")
     name = name.rsplit(".", 1)[0] + ".xlsx"
     answer = await service.accept_upload(srv.store, srv.workers, agency, data, name, True, "excel")

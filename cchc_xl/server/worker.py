@@ -66,12 +66,34 @@ def check_file(path: str, display: str, max_cells: int | None = None) -> dict:
     stored = Path(path).name
     for issue in verdict["issues"]:  # messages name the file the agency sent, not our generated name
         issue["message"] = issue["message"].replace(stored, display)
-    out = {"validation": verdict, "unreadable": rep.unreadable, "period": None, "agency": None}
+    out = {"validation": verdict, "unreadable": rep.unreadable, "period": None, "agency": None,
+           "macros": has_macros(path)}
     if rep.result is not None:
         doc = rep.result.report
         out["period"] = doc.get("period")
         out["agency"] = doc.get("agency")
     return out
+
+
+def has_macros(path: str) -> bool:
+    """The workbook carries a VBA project (an .xlsm's ``vbaProject.bin``, an .xls's macro streams),
+    whatever its name says; the department is warned before opening it."""
+    import zipfile
+
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(8)
+        if head.startswith(b"PK"):
+            with zipfile.ZipFile(path) as zf:
+                return any(n.lower().endswith("vbaproject.bin") for n in zf.namelist())
+        if head.startswith(b"\xd0\xcf\x11\xe0"):
+            import olefile
+
+            with olefile.OleFileIO(path) as ole:
+                return any(part[0] in ("_VBA_PROJECT_CUR", "Macros", "_VBA_PROJECT") for part in ole.listdir())
+    except Exception:  # noqa: BLE001 - a damaged file: said by its name alone
+        pass
+    return Path(path).suffix.lower() == ".xlsm"
 
 
 def annotate(src: str, issues: list[dict], out: str, display: str | None = None,
