@@ -182,6 +182,11 @@ class Guards:
         await send({"type": "http.response.body", "body": body})
 
 
+def _beyond_sqlite(value) -> bool:
+    text = str(value)
+    return text.lstrip("+-").isdigit() and not -(2 ** 63) <= int(text) < 2 ** 63
+
+
 def too_large_text(limit: int) -> str:
     return (f"Tệp tải lên quá lớn (giới hạn {limit // MB} MB). Biểu mẫu CCHC thường chỉ vài trăm KB; "
             "hãy kiểm tra lại tệp (ảnh chèn vào, trang thừa).")
@@ -216,6 +221,14 @@ def create_app(config: Config) -> FastAPI:
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError):
         return error_response(request, 400, "Yêu cầu thiếu trường hoặc có giá trị sai kiểu.")
+
+    @app.exception_handler(OverflowError)
+    async def _overflow(request: Request, exc: OverflowError):
+        """An id in the address beyond SQLite's integers names no record: not found (a query the
+        store did not already answer with "no row")."""
+        if any(_beyond_sqlite(v) for v in request.path_params.values()):
+            return error_response(request, 404, "Không có trang hoặc tệp này.")
+        return await _unexpected(request, exc)
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception):
