@@ -154,6 +154,7 @@ class _Slot:
     def __init__(self, owner: "Workers", index: int):
         self.owner = owner
         self.pool = owner._new()
+        self.stale = False
         self.thread = threading.Thread(target=self._loop, name=f"cchc-xl-slot-{index}", daemon=True)
         self.thread.start()
 
@@ -167,34 +168,44 @@ class _Slot:
             except BaseException as exc:  # noqa: BLE001 - travels to whoever awaits the job
                 job.future.set_exception(exc)
             finally:
+                if self.stale:  # a new worker, started before the next job so that its start-up
+                    self.renew()  # never counts against that job's time budget
                 self.owner._done(job.key)
 
     def _call(self, job: _Job):
         try:
             fut = self.pool.submit(job.fn, *job.args)
-        except (BrokenProcessPool, RuntimeError):
+        except (BrokenProcessPool, RuntimeError):  # the worker died while idle
             self.renew()
             fut = self.pool.submit(job.fn, *job.args)
         try:
             return fut.result(timeout=job.timeout)
         except concurrent.futures.TimeoutError:
-            self.renew()
+            self.kill()
             raise Crashed(timed_out=True, seconds=job.timeout) from None
         except BrokenProcessPool:
-            self.renew()
+            self.kill()
             raise Crashed() from None
 
-    def renew(self) -> None:
-        """Kill this slot's worker (and the reading process it forked) and start a new one."""
-        old = self.pool
-        for proc in list((getattr(old, "_processes", None) or {}).values()):
+    def kill(self) -> None:
+        """Kill this slot's worker and the reading process it forked (``isolate``) at once."""
+        self.stale = True
+        for proc in list((getattr(self.pool, "_processes", None) or {}).values()):
             for pid in [*_descendants(proc.pid), proc.pid]:
                 try:
                     os.kill(pid, signal.SIGKILL)
                 except (OSError, AttributeError):
                     pass
-        old.shutdown(wait=False, cancel_futures=True)
+
+    def renew(self) -> None:
+        """A new worker in place of the killed one, started and warmed."""
+        self.pool.shutdown(wait=False, cancel_futures=True)
         self.pool = self.owner._new()
+        self.stale = False
+        try:
+            self.pool.submit(Path.cwd).result(timeout=600)
+        except Exception:  # noqa: BLE001 - it will fail again on the next job and be replaced then
+            self.stale = True
 
 
 class Workers:
