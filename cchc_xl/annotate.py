@@ -131,17 +131,28 @@ def annotate_workbook(wb, issues: list[Issue], note: str | None = None) -> None:
 OPENPYXL_SUFFIXES = {".xlsx", ".xlsm"}
 
 
-def annotate_file(src: str | os.PathLike, issues: list[Issue], out: str | os.PathLike) -> Path:
+def annotate_file(src: str | os.PathLike, issues: list[Issue], out: str | os.PathLike, display: str | None = None,
+                  max_cells: int | None = None) -> Path:
     """Write ``out``: a marked copy of ``src`` (which stays untouched).
 
-    Raises ``AnnotateError`` with a Vietnamese message when the copy cannot be made.
+    ``display``: the file's name as its sender knows it (the server stores files under generated
+    names); ``max_cells``: the server's cell budget (``budget``), checked before the workbook is
+    loaded. Raises ``AnnotateError`` with a Vietnamese message when the copy cannot be made.
     """
     from openpyxl import load_workbook
 
     from .printing import refresh_input_tables
     from .template import save_atomic
 
+    from . import budget
+    from .boundary import UnreadableError
+
     src, out = Path(src), Path(out)
+    shown = display or src.name
+    try:
+        budget.check_file(src, max_cells)
+    except UnreadableError as exc:
+        raise AnnotateError(f"{shown}: không ghi được bản đánh dấu lỗi vì {exc.reason}") from None
     note = None
     wb = None
     if src.suffix.lower() in OPENPYXL_SUFFIXES:
@@ -153,8 +164,8 @@ def annotate_file(src: str | os.PathLike, issues: list[Issue], out: str | os.Pat
         except Exception:  # e.g. a file saved by another program that openpyxl cannot open: use its values
             wb = _load_cleaned(src, keep_vba)
     if wb is None:
-        wb = _values_copy(src)
-        note = (f"Bản này được dựng lại từ giá trị các ô của tệp {src.name}: định dạng, công thức và danh sách "
+        wb = _values_copy(src, shown, max_cells)
+        note = (f"Bản này được dựng lại từ giá trị các ô của tệp {shown}: định dạng, công thức và danh sách "
                 f"chọn của tệp gốc không được giữ. Hãy sửa trên tệp gốc (hoặc lưu tệp gốc thành .xlsx để có "
                 f"bản đánh dấu đầy đủ).")
     annotate_workbook(wb, issues, note)
@@ -192,7 +203,7 @@ def _load_cleaned(src: Path, keep_vba: bool):
         return None
 
 
-def _values_copy(src: Path):
+def _values_copy(src: Path, shown: str, max_cells: int | None = None):
     """A new workbook holding every sheet's values of ``src`` (read as the checker reads it)."""
     from openpyxl import Workbook
     from openpyxl.styles import Alignment
@@ -200,10 +211,13 @@ def _values_copy(src: Path):
 
     from .reader import UnreadableError, load_grids
 
+    from . import budget
+
     try:
         grids, visibility = load_grids(src)
+        budget.check(budget.count_grids(grids) if max_cells else None, max_cells)
     except UnreadableError as exc:
-        raise AnnotateError(f"{src.name}: không ghi được bản đánh dấu lỗi vì {exc.reason}") from None
+        raise AnnotateError(f"{shown}: không ghi được bản đánh dấu lỗi vì {exc.reason}") from None
     wb = Workbook()
     wb.remove(wb.active)
     wrap = Alignment(wrap_text=True, vertical="top")

@@ -499,8 +499,14 @@ def _read_sheets() -> set[str]:
     return {cfg["meta_sheet"]} | {cfg["sheets"][k]["title"] for k in ("info",) + _TABLE_SHEETS}
 
 
-def read_file(path: str | os.PathLike) -> ReadResult:
+def read_file(path: str | os.PathLike, max_cells: int | None = None) -> ReadResult:
+    """The canonical report of a workbook file; ``max_cells`` (the server's cell budget): refuse,
+    before and after reading, a workbook holding more cells (``budget``)."""
+    from . import budget
+
+    budget.check_file(path, max_cells)
     grids, _ = load_grids(path, only=_read_sheets())
+    budget.check(budget.count_grids(grids) if max_cells else None, max_cells)
     return read_grids(grids, Path(path).name)
 
 

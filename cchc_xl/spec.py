@@ -267,6 +267,12 @@ def period_kinds() -> list[dict]:
     return load("enums")["period_kinds"]
 
 
+def limits() -> dict:
+    """The server's bounds (``schemas/limits.json``): cells and seconds a check may take, checks
+    waiting per agency, storage per agency and round, and the Vietnamese reasons beyond them."""
+    return load("limits")
+
+
 def statuses() -> list[dict]:
     return load("enums")["statuses"]
 

@@ -536,11 +536,12 @@ def check_read(result: ReadResult) -> list[Issue]:
                                                             from_appraisal)))
 
 
-def validate_file(path: str | os.PathLike, display: str | None = None) -> FileReport:
-    """Read and check one workbook; an unreadable file gives one issue, never an exception."""
+def validate_file(path: str | os.PathLike, display: str | None = None, max_cells: int | None = None) -> FileReport:
+    """Read and check one workbook; an unreadable file gives one issue, never an exception.
+    ``max_cells``: the server's cell budget (``reader.read_file``)."""
     name = display or str(path)
     try:
-        result = read_file(path)
+        result = read_file(path, max_cells)
     except UnreadableError as exc:
         return FileReport(name, [Issue("error", exc.code, f"{Path(path).name}: {exc.reason}")], unreadable=True)
     except spec.SpecError as exc:

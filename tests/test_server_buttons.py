@@ -55,9 +55,25 @@ def _post(srv, endpoint: str, token: str | None, payload) -> httpx.Response:
 
 
 def _local(payload: dict, fn) -> list[dict]:
-    book = xw.Book(json=copy.deepcopy(payload))
-    fn(book)
-    return book.json()["actions"]
+    """The local button's actions, run as the server runs them: in Vietnam time (the status
+    sheet's "Kiểm tra lúc …"), whatever this machine's zone."""
+    import time
+
+    from cchc_xl.server import VIETNAM_TZ
+
+    before = os.environ.get("TZ")
+    os.environ["TZ"] = VIETNAM_TZ
+    time.tzset()
+    try:
+        book = xw.Book(json=copy.deepcopy(payload))
+        fn(book)
+        return book.json()["actions"]
+    finally:
+        if before is None:
+            os.environ.pop("TZ", None)
+        else:
+            os.environ["TZ"] = before
+        time.tzset()
 
 
 def _token(rnd, code: str) -> str:

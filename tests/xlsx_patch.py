@@ -116,3 +116,35 @@ def cell_values(z: zipfile.ZipFile, part: str, strings: list[str], min_col: int 
         else:
             value = float(v.text)
         yield letters, int(row), value
+
+
+def padded_copy(src, dst, sheet: str, cells: int, first_col: str = "E", last_col: str = "BL") -> int:
+    """Copy ``src`` to ``dst`` with about ``cells`` numbers added below the last row of ``sheet``
+    in columns ``first_col``…``last_col`` (all inside the reader's area, so no bound of the reader
+    refuses them): the crafted workbook of a "slow to check" upload. Returns the cells added."""
+    lo, hi = col_index(first_col), col_index(last_col)
+    letters = []
+    for i in range(lo, hi + 1):
+        s, n = "", i
+        while n:
+            n, rem = divmod(n - 1, 26)
+            s = chr(65 + rem) + s
+        letters.append(s)
+    per_row = len(letters)
+    rows = max(1, cells // per_row)
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED, compresslevel=6) as zout:
+        part = sheet_parts(zin)[sheet]
+        for info in zin.infolist():
+            data = zin.read(info)
+            if info.filename == part:
+                xml = data.decode("utf-8")
+                last = max(int(r) for r in re.findall(r'<row r="(\d+)"', xml))
+                body = "".join(
+                    f'<row r="{r}">' + "".join(f'<c r="{c}{r}"><v>{(r * 7919 + j * 104729) % 99991}</v></c>'
+                                               for j, c in enumerate(letters)) + "</row>"
+                    for r in range(last + 1, last + 1 + rows))
+                xml = xml.replace("</sheetData>", body + "</sheetData>", 1)
+                xml = re.sub(r'<dimension ref="[^"]*"/>', "", xml, count=1)
+                data = xml.encode("utf-8")
+            zout.writestr(info.filename, data)
+    return rows * per_row

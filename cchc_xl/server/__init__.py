@@ -18,6 +18,23 @@ MISSING = ("Máy chủ cần thêm thư viện: hãy cài bằng lệnh  python 
            "(FastAPI, uvicorn, python-multipart).")
 
 
+# POSIX spelling of Vietnam time (UTC+7, no daylight saving): needs no time-zone database
+VIETNAM_TZ = "ICT-7"
+
+
+def vietnam_time() -> None:
+    """Local time of the server process, and so of its workers and of the consolidation it runs,
+    is Vietnam time whatever the machine's zone (a VPS often keeps UTC): every document the
+    server writes — the consolidated workbook's "Tổng hợp lúc", the Word draft's date, the
+    buttons' status sheets — is dated as the department reads it."""
+    import os
+    import time
+
+    os.environ["TZ"] = VIETNAM_TZ
+    if hasattr(time, "tzset"):
+        time.tzset()
+
+
 def _config(args):
     from .app import MB, Config
 
@@ -108,6 +125,7 @@ def serve(args, echo=print) -> int:
     if args.reset_password:
         echo(f"Mật khẩu mới của tài khoản admin: {reset_password(args.data)}  (chỉ hiện một lần)")
         return 0
+    vietnam_time()
     config = _config(args)
     demo_link, shown = seed_demo(config, echo) if args.demo else (None, {})
     from .app import create_app

@@ -88,11 +88,32 @@ def too_large(request: Request) -> bool:
     return bool(request.scope.get("state", {}).get("too_large"))
 
 
-def attachment(data: bytes, filename: str, media_type: str = "application/octet-stream"):
-    """Bytes as a download (never shown inline by the browser)."""
+# What each kind of download is (a browser or a script opens it with the right program); a file
+# of another kind goes out as application/octet-stream.
+CONTENT_TYPES = {
+    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    ".xlsm": "application/vnd.ms-excel.sheet.macroEnabled.12",
+    ".xlam": "application/vnd.ms-excel.addin.macroEnabled.12",
+    ".xls": "application/vnd.ms-excel",
+    ".ods": "application/vnd.oasis.opendocument.spreadsheet",
+    ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    ".pdf": "application/pdf",
+    ".json": "application/json",
+    ".csv": "text/csv; charset=utf-8",
+}
+
+
+def content_type(filename: str) -> str:
+    """The content type of a file name or a bare suffix (``.xlsx``)."""
+    name = str(filename).lower()
+    return CONTENT_TYPES.get(name[name.rfind("."):] if "." in name else "", "application/octet-stream")
+
+
+def attachment(data: bytes, filename: str, media_type: str | None = None):
+    """Bytes as a download (never shown inline by the browser), typed by the file's suffix."""
     from urllib.parse import quote
 
     from fastapi.responses import Response
 
-    return Response(data, media_type=media_type, headers={
+    return Response(data, media_type=media_type or content_type(filename), headers={
         "content-disposition": f"attachment; filename*=utf-8''{quote(filename)}"})

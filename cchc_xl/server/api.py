@@ -8,8 +8,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from . import service
-from .access import api_caller, attachment, own_submission, server_of, too_large, upload_allowed
+from . import fields, service
+from .access import api_caller, attachment, content_type, own_submission, server_of, too_large, upload_allowed
 from .app import Refused, too_large_text
 
 router = APIRouter(prefix="/api")
@@ -32,12 +32,13 @@ async def open_round(request: Request):
     body = await _json_body(request)
     agencies = service.registry_from_json(body.get("registry"))
     rid = service.open_round(srv.store, body.get("year"), body.get("period"), body.get("deadline"), agencies,
-                             bool(body.get("allow_errors", False)), "API", "registry (API)")
+                             fields.flag(body.get("allow_errors"), "“allow_errors”"), "API", "registry (API)")
     srv.store.audit("API", "mo_dot", {"round": rid, "agencies": len(agencies)}, srv.client_ip(request))
     base = srv.base_url(request)
+    warning = service.deadline_warning(service.get_round(srv.store, rid)["deadline"])
     return JSONResponse({"id": rid, "agencies": [
         {"name": a["name"], "code": a["code"], "token": a["token"], "link": service.link(base, a["token"])}
-        for a in service.agencies_of(srv.store, rid)]}, status_code=201)
+        for a in service.agencies_of(srv.store, rid)], "warnings": [warning] if warning else []}, status_code=201)
 
 
 @router.get("/rounds")
@@ -90,7 +91,7 @@ async def submission(request: Request, sid: int):
     store = server_of(request).store
     return {"submission": sub["id"], "uploaded_at": sub["uploaded_at"], "file": sub["original_name"],
             "submitted": bool(sub["submitted_at"]), "submitted_at": sub["submitted_at"],
-            "returned_at": sub["returned_at"], "refusal": sub["refusal"],
+            "returned_at": sub["returned_at"], "refusal": sub["refusal"], "macros": bool(sub["macros"]),
             "validation": json.loads(sub["validation"]),
             "comments": [{"at": c["at"], "text": c["text"]} for c in
                          service.comments_of(store, sub["agency_id"]).get(sub["id"], [])]}
@@ -118,7 +119,8 @@ async def submit(request: Request, sid: int):
 async def return_submission(request: Request, sid: int):
     api_caller(request, allow_agency=False)
     body = await _json_body(request)
-    service.return_submission(server_of(request).store, sid, str(body.get("comment") or ""), "API")
+    comment = fields.text(body.get("comment"), "Lý do trả lại (“comment”)", fields.limit("comment")) or ""
+    service.return_submission(server_of(request).store, sid, comment, "API")
     return {"submission": sid, "returned": True}
 
 
@@ -136,4 +138,4 @@ async def consolidate(request: Request, rid: int):
 async def consolidation_file(request: Request, rid: int, cid: int, kind: str) -> Response:
     api_caller(request, allow_agency=False)
     path = service.consolidation_file(server_of(request).store, rid, cid, kind)
-    return FileResponse(path, filename=path.name, media_type="application/octet-stream")
+    return FileResponse(path, filename=path.name, media_type=content_type(path.name))

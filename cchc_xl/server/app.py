@@ -61,6 +61,9 @@ class Server:
     def __init__(self, config: Config):
         self.config = config
         self.store = Store(config.data_dir)
+        orphans = self.store.remove_orphans()  # left by a kill -9 between a file's sync and its record
+        if orphans:
+            self.store.audit("máy chủ", "xoa_tep_khong_co_ban_ghi", {"files": orphans[:100], "count": len(orphans)})
         self.workers = Workers(config.jobs, config.catalog_dirs)
         self.sessions = Sessions(self.store)
         secret = self.store.get_meta("secret")
@@ -179,6 +182,11 @@ class Guards:
         await send({"type": "http.response.body", "body": body})
 
 
+def _beyond_sqlite(value) -> bool:
+    text = str(value)
+    return text.lstrip("+-").isdigit() and not -(2 ** 63) <= int(text) < 2 ** 63
+
+
 def too_large_text(limit: int) -> str:
     return (f"Tệp tải lên quá lớn (giới hạn {limit // MB} MB). Biểu mẫu CCHC thường chỉ vài trăm KB; "
             "hãy kiểm tra lại tệp (ảnh chèn vào, trang thừa).")
@@ -204,7 +212,8 @@ def create_app(config: Config) -> FastAPI:
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException):
         if request.scope.get("state", {}).get("too_large"):
-            return error_response(request, 413, too_large_text(config.max_upload))
+            limit = config.max_payload if request.url.path.startswith("/xlwings/") else config.max_upload
+            return error_response(request, 413, too_large_text(limit))
         messages = {404: "Không có trang hoặc tệp này.", 405: "Phương thức không được hỗ trợ ở địa chỉ này.",
                     400: "Yêu cầu không hợp lệ (biểu mẫu gửi lên bị hỏng hoặc thiếu)."}
         return error_response(request, exc.status_code, messages.get(exc.status_code, "Yêu cầu không hợp lệ."))
@@ -212,6 +221,14 @@ def create_app(config: Config) -> FastAPI:
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError):
         return error_response(request, 400, "Yêu cầu thiếu trường hoặc có giá trị sai kiểu.")
+
+    @app.exception_handler(OverflowError)
+    async def _overflow(request: Request, exc: OverflowError):
+        """An id in the address beyond SQLite's integers names no record: not found (a query the
+        store did not already answer with "no row")."""
+        if any(_beyond_sqlite(v) for v in request.path_params.values()):
+            return error_response(request, 404, "Không có trang hoặc tệp này.")
+        return await _unexpected(request, exc)
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception):

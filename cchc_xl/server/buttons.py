@@ -110,8 +110,14 @@ def _agency(request: Request):
 
 
 async def _payload(request: Request) -> dict:
+    from .access import too_large
+    from .app import too_large_text
+
+    body = await request.body()
+    if too_large(request):  # a body without a declared length, cut at the bound by the guard
+        raise Refused(413, too_large_text(server_of(request).config.max_payload))
     try:
-        payload = json.loads(await request.body())
+        payload = json.loads(body)
     except (ValueError, UnicodeDecodeError):
         raise Refused(400, "Nội dung gửi lên không phải JSON của xlwings.") from None
     missing = _shape_problem(payload)
@@ -140,15 +146,46 @@ def _shape_problem(payload) -> str | None:
     return None
 
 
-async def _actions(request: Request, kind: str, payload: dict, message: str | None = None):
+def _payload_cells(payload: dict) -> dict[str, int]:
+    """Sheet name → cells holding a value in the payload (what the button's check reads)."""
+    return {str(sheet["name"]): sum(1 for row in sheet["values"] for v in row if v is not None and v != "")
+            for sheet in payload["sheets"]}
+
+
+def _within_budget(payload: dict) -> None:
+    """The payload within the cell budget of every check (``schemas/limits.json``), else 422."""
+    from .. import budget
+    from ..boundary import UnreadableError
+    from .bounds import max_cells
+
+    try:
+        budget.check(_payload_cells(payload), max_cells())
+    except UnreadableError as exc:
+        raise Refused(422, f"Máy chủ không kiểm tra sổ tính này: {exc.reason}.") from None
+
+
+async def _actions(request: Request, agency, kind: str, payload: dict, message: str | None = None):
+    from .bounds import crash_reason
     from .worker import Crashed
 
     try:
-        return await server_of(request).workers.run(run_button, kind, payload, message)
+        return await server_of(request).workers.run(run_button, kind, payload, message, key=agency["id"])
     except PayloadError as exc:
         raise Refused(400, f"Nội dung gửi lên không phải sổ tính do xlwings gửi ({exc}).") from None
-    except Crashed:
-        raise Refused(422, "Máy chủ không xử lý được sổ tính này (quá lớn hoặc hỏng).") from None
+    except Crashed as exc:
+        raise Refused(422, f"Máy chủ không xử lý được sổ tính này: {crash_reason(exc)}.") from None
+
+
+async def _payload_as_workbook(srv, agency, payload: dict) -> bytes:
+    from .bounds import crash_reason
+    from .worker import Crashed
+
+    try:
+        return await srv.workers.run(payload_workbook, payload, key=agency["id"])
+    except PayloadError as exc:
+        raise Refused(400, f"Nội dung gửi lên không phải sổ tính do xlwings gửi ({exc}).") from None
+    except Crashed as exc:
+        raise Refused(422, f"Máy chủ không xử lý được sổ tính này: {crash_reason(exc)}.") from None
 
 
 @router.post("/{kind}")
@@ -162,17 +199,15 @@ async def button(request: Request, kind: str):
         raise Refused(503, "Máy chủ chưa bật các nút Excel: hãy đặt biến môi trường XLWINGS_LICENSE_KEY cho "
                            "dịch vụ cchc-xl (xem README) rồi khởi động lại.")
     upload_allowed(request, agency)  # every click holds a worker: the per-agency limit of uploads
+    _within_budget(payload)
+    from .bounds import admitted
+
     if kind != "nop-bao-cao":
         srv.store.audit(f"cơ quan {agency['name']}", f"nut_{kind}", None, srv.client_ip(request))
-        return JSONResponse(await _actions(request, kind, payload))
-    from .worker import Crashed
-
-    try:
-        data = await srv.workers.run(payload_workbook, payload)
-    except PayloadError as exc:
-        raise Refused(400, f"Nội dung gửi lên không phải sổ tính do xlwings gửi ({exc}).") from None
-    except Crashed:
-        raise Refused(422, "Máy chủ không xử lý được sổ tính này (quá lớn hoặc hỏng).") from None
+        with admitted(agency):
+            return JSONResponse(await _actions(request, agency, kind, payload))
+    with admitted(agency):
+        data = await _payload_as_workbook(srv, agency, payload)
     name = str((payload.get("book") or {}).get("name") or "bao_cao.xlsx")
     name = name.rsplit(".", 1)[0] + ".xlsx"
     answer = await service.accept_upload(srv.store, srv.workers, agency, data, name, True, "excel")
@@ -182,5 +217,5 @@ async def button(request: Request, kind: str):
                 f"{v['errors']} lỗi, {v['warnings']} cảnh báo).")
     else:
         text = f"Chưa nộp được: {answer['reason'] or answer['refusal'] or 'bài còn lỗi'}"
-    body = await _actions(request, kind, payload, text)
+    body = await _actions(request, agency, kind, payload, text)
     return JSONResponse({**body, "submission": answer["submission"], "submitted": answer["submitted"]})

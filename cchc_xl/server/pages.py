@@ -16,6 +16,7 @@ from .. import spec
 from . import service
 from .access import (SESSION_COOKIE, agency_by_link, agency_csrf, attachment, check_csrf, department, own_submission,
                      server_of, too_large, upload_allowed)
+from .access import content_type
 from .app import ADMIN_USER, MB, Refused, too_large_text
 from .auth import check_password
 from .chart import rate_chart
@@ -34,6 +35,7 @@ def _env():
     env.filters["date"] = service.local_date
     env.filters["period"] = lambda kind, year=None: service.period_label(kind, year)
     env.filters["level"] = service.level_label
+    env.globals["macro_warning"] = service.MACRO_WARNING
     return env
 
 
@@ -135,14 +137,14 @@ async def open_round(request: Request):
         year, period, deadline = service.check_round_fields(form.get("year"), form.get("period"),
                                                             form.get("deadline"))
         with tempfile.TemporaryDirectory() as tmp:
-            path = Path(tmp) / f"danh_sach{suffix}"
+            path = Path(tmp) / service.user_file_name(reg.filename, suffix)  # messages name the user's file
             path.write_bytes(data)
             agencies = await run_in_threadpool(service.registry_from_file, path)
             prefilled = []
             if appraisal is not None and getattr(appraisal, "filename", None):
                 if Path(appraisal.filename).suffix.lower() != ".xlsx":
                     raise service.ServiceError(f"{appraisal.filename}: sổ thẩm định phải là tệp .xlsx")
-                ap = Path(tmp) / "so_tham_dinh.xlsx"
+                ap = Path(tmp) / service.user_file_name(appraisal.filename, ".xlsx")
                 ap.write_bytes(await appraisal.read())
                 prefilled = await run_in_threadpool(service.prefilled_workbooks, ap, year, period, Path(tmp) / "ra")
             rid = service.open_round(srv.store, year, period, deadline, agencies, form.get("allow_errors") == "1",
@@ -189,7 +191,7 @@ async def consolidate(request: Request, rid: int):
 async def consolidation_file(request: Request, rid: int, cid: int, kind: str):
     department(request)
     path = service.consolidation_file(server_of(request).store, rid, cid, kind)
-    return FileResponse(path, filename=path.name, media_type="application/octet-stream")
+    return FileResponse(path, filename=path.name, media_type=content_type(path.name))
 
 
 @router.get("/so-noi-vu/bai/{sid}")
@@ -221,7 +223,7 @@ async def _submission_download(srv, sub, agency_name: str, what: str):
         suffix = Path(sub["stored_name"]).suffix
         return FileResponse(srv.store.file_path(sub["stored_name"]),
                             filename=service.download_name(agency_name, f"_bai_{sub['id']}{suffix}"),
-                            media_type="application/octet-stream")
+                            media_type=content_type(suffix))
     raise Refused(404, "Không có tệp này.")
 
 

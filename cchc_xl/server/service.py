@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .. import spec
+from . import bounds, fields
 from .auth import new_token, token_hash
 from .storage import Store, now, safe_name
 from .worker import Crashed, Workers, annotate, check_file
@@ -49,6 +50,15 @@ def local_time(iso: str | None) -> str:
 
 def local_date(iso_date: str) -> str:
     return dt.date.fromisoformat(iso_date).strftime("%d/%m/%Y")
+
+
+def deadline_warning(deadline: str, opened_iso: str | None = None) -> str | None:
+    """The warning of a round whose deadline had passed when it was opened (Vietnamese days)."""
+    opened = (dt.datetime.fromisoformat(opened_iso) if opened_iso else dt.datetime.now(dt.timezone.utc)).astimezone(VN)
+    if dt.date.fromisoformat(deadline) >= opened.date():
+        return None
+    return (f"Hạn nộp {local_date(deadline)} đã qua khi mở đợt (ngày {opened.strftime('%d/%m/%Y')}): mọi bài nộp "
+            "của đợt này đều bị tính là trễ hạn. Nếu ghi nhầm hạn nộp, hãy mở đợt mới với hạn nộp đúng.")
 
 
 def is_late(deadline: str, at_iso: str | None) -> bool:
@@ -89,9 +99,11 @@ def registry_from_file(path: Path) -> list[NewAgency]:
 def registry_from_json(items) -> list[NewAgency]:
     if not isinstance(items, list) or not items:
         raise ServiceError("“registry” phải là danh sách cơ quan, mỗi cơ quan có ít nhất “ten”")
+    fields.registry_size(items)
     out = []
     levels = {lv["key"] for lv in spec.levels()}
     for i, item in enumerate(items, start=1):
+        fields.registry_item(item, i)  # types and lengths (a list as a code, a name of 100,000 characters)
         if not isinstance(item, dict) or not str(item.get("ten") or "").strip():
             raise ServiceError(f"cơ quan thứ {i} của “registry” thiếu tên (“ten”)")
         name = str(item["ten"]).strip()
@@ -115,19 +127,20 @@ def refuse_merged(agencies: list[NewAgency], source: str) -> None:
 
 
 def check_round_fields(year, period, deadline) -> tuple[int, str, str]:
-    try:
-        year = int(year)
-    except (TypeError, ValueError):
-        raise ServiceError("năm báo cáo phải là số có 4 chữ số") from None
+    year = fields.year(year)
     if not 2000 <= year <= 2100:
         raise ServiceError(f"năm {year} ngoài khoảng 2000–2100")
-    if period not in {p["key"] for p in spec.period_kinds()}:
-        raise ServiceError(f"kỳ báo cáo “{period}” không hợp lệ (dùng: "
+    if not isinstance(period, str) or period not in {p["key"] for p in spec.period_kinds()}:
+        shown = period[:40] if isinstance(period, str) else type(period).__name__
+        raise ServiceError(f"kỳ báo cáo “{shown}” không hợp lệ (dùng: "
                            f"{', '.join(p['key'] for p in spec.period_kinds())})")
     try:
-        deadline = dt.date.fromisoformat(str(deadline)).isoformat()
+        if not isinstance(deadline, str):
+            raise ValueError
+        deadline = dt.date.fromisoformat(deadline).isoformat()
     except ValueError:
-        raise ServiceError(f"hạn nộp “{deadline}” không phải ngày dạng YYYY-MM-DD") from None
+        shown = deadline[:40] if isinstance(deadline, str) else type(deadline).__name__
+        raise ServiceError(f"hạn nộp “{shown}” không phải ngày dạng YYYY-MM-DD") from None
     return year, period, deadline
 
 
@@ -136,6 +149,7 @@ def open_round(store: Store, year, period, deadline, agencies: list[NewAgency], 
     year, period, deadline = check_round_fields(year, period, deadline)
     if not agencies:
         raise ServiceError("danh sách cơ quan trống")
+    fields.agency_names(agencies)
     refuse_merged(agencies, registry_name or "registry")
     with store.tx() as db:
         rid = db.execute("INSERT INTO rounds(year, period, deadline, allow_errors, created_at, created_by, "
@@ -225,7 +239,8 @@ def agency_state(rnd, agency, subs: list) -> dict:
             "file": ref["original_name"] if ref else None, "submission": ref["id"] if ref else None,
             "contact": agency["contact"], "phone": agency["phone"], "email": agency["email"],
             "agency_id": agency["id"], "uploads": len(subs), "link_active": bool(agency["token_hash"]),
-            "problem": None if ref is None else problem_label(ref)}
+            "problem": None if ref is None else problem_label(ref),
+            "macros": bool(ref is not None and ref["macros"])}
 
 
 def problem_label(sub) -> str | None:
@@ -247,6 +262,7 @@ def round_status(store: Store, rid: int) -> dict:
     return {"id": rnd["id"], "year": rnd["year"], "period": rnd["period"], "deadline": rnd["deadline"],
             "allow_errors": bool(rnd["allow_errors"]), "expected": len(states), "received": len(received),
             "on_time": sum(1 for s in received if not s["late"]), "agencies": states,
+            "deadline_warning": deadline_warning(rnd["deadline"], rnd["created_at"]),
             "prefill_unmatched": json.loads(rnd["prefill_unmatched"]) if rnd["prefill_unmatched"] else []}
 
 
@@ -340,23 +356,30 @@ async def accept_upload(store: Store, workers: Workers, agency, data: bytes, fil
 
     ``idem_key`` (the API's ``Idempotency-Key`` header): a client that lost the answer (a dropped
     connection, a server restart) sends again with the same key and gets the first answer back
-    instead of a second record.
+    instead of a second record. Refused beyond the server's bounds (``bounds``): checks waiting
+    for the agency, its storage in the round.
     """
-    import asyncio
-    import sqlite3
-
     rnd = get_round(store, agency["round_id"])
     idem_key = (idem_key or "").strip()[:200] or None
     earlier = _earlier(store, agency, idem_key)
     if earlier is not None:
         return {**_answer(rnd, earlier), "repeated": True}
     original = safe_name(filename)
+    with bounds.admitted(agency), bounds.storage_reserved(store, agency, len(data)):
+        return await _check_and_record(store, workers, rnd, agency, data, original, submit, via, idem_key)
+
+
+async def _check_and_record(store: Store, workers: Workers, rnd, agency, data: bytes, original: str, submit: bool,
+                            via: str, idem_key: str | None) -> dict:
+    import asyncio
+    import sqlite3
+
     stored, path = await asyncio.to_thread(store.store_upload, rnd["id"], data, original)
     try:
-        checked = await workers.run(check_file, str(path), original)
-    except Crashed:
-        reason = f"{original}: tệp làm trình đọc dừng đột ngột hoặc đọc quá lâu (tệp hỏng hoặc quá lớn)"
-        checked = {"unreadable": True, "period": None, "agency": None,
+        checked = await workers.run(check_file, str(path), original, bounds.max_cells(), key=agency["id"])
+    except Crashed as exc:
+        reason = f"{original}: {bounds.crash_reason(exc)}"
+        checked = {"unreadable": True, "period": None, "agency": None, "macros": None,
                    "validation": {"file": original, "valid": False, "errors": 1, "warnings": 0, "agency": None,
                                   "issues": [{"severity": "error", "code": "unreadable", "message": reason,
                                               "sheet": None, "cell": None, "field": None}]}}
@@ -369,10 +392,11 @@ async def accept_upload(store: Store, workers: Workers, agency, data: bytes, fil
         with store.tx() as db:
             sid = db.execute("INSERT INTO submissions(round_id, agency_id, uploaded_at, original_name, stored_name, "
                              "size, sha256, unreadable, errors, warnings, validation, refusal, submitted_at, via, "
-                             "idem_key) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                             "idem_key, macros) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                              (rnd["id"], agency["id"], now(), original, stored, len(data),
                               hashlib.sha256(data).hexdigest(), row["unreadable"], val["errors"], val["warnings"],
-                              json.dumps(val, ensure_ascii=False), refusal, submitted_at, via, idem_key)).lastrowid
+                              json.dumps(val, ensure_ascii=False), refusal, submitted_at, via, idem_key,
+                              has_macros(checked.get("macros"), original))).lastrowid
             db.execute("INSERT INTO audit(at, actor, action, detail) VALUES(?, ?, ?, ?)",
                        (now(), f"cơ quan {agency['name']}", "tai_len" if not submitted_at else "tai_len_va_nop",
                         json.dumps({"submission": sid, "file": original, "errors": val["errors"]},
@@ -381,6 +405,15 @@ async def accept_upload(store: Store, workers: Workers, agency, data: bytes, fil
         path.unlink(missing_ok=True)
         return {**_answer(rnd, _earlier(store, agency, idem_key)), "repeated": True}
     return _answer(rnd, get_submission(store, sid))
+
+
+MACRO_WARNING = "Tệp có macro — chỉ mở khi tin cậy"
+
+
+def has_macros(found: bool | None, original: str) -> int:
+    """1 when the worker found a VBA project in the file, or (not known: the check crashed) its
+    name says .xlsm."""
+    return int(bool(found) if found is not None else Path(original).suffix.lower() == ".xlsm")
 
 
 def get_submission(store: Store, sid: int):
@@ -440,9 +473,11 @@ async def annotated_copy(store: Store, workers: Workers, sub) -> Path:
     issues = json.loads(sub["validation"])["issues"]
     try:
         reason = await workers.run(annotate, str(store.file_path(sub["stored_name"])), issues,
-                                   str(store.file_path(stored)))
-    except Crashed:
-        reason = "không dựng được bản đánh dấu lỗi (tệp làm trình đọc dừng đột ngột)"
+                                   str(store.file_path(stored)), sub["original_name"], bounds.max_cells(),
+                                   key=sub["agency_id"])
+    except Crashed as exc:
+        reason = bounds.message("annotate_too_slow", seconds=exc.seconds) if exc.timed_out \
+            else bounds.message("annotate_crashed")
     if reason:
         raise ServiceError(reason, 422)
     store.execute("UPDATE submissions SET annotated_name=? WHERE id=?", stored, sub["id"])
@@ -499,6 +534,13 @@ def blank_workbook(store: Store, agency) -> Path:
         write_template(out, level=agency["level"] or "so", year=rnd["year"], kind=rnd["period"],
                        agency=agency["name"])
     return out
+
+
+def user_file_name(filename: str | None, suffix: str) -> str:
+    """The name a user's file is written under in a temporary folder, so that every message about
+    it names the file as the user knows it (never a name of the server's)."""
+    name = safe_name(filename)
+    return name if name.lower().endswith(suffix) else name + suffix
 
 
 def download_name(agency_name: str, suffix: str) -> str:

@@ -12,6 +12,7 @@ import contextlib
 import datetime as dt
 import json
 import os
+import re
 import secrets
 import sqlite3
 import threading
@@ -49,6 +50,7 @@ CREATE TABLE IF NOT EXISTS audit(id INTEGER PRIMARY KEY, at TEXT NOT NULL, actor
 # Columns added after a release: CREATE TABLE IF NOT EXISTS leaves an existing table as it was,
 # so Store.__init__ adds these to a database made before them (table, column, declaration).
 ADDED_COLUMNS = [("submissions", "idem_key", "TEXT"), ("rounds", "prefill_unmatched", "TEXT")]
+ADDED_COLUMNS += [("submissions", "macros", "INTEGER")]  # the workbook carries macros (worker.has_macros)
 # Created after the columns they index exist.
 INDEXES = """
 CREATE INDEX IF NOT EXISTS submissions_agency ON submissions(agency_id, id);
@@ -56,6 +58,8 @@ CREATE UNIQUE INDEX IF NOT EXISTS submissions_idem ON submissions(agency_id, ide
 """
 
 UPLOAD_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
+# the names ``store_upload`` and the annotated copies are stored under (``<32 hex>[_danh_dau].<suffix>``)
+_GENERATED = re.compile(r"[0-9a-f]{32}(_danh_dau)?\.(xlsx|xlsm|xls|ods|bin)")
 
 
 def now() -> str:
@@ -111,14 +115,47 @@ class Store:
             with contextlib.suppress(OSError):
                 p.unlink()
 
+    def remove_orphans(self) -> list[str]:
+        """At the server's start (nothing in flight): remove the stored files no record names.
+
+        A file is written and synced before its record is committed, and an upload is acknowledged
+        only after the commit; a ``kill -9`` in between leaves a complete file that nobody was told
+        of. Such a file is removed (and listed in the returned names); every acknowledged upload
+        has its record. Only files under the generated names of ``files/<round>/`` are looked at."""
+        named = set()
+        for sql in ("SELECT stored_name AS n FROM submissions", "SELECT annotated_name AS n FROM submissions",
+                    "SELECT prefilled AS n FROM agencies"):
+            named.update(r["n"] for r in self.all(sql) if r["n"])
+        removed = []
+        for folder in self.files.iterdir():
+            if not folder.is_dir() or not folder.name.isdigit():
+                continue
+            for p in folder.iterdir():
+                rel = f"{folder.name}/{p.name}"
+                if p.is_file() and rel not in named and _GENERATED.fullmatch(p.name):
+                    with contextlib.suppress(OSError):
+                        p.unlink()
+                        removed.append(rel)
+        if removed:
+            fsync_dir(self.files)
+        return removed
+
     # ---- queries -------------------------------------------------------------------------
     def one(self, sql: str, *args):
+        """The first row, or None — also when an argument is an integer beyond SQLite's range (an
+        id in an address: no row has it, so the page is not found rather than an error)."""
         with self.lock:
-            return self.db.execute(sql, args).fetchone()
+            try:
+                return self.db.execute(sql, args).fetchone()
+            except OverflowError:
+                return None
 
     def all(self, sql: str, *args) -> list:
         with self.lock:
-            return self.db.execute(sql, args).fetchall()
+            try:
+                return self.db.execute(sql, args).fetchall()
+            except OverflowError:
+                return []
 
     @contextlib.contextmanager
     def tx(self):
