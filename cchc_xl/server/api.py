@@ -32,7 +32,8 @@ async def open_round(request: Request):
     body = await _json_body(request)
     agencies = service.registry_from_json(body.get("registry"))
     rid = service.open_round(srv.store, body.get("year"), body.get("period"), body.get("deadline"), agencies,
-                             bool(body.get("allow_errors", False)), "API", "registry (API)")
+                             bool(body.get("allow_errors", False)), "API", "registry (API)",
+                             body.get("submit_rule"))
     srv.store.audit("API", "mo_dot", {"round": rid, "agencies": len(agencies)}, srv.client_ip(request))
     base = srv.base_url(request)
     return JSONResponse({"id": rid, "agencies": [

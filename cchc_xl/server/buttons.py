@@ -163,7 +163,8 @@ async def button(request: Request, kind: str):
                            "dịch vụ cchc-xl (xem README) rồi khởi động lại.")
     upload_allowed(request, agency)  # every click holds a worker: the per-agency limit of uploads
     if kind != "nop-bao-cao":
-        srv.store.audit(f"cơ quan {agency['name']}", f"nut_{kind}", None, srv.client_ip(request))
+        srv.store.audit(f"cơ quan {agency['name']}", f"nut_{kind}",
+                        {"round": agency["round_id"], "agency_id": agency["id"]}, srv.client_ip(request))
         return JSONResponse(await _actions(request, kind, payload))
     from .worker import Crashed
 
