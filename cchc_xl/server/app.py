@@ -118,7 +118,7 @@ def sentence(message: str) -> str:
     first = message.split(" ", 1)[0]
     if "." not in first.rstrip(".:") and "/" not in first:  # a file name keeps the user's own spelling
         message = message[0].upper() + message[1:]
-    return message if message[-1] in ".!?…)”" else message + "."
+    return message if message[-1] in ".!?…" else message + "."
 
 
 def error_response(request: Request, status: int, message: str, headers: dict | None = None) -> Response:
