@@ -280,8 +280,9 @@ def _agency_ctx(request: Request, agency, token: str) -> dict:
     comments = service.comments_of(store, agency["id"])
     state = service.agency_state(rnd, agency, subs)
     returned = None
-    if state["status"] == "tra_lai":  # the department's word goes at the top of the page
-        sub = next(s for s in reversed(subs) if s["returned_at"])
+    last = next((s for s in reversed(subs) if s["submitted_at"]), None)
+    if last is not None and last["returned_at"] and state["status"] != "da_nop":
+        sub = last  # the department's word stays at the top of the page until a report is in again
         said = comments.get(sub["id"], [])
         returned = {"sub": sub, "comment": said[-1] if said else None}
     return {"agency": agency, "token": token, "rnd": rnd, "subs": list(reversed(subs)), "state": state,
