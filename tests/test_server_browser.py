@@ -132,7 +132,7 @@ def test_agency_page_and_dashboard_in_a_browser(browser, tmp_path):
         assert "Hợp lệ" in b.find_element(By.TAG_NAME, "main").text
         _submit(b, "button.primary")
         main = b.find_element(By.TAG_NAME, "main").text
-        assert "Bài này đã được nộp." in main and "Đã nộp" in main
+        assert "Bài này đã được nộp" in main and "Đã nộp" in main
         history = b.find_elements(By.CSS_SELECTOR, "table.history tbody tr")
         assert len(history) == 2  # both uploads kept
         _shot(b, tmp_path, "2_co_quan_da_nop")

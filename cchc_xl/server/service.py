@@ -13,6 +13,7 @@ from pathlib import Path
 
 from .. import spec
 from .auth import new_token, token_hash
+from .rules import SUBMIT_WHEN_VALID, submit_rule_sentence, submit_rules, submits_on_upload
 from .storage import REQUEST_IP, Store, now, safe_name
 from .worker import Crashed, Workers, annotate, check_file
 
@@ -122,20 +123,6 @@ def check_round_fields(year, period, deadline) -> tuple[int, str, str]:
     except ValueError:
         raise ServiceError(f"hạn nộp “{deadline}” không phải ngày dạng YYYY-MM-DD") from None
     return year, period, deadline
-
-
-def submit_rules() -> list[dict]:
-    """How a round's uploads become submissions, the same for every channel (schemas/server.json)."""
-    return spec.load("server")["submit_rules"]
-
-
-SUBMIT_WHEN_VALID = "khi_hop_le"
-
-
-def submit_rule_sentence(rnd) -> str:
-    """The one sentence the agency reads where it uploads."""
-    rule = next(r for r in submit_rules() if r["key"] == (rnd["submit_rule"] or SUBMIT_WHEN_VALID))
-    return rule["sentence_errors_allowed" if rnd["allow_errors"] else "sentence"]
 
 
 def check_submit_rule(rule) -> str:
@@ -332,11 +319,6 @@ def can_submit(rnd, sub) -> str | None:
     if sub["errors"] and not rnd["allow_errors"]:
         return f"Bài còn {sub['errors']} lỗi; đợt này không nhận bài còn lỗi. Hãy sửa rồi tải lên lại."
     return None
-
-
-def submits_on_upload(rnd) -> bool:
-    """The round's rule: an upload that may be submitted is submitted at once (page, API, button)."""
-    return (rnd["submit_rule"] or SUBMIT_WHEN_VALID) == SUBMIT_WHEN_VALID
 
 
 def _answer(rnd, sub) -> dict:
