@@ -245,6 +245,12 @@ def test_audit_log_speaks_vietnamese_names_the_agency_with_its_address_and_filte
                      one)
     assert line and "127.0.0.1" in line.group(0)
     assert admin.get("/so-noi-vu/nhat-ky?dot=99999999999999999999").status_code in (400, 404)
+    # a failed sign-in under an agency's name is shown as the name typed in, never as the agency
+    c = httpx.Client(base_url=server.url, follow_redirects=False)
+    csrf = CSRF.search(c.get("/dang-nhap").text).group(1)
+    assert c.post("/dang-nhap", data={"csrf": csrf, "user": "cơ quan Sở Y tế", "password": "x"}).status_code == 401
+    log = admin.get("/so-noi-vu/nhat-ky").text
+    assert "Người gõ tên đăng nhập “cơ quan Sở Y tế”" in log and ">Cơ quan Sở Y tế<" not in log
 
 
 def test_one_submit_rule_per_round_shown_where_the_agency_uploads(server, books):

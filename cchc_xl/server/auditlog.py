@@ -54,6 +54,10 @@ def entries(store: Store, round_id: int | None = None, agency_id: int | None = N
     out = []
     for r in rows(store, round_id, agency_id):
         actor = r["actor"]
+        if r["action"] == "dang_nhap_sai":  # the name typed in: never taken for a person or an agency
+            out.append({"at": r["at"], "who": f"Người gõ tên đăng nhập “{actor}”", "ip": r["ip"] or "",
+                        "action": action_label(r["action"]), "detail": detail_words(store, r["detail"])})
+            continue
         if actor not in people:
             people[actor] = ACTORS.get(actor) or (actor[:1].upper() + actor[1:] if actor.startswith("cơ quan ")
                                                   else display(store, actor))

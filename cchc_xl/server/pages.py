@@ -100,7 +100,7 @@ async def login(request: Request):
     if wait:
         raise Refused(429, f"Đăng nhập sai quá nhiều lần; hãy thử lại sau {max(1, round(wait / 60))} phút.",
                       {"retry-after": str(wait)})
-    name = str(form.get("user") or "").strip()
+    name = str(form.get("user") or "").strip()[:100]
     row = srv.store.one("SELECT pw_hash, disabled, must_change FROM users WHERE name=?", name)
     ok = await run_in_threadpool(check_password, str(form.get("password") or ""), row["pw_hash"] if row else
                                  "scrypt$16384$8$1$00$00")
