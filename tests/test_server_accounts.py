@@ -369,3 +369,28 @@ def test_reset_password_still_gives_the_admin_account_back(tmp_path):
         assert admin.get("/so-noi-vu").headers["location"] == "/dang-nhap"  # old sessions ended
     finally:
         srv.stop()
+
+
+def test_a_data_folder_from_before_personal_accounts_keeps_its_admin_as_administrator(tmp_path):
+    """The old single ``admin`` row gains a role (quản trị), its sessions and rounds their new columns;
+    an old round submits on upload, as uploads through the API and the button always did."""
+    from cchc_xl.server import accounts
+    from cchc_xl.server.auth import hash_password
+    from cchc_xl.server.service import submits_on_upload
+    from cchc_xl.server.storage import SCHEMA, Store
+
+    db = sqlite3.connect(tmp_path / "cchc-xl.sqlite3")
+    db.executescript(SCHEMA)  # the tables as they were: none of the columns added since
+    db.execute("INSERT INTO users(name, pw_hash, created_at) VALUES('admin', ?, 'x')", (hash_password("cu-123456789"),))
+    db.execute("INSERT INTO rounds(year, period, deadline, created_at) VALUES(2024, '6_thang', '2024-06-20', 'x')")
+    db.commit()
+    db.close()
+    store = Store(tmp_path)
+    try:
+        admin = accounts.get(store, "admin")
+        assert (admin["role"], admin["must_change"], admin["disabled"]) == ("quan_tri", 0, 0)
+        assert accounts.may(admin["role"], "accounts")
+        assert {"created_at", "ip"} <= {r["name"] for r in store.all("PRAGMA table_info(sessions)")}
+        assert submits_on_upload(store.one("SELECT * FROM rounds"))
+    finally:
+        store.close()
