@@ -15,7 +15,7 @@ import pytest
 
 pytest.importorskip("fastapi")
 
-from serverproc import ADMIN_PASSWORD, ROOT, ServerProcess, open_round, registry_json, upload  # noqa: E402
+from serverproc import ADMIN_PASSWORD, ADMIN_TOKEN, ROOT, ServerProcess, open_round, registry_json, upload  # noqa: E402
 
 from cchc_xl import spec  # noqa: E402
 from cchc_xl.template import write_template  # noqa: E402
@@ -144,6 +144,14 @@ def test_roles_decide_what_an_officer_may_change_and_every_role_may_read(server,
     log = admin.get(f"/so-noi-vu/nhat-ky?dot={rid}").text
     assert "Trần Thị Bình (ttb)" in log and "Trả lại bài nộp" in log and "Cấp lại đường dẫn nộp bài" in log
     assert "127.0.0.1" in log
+
+
+def test_the_departments_token_on_an_agencys_button_is_403_not_401(server):
+    r = httpx.post(f"{server.url}/xlwings/kiem-tra", content=b"{}",
+                   headers={"authorization": f"Bearer {ADMIN_TOKEN}"})
+    assert r.status_code == 403 and r.json()["error"].endswith(".")
+    assert httpx.post(f"{server.url}/xlwings/kiem-tra", content=b"{}",
+                      headers={"authorization": "Bearer sai"}).status_code == 401
 
 
 def test_the_new_link_is_shown_after_a_confirmed_reissue_and_revoke_asks_first(server):
