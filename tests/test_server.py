@@ -267,12 +267,18 @@ def test_every_page_and_endpoint_refuses_without_session_or_token(server, books)
         for method, path in api:
             r = c.request(method, path)
             assert r.status_code == 401 and r.json()["error"], (token, method, path)
-    # an agency's token is not the department's
+    # an agency's token is not the department's: a valid token of the wrong side is 403, not 401
     ag = server.client(token=a["token"])
     for method, path in api:
         if path.startswith("/api/submissions"):
             continue
-        assert ag.request(method, path).status_code == 401, path
+        r = ag.request(method, path)
+        assert r.status_code == 403 and "Sở Nội vụ" in r.json()["error"], path
+    assert ag.post(f"/api/submissions/{sid}/return", json={"comment": "x"}).status_code == 403
+    # nor is the department's token an agency's
+    r = admin.post("/api/submissions", files={"file": ("a.xlsx", b"PK")})
+    assert r.status_code == 403 and "cơ quan" in r.json()["error"]
+    assert admin.post(f"/api/submissions/{sid}/submit").status_code == 403
     # agency pages need a valid link
     assert anon.get("/nop/khong-co-ma-nay").status_code == 401
     assert anon.get(f"/nop/khong-co-ma-nay/bai/{sid}").status_code == 401
@@ -684,8 +690,13 @@ def test_the_round_pages_problem_words_come_from_the_schemas():
     from cchc_xl import spec
     from cchc_xl.server.service import problem_label
 
+    from cchc_xl.server.service import WRONG_PERIOD_LEAD
+
     blank = {"unreadable": 0, "refusal": None}
     assert problem_label({**blank, "unreadable": 1}) == spec.load("issues")["unreadable"]["label"] == "Không đọc được tệp"
-    assert problem_label({**blank, "refusal": "…"}) == spec.label_of("upload_problems", "refusal") \
-        == "Sai kỳ hoặc sai cơ quan"
+    # a refused upload is labelled by its refusal: the wrong period, or the wrong agency
+    assert problem_label({**blank, "refusal": WRONG_PERIOD_LEAD + "năm 2023, …"}) == \
+        spec.label_of("upload_problems", "wrong_period") == "Sai kỳ báo cáo"
+    assert problem_label({**blank, "refusal": "Biểu mẫu ghi cơ quan “X”, …"}) == \
+        spec.label_of("upload_problems", "wrong_agency") == "Sai cơ quan"
     assert problem_label(blank) is None

@@ -236,3 +236,24 @@ def test_nop_bao_cao_with_odd_cells_gets_a_reason_never_a_500(setup):
     bad["sheets"][0]["name"] = "Trang/1"
     r = _post(srv, "nop-bao-cao", token, bad)
     assert r.status_code == 400 and "Trang/1" in r.json()["error"] and "Error" not in r.json()["error"]
+
+
+def test_the_rounds_submit_rule_holds_for_the_button_too(setup):
+    """In a round whose rule is “confirm first”, the Nộp báo cáo button checks and records but does not
+    submit, as the page and the API do; its alert says the round's rule."""
+    from cchc_xl import spec
+
+    srv, _, books = setup
+    r = srv.client().post("/api/rounds", json={"year": 2024, "period": "6_thang", "deadline": "2099-12-31",
+                                               "registry": [{"ten": "Sở Tài chính", "ma": "STC", "cap": "so"}],
+                                               "submit_rule": "xac_nhan"})
+    assert r.status_code == 201, r.text
+    token = r.json()["agencies"][0]["token"]
+    r = _post(srv, "nop-bao-cao", token, vba_payload(books["clean"]))
+    assert r.status_code == 200 and r.json()["submitted"] is False
+    rule = next(x for x in spec.load("server")["submit_rules"] if x["key"] == "xac_nhan")
+    assert rule["sentence"] in next(a for a in r.json()["actions"] if a["func"] == "alert")["args"][0]
+    # the agency confirms through the API, as it would on its page: now submitted
+    sid = r.json()["submission"]
+    ok = httpx.post(f"{srv.url}/api/submissions/{sid}/submit", headers={"authorization": f"Bearer {token}"})
+    assert ok.status_code == 200 and ok.json()["submitted"] is True

@@ -63,7 +63,8 @@ def reset_password(data_dir: str) -> str:
     try:
         password = secrets.token_urlsafe(12)
         store.execute("INSERT INTO users(name, pw_hash, created_at) VALUES(?, ?, datetime('now')) "
-                      "ON CONFLICT(name) DO UPDATE SET pw_hash=excluded.pw_hash", ADMIN_USER, hash_password(password))
+                      "ON CONFLICT(name) DO UPDATE SET pw_hash=excluded.pw_hash, role='quan_tri', disabled=0, "
+                      "must_change=0", ADMIN_USER, hash_password(password))  # an administrator again, unlocked
         store.execute("DELETE FROM sessions")
         store.audit("dòng lệnh", "dat_lai_mat_khau")
         return password

@@ -6,8 +6,8 @@ import hmac
 
 from fastapi import Request
 
-from . import service
-from .app import NeedLogin, Refused
+from . import accounts, service
+from .app import NeedLogin, NeedNewPassword, Refused
 from .auth import bearer, token_hash
 
 SESSION_COOKIE = "cchc_session"
@@ -23,14 +23,21 @@ def server_of(request: Request):
 def _throttle_bad(request: Request) -> None:
     srv = server_of(request)
     if not srv.bad_token_limit.allow(srv.client_ip(request)):
-        raise Refused(429, "Quá nhiều lần truy cập với mã không hợp lệ; hãy thử lại sau ít phút.")
+        raise Refused(429, "Quá nhiều lần truy cập với mã không hợp lệ; hãy thử lại sau ít phút.",
+                      {"retry-after": str(srv.bad_token_limit.retry_after(srv.client_ip(request)) or 60)})
 
 
-def department(request: Request):
-    """The signed-in department session, or a redirect to the sign-in page."""
+def department(request: Request, need: str | None = None, changing_password: bool = False):
+    """The signed-in officer's session (with the role), or a redirect to the sign-in page; an
+    officer who must change the password is sent to that page first; ``need``: the permission
+    (schemas/server.json) the action takes, 403 without it."""
     row = server_of(request).sessions.get(request.cookies.get(SESSION_COOKIE))
     if row is None:
         raise NeedLogin()
+    if row["must_change"] and not changing_password:
+        raise NeedNewPassword()
+    if need and not accounts.may(row["role"], need):
+        raise Refused(403, accounts.refusal(row["role"], need))
     return row
 
 
@@ -57,15 +64,25 @@ def is_admin_token(request: Request, token: str | None) -> bool:
     return bool(token and stored) and hmac.compare_digest(token_hash(token), stored)
 
 
+WRONG_ROLE = {"admin": "Mã truy cập của Sở Nội vụ không dùng cho thao tác của cơ quan nộp bài.",
+              "agency": "Mã của đường dẫn nộp bài chỉ dùng cho bài của cơ quan đó, không dùng cho thao tác "
+                        "của Sở Nội vụ."}
+
+
 def api_caller(request: Request, allow_agency: bool = True, allow_admin: bool = True):
-    """("admin", None) or ("agency", row) from the bearer token; 401 otherwise."""
+    """("admin", None) or ("agency", row) from the bearer token; 401 for no valid token, 403 for a
+    valid token of the other side (the department's on an agency's action, or the reverse)."""
     tok = bearer(request.headers)
-    if allow_admin and is_admin_token(request, tok):
-        return "admin", None
-    if allow_agency and tok:
+    if is_admin_token(request, tok):
+        if allow_admin:
+            return "admin", None
+        raise Refused(403, WRONG_ROLE["admin"])
+    if tok:
         agency = service.agency_by_token(server_of(request).store, tok)
         if agency is not None:
-            return "agency", agency
+            if allow_agency:
+                return "agency", agency
+            raise Refused(403, WRONG_ROLE["agency"])
     _throttle_bad(request)
     raise Refused(401, BAD_TOKEN)
 
@@ -81,7 +98,8 @@ def own_submission(store, agency, sid: int):
 def upload_allowed(request: Request, agency) -> None:
     srv = server_of(request)
     if not srv.upload_limit.allow(f"agency:{agency['id']}"):
-        raise Refused(429, "Tải lên quá nhiều lần trong một phút; hãy đợi một lát rồi thử lại.")
+        raise Refused(429, "Tải lên quá nhiều lần trong một phút; hãy đợi một lát rồi thử lại.",
+                      {"retry-after": str(srv.upload_limit.retry_after(f"agency:{agency['id']}") or 60)})
 
 
 def too_large(request: Request) -> bool:

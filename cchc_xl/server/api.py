@@ -32,7 +32,8 @@ async def open_round(request: Request):
     body = await _json_body(request)
     agencies = service.registry_from_json(body.get("registry"))
     rid = service.open_round(srv.store, body.get("year"), body.get("period"), body.get("deadline"), agencies,
-                             fields.flag(body.get("allow_errors"), "“allow_errors”"), "API", "registry (API)")
+                             fields.flag(body.get("allow_errors"), "“allow_errors”"), "API", "registry (API)",
+                             body.get("submit_rule"))
     srv.store.audit("API", "mo_dot", {"round": rid, "agencies": len(agencies)}, srv.client_ip(request))
     base = srv.base_url(request)
     warning = service.deadline_warning(service.get_round(srv.store, rid)["deadline"])

@@ -15,7 +15,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from .auth import Keys, RateLimit, Sessions, hash_password, token_hash
 from .service import ServiceError
-from .storage import Store
+from .storage import REQUEST_IP, Store
 from .worker import Workers
 
 MB = 1024 * 1024
@@ -47,12 +47,17 @@ class NeedLogin(Exception):
     """A department page asked for without a session: go to the sign-in page."""
 
 
-class Refused(Exception):
-    """401/403/413/429 with a Vietnamese reason (JSON for the API, a page otherwise)."""
+class NeedNewPassword(Exception):
+    """The officer signed in with a temporary password: the password page comes first."""
 
-    def __init__(self, status: int, message: str):
+
+class Refused(Exception):
+    """401/403/413/429 with a Vietnamese reason (JSON for the API, a page otherwise); ``headers``
+    such as Retry-After go with the answer."""
+
+    def __init__(self, status: int, message: str, headers: dict | None = None):
         super().__init__(message)
-        self.status, self.message = status, message
+        self.status, self.message, self.headers = status, message, headers or {}
 
 
 class Server:
@@ -108,12 +113,26 @@ def _wants_json(path: str) -> bool:
     return path.startswith("/api/") or path.startswith("/xlwings/")
 
 
-def error_response(request: Request, status: int, message: str) -> Response:
+def sentence(message: str) -> str:
+    """A message as a sentence: capital first letter, closing full stop."""
+    message = (message or "").strip()
+    if not message:
+        return message
+    first = message.split(" ", 1)[0]
+    if "." not in first.rstrip(".:") and "/" not in first:  # a file name keeps the user's own spelling
+        message = message[0].upper() + message[1:]
+    return message if message[-1] in ".!?…" else message + "."
+
+
+def error_response(request: Request, status: int, message: str, headers: dict | None = None) -> Response:
+    message = sentence(message)
     if _wants_json(request.url.path):
-        return JSONResponse({"error": message}, status_code=status)
+        return JSONResponse({"error": message}, status_code=status, headers=headers)
     from .pages import error_page
 
-    return error_page(request, status, message)
+    resp = error_page(request, status, message)
+    resp.headers.update(headers or {})
+    return resp
 
 
 class Guards:
@@ -132,6 +151,7 @@ class Guards:
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
+        REQUEST_IP.set((scope.get("client") or ("?",))[0])  # for the audit rows this request writes
 
         async def send_with_headers(message):
             if message["type"] == "http.response.start":
@@ -174,8 +194,9 @@ class Guards:
         if _wants_json(scope["path"]):
             body, ctype = json.dumps({"error": text}, ensure_ascii=False).encode(), b"application/json"
         else:
-            body, ctype = f"<!doctype html><meta charset=utf-8><title>Tệp quá lớn</title><p>{text}</p>".encode(), \
-                b"text/html; charset=utf-8"
+            from .pages import error_html  # the site's own error page, styled like every other
+
+            body, ctype = error_html(413, text).encode(), b"text/html; charset=utf-8"
         await send({"type": "http.response.start", "status": 413,
                     "headers": [(b"content-type", ctype), (b"content-length", str(len(body)).encode()),
                                 (b"connection", b"close")]})
@@ -203,7 +224,11 @@ def create_app(config: Config) -> FastAPI:
 
     @app.exception_handler(Refused)
     async def _refused(request: Request, exc: Refused):
-        return error_response(request, exc.status, exc.message)
+        return error_response(request, exc.status, exc.message, exc.headers)
+
+    @app.exception_handler(NeedNewPassword)
+    async def _new_password(request: Request, exc: NeedNewPassword):
+        return RedirectResponse("/so-noi-vu/mat-khau", status_code=303)
 
     @app.exception_handler(NeedLogin)
     async def _login(request: Request, exc: NeedLogin):
@@ -237,9 +262,10 @@ def create_app(config: Config) -> FastAPI:
         return error_response(request, 500, "Lỗi ngoài dự kiến của máy chủ; đã ghi vào nhật ký. "
                                             "Hãy báo bộ phận công nghệ thông tin.")
 
-    from . import api, buttons, pages
+    from . import api, buttons, officers, pages
 
     app.include_router(pages.router)
+    app.include_router(officers.router)
     app.include_router(api.router)
     app.include_router(buttons.router)
 

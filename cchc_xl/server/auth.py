@@ -64,20 +64,29 @@ class Keys:
 
 
 class Sessions:
+    """Department sessions: one per sign-in, listed and ended per officer (``accounts``)."""
+
     def __init__(self, store):
         self.store = store
 
-    def create(self, user: str) -> tuple[str, str]:
+    def create(self, user: str, ip: str | None = None) -> tuple[str, str]:
+        from .storage import now
+
         sid, csrf = new_token(), new_token()
-        self.store.execute("INSERT INTO sessions(id_hash, user, csrf, expires_at) VALUES(?, ?, ?, ?)",
-                           token_hash(sid), user, csrf, time.time() + SESSION_SECONDS)
+        self.store.execute("INSERT INTO sessions(id_hash, user, csrf, expires_at, created_at, ip) "
+                           "VALUES(?, ?, ?, ?, ?, ?)",
+                           token_hash(sid), user, csrf, time.time() + SESSION_SECONDS, now(), ip)
         self.store.execute("DELETE FROM sessions WHERE expires_at < ?", time.time())
         return sid, csrf
 
     def get(self, sid: str | None):
+        """The session with its officer (name, role, must_change); None when ended, expired or the
+        account is locked or removed."""
         if not sid:
             return None
-        row = self.store.one("SELECT user, csrf, expires_at FROM sessions WHERE id_hash=?", token_hash(sid))
+        row = self.store.one("SELECT s.id_hash, s.user, s.csrf, s.expires_at, u.role, u.full_name, u.must_change "
+                             "FROM sessions s JOIN users u ON u.name = s.user "
+                             "WHERE s.id_hash=? AND u.disabled=0", token_hash(sid))
         if row is None or row["expires_at"] < time.time():
             return None
         return row
@@ -85,6 +94,16 @@ class Sessions:
     def end(self, sid: str | None) -> None:
         if sid:
             self.store.execute("DELETE FROM sessions WHERE id_hash=?", token_hash(sid))
+
+    def end_all(self, user: str, keep: str | None = None) -> int:
+        """End every session of ``user`` (but ``keep``, a session id); returns how many ended."""
+        with self.store.tx() as db:
+            return db.execute("DELETE FROM sessions WHERE user=? AND id_hash IS NOT ?", (user, token_hash(keep)
+                              if keep else None)).rowcount
+
+    def open_of(self, user: str) -> list:
+        return self.store.all("SELECT created_at, ip, expires_at FROM sessions WHERE user=? AND expires_at>=? "
+                              "ORDER BY created_at DESC", user, time.time())
 
 
 class RateLimit:
@@ -94,6 +113,24 @@ class RateLimit:
         self.count, self.seconds = count, seconds
         self.events: dict[str, deque] = {}
         self.lock = threading.Lock()
+
+    def _trim(self, key: str, t: float) -> deque:
+        q = self.events.setdefault(key, deque())
+        while q and q[0] <= t - self.seconds:
+            q.popleft()
+        return q
+
+    def retry_after(self, key: str) -> int:
+        """0 when ``key`` may act now; else the seconds until its oldest counted event expires."""
+        t = time.monotonic()
+        with self.lock:
+            q = self._trim(key, t)
+            return 0 if len(q) < self.count else max(1, int(q[0] + self.seconds - t + 0.999))
+
+    def record(self, key: str) -> None:
+        """Count one event (a failed sign-in) without asking whether it is allowed."""
+        with self.lock:
+            self._trim(key, time.monotonic()).append(time.monotonic())
 
     def allow(self, key: str) -> bool:
         t = time.monotonic()

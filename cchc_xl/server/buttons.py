@@ -20,7 +20,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
 from . import service
-from .access import agency_by_link, server_of, upload_allowed
+from .access import WRONG_ROLE, agency_by_link, is_admin_token, server_of, upload_allowed
 from .auth import bearer
 from .app import Refused
 
@@ -106,7 +106,10 @@ def _agency(request: Request):
     token as xlwings' ``auth`` setting may send it; a wrong token counts against the client's
     bad-token limit, as on the agency pages."""
     value = (request.headers.get("authorization") or "").strip()
-    return agency_by_link(request, bearer(request.headers) or value)
+    token = bearer(request.headers) or value
+    if is_admin_token(request, token):  # a valid token, of the wrong side
+        raise Refused(403, WRONG_ROLE["admin"])
+    return agency_by_link(request, token)
 
 
 async def _payload(request: Request) -> dict:
@@ -203,7 +206,8 @@ async def button(request: Request, kind: str):
     from .bounds import admitted
 
     if kind != "nop-bao-cao":
-        srv.store.audit(f"cơ quan {agency['name']}", f"nut_{kind}", None, srv.client_ip(request))
+        srv.store.audit(f"cơ quan {agency['name']}", f"nut_{kind}",
+                        {"round": agency["round_id"], "agency_id": agency["id"]}, srv.client_ip(request))
         with admitted(agency):
             return JSONResponse(await _actions(request, agency, kind, payload))
     with admitted(agency):

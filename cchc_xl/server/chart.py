@@ -18,7 +18,7 @@ def rate_chart(status: dict) -> Markup:
     span = width - left - 110
     rows = [("Phải nộp", status["expected"], "#455a64"), ("Đã nộp", status["received"], COLORS["da_nop"]),
             ("Nộp đúng hạn", status["on_time"], "#1565c0")]
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="190" role="img" '
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="190" viewBox="0 0 {width} 190" role="img" '
              f'aria-label="Tỷ lệ nộp báo cáo" class="chart">']
     for i, (label, n, color) in enumerate(rows):
         y = 10 + i * 32

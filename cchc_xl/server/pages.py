@@ -13,11 +13,11 @@ from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Resp
 from starlette.concurrency import run_in_threadpool
 
 from .. import spec
-from . import service
+from . import accounts, service
 from .access import (SESSION_COOKIE, agency_by_link, agency_csrf, attachment, check_csrf, department, own_submission,
                      server_of, too_large, upload_allowed)
 from .access import content_type
-from .app import ADMIN_USER, MB, Refused, too_large_text
+from .app import ADMIN_USER, MB, Refused, sentence, too_large_text
 from .auth import check_password
 from .chart import rate_chart
 
@@ -36,17 +36,33 @@ def _env():
     env.filters["period"] = lambda kind, year=None: service.period_label(kind, year)
     env.filters["level"] = service.level_label
     env.globals["macro_warning"] = service.MACRO_WARNING
+    env.filters["role"] = accounts.role_label
+    env.filters["issue_title"] = _issue_title
+    env.filters["refusal_label"] = service.refusal_label
+    env.globals["may"] = accounts.may
     return env
+
+
+def _issue_title(code: str | None) -> str:
+    """The issue's Vietnamese title (schemas/issues.json), never its code."""
+    entry = spec.load("issues").get(code or "")
+    return entry["label"] if entry else ""
 
 
 def render(name: str, status: int = 200, **ctx) -> HTMLResponse:
     return HTMLResponse(_env().get_template(name).render(**ctx), status_code=status)
 
 
+ERROR_TITLES = {401: "Chưa được phép", 403: "Không được phép", 404: "Không tìm thấy", 413: "Tệp quá lớn",
+                429: "Quá nhiều yêu cầu", 409: "Chưa làm được", 422: "Không làm được"}
+
+
+def error_html(status: int, message: str) -> str:
+    return _env().get_template("error.html").render(title=ERROR_TITLES.get(status, "Có lỗi"), message=message)
+
+
 def error_page(request: Request, status: int, message: str) -> HTMLResponse:
-    titles = {401: "Chưa được phép", 403: "Không được phép", 404: "Không tìm thấy", 413: "Tệp quá lớn",
-              429: "Quá nhiều yêu cầu", 409: "Chưa làm được", 422: "Không làm được"}
-    return render("error.html", status, title=titles.get(status, "Có lỗi"), message=message)
+    return HTMLResponse(error_html(status, message), status_code=status)
 
 
 @router.get("/static/style.css")
@@ -81,18 +97,26 @@ async def login(request: Request):
     srv = server_of(request)
     form = await request.form()
     check_csrf(form.get("csrf"), _login_csrf(request, request.cookies.get("cchc_pre") or ""))
-    if not srv.login_limit.allow(srv.client_ip(request)):
-        raise Refused(429, "Đăng nhập sai quá nhiều lần; hãy thử lại sau 5 phút.")
-    name = str(form.get("user") or "")
-    row = srv.store.one("SELECT pw_hash FROM users WHERE name=?", name)
+    ip = srv.client_ip(request)
+    wait = srv.login_limit.retry_after(ip)  # only failed sign-ins count
+    if wait:
+        raise Refused(429, f"Đăng nhập sai quá nhiều lần; hãy thử lại sau {max(1, round(wait / 60))} phút.",
+                      {"retry-after": str(wait)})
+    name = str(form.get("user") or "").strip()[:100]
+    row = srv.store.one("SELECT pw_hash, disabled, must_change FROM users WHERE name=?", name)
     ok = await run_in_threadpool(check_password, str(form.get("password") or ""), row["pw_hash"] if row else
                                  "scrypt$16384$8$1$00$00")
     if not (row and ok):
-        srv.store.audit(name or "?", "dang_nhap_sai", None, srv.client_ip(request))
+        srv.login_limit.record(ip)
+        srv.store.audit(name or "?", "dang_nhap_sai", None, ip)
         return render("login.html", 401, csrf=form.get("csrf"), user=name, error="Sai tên đăng nhập hoặc mật khẩu.")
-    sid, _ = srv.sessions.create(name)
-    srv.store.audit(name, "dang_nhap", None, srv.client_ip(request))
-    resp = RedirectResponse("/so-noi-vu", status_code=303)
+    if row["disabled"]:
+        srv.store.audit(name, "dang_nhap_sai", None, ip)
+        return render("login.html", 403, csrf=form.get("csrf"), user=name,
+                      error="Tài khoản này đã bị khóa. Hãy liên hệ cán bộ quản trị.")
+    sid, _ = srv.sessions.create(name, ip)
+    srv.store.audit(name, "dang_nhap", None, ip)
+    resp = RedirectResponse("/so-noi-vu/mat-khau" if row["must_change"] else "/so-noi-vu", status_code=303)
     resp.set_cookie(SESSION_COOKIE, sid, httponly=True, samesite="strict", secure=request.url.scheme == "https",
                     max_age=8 * 3600)
     return resp
@@ -100,10 +124,12 @@ async def login(request: Request):
 
 @router.post("/dang-xuat")
 async def logout(request: Request):
-    sess = department(request)
+    sess = department(request, changing_password=True)
     form = await request.form()
     check_csrf(form.get("csrf"), sess["csrf"])
-    server_of(request).sessions.end(request.cookies.get(SESSION_COOKIE))
+    srv = server_of(request)
+    srv.sessions.end(request.cookies.get(SESSION_COOKIE))
+    srv.store.audit(sess["user"], "dang_xuat", None, srv.client_ip(request))
     resp = RedirectResponse("/dang-nhap", status_code=303)
     resp.delete_cookie(SESSION_COOKIE)
     return resp
@@ -114,12 +140,13 @@ async def rounds_page(request: Request):
     sess = department(request)
     store = server_of(request).store
     items = [(r, service.round_status(store, r["id"])) for r in service.rounds(store)]
-    return render("rounds.html", sess=sess, items=items, periods=spec.period_kinds(), error=None)
+    return render("rounds.html", sess=sess, items=items, periods=spec.period_kinds(), error=None,
+                  rules=service.submit_rules(), may=accounts.may)
 
 
 @router.post("/so-noi-vu/dot")
 async def open_round(request: Request):
-    sess = department(request)
+    sess = department(request, "rounds")
     srv = server_of(request)
     form = await request.form(max_files=2)
     if too_large(request):
@@ -148,13 +175,14 @@ async def open_round(request: Request):
                 ap.write_bytes(await appraisal.read())
                 prefilled = await run_in_threadpool(service.prefilled_workbooks, ap, year, period, Path(tmp) / "ra")
             rid = service.open_round(srv.store, year, period, deadline, agencies, form.get("allow_errors") == "1",
-                                     sess["user"], reg.filename)
+                                     sess["user"], reg.filename, form.get("submit_rule"))
             unknown = await run_in_threadpool(service.attach_prefilled, srv.store, rid, prefilled)
         if unknown:
             srv.store.audit(sess["user"], "so_tham_dinh_co_co_quan_ngoai_danh_sach", {"round": rid, "agencies": unknown})
     except service.ServiceError as exc:
         items = [(r, service.round_status(srv.store, r["id"])) for r in service.rounds(srv.store)]
-        return render("rounds.html", 400, sess=sess, items=items, periods=spec.period_kinds(), error=exc.message)
+        return render("rounds.html", 400, sess=sess, items=items, periods=spec.period_kinds(),
+                      error=sentence(exc.message), rules=service.submit_rules(), may=accounts.may)
     srv.store.audit(sess["user"], "mo_dot", {"round": rid, "agencies": len(agencies)}, srv.client_ip(request))
     return RedirectResponse(f"/so-noi-vu/dot/{rid}", status_code=303)
 
@@ -166,21 +194,21 @@ async def dashboard(request: Request, rid: int):
     status = service.round_status(srv.store, rid)
     return render("dashboard.html", sess=sess, r=status, chart=rate_chart(status),
                   consolidations=service.consolidations_of(srv.store, rid), base=srv.base_url(request),
-                  labels=service.STATUS_LABELS)
+                  labels=service.STATUS_LABELS, rule=service.submit_rule_sentence(status))
 
 
 @router.get("/so-noi-vu/dot/{rid}/duong-dan.xlsx")
 async def links(request: Request, rid: int):
-    department(request)
+    sess = department(request, "links")  # the links are the agencies' secrets
     srv = server_of(request)
     data = await run_in_threadpool(service.links_workbook, srv.store, rid, srv.base_url(request))
-    srv.store.audit(department(request)["user"], "xuat_duong_dan", {"round": rid}, srv.client_ip(request))
+    srv.store.audit(sess["user"], "xuat_duong_dan", {"round": rid}, srv.client_ip(request))
     return attachment(data, f"duong_dan_nop_bai_dot_{rid}.xlsx", XLSX)
 
 
 @router.post("/so-noi-vu/dot/{rid}/tong-hop")
 async def consolidate(request: Request, rid: int):
-    sess = department(request)
+    sess = department(request, "consolidation")
     srv = server_of(request)
     check_csrf((await request.form()).get("csrf"), sess["csrf"])
     await run_in_threadpool(service.consolidate_round, srv.store, rid, sess["user"], srv.config.catalog_dirs)
@@ -200,8 +228,9 @@ async def submission_page(request: Request, sid: int):
     store = server_of(request).store
     sub = service.get_submission(store, sid)
     agency = store.one("SELECT * FROM agencies WHERE id=?", sub["agency_id"])
+    attempt = store.one("SELECT COUNT(*) AS n FROM submissions WHERE agency_id=? AND id<=?", agency["id"], sid)["n"]
     return render("submission.html", sess=sess, sub=sub, agency=agency, v=json.loads(sub["validation"]),
-                  groups=_by_sheet(json.loads(sub["validation"])["issues"]),
+                  groups=_by_sheet(json.loads(sub["validation"])["issues"]), attempt=attempt,
                   comments=service.comments_of(store, agency["id"]).get(sid, []),
                   rnd=service.get_round(store, sub["round_id"]))
 
@@ -229,34 +258,12 @@ async def _submission_download(srv, sub, agency_name: str, what: str):
 
 @router.post("/so-noi-vu/bai/{sid}/tra-lai")
 async def return_submission(request: Request, sid: int):
-    sess = department(request)
+    sess = department(request, "returns")
     form = await request.form()
     check_csrf(form.get("csrf"), sess["csrf"])
     store = server_of(request).store
     service.return_submission(store, sid, str(form.get("comment") or ""), sess["user"])
     return RedirectResponse(f"/so-noi-vu/dot/{service.get_submission(store, sid)['round_id']}", status_code=303)
-
-
-@router.post("/so-noi-vu/co-quan/{aid}/{action}")
-async def link_action(request: Request, aid: int, action: str):
-    sess = department(request)
-    form = await request.form()
-    check_csrf(form.get("csrf"), sess["csrf"])
-    srv = server_of(request)
-    agency = srv.store.one("SELECT * FROM agencies WHERE id=?", aid)
-    if agency is None or action not in ("cap-lai", "thu-hoi"):
-        raise Refused(404, "Không có cơ quan hoặc thao tác này.")
-    service.reissue_link(srv.store, aid, revoke_only=action == "thu-hoi")
-    srv.store.audit(sess["user"], "cap_lai_duong_dan" if action == "cap-lai" else "thu_hoi_duong_dan",
-                    {"agency": agency["name"], "round": agency["round_id"]}, srv.client_ip(request))
-    return RedirectResponse(f"/so-noi-vu/dot/{agency['round_id']}#co-quan-{aid}", status_code=303)
-
-
-@router.get("/so-noi-vu/nhat-ky")
-async def audit_page(request: Request):
-    sess = department(request)
-    rows = server_of(request).store.all("SELECT * FROM audit ORDER BY id DESC LIMIT 500")
-    return render("audit.html", sess=sess, rows=rows)
 
 
 # ---- the agency -----------------------------------------------------------------------------
@@ -272,9 +279,19 @@ def _agency_ctx(request: Request, agency, token: str) -> dict:
     store = server_of(request).store
     rnd = service.get_round(store, agency["round_id"])
     subs = service.submissions_of(store, agency["id"])
-    return {"agency": agency, "token": token, "rnd": rnd, "subs": list(reversed(subs)),
-            "state": service.agency_state(rnd, agency, subs), "csrf": agency_csrf(request, agency),
-            "comments": service.comments_of(store, agency["id"]), "max_mb": server_of(request).config.max_upload // MB,
+    comments = service.comments_of(store, agency["id"])
+    state = service.agency_state(rnd, agency, subs)
+    returned = None
+    last = next((s for s in reversed(subs) if s["submitted_at"]), None)
+    if last is not None and last["returned_at"] and state["status"] != "da_nop":
+        sub = last  # the department's word stays at the top of the page until a report is in again
+        said = comments.get(sub["id"], [])
+        returned = {"sub": sub, "comment": said[-1] if said else None}
+    return {"agency": agency, "token": token, "rnd": rnd, "subs": list(reversed(subs)), "state": state,
+            "csrf": agency_csrf(request, agency), "comments": comments, "returned": returned,
+            "attempt": {s["id"]: n for n, s in enumerate(subs, start=1)},
+            "rule": service.submit_rule_sentence(rnd), "submits_on_upload": service.submits_on_upload(rnd),
+            "max_mb": server_of(request).config.max_upload // MB,
             "can_submit": lambda s: service.can_submit(rnd, s)}
 
 
@@ -329,7 +346,7 @@ async def agency_upload(request: Request, token: str):
     if item is None or not hasattr(item, "read") or not item.filename:
         raise Refused(400, "Hãy chọn tệp biểu mẫu (.xlsx) trước khi bấm Tải lên và kiểm tra.")
     answer = await service.accept_upload(srv.store, srv.workers, agency, await item.read(), item.filename,
-                                         False, "trang")
+                                         True, "trang")  # submitted at once when the round's rule says so
     return RedirectResponse(f"/nop/{token}/bai/{answer['submission']}", status_code=303)
 
 

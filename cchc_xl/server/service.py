@@ -14,7 +14,8 @@ from pathlib import Path
 from .. import spec
 from . import bounds, fields
 from .auth import new_token, token_hash
-from .storage import Store, now, safe_name
+from .rules import SUBMIT_WHEN_VALID, submit_rule_sentence, submit_rules, submits_on_upload
+from .storage import REQUEST_IP, Store, now, safe_name
 from .worker import Crashed, Workers, annotate, check_file
 
 VN = dt.timezone(dt.timedelta(hours=7))  # deadlines are Vietnamese calendar days
@@ -144,17 +145,27 @@ def check_round_fields(year, period, deadline) -> tuple[int, str, str]:
     return year, period, deadline
 
 
+def check_submit_rule(rule) -> str:
+    rule = rule or SUBMIT_WHEN_VALID
+    keys = [r["key"] for r in submit_rules()]
+    if rule not in keys:
+        raise ServiceError(f"cách nộp “{rule}” không hợp lệ (dùng: {', '.join(keys)})")
+    return rule
+
+
 def open_round(store: Store, year, period, deadline, agencies: list[NewAgency], allow_errors: bool,
-               actor: str, registry_name: str | None = None) -> int:
+               actor: str, registry_name: str | None = None, submit_rule: str | None = None) -> int:
     year, period, deadline = check_round_fields(year, period, deadline)
+    submit_rule = check_submit_rule(submit_rule)
     if not agencies:
         raise ServiceError("danh sách cơ quan trống")
     fields.agency_names(agencies)
     refuse_merged(agencies, registry_name or "registry")
     with store.tx() as db:
         rid = db.execute("INSERT INTO rounds(year, period, deadline, allow_errors, created_at, created_by, "
-                         "registry_name) VALUES(?, ?, ?, ?, ?, ?, ?)",
-                         (year, period, deadline, int(bool(allow_errors)), now(), actor, registry_name)).lastrowid
+                         "registry_name, submit_rule) VALUES(?, ?, ?, ?, ?, ?, ?, ?)",
+                         (year, period, deadline, int(bool(allow_errors)), now(), actor, registry_name,
+                          submit_rule)).lastrowid
         for pos, a in enumerate(agencies):
             tok = new_token()
             db.execute("INSERT INTO agencies(round_id, pos, name, code, level, contact, phone, email, token, "
@@ -248,7 +259,7 @@ def problem_label(sub) -> str | None:
     if sub["unreadable"]:
         return spec.load("issues")["unreadable"]["label"]
     if sub["refusal"]:
-        return spec.label_of("upload_problems", "refusal")
+        return refusal_label(sub) or spec.label_of("upload_problems", "refusal")
     return None
 
 
@@ -260,7 +271,7 @@ def round_status(store: Store, rid: int) -> dict:
     states = [agency_state(rnd, a, subs.get(a["id"], [])) for a in agencies_of(store, rid)]
     received = [s for s in states if s["status"] == "da_nop"]
     return {"id": rnd["id"], "year": rnd["year"], "period": rnd["period"], "deadline": rnd["deadline"],
-            "allow_errors": bool(rnd["allow_errors"]), "expected": len(states), "received": len(received),
+            "allow_errors": bool(rnd["allow_errors"]), "submit_rule": rnd["submit_rule"], "expected": len(states), "received": len(received),
             "on_time": sum(1 for s in received if not s["late"]), "agencies": states,
             "deadline_warning": deadline_warning(rnd["deadline"], rnd["created_at"]),
             "prefill_unmatched": json.loads(rnd["prefill_unmatched"]) if rnd["prefill_unmatched"] else []}
@@ -270,7 +281,8 @@ def public_status(status: dict) -> dict:
     """``GET /api/rounds/{id}``: the fields INTERFACES.md names (plus the code and contact)."""
     keep = ("name", "code", "status", "late", "uploaded_at", "submitted_at", "errors", "warnings", "file",
             "submission", "contact", "phone", "email")
-    out = {k: status[k] for k in ("id", "year", "period", "deadline", "allow_errors", "expected", "received",
+    out = {k: status[k] for k in ("id", "year", "period", "deadline", "allow_errors", "submit_rule", "expected",
+                                  "received",
                                   "on_time")}
     out["agencies"] = [{k: a[k] for k in keep} for a in status["agencies"]]
     return out
@@ -293,6 +305,17 @@ def match_agency(rows: list, ag: dict, index=None):
     when several fit). ``index``: ``agency_index(rows)`` when matching many against the same rows."""
     i = (index or agency_index(rows)).match(ag.get("name"), ag.get("code"), ag.get("level"))
     return None if i is None else rows[i]
+
+
+WRONG_PERIOD_LEAD = "Biểu mẫu này là báo cáo "
+
+
+def refusal_label(sub) -> str | None:
+    """The short words for a refused upload, by its refusal (enums.json ``upload_problems``)."""
+    if not sub["refusal"]:
+        return None
+    return spec.label_of("upload_problems",
+                         "wrong_period" if sub["refusal"].startswith(WRONG_PERIOD_LEAD) else "wrong_agency")
 
 
 def _agency_refusal(rows: list, agency, ag: dict) -> str | None:
@@ -320,7 +343,7 @@ def _refusal(rnd, agency, checked: dict, rows: list | None = None) -> str | None
     period = checked.get("period") or {}
     if period.get("year") != rnd["year"] or period.get("kind") != rnd["period"]:
         got = period_label(period.get("kind"), period.get("year")) if period.get("kind") else "không rõ kỳ"
-        return (f"Biểu mẫu này là báo cáo {got}, nhưng đợt này nhận báo cáo "
+        return (f"{WRONG_PERIOD_LEAD}{got}, nhưng đợt này nhận báo cáo "
                 f"{period_label(rnd['period'], rnd['year'])}. Hãy tải biểu mẫu của đợt này và điền lại.")
     return _agency_refusal(rows or [agency], agency, checked.get("agency") or {})
 
@@ -340,8 +363,12 @@ def can_submit(rnd, sub) -> str | None:
 
 def _answer(rnd, sub) -> dict:
     val = json.loads(sub["validation"])
+    reason = None if sub["submitted_at"] else can_submit(rnd, sub)
+    if reason is None and not sub["submitted_at"]:
+        reason = (submit_rule_sentence(rnd) if not submits_on_upload(rnd) else
+                  "Đã kiểm tra theo yêu cầu, chưa nộp; gửi lại với submit=1 hoặc bấm Nộp bài này để nộp.")
     return {"submission": sub["id"], "submitted": bool(sub["submitted_at"]), "validation": val,
-            "refusal": sub["refusal"], "reason": None if sub["submitted_at"] else can_submit(rnd, sub)}
+            "refusal": sub["refusal"], "reason": reason}
 
 
 def _earlier(store: Store, agency, idem_key: str | None):
@@ -387,7 +414,7 @@ async def _check_and_record(store: Store, workers: Workers, rnd, agency, data: b
     refusal = None if checked["unreadable"] else _refusal(rnd, agency, checked, agencies_of(store, rnd["id"]))
     row = {"unreadable": int(checked["unreadable"]), "errors": val["errors"], "refusal": refusal,
            "returned_at": None}
-    submitted_at = now() if submit and can_submit(rnd, row) is None else None
+    submitted_at = now() if submit and submits_on_upload(rnd) and can_submit(rnd, row) is None else None
     try:
         with store.tx() as db:
             sid = db.execute("INSERT INTO submissions(round_id, agency_id, uploaded_at, original_name, stored_name, "
@@ -397,10 +424,10 @@ async def _check_and_record(store: Store, workers: Workers, rnd, agency, data: b
                               hashlib.sha256(data).hexdigest(), row["unreadable"], val["errors"], val["warnings"],
                               json.dumps(val, ensure_ascii=False), refusal, submitted_at, via, idem_key,
                               has_macros(checked.get("macros"), original))).lastrowid
-            db.execute("INSERT INTO audit(at, actor, action, detail) VALUES(?, ?, ?, ?)",
+            db.execute("INSERT INTO audit(at, actor, action, detail, ip) VALUES(?, ?, ?, ?, ?)",
                        (now(), f"cơ quan {agency['name']}", "tai_len" if not submitted_at else "tai_len_va_nop",
                         json.dumps({"submission": sid, "file": original, "errors": val["errors"]},
-                                   ensure_ascii=False)))
+                                   ensure_ascii=False), REQUEST_IP.get()))
     except sqlite3.IntegrityError:  # the same key sent twice at once: the first one stands
         path.unlink(missing_ok=True)
         return {**_answer(rnd, _earlier(store, agency, idem_key)), "repeated": True}
@@ -435,8 +462,9 @@ def submit(store: Store, agency, sid: int) -> None:
         return
     with store.tx() as db:
         db.execute("UPDATE submissions SET submitted_at=? WHERE id=?", (now(), sid))
-        db.execute("INSERT INTO audit(at, actor, action, detail) VALUES(?, ?, ?, ?)",
-                   (now(), f"cơ quan {agency['name']}", "nop", json.dumps({"submission": sid})))
+        db.execute("INSERT INTO audit(at, actor, action, detail, ip) VALUES(?, ?, ?, ?, ?)",
+                   (now(), f"cơ quan {agency['name']}", "nop", json.dumps({"submission": sid}),
+                    REQUEST_IP.get()))
 
 
 def return_submission(store: Store, sid: int, comment: str, actor: str) -> None:
@@ -450,9 +478,9 @@ def return_submission(store: Store, sid: int, comment: str, actor: str) -> None:
         db.execute("UPDATE submissions SET returned_at=? WHERE id=?", (now(), sid))
         db.execute("INSERT INTO comments(submission_id, at, author, text) VALUES(?, ?, ?, ?)",
                    (sid, now(), actor, comment[:4000]))
-        db.execute("INSERT INTO audit(at, actor, action, detail) VALUES(?, ?, ?, ?)",
+        db.execute("INSERT INTO audit(at, actor, action, detail, ip) VALUES(?, ?, ?, ?, ?)",
                    (now(), actor, "tra_lai", json.dumps({"submission": sid, "comment": comment[:4000]},
-                                                        ensure_ascii=False)))
+                                                        ensure_ascii=False), REQUEST_IP.get()))
 
 
 def comments_of(store: Store, agency_id: int) -> dict[int, list]:

@@ -9,6 +9,7 @@ upload acknowledged. Temporary files left by an interrupted write are removed at
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import datetime as dt
 import json
 import os
@@ -51,11 +52,21 @@ CREATE TABLE IF NOT EXISTS audit(id INTEGER PRIMARY KEY, at TEXT NOT NULL, actor
 # so Store.__init__ adds these to a database made before them (table, column, declaration).
 ADDED_COLUMNS = [("submissions", "idem_key", "TEXT"), ("rounds", "prefill_unmatched", "TEXT")]
 ADDED_COLUMNS += [("submissions", "macros", "INTEGER")]  # the workbook carries macros (worker.has_macros)
+# Personal department accounts (role, forced password change, locking), sessions one can list
+# and end, and the round's submit rule (schemas/server.json).
+ADDED_COLUMNS += [("users", "role", "TEXT NOT NULL DEFAULT 'quan_tri'"), ("users", "full_name", "TEXT"),
+                  ("users", "must_change", "INTEGER NOT NULL DEFAULT 0"),
+                  ("users", "disabled", "INTEGER NOT NULL DEFAULT 0"),
+                  ("sessions", "created_at", "TEXT"), ("sessions", "ip", "TEXT"),
+                  ("rounds", "submit_rule", "TEXT NOT NULL DEFAULT 'khi_hop_le'")]
 # Created after the columns they index exist.
 INDEXES = """
 CREATE INDEX IF NOT EXISTS submissions_agency ON submissions(agency_id, id);
 CREATE UNIQUE INDEX IF NOT EXISTS submissions_idem ON submissions(agency_id, idem_key) WHERE idem_key IS NOT NULL;
 """
+
+# The address of the request being served (set by the app's guard): every audit row carries it.
+REQUEST_IP: contextvars.ContextVar[str | None] = contextvars.ContextVar("request_ip", default=None)
 
 UPLOAD_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
 # the names ``store_upload`` and the annotated copies are stored under (``<32 hex>[_danh_dau].<suffix>``)
@@ -185,7 +196,7 @@ class Store:
         if isinstance(detail, dict):
             detail = json.dumps(detail, ensure_ascii=False)
         self.execute("INSERT INTO audit(at, actor, action, detail, ip) VALUES(?, ?, ?, ?, ?)",
-                     now(), actor, action, detail, ip)
+                     now(), actor, action, detail, ip or REQUEST_IP.get())
 
     # ---- files ---------------------------------------------------------------------------
     def store_upload(self, round_id: int, data: bytes, original: str) -> tuple[str, Path]:
