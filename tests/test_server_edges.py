@@ -239,3 +239,19 @@ def test_downloads_carry_their_content_type_and_documents_vietnam_time(server, b
 
             xml = zipfile.ZipFile(io.BytesIO(got.content)).read("word/document.xml").decode("utf-8")
             assert started.strftime("%d/%m/%Y") in xml or (started - dt.timedelta(minutes=15)).strftime("%d/%m/%Y") in xml
+
+
+def test_a_button_payload_over_the_cell_budget_is_refused_with_its_reason(server):
+    """The Excel buttons check within the same cell budget as uploads (schemas/limits.json)."""
+    from cchc_xl import spec
+
+    if not __import__("os").environ.get("XLWINGS_LICENSE_KEY"):
+        pytest.skip("the buttons need XLWINGS_LICENSE_KEY in the server's environment")
+    tok = open_round(server.client())["agencies"][0]["token"]
+    rows = spec.limits()["check"]["max_cells"] // 60 + 10
+    payload = {"version": "0.30.0", "book": {"name": "Bao_cao.xlsx", "active_sheet_index": 0, "selection": "A1"},
+               "names": [], "sheets": [{"name": "Thống kê", "values": [[7] * 60 for _ in range(rows)]}]}
+    r = httpx.post(f"{server.url}/xlwings/kiem-tra", json=payload, timeout=120,
+                   headers={"authorization": f"Bearer {tok}"})
+    assert r.status_code == 422, r.text
+    assert "vượt giới hạn" in r.json()["error"] and "“Thống kê”" in r.json()["error"]

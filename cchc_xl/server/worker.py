@@ -191,11 +191,15 @@ class _Slot:
         """Kill this slot's worker and the reading process it forked (``isolate``) at once."""
         self.stale = True
         for proc in list((getattr(self.pool, "_processes", None) or {}).values()):
-            for pid in [*_descendants(proc.pid), proc.pid]:
+            for pid in _descendants(proc.pid):  # Linux: the forked reading process (isolate)
                 try:
                     os.kill(pid, signal.SIGKILL)
                 except (OSError, AttributeError):
                     pass
+            try:
+                proc.kill()  # SIGKILL; TerminateProcess on Windows
+            except Exception:  # noqa: BLE001 - already gone
+                pass
 
     def renew(self) -> None:
         """A new worker in place of the killed one, started and warmed."""
