@@ -321,7 +321,7 @@ def refusal_label(sub) -> str | None:
 def _agency_refusal(rows: list, agency, ag: dict) -> str | None:
     """Why a workbook of agency ``ag`` is not the report of ``agency`` (one of the round's ``rows``):
     it is another agency of the round or none, or it fits several (``agency_mismatch``)."""
-    from ..identity import AgencyIndex, candidates_text, code_field_title, code_key
+    from ..identity import candidates_text, code_field_title, code_key
     from ..issues import make
 
     index = agency_index(rows)
@@ -332,7 +332,7 @@ def _agency_refusal(rows: list, agency, ag: dict) -> str | None:
         return make("agency_mismatch", variant="ambiguous" if agency["code"] else "ambiguous_no_code",
                     name=ag.get("name"), count=len(found.candidates), candidates=candidates_text(index.agencies, found),
                     agency=agency["name"], own_code=agency["code"] or "", code_title=code_field_title()).message
-    if found.how == "code" or (code_key(ag.get("code")) and code_key(agency["code"])):
+    if code_key(agency["code"]) and (found.how == "code" or code_key(ag.get("code"))):
         return make("agency_mismatch", variant="code", code=ag.get("code"), agency=agency["name"],
                     own_code=agency["code"]).message
     return make("agency_mismatch", name=ag.get("name") or "(trống)", agency=agency["name"]).message
