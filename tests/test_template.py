@@ -125,7 +125,9 @@ def test_inputs_are_unlocked_and_catalog_cells_protected(make_workbook):
     assert ws[f"B{r}"].protection.locked and ws[f"C{r}"].protection.locked
     assert not ws[f"D{r}"].protection.locked and not ws[f"E{r}"].protection.locked
     rem = wb["Khắc phục"]
-    assert rem.protection.sheet and not rem["C250"].protection.locked
+    # a row typed anywhere below takes its column's style: unlocked, wrapped, the table's font
+    assert rem.protection.sheet and not rem.column_dimensions["C"].protection.locked
+    assert rem.column_dimensions["C"].alignment.wrap_text and rem.column_dimensions["C"].font.name == "Times New Roman"
     assert rem.print_title_rows.replace("$", "") == "4:4"
     assert rem.page_setup.orientation == "landscape" and rem.page_setup.fitToWidth == 1
 

@@ -152,7 +152,8 @@ def add_probes(wb) -> None:
                 c1, r1, c2, r2 = range_boundaries(rng)
                 origin = f"{get_column_letter(c1)}{r1}"
                 for rule in cf.rules:
-                    color = (rule.dxf.fill.fgColor.rgb or "")[-6:]
+                    fill = rule.dxf.fill if rule.dxf is not None else None  # the table's rules: no fill
+                    color = ((fill.fgColor.rgb if fill is not None else None) or "")[-6:]
                     which = "red" if color == red else "yellow" if color == yellow else None
                     if which is None or rule.formula is None:
                         continue
