@@ -27,6 +27,7 @@ from .checks import choices, dates, formula, numbers, presence, relations, statu
 from .checks.status_sheet import FULL_CHECK_HEADING, full_check_lines  # noqa: F401 (re-exported)
 from . import input_rows
 from .sheets.measure import fit_row
+from .sheets.style import HEADER_FOOTER_DISTANCE
 
 RED_FILL = PatternFill("solid", fgColor="FFC7CE")
 RED_FONT = Font(name="Times New Roman", color="9C0006")
@@ -142,7 +143,8 @@ def _title(ws, heading: str, subtitle: str | None, ncols: int):
         ws.row_dimensions[2].height = 30
 
 
-PAGE_MARGINS = dict(left=0.5, right=0.5, top=0.6, bottom=0.75, header=0.3, footer=0.3)  # inches
+PAGE_MARGINS = dict(left=0.5, right=0.5, top=0.6, bottom=0.75, header=HEADER_FOOTER_DISTANCE,
+                    footer=HEADER_FOOTER_DISTANCE)  # inches
 FOOTER = "Trang &P / &N"  # whole inside the bottom margin, in Excel and LibreOffice
 
 
@@ -308,9 +310,12 @@ def _guide_sheet(wb: Workbook, cat: spec.Catalog, agency: str | None):
     write_guide(ws, text.splitlines())
 
 
+GUIDE_PAGE_PT = (11.69 - 0.6 - 0.75) * 72  # the printed height of an A4 portrait page
+
+
 def write_guide(ws, lines) -> None:
     """A guidance sheet from text lines: "# " a title, "## " a heading, blank lines kept as space."""
-    ws.column_dimensions["A"].width = 100  # at 120 LibreOffice prints past the right margin
+    ws.column_dimensions["A"].width = 76  # an A4 portrait page wide (at 86 LibreOffice cuts the text)
     r = 1
     for line in lines:
         if not line.strip():
@@ -328,6 +333,10 @@ def write_guide(ws, lines) -> None:
         r += 1
     ws.sheet_view.showGridLines = False
     _print_setup(ws, None, "A")
+    ws.page_setup.orientation = "portrait"  # one column of text: a taller page, no page of one line
+    height = sum(ws.row_dimensions[r].height or 15 for r in range(1, r))
+    if height <= 1.3 * GUIDE_PAGE_PT:  # a guide a little longer than a page: shrunk onto one
+        ws.page_setup.fitToHeight = 1
     ws.print_title_rows = None
     _protect(ws)
 

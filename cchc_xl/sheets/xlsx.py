@@ -11,7 +11,7 @@ from pathlib import Path
 
 from .measure import DEFAULT_WIDTH_UNIT_PT, fit_heights, width_unit_pt
 from .model import CellModel, SheetModel
-from .style import BODY_SIZE, FONT_NAME, FORM_BORDER, PAPER_A4
+from .style import BODY_SIZE, FONT_NAME, FORM_BORDER, HEADER_FOOTER_DISTANCE, PAPER_A4
 
 
 def set_default_font(wb, name: str = FONT_NAME, size: float = BODY_SIZE) -> None:
@@ -280,7 +280,7 @@ def _page_setup(ws, m: SheetModel) -> None:
     left, right, top, bottom = m.margins
     ws.page_margins.left, ws.page_margins.right = left, right
     ws.page_margins.top, ws.page_margins.bottom = top, bottom
-    ws.page_margins.header, ws.page_margins.footer = 0.25, 0.25
+    ws.page_margins.header = ws.page_margins.footer = HEADER_FOOTER_DISTANCE
     if m.header_rows:
         ws.print_title_rows = f"{m.header_rows[0]}:{m.header_rows[1]}"
     if m.footer:
