@@ -15,13 +15,14 @@ from __future__ import annotations
 
 from copy import copy
 
-from openpyxl.formatting.rule import FormulaRule
+from openpyxl.formatting.rule import Rule
 from openpyxl.styles import Border, Side
 from openpyxl.styles.differential import DifferentialStyle
 from openpyxl.utils import get_column_letter, quote_sheetname
 
 CHECK_SHEET = "_kiem_tra"
 ROW_RULE = Side(style="thin", color="808080")
+ROW_RULES = DifferentialStyle(border=Border(left=ROW_RULE, right=ROW_RULE, top=ROW_RULE, bottom=ROW_RULE))
 
 
 def stamp(cell, key, make) -> None:
@@ -50,8 +51,7 @@ def column_style(ws, letter: str, font, alignment, protection, number_format: st
 def row_rules(ws, rng: str) -> None:
     """The table's thin rules over its whole input range, as a conditional format: seen on the
     screen on every row ready for typing, printed only on the rows that hold something."""
-    border = Border(left=ROW_RULE, right=ROW_RULE, top=ROW_RULE, bottom=ROW_RULE)
-    ws.conditional_formatting.add(rng, FormulaRule(formula=["TRUE"], border=border))
+    ws.conditional_formatting.add(rng, Rule(type="expression", formula=["TRUE"], dxf=ROW_RULES))
 
 
 class CheckSheet:

@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from functools import lru_cache
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from openpyxl import Workbook
-from openpyxl.formatting.rule import FormulaRule
+from openpyxl.formatting.rule import Rule
+from openpyxl.styles.differential import DifferentialStyle
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
 from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.workbook.defined_name import DefinedName
@@ -49,32 +51,44 @@ UNLOCKED = Protection(locked=False)
 _flag = formula.flag
 
 
+# one format object per colour, shared by every rule: openpyxl compares each rule's format with
+# every format already listed when it saves (hundreds of rules made that quadratic)
+RED_DXF = DifferentialStyle(font=RED_FONT, fill=RED_FILL)
+WARN_DXF = DifferentialStyle(font=WARN_FONT, fill=WARN_FILL)
+
+
+def _rule(ws, rng: str, text: str, dxf: DifferentialStyle) -> None:
+    ws.conditional_formatting.add(rng, Rule(type="expression", formula=[text], dxf=dxf))
+
+
 def _red(ws, rng: str, cond: str) -> None:
     """Paint a cell red while an error check holds (see cchc_xl.checks)."""
-    ws.conditional_formatting.add(rng, FormulaRule(formula=[formula.red(cond)], fill=RED_FILL, font=RED_FONT))
+    _rule(ws, rng, formula.red(cond), RED_DXF)
 
 
 def _red_when_sure(ws, rng: str, cond: str) -> None:
     """Paint red only when a check surely holds (its inputs are checked, and counted, elsewhere)."""
-    ws.conditional_formatting.add(rng, FormulaRule(formula=[formula.yellow(cond)], fill=RED_FILL, font=RED_FONT))
+    _rule(ws, rng, formula.yellow(cond), RED_DXF)
 
 
 def _yellow(ws, rng: str, cond: str) -> None:
     """Paint a cell yellow while a warning check holds (added after the red rules: red wins)."""
-    ws.conditional_formatting.add(rng, FormulaRule(formula=[formula.yellow(cond)], fill=WARN_FILL, font=WARN_FONT))
+    _rule(ws, rng, formula.yellow(cond), WARN_DXF)
 
 
 def _red_errors(ws, rng: str) -> None:
     """One rule for a block of input cells: a cell holding an Excel error value is shown red."""
     top_left = rng.split(":")[0]
-    ws.conditional_formatting.add(rng, FormulaRule(formula=[f"ISERROR({top_left})"], fill=RED_FILL, font=RED_FONT))
+    _rule(ws, rng, f"ISERROR({top_left})", RED_DXF)
 
 
 def _msg(key: str):
     return spec.sheets()["messages"][key]
 
 
+@lru_cache(maxsize=None)
 def font(size=12, bold=False, italic=False, color=None):
+    """The workbook's font (one object per look: styles are compared, never changed in place)."""
     return Font(name=spec.sheets()["font"], size=size, bold=bold, italic=italic, color=color)
 
 
@@ -104,12 +118,14 @@ def _ref(ws, col: str, row: int, absolute=True) -> str:
 
 
 def _header(ws, row: int, columns: list[dict], first_col: int = 1):
-    for i, col in enumerate(columns):
-        c = ws.cell(row=row, column=first_col + i, value=col["title"])
+    def make(c):
         c.font = font(11, bold=True)
         c.fill = HEADER_FILL
         c.alignment = CENTER
         c.border = BORDER
+
+    for i, col in enumerate(columns):
+        input_rows.stamp(ws.cell(row=row, column=first_col + i, value=col["title"]), "header", make)
         ws.column_dimensions[get_column_letter(first_col + i)].width = col.get("width", 12)
     fit_row(ws, row, 11, max_col=first_col + len(columns) - 1)  # a wrapped title needs its lines
 
@@ -257,13 +273,16 @@ def style_field_row(ws, r: int, required) -> None:
     """A "label | value | hint" row of an information sheet: bold label, unlocked value cell on
     yellow (required) or white, small italic hint."""
     for col in (1, 2, 3):
-        c = ws.cell(row=r, column=col)
-        c.border = BORDER
-        c.alignment = WRAP_TOP
-        c.font = font(12 if col < 3 else 10, bold=(col == 1), italic=(col == 3))
-    vcell = ws.cell(row=r, column=2)
-    vcell.protection = UNLOCKED
-    vcell.fill = REQUIRED_FILL if required else INPUT_FILL
+        def make(c, col=col):
+            c.border = BORDER
+            c.alignment = WRAP_TOP
+            c.font = font(12 if col < 3 else 10, bold=(col == 1), italic=(col == 3))
+            if col == 2:
+                c.protection = UNLOCKED
+                c.fill = REQUIRED_FILL if required else INPUT_FILL
+
+        cell = ws.cell(row=r, column=col)
+        input_rows.stamp(cell, ("field", col, bool(required), cell.number_format), make)
 
 
 def write_catalog_rows(ws, criteria: dict, r: int, area_max: dict | None = None) -> int:
@@ -278,15 +297,21 @@ def write_catalog_rows(ws, criteria: dict, r: int, area_max: dict | None = None)
         mx = area_max[item["code"]] if is_area and area_max and item["code"] in area_max else item.get("max_score")
         ws.cell(row=r, column=3, value=mx).number_format = "0.###"
         for col in range(1, 4):
-            cell = ws.cell(row=r, column=col)
-            cell.font = font(11, bold=is_area)
-            cell.border = BORDER
-            cell.alignment = WRAP_TOP
-            if is_area:
-                cell.fill = GROUP_FILL
+            _stamp_catalog(ws.cell(row=r, column=col), is_area)
         fit_row(ws, r, 11)
         r += 1
     return r
+
+
+def _stamp_catalog(cell, is_area: bool) -> None:
+    def make(c):
+        c.font = font(11, bold=is_area)
+        c.border = BORDER
+        c.alignment = WRAP_TOP
+        if is_area:
+            c.fill = GROUP_FILL
+
+    input_rows.stamp(cell, ("catalog", is_area, cell.number_format), make)
 
 
 def _code_sort_key(code: str):

@@ -219,7 +219,12 @@ def test_libreoffice_prints_every_sheet_on_a4_landscape(stc, make_workbook, soff
     pdf = soffice(make_workbook(stc), "pdf")
     reader = pypdf.PdfReader(str(pdf))
     assert len(reader.pages) > 5
-    for page in reader.pages:
+    guide, *tables = reader.pages  # the guide: one A4 portrait page; the tables: A4 landscape
+    w, h = float(guide.mediabox.width), float(guide.mediabox.height)
+    assert abs(w - 595.3) < 2 and abs(h - 841.9) < 2, (w, h)
+    assert "HƯỚNG DẪN" in unicodedata.normalize("NFC", guide.extract_text()) and "In báo cáo" in \
+        unicodedata.normalize("NFC", guide.extract_text())
+    for page in tables:
         w, h = float(page.mediabox.width), float(page.mediabox.height)
         assert abs(w - 841.9) < 2 and abs(h - 595.3) < 2, (w, h)
     text = "\n".join(p.extract_text() or "" for p in reader.pages)
