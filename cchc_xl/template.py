@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import zipfile
 from functools import lru_cache
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -811,8 +812,9 @@ def _values_sheet(wb, which: str, rows: list[dict], values: dict, lay: Layout, r
              for code in values if code not in known]
     r = hr + 1
     first = r
-    red: dict[str, list[int]] = {}  # one conditional format per check (relative to its first row)
+    red: dict[str, list[int]] = {}  # one conditional format per check and run of rows (relative to its first)
     warn: dict[str, list[int]] = {}
+    dvs: dict[str, DataValidation] = {}
     for row in rows + extra:
         code = row["code"]
         group = row.get("group", False)
@@ -831,10 +833,14 @@ def _values_sheet(wb, which: str, rows: list[dict], values: dict, lay: Layout, r
             lay.value_cells[code] = _ref(ws, "D", r)
         if not group:
             kind = row.get("kind")
+            dv = None
             if kind == "choice":
                 dv = DataValidation(type="list", formula1=_choice_name(code), allow_blank=True)
                 dv.error = _msg("choose_from_list")
                 hint = "Chọn: " + "; ".join(f"{c['label']}" for c in row["choices"])
+                title = f"Chỉ tiêu {code}"
+            elif kind in dvs:  # one validation per kind of number, over all its cells
+                dvs[kind].add(f"D{r}")
             elif kind in ("count", "number", "percent"):
                 low, high, whole = checks.bounds(kind)
                 dv = DataValidation(type="whole" if whole else "decimal", operator="between",
@@ -842,12 +848,12 @@ def _values_sheet(wb, which: str, rows: list[dict], values: dict, lay: Layout, r
                                     formula2=numbers.formula_bound(high if high is not None else 1000000000),
                                     allow_blank=True)
                 dv.error = hint = _msg("kind_hints")[kind]
-            else:
-                dv, hint = None, _msg("kind_hints")["text"]
+                dvs[kind] = dv
+                title = "Số liệu"
             if dv is not None:
                 dv.errorTitle = "Số liệu không hợp lệ"
                 dv.showErrorMessage = True
-                _hint(dv, f"Chỉ tiêu {code}", hint)
+                _hint(dv, title, hint)
                 dv.add(f"D{r}")
                 ws.add_data_validation(dv)
             cond = _value_condition("$D{}", row)
@@ -862,15 +868,26 @@ def _values_sheet(wb, which: str, rows: list[dict], values: dict, lay: Layout, r
         fit_row(ws, r, 11, max_col=ncol)
         r += 1
     last = r - 1
-    for rules, paint in ((red, _red), (warn, _yellow)):  # one range each: a formula is relative to its range
+    for rules, paint in ((red, _red), (warn, _yellow)):  # one range per run of consecutive rows
         for cond, at in rules.items():
-            for x in at:
-                paint(ws, f"D{x}", cond.replace("$D{}", f"$D{x}"))
+            for top, bottom in _runs(at):
+                paint(ws, f"D{top}:D{bottom}", cond.replace("$D{}", f"$D{top}"))
     _red_errors(ws, f"D{first}:E{last}")
     lay.error_flags.append((f"{cfg['title']}: số liệu sai kiểu hoặc ngoài khoảng", lay.checks.total(fl, first, last)))
     ws.freeze_panes = f"A{first}"
     _print_setup(ws, f"{hr}:{hr}", get_column_letter(ncol))
     _protect(ws)
+
+
+def _runs(rows: list[int]) -> list[tuple[int, int]]:
+    """Ascending row numbers as runs of consecutive rows: [5, 6, 7, 9] → [(5, 7), (9, 9)]."""
+    out: list[tuple[int, int]] = []
+    for r in rows:
+        if out and out[-1][1] == r - 1:
+            out[-1] = (out[-1][0], r)
+        else:
+            out.append((r, r))
+    return out
 
 
 def _stamp_value(cell, col: int, group: bool, level: int, percent: bool) -> None:
@@ -959,8 +976,17 @@ def save_atomic(wb, out: str | os.PathLike) -> Path:
 
     sanitize_workbook(wb, Path(out).name)
     with atomic_output(out) as tmp:
-        wb.save(tmp)
+        write_package(wb, tmp)
     return Path(out)
+
+
+def write_package(wb, target, compression: int = zipfile.ZIP_DEFLATED) -> None:
+    """openpyxl's save into ``target`` (a path or a binary file), zlib's fastest level: the parts
+    are small XML, the files hardly bigger, written in half the time."""
+    from openpyxl.writer.excel import ExcelWriter
+
+    with zipfile.ZipFile(target, "w", compression, allowZip64=True, compresslevel=1) as archive:
+        ExcelWriter(wb, archive).write_data()
 
 
 def write_template(out, level="so", year=None, kind=None, agency=None, report=None, source=None) -> Path:
