@@ -15,7 +15,7 @@ defined names, hidden sheets, protection, print setup), written again by XlsxWri
 add a VBA project built in memory, so the .xlsm rows compare with its .xlsx.
 
 **distribute.** An appraisal workbook with N communes (level xa), each with its deductions (all
-area codes of the catalog), then ``distribute`` into an empty folder: wall and CPU time.
+criteria of the catalog; the xa set of 2023 lists areas only), then ``distribute`` into an empty folder: wall and CPU time.
 """
 
 from __future__ import annotations
@@ -188,13 +188,13 @@ def appraisal_with_communes(path: Path, n: int) -> None:
 
     write_appraisal_template(path, year=2023)
     sheets = decl()["sheets"]
-    areas = [a["code"] for a in spec.catalog("xa", 2023).criteria["areas"]]
+    codes = [c["code"] for c in spec.catalog("xa", 2023).criteria["criteria"]]  # none in the xa set of 2023
     wb = load_workbook(path)
     wb[sheets["info"]["title"]]["B5"] = 2023
     level = spec.label_of("levels", "xa")
     for which, rows in (("registry", [(f"UBND xã Thử {i:03d}", f"X{i:03d}", level) for i in range(1, n + 1)]),
                         ("deductions", [(f"UBND xã Thử {i:03d}", code, None, 0, f"Lý do {code} của xã {i}")
-                                        for i in range(1, n + 1) for code in areas[:3]])):
+                                        for i in range(1, n + 1) for code in codes[:3]])):
         cols = [c["key"] for c in sheets[which]["columns"]]
         keys = ("name", "code", "level") if which == "registry" else ("agency", "code", "max_score", "score", "reason")
         ws = wb[sheets[which]["title"]]

@@ -252,3 +252,30 @@ def test_no_catalog_file_repeats_another_levels_word_for_word():
         cat = spec.catalog(level)
         assert cat.indicators["level"] == level and len(cat.indicators["rows"]) > 50
         assert cat.rules["rules"] and cat.propaganda["rows"]
+
+
+def test_template_refuses_rows_past_the_read_area_naming_the_file(stc, tmp_path, capsys):
+    """More remediation rows than the reader reads back (20,000 rows of the sheet) are refused,
+    before the schema check walks the document, and nothing is written."""
+    from cchc_xl.boundary import MAX_ROWS
+
+    doc = copy.deepcopy(stc)
+    doc["remediation"] = [dict(stc["remediation"][0], issue=f"Tồn tại {i}") for i in range(MAX_ROWS)]
+    src = tmp_path / "bao_cao_lon.json"
+    src.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+    out = tmp_path / "x.xlsx"
+    assert main(["template", "--data", str(src), "-o", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "bao_cao_lon.json" in err and "Khắc phục" in err and "20.000" in err and "Traceback" not in err
+    assert not out.exists()
+
+
+def test_template_refuses_a_text_longer_than_a_cell_holds(stc, tmp_path, capsys):
+    doc = copy.deepcopy(stc)
+    doc["remediation"][2]["solution"] = "Giải pháp " * 4000  # 40,000 characters: over Excel's 32,767
+    src = tmp_path / "bao_cao.json"
+    src.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+    assert main(["template", "--data", str(src), "-o", str(tmp_path / "x.xlsx")]) == 2
+    err = capsys.readouterr().err
+    assert "bao_cao.json" in err and "remediation[2].solution" in err and "32.767" in err
+    assert not (tmp_path / "x.xlsx").exists()
