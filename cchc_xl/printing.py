@@ -74,6 +74,19 @@ def refresh_input_tables(wb) -> None:
             print_filled_rows(ws, first, last, len(cols))
 
 
+def whole_page_numbers(wb) -> None:
+    """A copy of a workbook written with the footer too low for its margin (before issue 22: 0.5"
+    inside a 0.6" bottom margin, cut in half by LibreOffice): the page number moves inside."""
+    from .sheets.style import HEADER_FOOTER_DISTANCE
+
+    for ws in wb.worksheets:
+        m = ws.page_margins
+        if ws.oddFooter.center.text and m is not None and (m.bottom or 0) - (m.footer or 0) < 0.35:
+            m.footer = HEADER_FOOTER_DISTANCE
+            m.bottom = max(m.bottom or 0, HEADER_FOOTER_DISTANCE + 0.45)
+            m.header = min(m.header or HEADER_FOOTER_DISTANCE, HEADER_FOOTER_DISTANCE)
+
+
 def _style_typed_cells(ws, first: int, last: int, ncol: int) -> None:
     """Filled rows' cells holding no style take their column's, with the table's rules."""
     from copy import copy

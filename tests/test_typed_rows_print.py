@@ -153,3 +153,31 @@ def test_annotated_copy_prints_rows_typed_and_has_no_print_area(tmp_path, stc, s
     typed = wb[REM["title"]][f"C{last_rem}"]
     assert typed.alignment.wrap_text and typed.border.left.style == "thin"  # looks like the table's rows
     assert_prints(soffice(out, "pdf"), markers)
+
+
+def _page_number_room(wb) -> dict[str, float]:
+    """Sheet → inches between the footer line and the bottom margin's top (the page number's room)."""
+    return {ws.title: ws.page_margins.bottom - ws.page_margins.footer for ws in wb.worksheets
+            if ws.sheet_state == "visible" and ws.oddFooter.center.text}
+
+
+def test_page_numbers_lie_whole_inside_the_bottom_margin(tmp_path, stc):
+    """LibreOffice cuts a footer that does not fit between its distance from the edge and the
+    bottom margin (0.5" inside 0.6" printed half a page number): every printed sheet, the
+    annotated copy of a workbook written before, and the consolidated tables leave it room."""
+    from cchc_xl.annotate import annotate_file
+    from cchc_xl.sheets.style import FORM_MARGINS, HEADER_FOOTER_DISTANCE, TABLE_MARGINS
+    from cchc_xl.validate import validate_file
+
+    path = _write(tmp_path, "so", False, stc)
+    room = _page_number_room(load_workbook(path))
+    assert len(room) >= 7 and min(room.values()) >= 0.4, room
+    old = tmp_path / "cu.xlsx"  # as written before: footer 0.5" inside a 0.6" margin
+    wb = load_workbook(path)
+    for ws in wb.worksheets:
+        ws.page_margins.bottom, ws.page_margins.footer = 0.6, 0.5
+    wb.save(old)
+    out = annotate_file(old, validate_file(old).issues, tmp_path / "cu_danh_dau.xlsx")
+    assert min(_page_number_room(load_workbook(out)).values()) >= 0.4
+    for margins in (FORM_MARGINS, TABLE_MARGINS):
+        assert margins[3] - HEADER_FOOTER_DISTANCE >= 0.4
