@@ -181,3 +181,24 @@ def test_page_numbers_lie_whole_inside_the_bottom_margin(tmp_path, stc):
     assert min(_page_number_room(load_workbook(out)).values()) >= 0.4
     for margins in (FORM_MARGINS, TABLE_MARGINS):
         assert margins[3] - HEADER_FOOTER_DISTANCE >= 0.4
+
+
+def test_rows_typed_at_the_end_of_the_input_range_are_counted_live(tmp_path, stc, soffice):
+    """The live status counts what ``validate`` finds in rows typed at the very end of both input
+    ranges (the checks read them from the hidden sheet ``_kiem_tra``), in LibreOffice."""
+    from cchc_xl.template import _remediation_rows
+    from cchc_xl.validate import validate_file
+
+    path = _write(tmp_path, "so", False, stc)
+    wb = load_workbook(path)
+    last_rem = _remediation_rows(stc)[1]
+    rem = wb[REM["title"]]
+    rem[f"B{last_rem}"], rem[f"C{last_rem}"] = stc["deductions"][0]["code"], "Tồn tại gõ ở dòng cuối"  # no solution, no status
+    sc = wb[SCORES["title"]]
+    last_ded = _deduction_header(sc) + max(len(stc["deductions"]) + 40, 80)
+    sc[f"B{last_ded}"], sc[f"F{last_ded}"] = stc["deductions"][0]["code"], "Trừ lại lần nữa, thiếu điểm"
+    wb.save(path)
+    errors = [i for i in validate_file(path).issues if i.severity == "error"]
+    assert len(errors) >= 3, errors
+    ws = load_workbook(soffice(path, "xlsx"), data_only=True)[SHEETS["checks"]["title"]]
+    assert ws[SHEETS["checks"]["status_cell"]].value == f"Còn {len(errors)} lỗi", [e.code for e in errors]
