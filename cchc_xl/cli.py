@@ -330,7 +330,9 @@ def cmd_template(args) -> int:
         _out(f"Đã tạo biểu mẫu kỳ sau: {path} (chuyển {carried} tồn tại; trong cùng năm giữ cả tồn tại đã hoàn thành)")
         return EXIT_OK
     # content the reader would never read back is refused before anything else is done with it
-    report = _load_report_json(args.data, template.refuse_unreadable) if args.data else None
+    from .input_rows import refuse_unreadable
+
+    report = _load_report_json(args.data, refuse_unreadable) if args.data else None
     if args.macros:
         from .macro_workbooks import write_macro_template
 

@@ -95,3 +95,55 @@ def last_filled_row(ws, first: int, ncol: int) -> int:
 def clear_print_area(ws) -> None:
     """No fixed print area (one in a workbook written before this design would cut typed rows)."""
     ws.print_area = None
+
+
+def runs(rows: list[int]) -> list[tuple[int, int]]:
+    """Ascending row numbers as runs of consecutive rows: [5, 6, 7, 9] → [(5, 7), (9, 9)]."""
+    out: list[tuple[int, int]] = []
+    for r in rows:
+        if out and out[-1][1] == r - 1:
+            out[-1] = (out[-1][0], r)
+        else:
+            out.append((r, r))
+    return out
+
+
+AREA_ROWS_ALLOWANCE = 60  # rows of the Điểm bị trừ sheet above its deductions, at most (title, areas table)
+
+
+def refuse_unreadable(doc, name: str) -> None:
+    """A report (as parsed, before any change) holding what a workbook would not carry back to the
+    reader is refused with a Vietnamese reason naming the file: more rows than the reader reads
+    (``boundary.MAX_ROWS``) or a text longer than one Excel cell holds (``safetext.MAX_CELL_TEXT``).
+    Bounded work: it counts and measures, before the schema check walks the whole document."""
+    from .boundary import MAX_ROWS
+    from .fileio import ReportError
+    from .safetext import MAX_CELL_TEXT
+    from .normalize import format_number as format_number_vi
+
+    if not isinstance(doc, dict):
+        return
+    from . import spec
+
+    cfg = spec.sheets()["sheets"]
+    limits = {"remediation": (MAX_ROWS - cfg["remediation"]["header_row"], cfg["remediation"]["title"], "dòng"),
+              "deductions": (MAX_ROWS - AREA_ROWS_ALLOWANCE, cfg["scores"]["title"], "tiêu chí bị trừ điểm"),
+              "indicators": (MAX_ROWS - cfg["indicators"]["header_row"], cfg["indicators"]["title"], "chỉ tiêu"),
+              "propaganda": (MAX_ROWS - cfg["propaganda"]["header_row"], cfg["propaganda"]["title"], "nội dung")}
+    for key, (limit, title, what) in limits.items():
+        n = len(doc.get(key) or ()) if isinstance(doc.get(key), (list, dict)) else 0
+        if n > limit:
+            raise ReportError(f"{name}: có {format_number_vi(n)} {what} ở “{key}”, quá {format_number_vi(limit)} — "
+                              f"số dòng trang “{title}” chứa được trong vùng công cụ đọc lại "
+                              f"({format_number_vi(MAX_ROWS)} dòng đầu); hãy tách hoặc rút gọn báo cáo")
+    stack = [(doc, "")]
+    while stack:
+        obj, path = stack.pop()
+        if isinstance(obj, str):
+            if len(obj) > MAX_CELL_TEXT:
+                raise ReportError(f"{name}: nội dung ở “{path}” dài {format_number_vi(len(obj))} ký tự, quá giới hạn "
+                                  f"{format_number_vi(MAX_CELL_TEXT)} ký tự của một ô Excel; hãy rút gọn")
+        elif isinstance(obj, dict):
+            stack.extend((v, f"{path}.{k}" if path else str(k)) for k, v in obj.items())
+        elif isinstance(obj, list):
+            stack.extend((v, f"{path}[{i}]") for i, v in enumerate(obj))

@@ -359,7 +359,7 @@ def package(wb, out: str | os.PathLike, module_files: list[str], buttons: list[B
     from .safetext import sanitize_workbook
 
     sanitize_workbook(wb, Path(out).name)
-    from .template import write_package
+    from .sheets.xlsx import write_package
 
     buf = io.BytesIO()
     write_package(wb, buf, zipfile.ZIP_STORED)  # unpacked below, packed once at the end

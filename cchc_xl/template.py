@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import zipfile
 from functools import lru_cache
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,7 +28,7 @@ from . import checks
 from .checks import choices, dates, formula, numbers, presence, relations, status_sheet
 from .checks.status_sheet import FULL_CHECK_HEADING, full_check_lines  # noqa: F401 (re-exported)
 from . import input_rows
-from .sheets.measure import fit_row
+from .sheets.measure import fit_known, fit_row
 from .sheets.style import HEADER_FOOTER_DISTANCE
 
 RED_FILL = PatternFill("solid", fgColor="FFC7CE")
@@ -302,21 +301,6 @@ def write_catalog_rows(ws, criteria: dict, r: int, area_max: dict | None = None)
         fit_known(ws, r, (item["code"], item.get("name"), mx, is_area), 3)
         r += 1
     return r
-
-
-_FIT_CACHE: dict = {}  # (column widths, what a row shows) → its height: the catalog rows are alike in every workbook
-
-
-def fit_known(ws, r: int, key: tuple, ncol: int, size: float = 11) -> None:
-    """``fit_row`` for a row that ``key`` describes whole (its texts and their look)."""
-    widths = tuple(ws.column_dimensions[get_column_letter(c)].width for c in range(1, ncol + 1))
-    height = _FIT_CACHE.get((widths, size, key))
-    if height is None:
-        fit_row(ws, r, size, max_col=ncol)
-        if len(_FIT_CACHE) < 50000:
-            _FIT_CACHE[(widths, size, key)] = ws.row_dimensions[r].height
-    else:
-        ws.row_dimensions[r].height = height
 
 
 def _stamp_catalog(cell, is_area: bool) -> None:
@@ -885,24 +869,13 @@ def _values_sheet(wb, which: str, rows: list[dict], values: dict, lay: Layout, r
     last = r - 1
     for rules, paint in ((red, _red), (warn, _yellow)):  # one range per run of consecutive rows
         for cond, at in rules.items():
-            for top, bottom in _runs(at):
+            for top, bottom in input_rows.runs(at):
                 paint(ws, f"D{top}:D{bottom}", cond.replace("$D{}", f"$D{top}"))
     _red_errors(ws, f"D{first}:E{last}")
     lay.error_flags.append((f"{cfg['title']}: số liệu sai kiểu hoặc ngoài khoảng", lay.checks.total(fl, first, last)))
     ws.freeze_panes = f"A{first}"
     _print_setup(ws, f"{hr}:{hr}", get_column_letter(ncol))
     _protect(ws)
-
-
-def _runs(rows: list[int]) -> list[tuple[int, int]]:
-    """Ascending row numbers as runs of consecutive rows: [5, 6, 7, 9] → [(5, 7), (9, 9)]."""
-    out: list[tuple[int, int]] = []
-    for r in rows:
-        if out and out[-1][1] == r - 1:
-            out[-1] = (out[-1][0], r)
-        else:
-            out.append((r, r))
-    return out
 
 
 def _stamp_value(cell, col: int, group: bool, level: int, percent: bool) -> None:
@@ -984,88 +957,16 @@ def build_workbook(level: str = "so", year: int | None = None, kind: str | None 
     return wb
 
 
-AREA_ROWS_ALLOWANCE = 60  # rows of the Điểm bị trừ sheet above its deductions, at most (title, areas table)
-
-
-def refuse_unreadable(doc, name: str) -> None:
-    """A report (as parsed, before any change) holding what a workbook would not carry back to the
-    reader is refused with a Vietnamese reason naming the file: more rows than the reader reads
-    (``boundary.MAX_ROWS``) or a text longer than one Excel cell holds (``safetext.MAX_CELL_TEXT``).
-    Bounded work: it counts and measures, before the schema check walks the whole document."""
-    from .boundary import MAX_ROWS
-    from .fileio import ReportError
-    from .safetext import MAX_CELL_TEXT
-    from .normalize import format_number as format_number_vi
-
-    if not isinstance(doc, dict):
-        return
-    cfg = spec.sheets()["sheets"]
-    limits = {"remediation": (MAX_ROWS - cfg["remediation"]["header_row"], cfg["remediation"]["title"], "dòng"),
-              "deductions": (MAX_ROWS - AREA_ROWS_ALLOWANCE, cfg["scores"]["title"], "tiêu chí bị trừ điểm"),
-              "indicators": (MAX_ROWS - cfg["indicators"]["header_row"], cfg["indicators"]["title"], "chỉ tiêu"),
-              "propaganda": (MAX_ROWS - cfg["propaganda"]["header_row"], cfg["propaganda"]["title"], "nội dung")}
-    for key, (limit, title, what) in limits.items():
-        n = len(doc.get(key) or ()) if isinstance(doc.get(key), (list, dict)) else 0
-        if n > limit:
-            raise ReportError(f"{name}: có {format_number_vi(n)} {what} ở “{key}”, quá {format_number_vi(limit)} — "
-                              f"số dòng trang “{title}” chứa được trong vùng công cụ đọc lại "
-                              f"({format_number_vi(MAX_ROWS)} dòng đầu); hãy tách hoặc rút gọn báo cáo")
-    stack = [(doc, "")]
-    while stack:
-        obj, path = stack.pop()
-        if isinstance(obj, str):
-            if len(obj) > MAX_CELL_TEXT:
-                raise ReportError(f"{name}: nội dung ở “{path}” dài {format_number_vi(len(obj))} ký tự, quá giới hạn "
-                                  f"{format_number_vi(MAX_CELL_TEXT)} ký tự của một ô Excel; hãy rút gọn")
-        elif isinstance(obj, dict):
-            stack.extend((v, f"{path}.{k}" if path else str(k)) for k, v in obj.items())
-        elif isinstance(obj, list):
-            stack.extend((v, f"{path}[{i}]") for i, v in enumerate(obj))
-
-
 def save_atomic(wb, out: str | os.PathLike) -> Path:
     """Write to a temporary file beside the target and rename: never half a workbook."""
     from .fileio import atomic_output
     from .safetext import sanitize_workbook
+    from .sheets.xlsx import write_package
 
     sanitize_workbook(wb, Path(out).name)
     with atomic_output(out) as tmp:
         write_package(wb, tmp)
     return Path(out)
-
-
-def write_package(wb, target, compression: int = zipfile.ZIP_DEFLATED) -> None:
-    """openpyxl's save into ``target`` (a path or a binary file), zlib's fastest level: the parts
-    are small XML, the files hardly bigger, written in half the time."""
-    with zipfile.ZipFile(target, "w", compression, allowZip64=True, compresslevel=1) as archive:
-        _memory_writer()(wb, archive).write_data()
-
-
-@lru_cache(maxsize=1)
-def _memory_writer():
-    """openpyxl's writer with each sheet's XML built in memory (openpyxl writes it to a temporary
-    file and removes it: a few milliseconds per sheet on a slow disk)."""
-    import io
-
-    from openpyxl.drawing.spreadsheet_drawing import SpreadsheetDrawing
-    from openpyxl.worksheet._writer import WorksheetWriter
-    from openpyxl.writer.excel import ExcelWriter
-
-    class MemoryWriter(ExcelWriter):
-        def write_worksheet(self, ws):
-            if self.workbook.write_only:
-                return super().write_worksheet(ws)
-            ws._drawing = SpreadsheetDrawing()
-            ws._drawing.charts = ws._charts
-            ws._drawing.images = ws._images
-            out = io.BytesIO()
-            writer = WorksheetWriter(ws, out=out)
-            writer.write()
-            ws._rels = writer._rels
-            self._archive.writestr(ws.path[1:], out.getvalue())
-            self.manifest.append(ws)
-
-    return MemoryWriter
 
 
 def write_template(out, level="so", year=None, kind=None, agency=None, report=None, source=None) -> Path:
