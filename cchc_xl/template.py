@@ -23,7 +23,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from . import SCHEMA_VERSION, __version__, spec
 from .spec import FROM_APPRAISAL
 from . import checks
-from .checks import choices, dates, formula, number_sheet, numbers, presence, relations, status_sheet
+from .checks import areas, choices, dates, formula, number_sheet, numbers, presence, relations, status_sheet
 from .checks.status_sheet import FULL_CHECK_HEADING, full_check_lines  # noqa: F401 (re-exported)
 from .printing import print_filled_rows
 from .sheets.measure import fit_row
@@ -515,7 +515,12 @@ def _scores_sheet(wb, report: dict | None, cat: spec.Catalog, lay: Layout, sourc
     r = hr + 1
     for i, a in enumerate(area_rows, start=1):
         marked = source == FROM_APPRAISAL and a.get("score") is not None
-        values = [i, a["code"], a.get("name"), a.get("max_score"), a.get("score"), FROM_APPRAISAL_NOTE if marked else None]
+        # a blank score: the figure computed from the deductions, shown in the note (checks.areas)
+        computed = "=" + areas.computed_note(f"$B{r}", f"$D{r}", f"$E{r}", ded_codes,
+                                             [f"$D{x}" for x in range(first, last + 1)],
+                                             [f"$E{x}" for x in range(first, last + 1)])
+        values = [i, a["code"], a.get("name"), a.get("max_score"), a.get("score"),
+                  FROM_APPRAISAL_NOTE if marked else None]
         for col, v in enumerate(values, start=1):
             cell = ws.cell(row=r, column=col)
             _set_text(cell, v)
@@ -528,6 +533,8 @@ def _scores_sheet(wb, report: dict | None, cat: spec.Catalog, lay: Layout, sourc
                 cell.protection = UNLOCKED
             if col in (4, 5):
                 cell.number_format = "0.###"
+        if not marked:
+            ws.cell(row=r, column=6).value = computed
         # blank where the report lists deductions of the area: computed from them (checks.areas), a warning
         cond = _score_condition(r)
         _red(ws, f"E{r}", cond)

@@ -64,3 +64,40 @@ def computed_scores(doc: dict, cat: spec.Catalog) -> dict[str, AreaScore]:
         else:
             out[code] = AreaScore(code, mx, round(lost, 6), round(mx - lost, 6), ())
     return out
+
+
+# ---- the live workbook --------------------------------------------------------------------------
+
+def computed_note(area: str, area_max: str, score: str, codes: str, maxes: list[str], scores: list[str]) -> str:
+    """The note shown beside a blank area score in the workbook: "Tính từ các tiêu chí bị trừ: 8,216"
+    (the same figure as ``validate``), or "" (a score given, no deduction of the area listed, or a
+    listed criterion without a usable score or maximum: then ``validate`` names it).
+
+    ``area``/``area_max``/``score``: the area row's code, maximum and score cells; ``codes``: the
+    deductions' code column; ``maxes``/``scores``: the deductions' maximum and score cells, whose
+    numbers are read on the hidden sheet ``_so`` (contiguous, so SUMPRODUCT can add them)."""
+    from openpyxl.utils import quote_sheetname
+
+    from . import number_sheet
+
+    first_max = number_sheet.block(maxes, False, "E")
+    first_score = number_sheet.block(scores, False, "E")
+    n = len(maxes)
+    so = quote_sheetname(number_sheet.title())
+
+    def rng(first: int) -> str:
+        return f"{so}!$E${first}:$E${first + n - 1}"
+
+    mine = f"(LEFT({codes}&\".\",LEN({area})+1)={area}&\".\")*({codes}<>\"\")"
+    cat_codes, cat_max = "INDEX(bang_tieu_chi,0,1)", "INDEX(bang_tieu_chi,0,3)"
+    typed = f"ISNUMBER({rng(first_max)})"
+    cat = f"SUMIF({cat_codes},{codes},{cat_max})"
+    max_sum = f"SUMPRODUCT({mine}*{typed},{rng(first_max)})+SUMPRODUCT({mine}*NOT({typed})*{cat})"
+    score_sum = f"SUMPRODUCT({mine}*1,{rng(first_score)})"
+    # a listed criterion of the area without a score, or without a known maximum: no figure
+    unusable = (f"SUMPRODUCT({mine}*NOT(ISNUMBER({rng(first_score)})))"
+                f"+SUMPRODUCT({mine}*NOT({typed})*(COUNTIF({cat_codes},{codes})=0))")
+    listed = f"SUMPRODUCT({mine}*1)"
+    value = f"ROUND({area_max}-({max_sum})+{score_sum},6)"
+    return (f"IFERROR(IF(AND({score}=\"\",ISNUMBER({area_max}),{listed}>0,{unusable}=0),"
+            f"\"Điểm đạt tính từ các tiêu chí bị trừ: \"&{value},\"\"),\"\")")

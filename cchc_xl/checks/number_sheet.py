@@ -125,6 +125,19 @@ class NumberSheet:
         row = self.rows.setdefault(key, len(self.rows) + 2)
         return f"{quote_sheetname(self.title)}!${column}${row}"
 
+    def block(self, refs: list[str], whole: bool) -> int:
+        """Rows for these cells one after another (those not given out yet); the first row."""
+        keys = [self.key(ref, whole) for ref in refs]
+        if all(k in self.rows for k in keys):
+            rows = [self.rows[k] for k in keys]
+            if rows == list(range(rows[0], rows[0] + len(rows))):
+                return rows[0]
+        first = len(self.rows) + 2
+        fresh = not any(k in self.rows for k in keys)
+        for i, k in enumerate(keys):  # a cell given out before is read again in its new row
+            self.rows[k if fresh else (*k, "block", first)] = first + i
+        return first
+
     def write(self) -> None:
         from openpyxl.utils import quote_sheetname
         from openpyxl.utils.cell import coordinate_from_string
@@ -133,7 +146,7 @@ class NumberSheet:
         ws.sheet_state = "hidden"
         for col, head in zip("ABCDE", ("Ô", "Bỏ khoảng trắng", "Bỏ % và dấu", "Dấu thập phân", "Số đọc được")):
             ws[f"{col}1"] = head
-        for (sheet, cell, whole), r in self.rows.items():
+        for (sheet, cell, whole, *_), r in self.rows.items():
             col, row = coordinate_from_string(cell)
             x = f"{quote_sheetname(sheet)}!${col}${row}"
             ws[f"A{r}"] = f"{sheet}!{cell}"
@@ -165,6 +178,18 @@ def on_sheet(title: str) -> None:
     active = _active.get()
     if active is not None:
         active.sheet = title
+
+
+def title() -> str:
+    return spec.sheets()["numbers_sheet"]
+
+
+def block(refs: list[str], whole: bool, column: str) -> int:
+    """The first of consecutive rows of ``_so`` reading these cells (for a SUMPRODUCT over them)."""
+    active = _active.get()
+    if active is None:
+        raise RuntimeError("a number check written outside number_sheet.reading(wb)")
+    return active.block(refs, whole)
 
 
 def cell(ref: str, whole: bool, column: str) -> str:
