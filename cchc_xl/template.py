@@ -539,8 +539,9 @@ def _scores_sheet(wb, report: dict | None, cat: spec.Catalog, lay: Layout, sourc
         cond = _score_condition(r)
         _red(ws, f"E{r}", cond)
         _yellow(ws, f"E{r}", numbers.warning_condition(f"$E{r}", "score"))
-        _yellow(ws, f"E{r}", presence.error_condition(
-            f"$E{r}", f"AND(ISNUMBER($D{r}),{relations.area_has_deductions(f'$B{r}', ded_codes)})"))
+        _yellow(ws, f"E{r}", areas.computed_condition(f"$B{r}", f"$D{r}", f"$E{r}", ded_codes,
+                                                       [f"$D{x}" for x in range(first, last + 1)],
+                                                       [f"$E{x}" for x in range(first, last + 1)]))
         _yellow(ws, f"D{r}", relations.max_mismatch_condition(f"$D{r}", f"$B{r}"))
         ws.cell(row=r, column=flag_col, value=f"={_flag(cond)}")
         fit_row(ws, r, 11, max_col=ncol)
