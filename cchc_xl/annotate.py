@@ -17,6 +17,7 @@ from pathlib import Path
 
 from . import spec
 from .issues import Issue, sort_issues
+from .safetext import writable
 
 
 class AnnotateError(Exception):
@@ -99,7 +100,7 @@ def annotate_workbook(wb, issues: list[Issue], note: str | None = None) -> None:
     for r, (row, issue) in enumerate(zip(results_rows(issues), issues), start=5):
         for col, value in enumerate(row, start=1):
             c = ws.cell(row=r, column=col)
-            _set_text(c, value)
+            _set_text(c, writable(value))
             c.font, c.border = font(11), BORDER
             c.alignment = Alignment(wrap_text=True, vertical="top")
         if issue.sheet and issue.cell and issue.sheet in wb.sheetnames:
@@ -150,7 +151,7 @@ def annotate_file(src: str | os.PathLike, issues: list[Issue], out: str | os.Pat
         try:
             wb = load_workbook(src, keep_vba=keep_vba)
         except Exception:  # e.g. a file saved by another program that openpyxl cannot open: use its values
-            wb = None
+            wb = _load_cleaned(src, keep_vba)
     if wb is None:
         wb = _values_copy(src)
         note = (f"Bản này được dựng lại từ giá trị các ô của tệp {src.name}: định dạng, công thức và danh sách "
@@ -165,6 +166,31 @@ def annotate_file(src: str | os.PathLike, issues: list[Issue], out: str | os.Pat
         from .fileio import os_reason
 
         raise AnnotateError(f"{out.name}: không ghi được bản đánh dấu lỗi ({os_reason(exc)})") from None
+
+
+def _load_cleaned(src: Path, keep_vba: bool):
+    """The workbook read from a copy of ``src`` whose XML no longer holds the character references
+    XML forbids (``&#1;``, written by some programs; Excel refuses them too), through the
+    sanitiser; None when that is not the trouble or the copy cannot be read either."""
+    import io
+    import zipfile
+
+    from openpyxl import load_workbook
+
+    from .safetext import xml_without_forbidden_references
+
+    try:
+        buf, changed = io.BytesIO(), 0
+        with zipfile.ZipFile(src) as zin, zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zout:
+            for item in zin.infolist():
+                data = zin.read(item.filename)
+                if item.filename.endswith((".xml", ".rels")):
+                    data, n = xml_without_forbidden_references(data, src.name)
+                    changed += n
+                zout.writestr(item, data)
+        return load_workbook(io.BytesIO(buf.getvalue()), keep_vba=keep_vba) if changed else None
+    except Exception:
+        return None
 
 
 def _values_copy(src: Path):
@@ -183,13 +209,15 @@ def _values_copy(src: Path):
     wb.remove(wb.active)
     wrap = Alignment(wrap_text=True, vertical="top")
     for name, grid in grids.items():
-        ws = wb.create_sheet(name[:31])
+        ws = wb.create_sheet(writable(name)[:31] or "Trang")
         widths: dict[int, int] = {}
         for r, row in enumerate(grid, start=1):
             for c, value in enumerate(row, start=1):
                 if value is None or value == "":
                     continue
                 cell = ws.cell(row=r, column=c)
+                # control characters and forbidden character references of the source: through the sanitiser
+                value = writable(value, src.name, f"trang “{ws.title}” ô {cell.coordinate}: ")
                 if isinstance(value, str) and value[:1] in "=+-@":
                     cell.value = value
                     cell.data_type = "s"  # text that looks like a formula stays text

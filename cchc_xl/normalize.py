@@ -12,6 +12,7 @@ import math
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 from .safetext import clean
 
@@ -20,7 +21,25 @@ EXCEL_ERRORS = {"#REF!", "#N/A", "#VALUE!", "#DIV/0!", "#NAME?", "#NUM!", "#NULL
 
 # ---- text ----------------------------------------------------------------------------------
 
-_SPACES = re.compile(r"[ \t\u00a0\u2000-\u200b\u202f\u3000]+")
+class _Spaces:
+    """The spaces ``schemas/checks.json`` declares (``spaces``), which the workbook's formulas clean
+    the same way: ``blank`` ones are one space, ``invisible`` ones are dropped."""
+
+    @staticmethod
+    @lru_cache(maxsize=1)
+    def rule() -> tuple[re.Pattern, dict]:
+        from . import spec
+
+        decl = spec.load("checks")["spaces"]
+        blank = re.compile("[" + "".join(re.escape(c) for c in decl["blank"]) + "]+")
+        return blank, {ord(c): None for c in decl["invisible"]}
+
+    def sub(self, repl: str, text: str) -> str:
+        blank, invisible = self.rule()
+        return blank.sub(repl, text.translate(invisible))
+
+
+_SPACES = _Spaces()
 _ROMAN = {"I": 1, "II": 2, "III": 3, "IV": 4}
 
 
@@ -31,9 +50,8 @@ def clean_text(value, multiline: bool = False) -> str | None:
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     s = unicodedata.normalize("NFC", clean(str(value), limit=None)).replace("\r\n", "\n").replace("\r", "\n")
-    s = s.replace("\u200b", "").replace("\ufeff", "")
     if multiline:
-        lines = [_SPACES.sub(" ", ln).strip() for ln in s.split("\n")]
+        lines = [_SPACES.sub(" ", ln).strip() for ln in s.split("\n")]  # a line break kept, not a space
         s = "\n".join(ln for ln in lines if ln)
     else:
         s = _SPACES.sub(" ", s.replace("\n", " ")).strip()
@@ -101,14 +119,14 @@ def parse_number(value, prefer: str = "decimal") -> Number:
         if isinstance(value, float) and (math.isnan(value) or math.isinf(value)):
             return Number(None, ok=False)
         return Number(_tidy(value))
-    s = clean_text(value)
-    if s is None:
+    ignored, max_length = _number_text()
+    s = clean(str(value), limit=None).translate(ignored)
+    if not s:
         return Number(None)
-    s = s.replace(" ", "")
     pct = s.endswith("%")
     if pct:
         s = s[:-1]
-    if not _NUM_CHARS.match(s) or not re.search(r"\d", s):
+    if not _NUM_CHARS.match(s) or not re.search(r"\d", s) or len(s.lstrip("+-")) > max_length:
         return Number(None, ok=False)
     sign = -1 if s.startswith("-") else 1
     s = s.lstrip("+-")
@@ -141,6 +159,18 @@ def parse_number(value, prefer: str = "decimal") -> Number:
     except ValueError:
         return Number(None, ok=False)
     return Number(_tidy(num), ambiguous=ambiguous, percent_sign=pct)
+
+
+@lru_cache(maxsize=1)
+def _number_text() -> tuple[dict, int]:
+    """What a number typed as text may hold besides its digits (``number_text`` of
+    schemas/checks.json, which the workbook's formulas follow too): the spaces dropped, the
+    longest it may be."""
+    from . import spec
+
+    decl = spec.load("checks")
+    spaces = decl["spaces"]
+    return {ord(ch): None for ch in spaces["blank"] + spaces["invisible"]}, decl["number_text"]["max_length"]
 
 
 def _tidy(x):

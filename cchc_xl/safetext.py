@@ -6,7 +6,9 @@ valid UTF-8, or a broken ``\\ud800`` escape in JSON, becomes in Python); an Exce
 most 32,767 characters. ``sanitize`` removes or replaces exactly these and says what it
 changed; everything else is kept as written.
 
-- ``sanitize(text, limit)`` → ``(text, changes)``; ``clean(text)`` → the text alone.
+- ``sanitize(text, limit)`` → ``(text, changes)``; ``clean(text)`` → the text alone;
+  ``writable(value, where, place)``: a value read from a file, as a cell can hold it (noted);
+  ``xml_without_forbidden_references(data)``: XML bytes without ``&#1;`` and the like.
 - ``sanitize_deep(doc, where)``: every string of a JSON-like value, and numbers that are not
   finite (``NaN``, ``inf``) become null — JSON cannot hold them.
 - ``sanitize_workbook(wb, where)``: every cell and comment of an openpyxl workbook, just before
@@ -66,6 +68,29 @@ def sanitize(text: str, limit: int | None = MAX_CELL_TEXT) -> tuple[str, list[st
 
 def clean(text: str, limit: int | None = MAX_CELL_TEXT) -> str:
     return sanitize(text, limit)[0]
+
+
+def writable(value, where: str = "", place: str = ""):
+    """A value as a cell can hold it: a text sanitised (and the change noted, with ``where`` and
+    ``place``), anything else as it is. For a value read from someone's file and written again."""
+    if not isinstance(value, str):
+        return value
+    text, changes = sanitize(value)
+    if changes and where:
+        _record(where, place, changes)
+    return text
+
+
+# A character reference to a character XML 1.0 forbids (&#1; &#x1F; …): a file holding one is not XML.
+_FORBIDDEN_REF = re.compile(rb"&#(?:x0*(?:[0-8bBcCeEfF]|1[0-9a-fA-F])|0*(?:[0-8]|1[124-9]|2[0-9]|3[01]));")
+
+
+def xml_without_forbidden_references(data: bytes, where: str = "") -> tuple[bytes, int]:
+    """XML bytes without the character references XML forbids, and how many were removed (noted)."""
+    data, n = _FORBIDDEN_REF.subn(b"", data)
+    if n and where:
+        note(f"{where}: bỏ {n} ký tự điều khiển không được phép trong tệp Excel (viết dạng &#…;)")
+    return data, n
 
 
 def _record(where: str, place: str, changes: list[str]) -> None:

@@ -25,7 +25,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from . import SCHEMA_VERSION, __version__, spec
 from .spec import FROM_APPRAISAL
 from . import checks
-from .checks import choices, dates, formula, numbers, presence, relations, status_sheet
+from .checks import areas, choices, dates, formula, number_sheet, numbers, presence, relations, status_sheet
 from .checks.status_sheet import FULL_CHECK_HEADING, full_check_lines  # noqa: F401 (re-exported)
 from . import input_rows
 from .sheets.measure import fit_known, fit_row
@@ -134,6 +134,7 @@ def _sheet_from_spec(wb, key: str, ncols: int):
     """A new sheet as ``schemas/sheets.json`` declares it, titled across ``ncols`` columns."""
     cfg = spec.sheets()["sheets"][key]
     ws = wb.create_sheet(cfg["title"])
+    number_sheet.on_sheet(ws.title)  # the numbers its checks read, on the hidden sheet _so
     _title(ws, cfg["heading"], cfg.get("subtitle"), ncols)
     return cfg, ws
 
@@ -550,26 +551,40 @@ def _scores_sheet(wb, report: dict | None, cat: spec.Catalog, lay: Layout, sourc
     first, last = dhr + 1, dhr + max(len(deds) + 40, 80)
     ded_codes = f"$B${first}:$B${last}"
     q = input_rows.prefix(ws)
+    # the numbers the checks read, on _so: one block per column, so one rule covers a column
+    score_whole = checks.bounds("score").whole
+    for letter in "DE":
+        number_sheet.column(ws.title, letter, first, last, score_whole)
+        number_sheet.column(ws.title, letter, hr + 1, hr + len(area_rows), score_whole)
     r = hr + 1
     for i, a in enumerate(area_rows, start=1):
         marked = source == FROM_APPRAISAL and a.get("score") is not None
-        values = [i, a["code"], a.get("name"), a.get("max_score"), a.get("score"), FROM_APPRAISAL_NOTE if marked else None]
+        # a blank score: the figure computed from the deductions, shown in the note (checks.areas)
+        computed = "=" + areas.computed_note(f"$B{r}", f"$D{r}", f"$E{r}", ded_codes,
+                                             [f"$D{x}" for x in range(first, last + 1)],
+                                             [f"$E{x}" for x in range(first, last + 1)])
+        values = [i, a["code"], a.get("name"), a.get("max_score"), a.get("score"),
+                  FROM_APPRAISAL_NOTE if marked else None]
         for col, v in enumerate(values, start=1):
             cell = ws.cell(row=r, column=col)
             _set_text(cell, v)
             _stamp_area(cell, col)
+        if not marked:
+            ws.cell(row=r, column=6).value = computed
         fit_row(ws, r, 11, max_col=ncol)
         r += 1
     first_area, last_area = hr + 1, r - 1
 
     def area_cond(p: str, r: int) -> str:
-        # required where the report lists deductions of the area and its maximum is known (sheets.json)
-        has = relations.area_has_deductions(f"{p}$B{r}", p + ded_codes)
-        needed = presence.error_condition(f"{p}$E{r}", f"AND(ISNUMBER({p}$D{r}),{has})")
-        return f"OR({needed},{_score_condition(r, p)})"
+        # blank where the report lists deductions of the area: computed from them (checks.areas), a warning
+        return _score_condition(r, p)
 
     _red(ws, f"E{first_area}:E{last_area}", area_cond("", first_area))
     _yellow(ws, f"E{first_area}:E{last_area}", numbers.warning_condition(f"$E{first_area}", "score"))
+    _yellow(ws, f"E{first_area}:E{last_area}",
+            areas.computed_condition(f"$B{first_area}", f"$D{first_area}", f"$E{first_area}", ded_codes,
+                                     [f"$D{x}" for x in range(first, last + 1)],
+                                     [f"$E{x}" for x in range(first, last + 1)]))
     _yellow(ws, f"D{first_area}:D{last_area}", relations.max_mismatch_condition(f"$D{first_area}", f"$B{first_area}"))
     fl = lay.checks.column(cfg["title"] + ": lĩnh vực")
     for r in range(first_area, last_area + 1):
@@ -580,8 +595,8 @@ def _scores_sheet(wb, report: dict | None, cat: spec.Catalog, lay: Layout, sourc
     _hint(dv, "Điểm đạt", cfg["area_columns"][4]["hint"])
     dv.add(f"E{first_area}:E{last_area}")
     ws.add_data_validation(dv)
-    lay.error_flags.append((f"{cfg['title']}: điểm lĩnh vực còn thiếu (lĩnh vực có tiêu chí bị trừ điểm) "
-                            f"hoặc ngoài khoảng cho phép", lay.checks.total(fl, first_area, last_area)))
+    lay.error_flags.append((f"{cfg['title']}: điểm lĩnh vực không phải số hoặc ngoài khoảng cho phép",
+                            lay.checks.total(fl, first_area, last_area)))
 
     # deductions: the rows of the report and nothing below them
     ws.cell(row=dhr - 1, column=1, value=cfg["deductions_caption"]).font = font(12, bold=True)
@@ -602,7 +617,7 @@ def _scores_sheet(wb, report: dict | None, cat: spec.Catalog, lay: Layout, sourc
         started = formula.started(f"{p}$B{i}", f"$F{i}")
         return {
             "B": presence.error_condition(f"{p}$B{i}", started),
-            "E": f"OR({presence.error_condition(f'{p}$E{i}', started)},{_score_condition(i, p)})",
+            "E": _score_condition(i, p),  # a blank score is a warning (sheets.json "required": "warning")
             "D": numbers.error_condition(f"{p}$D{i}", "score", "0"),
         }
 
@@ -622,6 +637,7 @@ def _scores_sheet(wb, report: dict | None, cat: spec.Catalog, lay: Layout, sourc
     for col in "DE":
         _yellow(ws, f"{col}{first}:{col}{last}", numbers.warning_condition(f"${col}{first}", "score"))
     _yellow(ws, f"D{first}:D{last}", relations.max_mismatch_condition(f"$D{first}", f"$B{first}"))
+    _yellow(ws, f"E{first}:E{last}", presence.error_condition(f"$E{first}", f"$B{first}<>\"\""))
     for x in "CF":
         _red_errors(ws, f"{x}{first}:{x}{last}")
     input_rows.row_rules(ws, f"A{first}:{get_column_letter(ncol)}{last}")
@@ -715,13 +731,18 @@ def _remediation_sheet(wb, report: dict | None, lay: Layout):
         """The checks of row ``i`` (``q``: the sheet prefix, from the check sheet)."""
         started = formula.started(f"{q}${c[keys[1]]}{i}", f"${c[keys[-1]]}{i}")
         out = {c[col["key"]]: presence.error_condition(f"{q}${c[col['key']]}{i}", started)
-               for col in cols if col.get("required")}
+               for col in cols if col.get("required") is True}
         status = f"{q}${c['status']}{i}"
         out[c["status"]] = f"OR({out[c['status']]},{choices.error_condition(status, 'ds_tinh_trang')})"
         return out
 
     for col, cond in conds("", first).items():
         _red(ws, f"{col}{first}:{col}{last}", cond)
+    started = formula.started(f"${c[keys[1]]}{first}", f"${c[keys[-1]]}{first}")
+    for col in cols:  # "required": "warning" (a solution the real reports leave out): yellow
+        if col.get("required") == "warning":
+            x = c[col["key"]]
+            _yellow(ws, f"{x}{first}:{x}{last}", presence.error_condition(f"${x}{first}", started))
     checked = set(conds("", first))
     q = input_rows.prefix(ws)
     flags = lay.checks.column(cfg["title"])
@@ -793,6 +814,19 @@ def _value_condition(ref: str, row: dict) -> str | None:
     return None
 
 
+def _reads_number(row: dict) -> bool | None:
+    """Whether the check of an indicator's value cell reads its number on ``_so`` as a whole number
+    (True), as a decimal (False), or not at all (None)."""
+    kind = row.get("kind")
+    if row.get("group") or row.get("unknown"):
+        return None
+    if kind in ("count", "number", "percent"):
+        return checks.bounds(kind).whole
+    if kind == "choice" and row.get("choices"):
+        return checks.bounds("number").whole
+    return None
+
+
 def unit_text(row: dict) -> str | None:
     """The unit cell of an indicator; for coded choices the codes the catalog defines
     ("Chưa thực hiện = 0 Đã thực hiện = 1"), whatever a catalog's unit text says."""
@@ -811,8 +845,14 @@ def _values_sheet(wb, which: str, rows: list[dict], values: dict, lay: Layout, r
              for code in values if code not in known]
     r = hr + 1
     first = r
-    red: dict[str, list[int]] = {}  # one conditional format per check and run of rows (relative to its first)
-    warn: dict[str, list[int]] = {}
+    # the numbers the checks read, on _so: one block per run of rows read alike (a count: "1.216" is 1216)
+    reads = [(r + k, _reads_number(row)) for k, row in enumerate(rows + extra)]
+    for whole in (True, False):
+        for top, bottom in input_rows.runs([x for x, w in reads if w is whole]):
+            number_sheet.column(ws.title, "D", top, bottom, whole)
+    red: dict[tuple, list[int]] = {}  # one conditional format per check and run of rows (relative to its first)
+    warn: dict[tuple, list[int]] = {}
+    by_key: dict[tuple, dict] = {}
     dvs: dict[str, DataValidation] = {}
     for row in rows + extra:
         code = row["code"]
@@ -855,22 +895,25 @@ def _values_sheet(wb, which: str, rows: list[dict], values: dict, lay: Layout, r
                 _hint(dv, title, hint)
                 dv.add(f"D{r}")
                 ws.add_data_validation(dv)
-            cond = _value_condition("$D{}", row)
+            cond = _value_condition(f"{q}$D{r}", row)
             if cond:
-                red.setdefault(cond, []).append(r)
-                term = _flag(cond.replace("$D{}", f"{q}$D{r}"))
+                key = (row.get("kind"), code if row.get("kind") == "choice" else None)
+                by_key[key] = row
+                red.setdefault(key, []).append(r)
+                term = _flag(cond)
                 if row.get("kind") in ("count", "number", "percent"):
-                    warn.setdefault(numbers.warning_condition("$D{}", row["kind"]), []).append(r)
+                    warn.setdefault(key, []).append(r)
             else:
                 term = f"IF(ISERROR({q}$D{r}),1,0)"
             lay.checks.put(fl, r, f"{term}+IF(ISERROR({q}$E{r}),1,0)")  # and the note
         fit_known(ws, r, (tuple(map(str, cells)), group, level), ncol)
         r += 1
     last = r - 1
-    for rules, paint in ((red, _red), (warn, _yellow)):  # one range per run of consecutive rows
-        for cond, at in rules.items():
+    for rules, paint, check in ((red, _red, _value_condition),  # one range per run of consecutive rows
+                                (warn, _yellow, lambda ref, row: numbers.warning_condition(ref, row["kind"]))):
+        for key, at in rules.items():
             for top, bottom in input_rows.runs(at):
-                paint(ws, f"D{top}:D{bottom}", cond.replace("$D{}", f"$D{top}"))
+                paint(ws, f"D{top}:D{bottom}", check(f"$D{top}", by_key[key]))
     _red_errors(ws, f"D{first}:E{last}")
     lay.error_flags.append((f"{cfg['title']}: số liệu sai kiểu hoặc ngoài khoảng", lay.checks.total(fl, first, last)))
     ws.freeze_panes = f"A{first}"
@@ -937,13 +980,14 @@ def build_workbook(level: str = "so", year: int | None = None, kind: str | None 
     _guide_sheet(wb, cat, agency or (report or {}).get("agency", {}).get("name"))
     _lists_sheet(wb, cat)
     lay.checks = input_rows.CheckSheet(wb)
-    _info_sheet(wb, report, level, year, kind, agency, lay)
-    _scores_sheet(wb, report, cat, lay, source)
-    _remediation_sheet(wb, report, lay)
-    _values_sheet(wb, "indicators", cat.indicators["rows"], (report or {}).get("indicators", {}), lay, True)
-    _values_sheet(wb, "propaganda", cat.propaganda["rows"], (report or {}).get("propaganda", {}), lay, False)
-    _criteria_sheet(wb, cat, (report or {}).get("not_applicable") or ())
-    status_sheet.write(wb, cat, lay)
+    with number_sheet.reading(wb):  # numbers typed as text, read with Excel 2010's functions
+        _info_sheet(wb, report, level, year, kind, agency, lay)
+        _scores_sheet(wb, report, cat, lay, source)
+        _remediation_sheet(wb, report, lay)
+        _values_sheet(wb, "indicators", cat.indicators["rows"], (report or {}).get("indicators", {}), lay, True)
+        _values_sheet(wb, "propaganda", cat.propaganda["rows"], (report or {}).get("propaganda", {}), lay, False)
+        _criteria_sheet(wb, cat, (report or {}).get("not_applicable") or ())
+        status_sheet.write(wb, cat, lay)
     _meta_sheet(wb, cat, source)
     status_sheet.red_first(wb)
     # hidden sheets last, visible order: guide, status, info, scores, remediation, ...

@@ -13,7 +13,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from . import spec
-from .checks import numbers, presence, relations
+from .checks import areas, numbers, presence, relations
 from .issues import Issue, count, make, sort_issues
 from .fastschema import explain_error, missing_property
 from .normalize import format_number, parse_deadline
@@ -272,38 +272,43 @@ class _Checker:
             self.add("appraisal_year", "appraisal_year", appraisal_year=ay, year=year)
 
     def table_required(self):
-        """Columns declared ``required`` in sheets.json, for every row a user started."""
+        """Columns declared ``required`` in sheets.json, for every row a user started: ``true`` is an
+        error (issue ``required``); ``"warning"`` is what the accepted real reports leave out — a
+        deduction's score (issue ``deduction_score_missing``), a remediation's solution (``recommended``)."""
         sheets = spec.sheets()["sheets"]
         for table, cols in (("deductions", sheets["scores"]["deduction_columns"]),
                             ("remediation", sheets["remediation"]["columns"])):
             for i, item in enumerate(self.doc.get(table, [])):
                 for col in cols:
-                    if col.get("required") is True and presence.missing(item.get(col["key"])) \
-                            and not self._has_issue(path_key([table, i, col["key"]])):
-                        label = col["title"]
-                        if table == "deductions" and item.get("code"):
-                            label += f" của tiêu chí {item['code']}"
-                        self.add("required", path_key([table, i, col["key"]]), field_title=label)
+                    need = col.get("required")
+                    key = path_key([table, i, col["key"]])
+                    if not need or not presence.missing(item.get(col["key"])) or self._has_issue(key):
+                        continue
+                    if need == "warning" and table == "deductions" and col["key"] == "score":
+                        if item.get("code"):
+                            self.add("deduction_score_missing", key, code=item["code"],
+                                     area=spec.area_of(item["code"]))
+                        continue
+                    label = col["title"]
+                    if table == "deductions" and item.get("code"):
+                        label += f" của tiêu chí {item['code']}"
+                    self.add("required" if need is True else "recommended", key, field_title=label)
 
     def _has_issue(self, key: str) -> bool:
         """An error was already reported for this field (the schema said "required" or a type)."""
         return key in self._error_fields
 
-    def area_required(self):
-        """The area score, where the report lists deductions of the area and the area's maximum
-        is known (``"required": "with_deductions"`` in sheets.json): without it the deductions
-        cannot be weighed, nor the agency ranked."""
+    def area_computed(self):
+        """An area score left blank where the report lists deductions of the area
+        (``"when_blank": "computed_from_deductions"`` in sheets.json) is computed from them and
+        shown (a warning naming the figure), never an error (:mod:`.checks.areas`)."""
         col = next(c for c in spec.sheets()["sheets"]["scores"]["area_columns"] if c["key"] == "score")
-        if col.get("required") != "with_deductions":
+        if col.get("when_blank") != "computed_from_deductions":
             return
-        given = {a.get("code") for a in self.doc.get("areas", []) if a.get("score") is not None}
-        listed = {spec.area_of(d.get("code")) for d in self.doc.get("deductions", []) if d.get("code")}
-        typed = {a.get("code"): _num(a.get("max_score")) for a in self.doc.get("areas", [])}
-        for code in self.cat.areas_by_code:
-            known_max = _num(self.cat.max_score(code)) is not None or typed.get(code) is not None
-            if code in listed and code not in given and known_max:
-                self.add("required", f"area_rows.{code}",
-                         field_title=f"{col['title']} của lĩnh vực {code} (lĩnh vực có tiêu chí bị trừ điểm)")
+        for code, a in areas.computed_scores(self.doc, self.cat).items():
+            if a.score is not None:
+                self.add("area_score_computed", f"area_rows.{code}", code=code, score=a.score, max=a.max,
+                         lost=a.lost)
 
     # --- scores ---
     def _score_limits(self, kind: str, i: int, code, typed, catalog_max, score):
@@ -498,7 +503,7 @@ def check_report(doc: dict, cat: spec.Catalog | None = None, cells: dict | None 
     ck.schema()
     ck.header()
     ck.table_required()
-    ck.area_required()
+    ck.area_computed()
     ck.scores()
     ck.area_totals()
     ck.coverage()

@@ -91,3 +91,57 @@ def test_a_macro_workbook_annotated_as_xlsx_is_a_plain_xlsx(stc, tmp_path, capsy
     # Excel refuses an .xlsx declared macro-enabled, or one pointing at parts it does not hold
     assert "macroEnabled" not in content_types and not any("vba" in n.lower() for n in names)
     assert load_workbook(out).sheetnames[0] == RESULTS
+
+
+def _with_raw_cells(src, out, sheet: str, cells: dict[str, str]) -> None:
+    """A copy of ``src`` whose cells of ``sheet`` hold the given raw XML text (as another program wrote it)."""
+    import re
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).parent))
+    from xlsx_patch import sheet_parts
+
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
+        target = sheet_parts(zin)[sheet]
+        for item in zin.infolist():
+            data = zin.read(item.filename)
+            if item.filename == target:
+                xml = data.decode("utf-8")
+                for coord, raw in cells.items():
+                    m = re.search(rf'<c r="{coord}"(?:\s[^>]*?)?(?:/>|>.*?</c>)', xml, re.S)
+                    style = re.search(r'\ss="\d+"', m.group(0)[:m.group(0).index(">")])
+                    xml = xml[:m.start()] + (f'<c r="{coord}"{style.group(0) if style else ""} t="inlineStr"><is>'
+                                             f'<t xml:space="preserve">{raw}</t></is></c>') + xml[m.end():]
+                data = xml.encode("utf-8")
+            zout.writestr(item, data)
+
+
+def test_control_characters_and_forbidden_character_references_give_a_clean_annotated_copy(
+        stc, make_workbook, tmp_path, capsys):
+    """Cells holding &#1;-style references (XML forbids them; openpyxl cannot open such a file) and
+    Excel's _x0001_ escapes: the annotated copy is written, keeps the workbook's formatting, holds
+    no forbidden character, and says what the sanitiser removed."""
+    import re
+
+    src = make_workbook(stc)
+    path = tmp_path / "ky_tu_dieu_khien.xlsx"
+    _with_raw_cells(src, path, "Khắc phục", {"C5": "Tồn tại &#x1; có &#31; ký tự cấm", "D5": "Giải pháp _x0001_ A",
+                                            "G5": "Tiến độ &#x0B;"})
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    out = tmp_path / "danh_dau.xlsx"
+    assert main(["validate", str(path), "--annotate", str(out)]) == 0
+    captured = capsys.readouterr()
+    assert "Đã ghi bản đánh dấu lỗi" in captured.out and "ngoài dự kiến" not in captured.out + captured.err
+    assert "bỏ 3 ký tự điều khiển" in captured.out + captured.err
+    assert hashlib.sha256(path.read_bytes()).hexdigest() == digest
+    with zipfile.ZipFile(out) as z:
+        for name in z.namelist():
+            text = z.read(name).decode("utf-8", errors="replace") if name.endswith(".xml") else ""
+            assert not re.search(r"&#x0*(?:[0-8bcef]|1[0-9a-f]);|&#0*(?:[0-8]|1[124-9]|2\d|3[01]);|[\x00-\x08\x0b\x0c\x0e-\x1f]",
+                                 text, re.I), name
+    marked = load_workbook(out)  # openpyxl opens it: well-formed
+    ws = marked["Khắc phục"]
+    assert ws["C5"].value == "Tồn tại  có  ký tự cấm"
+    assert ws["C5"].border.left.style  # the formatting of the source is kept, not a bare values copy
+    assert RESULTS in marked.sheetnames

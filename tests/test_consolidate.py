@@ -622,3 +622,30 @@ def test_unreadable_previous_summary_is_said_in_vietnamese(tmp_path, raw, words)
     assert not re.search(r"Expecting|codec|line \d+ column", said)
     with pytest.raises(PreviousSummaryError, match="không tìm thấy tệp tóm tắt kỳ trước"):
         load_previous(tmp_path / "khong_co.json")
+
+
+def test_real_documents_are_counted_with_computed_area_scores_and_a_reason_where_they_cannot_rank(inbox):
+    """Seed 000 gives no area scores: those of its deducted areas are computed from the listed
+    deductions (and said so); seed 002 lists deducted criteria without their scores: accepted even
+    with --strict, counted, and not ranked, with the reason naming the criteria."""
+    from cchc_xl.consolidate.aggregate import area_scores
+
+    c = consolidate(inbox, strict=True, jobs=1)
+    status = {f.file: f.status for f in c.files}
+    assert status["so_ngoai_vu.xlsx"] == "accepted"
+    sngv = load_example("so_ngoai_vu_ha_tinh_2024_6thang")
+    cat = spec.catalog("so", sngv["appraisal_year"])
+    rows = [a for a in c.records["areas"] if a["agency"] == "Sở Ngoại vụ"]
+    lost1 = sum(d["max_score"] - d["score"] for d in sngv["deductions"] if spec.area_of(d["code"]) == "1")
+    one = next(a for a in rows if a["code"] == "1")
+    assert one["computed"] and abs(one["score"] - (cat.applicable_max("1", ()) - lost1)) < 1e-6
+    assert {a["code"] for a in rows} == {spec.area_of(d["code"]) for d in sngv["deductions"]}
+
+    hk = consolidate(inbox, year=2023, kind="9_thang", strict=True, jobs=1)
+    assert {f.file: f.status for f in hk.files}["huyen/huong_khe.xlsx"] == "accepted"
+    doc = load_example("ubnd_huyen_huong_khe_2023_9thang")
+    assert len(hk.records["deductions"]) == len(doc["deductions"])
+    _, ranked = area_scores(hk)
+    [row] = [r for r in ranked if r["agency"] == "UBND huyện Hương Khê"]
+    assert row["rank"] is None
+    assert "không tính được điểm lĩnh vực 1 vì tiêu chí bị trừ 1.2" in row["words"], row["words"]

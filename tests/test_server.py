@@ -216,6 +216,32 @@ def test_round_from_sample_registry_to_consolidation(server, books, tmp_path):
     assert "Bổ sung tài liệu kiểm chứng." in page.text and "Bị trả lại" in page.text
 
 
+def test_the_real_documents_are_submitted_in_a_round_that_takes_only_valid_reports(server, tmp_path):
+    """Seed 000 as written (no area scores) and seed 002 (no deduction scores, no solutions) were
+    accepted by the province: a round with allow_errors false submits them and counts them."""
+    admin = server.client()
+    books = {"sngv": write_template(tmp_path / "So_Ngoai_vu.xlsx", report=_doc("so_ngoai_vu_ha_tinh_2024_6thang")),
+             "hk": write_template(tmp_path / "Huong_Khe.xlsx", report=_doc("ubnd_huyen_huong_khe_2023_9thang"))}
+    stems = {"sngv": "so_ngoai_vu_ha_tinh_2024_6thang", "hk": "ubnd_huyen_huong_khe_2023_9thang"}
+    district_2023 = [{"ten": "UBND huyện Hương Khê", "ma": "HK", "cap": "huyen"}]  # the registry of its time
+    for (year, period), code, key, reg in (((2024, "6_thang"), "SNgV", "sngv", None),
+                                          ((2023, "9_thang"), "HK", "hk", district_2023)):
+        rnd = open_round(admin, year=year, period=period, allow_errors=False, registry=reg)
+        assert admin.get(f"/api/rounds/{rnd['id']}").json()["allow_errors"] is False
+        body = upload(server.url, _agency(rnd, code)["token"], books[key]).json()
+        assert body["validation"]["errors"] == 0 and body["validation"]["warnings"] > 0, body["validation"]
+        assert body["submitted"] is True, body
+        assert _state(admin, rnd["id"], code)["status"] == "da_nop"
+        r = admin.post(f"/api/rounds/{rnd['id']}/consolidate")
+        assert r.status_code == 200, r.text
+        summary = r.json()
+        [f] = summary["files"]
+        assert f["status"] == "accepted" and f["errors"] == 0
+        doc = _doc(stems[key])
+        assert summary["counts"]["deductions"] == len(doc["deductions"])
+        assert summary["counts"]["remediation"] == len(doc["remediation"])
+
+
 def test_every_page_and_endpoint_refuses_without_session_or_token(server, books):
     admin = server.client()
     rnd = open_round(admin)

@@ -17,7 +17,8 @@ Families (module → kinds → issue codes):
                     number_as_text, ambiguous_number, percent_fraction (warnings)
 - :mod:`.choices`   allowed values → invalid_value
 - :mod:`.dates`     date → invalid_date
-- :mod:`.presence`  required → required
+- :mod:`.presence`  required → required, recommended, deduction_score_missing (warnings)
+- :mod:`.areas`     a blank area score computed from the deductions → area_score_computed (warning)
 - :mod:`.relations` relation between cells (rules.json), date order, unique, coverage,
                     max-score agreement → rule, report_date_before_period, duplicate_deduction,
                     uncovered_deduction, max_score_mismatch

@@ -16,6 +16,7 @@ import re
 import unicodedata
 
 from ..normalize import fold
+from . import formula, numbers
 
 _SPACES = re.compile(r"\s+")
 
@@ -26,7 +27,9 @@ def _key(text) -> str:
 
 
 def spellings(items: list[dict]) -> list[tuple[str, object]]:
-    """Every accepted spelling of a list's items, with the item's key (first spelling wins)."""
+    """Every accepted spelling of a list's items, with the item's key (first spelling wins), then
+    the same spellings in decomposed Unicode (NFD, as pasted from a Mac), which a formula cannot
+    normalise: the hidden list holds both (``spaces`` of schemas/checks.json)."""
     out: dict[str, tuple[str, object]] = {}
     for item in items:
         names = [item.get("label", ""), *item.get("synonyms", [])]
@@ -36,7 +39,10 @@ def spellings(items: list[dict]) -> list[tuple[str, object]]:
             for spelling in (name, fold(name)):
                 if spelling and _key(spelling) not in out:
                     out[_key(spelling)] = (spelling, item.get("key", item.get("value")))
-    return list(out.values())
+    composed = list(out.values())
+    decomposed = [(unicodedata.normalize("NFD", sp), key) for sp, key in composed
+                  if unicodedata.normalize("NFD", sp) != sp]
+    return composed + decomposed
 
 
 def match(value, items: list[dict]):
@@ -59,8 +65,11 @@ def accepted_name(list_name: str) -> str:
 def error_condition(ref: str, list_name: str, codes: list[int] | None = None) -> str:
     """TRUE when the cell is filled with none of the accepted spellings (nor, for a coded
     choice, one of its codes, typed as a number or as text)."""
-    cond = f"AND({ref}<>\"\",ISNA(MATCH(TRIM({ref}),{accepted_name(list_name)},0))"
-    if codes:
+    text = formula.clean_text(ref)
+    # MATCH reads ~ * ? as wildcards: escaped, so "*" is no spelling of anything
+    wanted = f"SUBSTITUTE(SUBSTITUTE(SUBSTITUTE({text},\"~\",\"~~\"),\"*\",\"~*\"),\"?\",\"~?\")"
+    cond = f"AND(NOT({formula.blank(ref)}),NOT(ISNUMBER(MATCH({wanted},{accepted_name(list_name)},0)))"
+    if codes:  # a code typed as a number, or as text read as the reader reads a number (_so)
         listed = ",".join(str(c) for c in codes)
-        cond += f",ISNA(MATCH(IF(ISNUMBER({ref}),{ref},IFERROR(VALUE(TRIM({ref})),-1)),{{{listed}}},0))"
+        cond += f",NOT(ISNUMBER(MATCH({numbers.value_of(ref, 'number')},{{{listed}}},0)))"
     return cond + ")"

@@ -7,6 +7,8 @@ Kind ``date`` → issue code invalid_date.
 
 from __future__ import annotations
 
+from .formula import no_spaces
+
 # Excel serial numbers the reader takes for a date (normalize.parse_date): 1954 … 2119.
 SERIAL_MIN, SERIAL_MAX = 20000, 80000
 
@@ -23,7 +25,7 @@ def helper_formulas(ref: str, at: dict[str, str]) -> dict[str, str]:
     ok = (f"AND(OR({iso},AND({p1}<=3,LEN({c})=4)),MONTH(DATE({y},{m},{d}))={m},"
           f"DAY(DATE({y},{m},{d}))={d},{y}>=1900)")
     steps = {
-        "text": f"IF(ISTEXT({ref}),SUBSTITUTE(SUBSTITUTE(SUBSTITUTE(TRIM({ref}),\" \",\"\"),\".\",\"/\"),\"-\",\"/\"),\"\")",
+        "text": f"IF(ISTEXT({ref}),SUBSTITUTE(SUBSTITUTE({no_spaces(ref)},\".\",\"/\"),\"-\",\"/\"),\"\")",
         "p1": f"FIND(\"/\",{t})",
         "p2": f"FIND(\"/\",{t},{p1}+1)",
         "a": f"LEFT({t},{p1}-1)",

@@ -41,3 +41,37 @@ def started(first: str, last: str) -> str:
 
 def is_error(ref: str) -> str:
     return f"ISERROR({ref})"
+
+
+def clean_text(ref: str) -> str:
+    """The cell's text cleaned as the reader cleans it (``spaces`` of schemas/checks.json): every
+    declared blank is one space, collapsed and trimmed (TRIM); invisible ones dropped."""
+    from . import declarations
+    from .number_sheet import literal
+
+    spaces = declarations()["spaces"]
+    text = ref
+    for ch in spaces["invisible"]:
+        text = f"SUBSTITUTE({text},{literal(ch)},\"\")"
+    for ch in spaces["blank"]:
+        if ch != " ":
+            text = f"SUBSTITUTE({text},{literal(ch)},\" \")"
+    return f"TRIM({text})"
+
+
+def blank(ref: str) -> str:
+    """TRUE when the cell is empty or holds only spaces (the reader reads it as empty)."""
+    return f"{clean_text(ref)}=\"\""
+
+
+def no_spaces(ref: str) -> str:
+    """The cell's text without any declared space (blank or invisible): how a number or a date typed
+    as text is read."""
+    from . import declarations
+    from .number_sheet import literal
+
+    spaces = declarations()["spaces"]
+    text = ref
+    for ch in spaces["blank"] + spaces["invisible"]:
+        text = f"SUBSTITUTE({text},{literal(ch)},\"\")"
+    return text

@@ -1,6 +1,6 @@
 """Relations between cells: indicator rules (``rules.json``), the report date against the
-period, a criterion listed twice, a deduction without a remediation row, an area score required
-by its listed deductions, a typed maximum score against the criteria set.
+period, a criterion listed twice, a deduction without a remediation row, whether an area has
+listed deductions, a typed maximum score against the criteria set.
 
 Kinds and codes: ``relation`` → rule; ``date_order`` → report_date_before_period; ``unique`` →
 duplicate_deduction; ``coverage`` → uncovered_deduction (uncovered_earlier in a carried-over
@@ -9,7 +9,7 @@ workbook, a warning); ``max_score`` → max_score_mismatch (warning).
 
 from __future__ import annotations
 
-from . import choices, numbers
+from . import choices, formula, numbers
 
 OPS = {"<=": lambda a, b: a <= b + 1e-9, "<": lambda a, b: a < b, "==": lambda a, b: abs(a - b) <= 1e-9,
        ">=": lambda a, b: a + 1e-9 >= b, ">": lambda a, b: a > b}
@@ -56,8 +56,9 @@ def date_before_start(date: str, year: str, kind: str, kinds: list[dict]) -> str
     spelled = [start_of[key] for _, key in choices.spellings(kinds)]
     months = ",".join(str(int(m)) for m, _ in spelled)
     days = ",".join(str(int(d)) for _, d in spelled)
-    pos = f"MATCH(TRIM({kind}),{choices.accepted_name('ds_ky')},0)"
-    start = f"DATE({numbers.value_of(year, 'integer')},CHOOSE({pos},{months}),CHOOSE({pos},{days}))"
+    pos = f"MATCH({formula.clean_text(kind)},{choices.accepted_name('ds_ky')},0)"
+    # INDEX of an array constant, not CHOOSE: the spellings (NFD ones too) outnumber what CHOOSE takes in LibreOffice
+    start = f"DATE({numbers.value_of(year, 'integer')},INDEX({{{months}}},{pos}),INDEX({{{days}}},{pos}))"
     return f"AND(ISNUMBER({date}),{date}<{start})"
 
 

@@ -9,7 +9,7 @@ from openpyxl.utils import quote_sheetname
 from openpyxl.workbook.defined_name import DefinedName
 
 from .. import spec
-from . import formula, relations
+from . import codes, formula, relations
 
 
 def _rule_description(message: str) -> str:
@@ -31,6 +31,7 @@ def full_check_lines() -> list[str]:
 
 
 FULL_CHECK_HEADING = "Kiểm tra đầy đủ còn xem thêm:"
+UNDECIDED = "Cần bấm Kiểm tra"  # the status when a formula cannot decide: never "Hợp lệ" then
 
 
 def red_first(wb) -> None:
@@ -50,7 +51,7 @@ def write(wb, cat: spec.Catalog, lay) -> None:
     """The status sheet: one row per counted check, the live “Còn N lỗi” / “Hợp lệ” cell, and the
     list of what only the full check sees."""
     from ..template import (BORDER, HEADER_FILL, OK_FILL, RED_FILL, RED_FONT, UNLOCKED, WRAP_TOP, _print_setup, _protect,
-                            _red_when_sure, _yellow, fit_row, font)
+                            _red, _red_when_sure, _yellow, fit_row, font)
 
     cfg = spec.sheets()["sheets"]["checks"]
     ws = wb.create_sheet(cfg["title"], 1)
@@ -86,6 +87,18 @@ def write(wb, cat: spec.Catalog, lay) -> None:
             continue
         _red_when_sure(target, addr.replace("$", ""), cond)
         flags.append((f"Thống kê: {_rule_description(rule['message'])}", formula.flag_or_zero(cond)))
+    undecided = []
+    for which in ("indicators", "propaganda"):  # rows whose data the reader cannot use (checks.codes)
+        vcfg = spec.sheets()["sheets"][which]
+        if vcfg["title"] not in wb.sheetnames:
+            continue
+        vws = wb[vcfg["title"]]
+        v_first, v_last = vcfg["header_row"] + 1, vws.max_row + codes.EXTRA_ROWS
+        missing, dup, far = codes.counts(vws.title, v_first, v_last)
+        codes.paint(vws, v_first, v_last, _red)
+        flags.append((f"{vcfg['title']}: dòng có số liệu hoặc ghi chú nhưng chưa ghi mã", f"IFERROR({missing},1)"))
+        flags.append((f"{vcfg['title']}: một mã có số liệu ở hai dòng", f"IFERROR({dup},1)"))
+        undecided.append(far)
     r = first
     for desc, text in flags:
         ws.cell(row=r, column=1, value=desc).alignment = WRAP_TOP
@@ -100,10 +113,12 @@ def write(wb, cat: spec.Catalog, lay) -> None:
     last = r - 1
     total = f"SUM(B{first}:B{last})"
     status = ws[cfg["status_cell"]]
-    status.value = f"=IF({total}=0,\"Hợp lệ\",\"Còn \"&{total}&\" lỗi\")"
+    # data far below a table (read by the full check, too costly for a formula): no verdict here
+    far = "+".join(undecided) or "0"
+    status.value = f"=IF(IFERROR({far},1)>0,\"{UNDECIDED}\",IF({total}=0,\"Hợp lệ\",\"Còn \"&{total}&\" lỗi\"))"
     status.font = font(14, bold=True)
     ws.conditional_formatting.add(cfg["status_cell"], FormulaRule(formula=[f"{total}>0"], fill=RED_FILL, font=RED_FONT))
-    ws.conditional_formatting.add(cfg["status_cell"], FormulaRule(formula=[f"{total}=0"], fill=OK_FILL))
+    ws.conditional_formatting.add(cfg["status_cell"], FormulaRule(formula=[f"AND({total}=0,{far}=0)"], fill=OK_FILL))
     note = ws.cell(row=r + 1, column=1, value="Kiểm tra nhanh chỉ gồm những điều công thức Excel diễn đạt được; ô sai "
                                               "tô đỏ (lỗi, được đếm), ô cần xem lại tô vàng (cảnh báo, không đếm). Nút "
                                               "“Kiểm tra” (hoặc lệnh cchc-xl validate) kiểm tra đầy đủ và chỉ rõ từng ô "

@@ -221,11 +221,14 @@ def area_scores(c: Consolidation) -> tuple[list[str], list[dict]]:
     per: dict[int, dict] = {}
     for ag in c.records["agencies"]:
         per[ag["aid"]] = {"aid": ag["aid"], "agency": ag["agency"], "level": ag["level"], "scores": {}, "max": 0.0,
-                          "total": 0.0, "complete": True, "missing": [], "errors": [], "given": False}
+                          "total": 0.0, "complete": True, "missing": [], "errors": [], "given": False,
+                          "computed": [], "unscored": ag.get("unscored") or {}}
     for x in a:
         aid, code, mx, score = x["aid"], x["code"], x["max_score"], x["score"]
         rec = per[aid]
         rec["given"] = True
+        if x.get("computed"):
+            rec["computed"].append(code)
         sc = _num(score)
         rec["scores"][code] = score
         if x.get("error"):
@@ -266,15 +269,21 @@ def area_scores(c: Consolidation) -> tuple[list[str], list[dict]]:
         if r.get("rank"):
             r["words"] = (f"{format_number(r['total'])}/{format_number(r['max'])} điểm "
                           f"({r['pct']:.2f}%".replace(".", ",") + f"), xếp vị thứ {r['rank']}/{r['of']}")
+            if r["computed"]:
+                r["words"] += f" (điểm lĩnh vực {', '.join(r['computed'])} tính từ các tiêu chí bị trừ điểm)"
             continue
         if not r["complete"]:  # totals of an incomplete agency are not figures
             r["total"] = r["max"] = None
-        if not r["given"]:
+        unscored = r["unscored"]
+        if not r["given"] and not unscored:
             r["words"] = "Không xếp hạng: cơ quan chưa kê khai điểm từng lĩnh vực"
             continue
         why = [f"điểm lĩnh vực {code} có lỗi, không tính ({msg})" for code, msg in r["errors"]]
-        if r["missing"]:
-            why.append("thiếu điểm lĩnh vực " + ", ".join(str(m) for m in r["missing"]))
+        for code, crit in unscored.items():  # listed deductions without their scores (checks.areas)
+            why.append(f"không tính được điểm lĩnh vực {code} vì tiêu chí bị trừ {', '.join(crit)} chưa ghi điểm đạt")
+        rest = [m for m in r["missing"] if m not in unscored]
+        if rest:
+            why.append("thiếu điểm lĩnh vực " + ", ".join(str(m) for m in rest))
         r["words"] = "Không xếp hạng: " + "; ".join(why)
     rows.sort(key=lambda r: (LEVEL_ORDER.get(r["level"], 9), r["rank"] or 10 ** 6, fold(r["agency"])))
     return codes, rows

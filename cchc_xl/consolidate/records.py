@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from .. import spec
+from ..checks import areas
 from ..cycle.compare import BASIS_KEY, basis, compare
 from ..normalize import fold, parse_deadline
 from .files import (OPEN_STATUSES, REMEDIATION_KEYS, UNKNOWN_STATUS, ConsolidationError, FileEntry, _crashed,
@@ -417,7 +418,16 @@ def _build(files: list[FileEntry], period: dict, registry, input_dir: str) -> Co
             error = leave_out("areas", a.get("code"), a.get("score"),
                               *(f"areas[{i}].{k}" for k in ("score", "max_score", "code")), f"areas[{i}]")
             area_rows.append({**base, "code": a.get("code"), "name": a.get("name") or cat.criterion_name(a.get("code")),
-                              "max_score": mx, "score": a.get("score"), "error": error})
+                              "max_score": mx, "score": a.get("score"), "error": error, "computed": False})
+        # a blank area score where deductions are listed: computed from them, or why it cannot be
+        unscored = {}
+        for code, comp in areas.computed_scores(doc, cat).items():
+            if comp.score is not None:
+                area_rows.append({**base, "code": code, "name": cat.criterion_name(code), "max_score": comp.max,
+                                  "score": comp.score, "error": None, "computed": True})
+            elif comp.unscored:
+                unscored[code] = list(comp.unscored)
+        ag_rows[-1]["unscored"] = unscored
         for i, d in enumerate(doc.get("deductions") or []):
             code = d.get("code")
             cmax = _num(cat.max_score(code))
