@@ -198,7 +198,7 @@ def block(refs: list[str], whole: bool, column: str) -> int:
 
 
 def column(sheet: str, letter: str, first: int, last: int, whole: bool) -> None:
-    """Consecutive rows of ``_so`` reading ``letter``\ ``first``…``last`` of ``sheet``, given out
+    """Consecutive rows of ``_so`` reading rows ``first``…``last`` of column ``letter`` of ``sheet``, given out
     before any single cell of them: a conditional format over that range, anchored at its first
     row with a relative row (``$D17``), then reads each row's own number."""
     active = _active.get()
