@@ -25,6 +25,7 @@ from __future__ import annotations
 import re
 from contextlib import contextmanager
 from contextvars import ContextVar
+from functools import lru_cache
 
 from .. import spec
 
@@ -101,6 +102,16 @@ def value(x: str, a: str, b: str, c: str) -> str:
     return f"IF(ISNUMBER({x}),{x},IF(ISTEXT({x}),IF({c}=\"x\",\"\",{number}),IF(ISERROR({x}),{x},\"\")))"
 
 
+_X, _R = "\x01", "\x02"  # the cell read and the row of _so, in the formulas built once
+
+
+@lru_cache(maxsize=None)
+def _row_formulas(whole: bool) -> tuple[str, str, str, str]:
+    """Formulas B…E of a row of ``_so`` with ``_X`` for the cell read and ``_R`` for the row."""
+    b, c, d = f"B{_R}", f"C{_R}", f"D{_R}"
+    return ("=" + cleaned(_X), "=" + bare(b), "=" + mark(c, whole), "=" + value(_X, b, c, d))
+
+
 class NumberSheet:
     """The cells of ``_so`` given out so far: (sheet, cell, whole) → row."""
 
@@ -155,10 +166,8 @@ class NumberSheet:
             col, row = coordinate_from_string(cell)
             x = f"{quote_sheetname(sheet)}!${col}${row}"
             ws[f"A{r}"] = f"{sheet}!{cell}"
-            ws[f"B{r}"] = "=" + cleaned(x)
-            ws[f"C{r}"] = "=" + bare(f"B{r}")
-            ws[f"D{r}"] = "=" + mark(f"C{r}", whole)
-            ws[f"E{r}"] = "=" + value(x, f"B{r}", f"C{r}", f"D{r}")
+            for letter, text in zip("BCDE", _row_formulas(whole)):
+                ws[f"{letter}{r}"] = text.replace(_X, x).replace(_R, str(r))
         ws.protection.sheet = True
 
 
