@@ -5,7 +5,8 @@ WPS; ``VALUE`` depends on the machine's regional settings (a Vietnamese Windows 
 1,5, an English one refuses it). So every numeric input cell the checks look at gets four hidden
 cells on the sheet ``_so`` (one row each), reading it by the rule ``schemas/checks.json``
 declares (``number_text``) — the rule :func:`cchc_xl.normalize.parse_number` follows in Python.
-Column A names the cell read; then
+Column A is left empty (B and E name the cell they read: fewer cells, the department's server
+counts them); then
 
 B  the text with every declared space removed (SUBSTITUTE), "" for a blank cell, "#" for a
    value that is no text (a number, an error, TRUE);
@@ -160,12 +161,11 @@ class NumberSheet:
 
         ws = self.wb.create_sheet(self.title)
         ws.sheet_state = "hidden"
-        for col, head in zip("ABCDE", ("Ô", "Bỏ khoảng trắng", "Bỏ % và dấu", "Dấu thập phân", "Số đọc được")):
+        for col, head in zip("ABCDE", ("Ô đọc: trong công thức cột B", "Bỏ khoảng trắng", "Bỏ % và dấu", "Dấu thập phân", "Số đọc được")):
             ws[f"{col}1"] = head
         for (sheet, cell, whole, *_), r in self.rows.items():
             col, row = coordinate_from_string(cell)
             x = f"{quote_sheetname(sheet)}!${col}${row}"
-            ws[f"A{r}"] = f"{sheet}!{cell}"
             for letter, text in zip("BCDE", _row_formulas(whole)):
                 ws[f"{letter}{r}"] = text.replace(_X, x).replace(_R, str(r))
         ws.protection.sheet = True
