@@ -18,7 +18,7 @@ from copy import copy
 from openpyxl.formatting.rule import Rule
 from openpyxl.styles import Border, Side
 from openpyxl.styles.differential import DifferentialStyle
-from openpyxl.utils import get_column_letter, quote_sheetname
+from openpyxl.utils import column_index_from_string, get_column_letter, quote_sheetname
 
 CHECK_SHEET = "_kiem_tra"
 ROW_RULE = Side(style="thin", color="808080")
@@ -71,7 +71,7 @@ class CheckSheet:
         return letter
 
     def put(self, letter: str, row: int, formula: str) -> None:
-        self.ws[f"{letter}{row}"] = "=" + formula
+        self.ws.cell(row=row, column=column_index_from_string(letter), value="=" + formula)
 
     def total(self, letter: str, first: int, last: int) -> str:
         return f"SUM({quote_sheetname(self.ws.title)}!${letter}${first}:${letter}${last})"

@@ -121,6 +121,7 @@ class NumberSheet:
         self.title = spec.sheets()["numbers_sheet"]
         self.rows: dict[tuple[str, str, bool], int] = {}
         self.sheet: str | None = None
+        self._blocks: dict[tuple, int] = {}
 
     def key(self, ref: str, whole: bool) -> tuple[str, str, bool]:
         if "!" in ref:
@@ -144,6 +145,13 @@ class NumberSheet:
 
     def block(self, refs: list[str], whole: bool) -> int:
         """Rows for these cells one after another (those not given out yet); the first row."""
+        memo = (self.sheet, tuple(refs), whole)  # the same block asked for again (one per area row)
+        if memo in self._blocks:
+            return self._blocks[memo]
+        self._blocks[memo] = first = self._block(refs, whole)
+        return first
+
+    def _block(self, refs: list[str], whole: bool) -> int:
         keys = [self.key(ref, whole) for ref in refs]
         if all(k in self.rows for k in keys):
             rows = [self.rows[k] for k in keys]
@@ -166,8 +174,8 @@ class NumberSheet:
         for (sheet, cell, whole, *_), r in self.rows.items():
             col, row = coordinate_from_string(cell)
             x = f"{quote_sheetname(sheet)}!${col}${row}"
-            for letter, text in zip("BCDE", _row_formulas(whole)):
-                ws[f"{letter}{r}"] = text.replace(_X, x).replace(_R, str(r))
+            for col_index, text in enumerate(_row_formulas(whole), start=2):  # B…E
+                ws.cell(row=r, column=col_index, value=text.replace(_X, x).replace(_R, str(r)))
         ws.protection.sheet = True
 
 
