@@ -436,9 +436,7 @@ def _info_sheet(wb, report: dict | None, level: str, year: int | None, kind: str
             conds.append(f"ISERROR({ref})")
         cond = conds[0] if len(conds) == 1 else f"OR({','.join(conds)})"
         _red(ws, f"B{r}", cond)
-        sheet_cond = cond.replace(ref, lay.info_cells[key])
-        if key in lay.date_values:  # the hidden cell holding the date read
-            sheet_cond = sheet_cond.replace(lay.date_values[key], _ref(ws, *lay.date_values[key].split("$")[1:]))
+        sheet_cond = cond.replace(ref, lay.info_cells[key])  # a date read is named: the same everywhere
         if len(conds) > 1 or fld["type"] in ("integer", "enum", "date"):
             lay.error_flags.append((f"{cfg['title']}: {fld['title']}", _flag(sheet_cond)))
         else:
@@ -453,18 +451,20 @@ def _info_sheet(wb, report: dict | None, level: str, year: int | None, kind: str
     _protect(ws)
 
 
-DATE_HELPER_COL = 6  # hidden helper cells of a date field start in column F of its row
-
-
 def _date_helpers(ws, r: int, ref: str, key: str, lay: Layout) -> str:
-    """The hidden cells reading a date typed as text (checks.dates); returns the date's cell."""
-    at = {name: f"${get_column_letter(DATE_HELPER_COL + i)}${r}" for i, name in enumerate(dates.HELPERS)}
-    for name, text in dates.helper_formulas(ref, at).items():
-        col = at[name].split("$")[1]
-        ws[f"{col}{r}"] = f"={text}"
-        ws.column_dimensions[col].hidden = True
-    lay.date_values[key] = at["date"]
-    return at["date"]
+    """The cells reading a date typed as text (checks.dates), on the hidden check sheet's row ``r``;
+    returns the name of the cell holding the date read (``ngay_`` and the field's key)."""
+    wb = ws.parent
+    columns = wb.__dict__.setdefault("_cchc_date_columns", {})
+    if not columns:
+        columns.update({name: lay.checks.column(f"{ws.title}: ngày đọc được ({name})") for name in dates.HELPERS})
+    at = {name: f"${col}${r}" for name, col in columns.items()}
+    for name, text in dates.helper_formulas(f"{input_rows.prefix(ws)}{ref}", at).items():
+        lay.checks.put(columns[name], r, text)
+    name = "ngay_" + key.replace(".", "_")
+    wb.defined_names[name] = DefinedName(name, attr_text=f"{input_rows.prefix(lay.checks.ws)}{at['date']}")
+    lay.date_values[key] = name
+    return name
 
 
 def _report_date_check(ws, cfg: dict, lay: Layout) -> None:
@@ -477,7 +477,7 @@ def _report_date_check(ws, cfg: dict, lay: Layout) -> None:
 
     def before(sheet: str) -> str:
         year, kind = (f"{sheet}$B${lay.info_rows[k]}" for k in keys[1:])
-        return relations.date_before_start(sheet + date, year, kind, spec.period_kinds())
+        return relations.date_before_start(date, year, kind, spec.period_kinds())
 
     # an unknown period or a wrong year is counted by its own row: here it counts as no error
     _red_when_sure(ws, f"B{lay.info_rows['report.date']}", before(""))
