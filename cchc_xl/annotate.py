@@ -141,7 +141,7 @@ def annotate_file(src: str | os.PathLike, issues: list[Issue], out: str | os.Pat
     """
     from openpyxl import load_workbook
 
-    from .printing import refresh_input_tables
+    from .printing import refresh_input_tables, whole_page_numbers
     from .template import save_atomic
 
     from . import budget
@@ -170,6 +170,7 @@ def annotate_file(src: str | os.PathLike, issues: list[Issue], out: str | os.Pat
                 f"bản đánh dấu đầy đủ).")
     annotate_workbook(wb, issues, note)
     refresh_input_tables(wb)  # rows filled since the workbook was written print too
+    whole_page_numbers(wb)
     try:
         return save_atomic(wb, out)
     except OSError as exc:

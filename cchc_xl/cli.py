@@ -261,11 +261,11 @@ def _defect(args, exc: BaseException) -> int:
     return EXIT_UNUSABLE
 
 
-def _load_report_json(path: str) -> dict:
+def _load_report_json(path: str, check=None) -> dict:
     from .fileio import ReportError, load_report
 
     try:
-        return load_report(path)
+        return load_report(path, check=check)
     except ReportError as exc:
         raise UsageError(str(exc)) from None
 
@@ -347,7 +347,10 @@ def cmd_template(args) -> int:
             raise UsageError(str(exc)) from None
         _out(f"Đã tạo biểu mẫu kỳ sau: {path} (chuyển {carried} tồn tại; trong cùng năm giữ cả tồn tại đã hoàn thành)")
         return EXIT_OK
-    report = _load_report_json(args.data) if args.data else None
+    # content the reader would never read back is refused before anything else is done with it
+    from .input_rows import refuse_unreadable
+
+    report = _load_report_json(args.data, refuse_unreadable) if args.data else None
     if args.macros:
         from .macro_workbooks import write_macro_template
 

@@ -241,10 +241,8 @@ def validate_book(book):
 
 
 def input_print_areas(grids: dict[str, list[list]]) -> dict[str, str]:
-    """Sheet → print area for the two open-ended input tables (Điểm bị trừ, Khắc phục): down to
-    their last filled row. The template prints only the rows filled when it was written, so that
-    the prepared empty rows do not print as pages of empty boxes; rows typed since then print
-    once "Kiểm tra" has been clicked."""
+    """Sheet → print area for the two open-ended input tables (Điểm bị trừ, Khắc phục) of a workbook
+    written with prepared empty rows (before cchc_xl.input_rows): down to their last filled row."""
     from . import spec
     from .normalize import fold
 
@@ -265,8 +263,11 @@ def input_print_areas(grids: dict[str, list[list]]) -> dict[str, str]:
 
 
 def fit_print_areas(book, grids: dict[str, list[list]]) -> None:
+    """Only a workbook written with prepared empty rows has a print area on its input tables: it is
+    moved down to the last filled row. A workbook of today has none (it prints what is filled)."""
     for name, area in input_print_areas(grids).items():
-        _try(setattr, book.sheets[name].page_setup, "print_area", area)
+        if _try(lambda: book.sheets[name].page_setup.print_area):
+            _try(setattr, book.sheets[name].page_setup, "print_area", area)
 
 
 def _names(book) -> set[str]:

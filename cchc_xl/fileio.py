@@ -41,11 +41,12 @@ def _decode_json_bytes(raw: bytes, name: str) -> str:
                              f"{exc.start + 1})") from None
 
 
-def load_json(path: str | os.PathLike, display: str | None = None):
+def load_json(path: str | os.PathLike, display: str | None = None, check=None):
     """A JSON document, strictly: UTF-8 (or UTF-16/32 with a byte-order mark), no ``NaN`` or
     ``Infinity``, no number too large for a float (``1e999``), no key twice in one object, not
     nested deeper than Python's stack allows; strings in NFC and made writable (``safetext.sanitize_deep``, which
-    notes what it changes). Raises ``JsonInputError`` with a Vietnamese reason naming the file."""
+    notes what it changes). ``check(doc, name)``: runs on the document as parsed, before anything
+    is changed (it raises to refuse). Raises ``JsonInputError`` with a Vietnamese reason naming the file."""
     import math
 
     from . import safetext
@@ -78,6 +79,8 @@ def load_json(path: str | os.PathLike, display: str | None = None):
 
     try:
         doc = json.loads(text, parse_constant=constant, parse_float=number, object_pairs_hook=pairs)
+        if check is not None:
+            check(doc, name)
         return nfc_deep(safetext.sanitize_deep(doc, name))
     except json.JSONDecodeError as exc:
         raise JsonInputError(f"{name}: không phải JSON hợp lệ (sai cú pháp ở dòng {exc.lineno}, cột {exc.colno})") \
@@ -90,14 +93,15 @@ def load_json(path: str | os.PathLike, display: str | None = None):
             from None
 
 
-def load_report(path: str | os.PathLike) -> dict:
-    """A canonical report from JSON, checked against the schema (structure only)."""
+def load_report(path: str | os.PathLike, check=None) -> dict:
+    """A canonical report from JSON, checked against the schema (structure only); ``check(doc,
+    name)`` first, on the document as parsed (``load_json``), may refuse it."""
     from .validate import _schema_validator
 
     name = Path(path).name
     if not Path(path).exists():
         raise ReportError(f"{path}: không tìm thấy tệp")
-    doc = load_json(path)
+    doc = load_json(path, check=check)
     if not isinstance(doc, dict):
         raise ReportError(f"{name}: tài liệu JSON phải là một đối tượng báo cáo")
     errors = sorted(_schema_validator().iter_errors(doc), key=lambda e: list(e.absolute_path))

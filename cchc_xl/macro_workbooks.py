@@ -359,8 +359,10 @@ def package(wb, out: str | os.PathLike, module_files: list[str], buttons: list[B
     from .safetext import sanitize_workbook
 
     sanitize_workbook(wb, Path(out).name)
+    from .sheets.xlsx import write_package
+
     buf = io.BytesIO()
-    wb.save(buf)
+    write_package(wb, buf, zipfile.ZIP_STORED)  # unpacked below, packed once at the end
     with zipfile.ZipFile(io.BytesIO(buf.getvalue())) as zin:
         files = {i.filename: zin.read(i.filename) for i in zin.infolist()}
         order = [i.filename for i in zin.infolist()]
@@ -393,7 +395,7 @@ def package(wb, out: str | os.PathLike, module_files: list[str], buttons: list[B
         put("_rels/.rels", root_rels.encode("utf-8"))
 
     with atomic_output(out) as tmp:
-        with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as zout:
+        with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as zout:
             for name in order:
                 zout.writestr(name, files[name])
     return Path(out)
@@ -514,6 +516,9 @@ def build_consolidation_workbook():
     ws.cell(row=sr, column=2, value="(chưa tổng hợp)").font = Font(name=tnr, size=11, italic=True)
     wb.defined_names["ket_qua_tong_hop"] = DefinedName("ket_qua_tong_hop", attr_text=f"'{CONFIG_SHEET}'!$B${sr}")
     ws.sheet_view.showGridLines = False
+    from .template import _print_setup
+
+    _print_setup(ws, None, "C")  # A4 landscape, one page wide, page numbers inside the margin
     meta = wb.create_sheet("_meta")
     for i, (k, v) in enumerate((("template_id", CONSOLIDATION_TEMPLATE_ID), ("template_version", 1),
                                 ("generator", f"cchc-xl {__version__}"),

@@ -1,11 +1,10 @@
 """Printing of the open-ended input tables (Điểm bị trừ, Khắc phục) of a written workbook.
 
-Every copy written (template filled from a report, distributed, annotated) prints the rows filled
-in it and not the prepared empty rows: its print area is set, when it is written, down to the
-last filled row. Excel and LibreOffice both honour a plain print area; a print area given as a
-formula that would follow rows typed later is refused by Excel (it "repairs" the file, as
-xlsx-audit reports) and ignored by LibreOffice, so rows typed later print once "Kiểm tra" has
-been clicked or the print area is chosen again (README).
+An input sheet holds only the rows people filled (``cchc_xl.input_rows``) and has no print area:
+Excel prints the used range, LibreOffice the filled cells, so every copy (blank, filled,
+distributed, annotated) prints every filled row and no empty one, however many rows were typed
+after it was written. A workbook written before this design (300 prepared empty rows) keeps a
+print area; its annotated copy moves it down to the last filled row.
 
 Row heights: spreadsheet programs do not grow a row for wrapped text a library wrote
 (LibreOffice draws the lines over the next rows), so every filled row gets the height its text
@@ -53,9 +52,9 @@ def _table_rows(ws, header_title: str, ncol: int) -> tuple[int, int] | None:
 
 
 def refresh_input_tables(wb) -> None:
-    """A copy of a filled agency workbook (the annotated copy): the input tables print every row
-    filled since the workbook was written, and rows whose text was typed or pasted by another
-    program get the height it needs."""
+    """A copy of a filled agency workbook (the annotated copy): every row filled since the workbook
+    was written prints, looks like the table's rows (a cell another program wrote without a style
+    takes its column's) and gets the height its text needs."""
     from . import spec
 
     cfg = spec.sheets()["sheets"]
@@ -69,8 +68,47 @@ def refresh_input_tables(wb) -> None:
         if found is None:
             continue
         first, last = found
+        _style_typed_cells(ws, first, last, len(cols))
         fit_filled_rows(ws, first, last, len(cols))
-        print_filled_rows(ws, first, last, len(cols))
+        if ws.print_area:  # a workbook written with prepared empty rows
+            print_filled_rows(ws, first, last, len(cols))
+
+
+def whole_page_numbers(wb) -> None:
+    """A copy of a workbook written with the footer too low for its margin (before issue 22: 0.5"
+    inside a 0.6" bottom margin, cut in half by LibreOffice): the page number moves inside."""
+    from .sheets.style import HEADER_FOOTER_DISTANCE
+
+    for ws in wb.worksheets:
+        m = ws.page_margins
+        if ws.oddFooter.center.text and m is not None and (m.bottom or 0) - (m.footer or 0) < 0.35:
+            m.footer = HEADER_FOOTER_DISTANCE
+            m.bottom = max(m.bottom or 0, HEADER_FOOTER_DISTANCE + 0.45)
+            m.header = min(m.header or HEADER_FOOTER_DISTANCE, HEADER_FOOTER_DISTANCE)
+
+
+def _style_typed_cells(ws, first: int, last: int, ncol: int) -> None:
+    """Filled rows' cells holding no style take their column's, with the table's rules."""
+    from copy import copy
+
+    from openpyxl.styles import Border, Side
+
+    from .input_rows import ROW_RULE
+
+    border = Border(left=ROW_RULE, right=ROW_RULE, top=ROW_RULE, bottom=ROW_RULE)
+    for r in range(first, last + 1):
+        if not _filled(ws, r, ncol):
+            continue
+        for c in range(1, ncol + 1):
+            cell = ws.cell(row=r, column=c)
+            if cell.has_style:
+                continue
+            dim = ws.column_dimensions.get(get_column_letter(c))
+            if dim is None or not dim.has_style:
+                continue
+            cell.font, cell.alignment, cell.protection = copy(dim.font), copy(dim.alignment), copy(dim.protection)
+            cell.number_format = dim.number_format
+            cell.border = border
 
 
 # ---- the consolidated workbook: paper or screen ------------------------------------------------

@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from functools import lru_cache
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from openpyxl import Workbook
-from openpyxl.formatting.rule import FormulaRule
+from openpyxl.formatting.rule import Rule
+from openpyxl.styles.differential import DifferentialStyle
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
 from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.workbook.defined_name import DefinedName
@@ -23,10 +25,11 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from . import SCHEMA_VERSION, __version__, spec
 from .spec import FROM_APPRAISAL
 from . import checks
-from .checks import choices, dates, formula, number_sheet, numbers, presence, relations, status_sheet
+from .checks import areas, choices, dates, formula, number_sheet, numbers, presence, relations, status_sheet
 from .checks.status_sheet import FULL_CHECK_HEADING, full_check_lines  # noqa: F401 (re-exported)
-from .printing import print_filled_rows
-from .sheets.measure import fit_row
+from . import input_rows
+from .sheets.measure import fit_known, fit_row
+from .sheets.style import HEADER_FOOTER_DISTANCE
 
 RED_FILL = PatternFill("solid", fgColor="FFC7CE")
 RED_FONT = Font(name="Times New Roman", color="9C0006")
@@ -43,38 +46,49 @@ BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 WRAP_TOP = Alignment(wrap_text=True, vertical="top")
 CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
 UNLOCKED = Protection(locked=False)
-FLAG_WIDTH = 0.1
 
 
 _flag = formula.flag
 
 
+# one format object per colour, shared by every rule: openpyxl compares each rule's format with
+# every format already listed when it saves (hundreds of rules made that quadratic)
+RED_DXF = DifferentialStyle(font=RED_FONT, fill=RED_FILL)
+WARN_DXF = DifferentialStyle(font=WARN_FONT, fill=WARN_FILL)
+
+
+def _rule(ws, rng: str, text: str, dxf: DifferentialStyle) -> None:
+    ws.conditional_formatting.add(rng, Rule(type="expression", formula=[text], dxf=dxf))
+
+
 def _red(ws, rng: str, cond: str) -> None:
     """Paint a cell red while an error check holds (see cchc_xl.checks)."""
-    ws.conditional_formatting.add(rng, FormulaRule(formula=[formula.red(cond)], fill=RED_FILL, font=RED_FONT))
+    _rule(ws, rng, formula.red(cond), RED_DXF)
 
 
 def _red_when_sure(ws, rng: str, cond: str) -> None:
     """Paint red only when a check surely holds (its inputs are checked, and counted, elsewhere)."""
-    ws.conditional_formatting.add(rng, FormulaRule(formula=[formula.yellow(cond)], fill=RED_FILL, font=RED_FONT))
+    _rule(ws, rng, formula.yellow(cond), RED_DXF)
 
 
 def _yellow(ws, rng: str, cond: str) -> None:
     """Paint a cell yellow while a warning check holds (added after the red rules: red wins)."""
-    ws.conditional_formatting.add(rng, FormulaRule(formula=[formula.yellow(cond)], fill=WARN_FILL, font=WARN_FONT))
+    _rule(ws, rng, formula.yellow(cond), WARN_DXF)
 
 
 def _red_errors(ws, rng: str) -> None:
     """One rule for a block of input cells: a cell holding an Excel error value is shown red."""
     top_left = rng.split(":")[0]
-    ws.conditional_formatting.add(rng, FormulaRule(formula=[f"ISERROR({top_left})"], fill=RED_FILL, font=RED_FONT))
+    _rule(ws, rng, f"ISERROR({top_left})", RED_DXF)
 
 
 def _msg(key: str):
     return spec.sheets()["messages"][key]
 
 
+@lru_cache(maxsize=None)
 def font(size=12, bold=False, italic=False, color=None):
+    """The workbook's font (one object per look: styles are compared, never changed in place)."""
     return Font(name=spec.sheets()["font"], size=size, bold=bold, italic=italic, color=color)
 
 
@@ -87,6 +101,7 @@ class Layout:
     info_cells: dict[str, str] = field(default_factory=dict)  # field key → 'Thông tin'!$B$5
     info_rows: dict[str, int] = field(default_factory=dict)  # field key → its row on 'Thông tin'
     date_values: dict[str, str] = field(default_factory=dict)  # date field key → $col$row of its date
+    checks: input_rows.CheckSheet | None = None  # the hidden sheet of per-row checks
 
 
 def _set_text(cell, value):
@@ -103,12 +118,14 @@ def _ref(ws, col: str, row: int, absolute=True) -> str:
 
 
 def _header(ws, row: int, columns: list[dict], first_col: int = 1):
-    for i, col in enumerate(columns):
-        c = ws.cell(row=row, column=first_col + i, value=col["title"])
+    def make(c):
         c.font = font(11, bold=True)
         c.fill = HEADER_FILL
         c.alignment = CENTER
         c.border = BORDER
+
+    for i, col in enumerate(columns):
+        input_rows.stamp(ws.cell(row=row, column=first_col + i, value=col["title"]), "header", make)
         ws.column_dimensions[get_column_letter(first_col + i)].width = col.get("width", 12)
     fit_row(ws, row, 11, max_col=first_col + len(columns) - 1)  # a wrapped title needs its lines
 
@@ -143,18 +160,31 @@ def _title(ws, heading: str, subtitle: str | None, ncols: int):
         ws.row_dimensions[2].height = 30
 
 
-def _print_setup(ws, header_rows: str, last_col: str):
+PAGE_MARGINS = dict(left=0.5, right=0.5, top=0.6, bottom=0.75, header=HEADER_FOOTER_DISTANCE,
+                    footer=HEADER_FOOTER_DISTANCE)  # inches
+FOOTER = "Trang &P / &N"  # whole inside the bottom margin, in Excel and LibreOffice
+
+
+def page_footer(ws) -> None:
+    """Margins leaving the page number room below the page's content, and the page number."""
+    for side, inches in PAGE_MARGINS.items():
+        setattr(ws.page_margins, side, inches)
+    ws.oddFooter.center.text = FOOTER
+    ws.oddFooter.center.font = "Times New Roman"
+
+
+def _print_setup(ws, header_rows: str | None, last_col: str | None):
+    """A4 landscape, one page wide, page numbers; ``last_col`` None (an input sheet): no print
+    area, so that every row typed prints and no empty one does."""
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.page_setup.orientation = "landscape"
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 0
     ws.sheet_properties.pageSetUpPr.fitToPage = True
     ws.print_title_rows = header_rows
-    ws.page_margins.left = ws.page_margins.right = 0.5
-    ws.page_margins.top = ws.page_margins.bottom = 0.6
-    ws.oddFooter.center.text = "Trang &P / &N"
-    ws.oddFooter.center.font = "Times New Roman"
-    ws.print_area = f"A1:{last_col}{max(ws.max_row, 2)}"
+    page_footer(ws)
+    if last_col:
+        ws.print_area = f"A1:{last_col}{max(ws.max_row, 2)}"
 
 
 def _protect(ws, allow_rows=False):
@@ -175,13 +205,6 @@ def _hint(dv: DataValidation, title: str, text: str | None):
         dv.promptTitle = title[:32]
         dv.prompt = text[:255]
         dv.showInputMessage = True
-
-
-def _flag_column(ws, col_idx: int):
-    letter = get_column_letter(col_idx)
-    ws.column_dimensions[letter].hidden = True
-    ws.column_dimensions[letter].width = FLAG_WIDTH
-    return letter
 
 
 # ---- the lists sheet (dropdown sources) ----------------------------------------------------
@@ -251,13 +274,16 @@ def style_field_row(ws, r: int, required) -> None:
     """A "label | value | hint" row of an information sheet: bold label, unlocked value cell on
     yellow (required) or white, small italic hint."""
     for col in (1, 2, 3):
-        c = ws.cell(row=r, column=col)
-        c.border = BORDER
-        c.alignment = WRAP_TOP
-        c.font = font(12 if col < 3 else 10, bold=(col == 1), italic=(col == 3))
-    vcell = ws.cell(row=r, column=2)
-    vcell.protection = UNLOCKED
-    vcell.fill = REQUIRED_FILL if required else INPUT_FILL
+        def make(c, col=col):
+            c.border = BORDER
+            c.alignment = WRAP_TOP
+            c.font = font(12 if col < 3 else 10, bold=(col == 1), italic=(col == 3))
+            if col == 2:
+                c.protection = UNLOCKED
+                c.fill = REQUIRED_FILL if required else INPUT_FILL
+
+        cell = ws.cell(row=r, column=col)
+        input_rows.stamp(cell, ("field", col, bool(required), cell.number_format), make)
 
 
 def write_catalog_rows(ws, criteria: dict, r: int, area_max: dict | None = None) -> int:
@@ -272,15 +298,21 @@ def write_catalog_rows(ws, criteria: dict, r: int, area_max: dict | None = None)
         mx = area_max[item["code"]] if is_area and area_max and item["code"] in area_max else item.get("max_score")
         ws.cell(row=r, column=3, value=mx).number_format = "0.###"
         for col in range(1, 4):
-            cell = ws.cell(row=r, column=col)
-            cell.font = font(11, bold=is_area)
-            cell.border = BORDER
-            cell.alignment = WRAP_TOP
-            if is_area:
-                cell.fill = GROUP_FILL
-        fit_row(ws, r, 11)
+            _stamp_catalog(ws.cell(row=r, column=col), is_area)
+        fit_known(ws, r, (item["code"], item.get("name"), mx, is_area), 3)
         r += 1
     return r
+
+
+def _stamp_catalog(cell, is_area: bool) -> None:
+    def make(c):
+        c.font = font(11, bold=is_area)
+        c.border = BORDER
+        c.alignment = WRAP_TOP
+        if is_area:
+            c.fill = GROUP_FILL
+
+    input_rows.stamp(cell, ("catalog", is_area, cell.number_format), make)
 
 
 def _code_sort_key(code: str):
@@ -304,9 +336,12 @@ def _guide_sheet(wb: Workbook, cat: spec.Catalog, agency: str | None):
     write_guide(ws, text.splitlines())
 
 
+GUIDE_PAGE_PT = (11.69 - 0.6 - 0.75) * 72  # the printed height of an A4 portrait page
+
+
 def write_guide(ws, lines) -> None:
     """A guidance sheet from text lines: "# " a title, "## " a heading, blank lines kept as space."""
-    ws.column_dimensions["A"].width = 100  # at 120 LibreOffice prints past the right margin
+    ws.column_dimensions["A"].width = 76  # an A4 portrait page wide (at 86 LibreOffice cuts the text)
     r = 1
     for line in lines:
         if not line.strip():
@@ -324,6 +359,10 @@ def write_guide(ws, lines) -> None:
         r += 1
     ws.sheet_view.showGridLines = False
     _print_setup(ws, None, "A")
+    ws.page_setup.orientation = "portrait"  # one column of text: a taller page, no page of one line
+    height = sum(ws.row_dimensions[r].height or 15 for r in range(1, r))
+    if height <= 1.3 * GUIDE_PAGE_PT:  # a guide a little longer than a page: shrunk onto one
+        ws.page_setup.fitToHeight = 1
     ws.print_title_rows = None
     _protect(ws)
 
@@ -397,9 +436,7 @@ def _info_sheet(wb, report: dict | None, level: str, year: int | None, kind: str
             conds.append(f"ISERROR({ref})")
         cond = conds[0] if len(conds) == 1 else f"OR({','.join(conds)})"
         _red(ws, f"B{r}", cond)
-        sheet_cond = cond.replace(ref, lay.info_cells[key])
-        if key in lay.date_values:  # the hidden cell holding the date read
-            sheet_cond = sheet_cond.replace(lay.date_values[key], _ref(ws, *lay.date_values[key].split("$")[1:]))
+        sheet_cond = cond.replace(ref, lay.info_cells[key])  # a date read is named: the same everywhere
         if len(conds) > 1 or fld["type"] in ("integer", "enum", "date"):
             lay.error_flags.append((f"{cfg['title']}: {fld['title']}", _flag(sheet_cond)))
         else:
@@ -414,18 +451,20 @@ def _info_sheet(wb, report: dict | None, level: str, year: int | None, kind: str
     _protect(ws)
 
 
-DATE_HELPER_COL = 6  # hidden helper cells of a date field start in column F of its row
-
-
 def _date_helpers(ws, r: int, ref: str, key: str, lay: Layout) -> str:
-    """The hidden cells reading a date typed as text (checks.dates); returns the date's cell."""
-    at = {name: f"${get_column_letter(DATE_HELPER_COL + i)}${r}" for i, name in enumerate(dates.HELPERS)}
-    for name, text in dates.helper_formulas(ref, at).items():
-        col = at[name].split("$")[1]
-        ws[f"{col}{r}"] = f"={text}"
-        ws.column_dimensions[col].hidden = True
-    lay.date_values[key] = at["date"]
-    return at["date"]
+    """The cells reading a date typed as text (checks.dates), on the hidden check sheet's row ``r``;
+    returns the name of the cell holding the date read (``ngay_`` and the field's key)."""
+    wb = ws.parent
+    columns = wb.__dict__.setdefault("_cchc_date_columns", {})
+    if not columns:
+        columns.update({name: lay.checks.column(f"{ws.title}: ngày đọc được ({name})") for name in dates.HELPERS})
+    at = {name: f"${col}${r}" for name, col in columns.items()}
+    for name, text in dates.helper_formulas(f"{input_rows.prefix(ws)}{ref}", at).items():
+        lay.checks.put(columns[name], r, text)
+    name = "ngay_" + key.replace(".", "_")
+    wb.defined_names[name] = DefinedName(name, attr_text=f"{input_rows.prefix(lay.checks.ws)}{at['date']}")
+    lay.date_values[key] = name
+    return name
 
 
 def _report_date_check(ws, cfg: dict, lay: Layout) -> None:
@@ -438,7 +477,7 @@ def _report_date_check(ws, cfg: dict, lay: Layout) -> None:
 
     def before(sheet: str) -> str:
         year, kind = (f"{sheet}$B${lay.info_rows[k]}" for k in keys[1:])
-        return relations.date_before_start(sheet + date, year, kind, spec.period_kinds())
+        return relations.date_before_start(date, year, kind, spec.period_kinds())
 
     # an unknown period or a wrong year is counted by its own row: here it counts as no error
     _red_when_sure(ws, f"B{lay.info_rows['report.date']}", before(""))
@@ -473,9 +512,10 @@ def _get_path(d: dict, key: str):
     return cur
 
 
-def _score_condition(r: int) -> str:
-    """The score in E is no number, negative, or over the criteria set's maximum (else the one in D)."""
-    return numbers.error_condition(f"$E{r}", "score", "0", relations.score_limit(f"$D{r}", f"$B{r}"))
+def _score_condition(r: int, p: str = "") -> str:
+    """The score in E is no number, negative, or over the criteria set's maximum (else the one in D);
+    ``p``: the sheet prefix, from the check sheet."""
+    return numbers.error_condition(f"{p}$E{r}", "score", "0", relations.score_limit(f"{p}$D{r}", f"{p}$B{r}"))
 
 
 def _remediation_rows(report: dict | None) -> tuple[int, int]:
@@ -505,40 +545,50 @@ def _scores_sheet(wb, report: dict | None, cat: spec.Catalog, lay: Layout, sourc
                  for a in cat.criteria["areas"] if a["code"] not in given]
     area_rows += list(given.values())
     area_rows.sort(key=lambda a: _code_sort_key(a["code"]))
-    flag_col = ncol + 2
-    fl = _flag_column(ws, flag_col)
     deds = (report or {}).get("deductions", [])
     # the deductions table: below the areas, a blank row and its caption (the area checks read its codes)
     dhr = hr + len(area_rows) + 3
     first, last = dhr + 1, dhr + max(len(deds) + 40, 80)
     ded_codes = f"$B${first}:$B${last}"
+    q = input_rows.prefix(ws)
+    # the numbers the checks read, on _so: one block per column, so one rule covers a column
+    score_whole = checks.bounds("score").whole
+    for letter in "DE":
+        number_sheet.column(ws.title, letter, first, last, score_whole)
+        number_sheet.column(ws.title, letter, hr + 1, hr + len(area_rows), score_whole)
     r = hr + 1
     for i, a in enumerate(area_rows, start=1):
         marked = source == FROM_APPRAISAL and a.get("score") is not None
-        values = [i, a["code"], a.get("name"), a.get("max_score"), a.get("score"), FROM_APPRAISAL_NOTE if marked else None]
+        # a blank score: the figure computed from the deductions, shown in the note (checks.areas)
+        computed = "=" + areas.computed_note(f"$B{r}", f"$D{r}", f"$E{r}", ded_codes,
+                                             [f"$D{x}" for x in range(first, last + 1)],
+                                             [f"$E{x}" for x in range(first, last + 1)])
+        values = [i, a["code"], a.get("name"), a.get("max_score"), a.get("score"),
+                  FROM_APPRAISAL_NOTE if marked else None]
         for col, v in enumerate(values, start=1):
             cell = ws.cell(row=r, column=col)
             _set_text(cell, v)
-            cell.border = BORDER
-            cell.font = font(11)
-            cell.alignment = WRAP_TOP
-            if col in (1, 2, 3, 4):
-                cell.fill = LOCKED_FILL
-            else:
-                cell.protection = UNLOCKED
-            if col in (4, 5):
-                cell.number_format = "0.###"
-        # blank where the report lists deductions of the area: computed from them (checks.areas), a warning
-        cond = _score_condition(r)
-        _red(ws, f"E{r}", cond)
-        _yellow(ws, f"E{r}", numbers.warning_condition(f"$E{r}", "score"))
-        _yellow(ws, f"E{r}", presence.error_condition(
-            f"$E{r}", f"AND(ISNUMBER($D{r}),{relations.area_has_deductions(f'$B{r}', ded_codes)})"))
-        _yellow(ws, f"D{r}", relations.max_mismatch_condition(f"$D{r}", f"$B{r}"))
-        ws.cell(row=r, column=flag_col, value=f"={_flag(cond)}")
+            _stamp_area(cell, col)
+        if not marked:
+            ws.cell(row=r, column=6).value = computed
         fit_row(ws, r, 11, max_col=ncol)
         r += 1
     first_area, last_area = hr + 1, r - 1
+
+    def area_cond(p: str, r: int) -> str:
+        # blank where the report lists deductions of the area: computed from them (checks.areas), a warning
+        return _score_condition(r, p)
+
+    _red(ws, f"E{first_area}:E{last_area}", area_cond("", first_area))
+    _yellow(ws, f"E{first_area}:E{last_area}", numbers.warning_condition(f"$E{first_area}", "score"))
+    _yellow(ws, f"E{first_area}:E{last_area}",
+            areas.computed_condition(f"$B{first_area}", f"$D{first_area}", f"$E{first_area}", ded_codes,
+                                     [f"$D{x}" for x in range(first, last + 1)],
+                                     [f"$E{x}" for x in range(first, last + 1)]))
+    _yellow(ws, f"D{first_area}:D{last_area}", relations.max_mismatch_condition(f"$D{first_area}", f"$B{first_area}"))
+    fl = lay.checks.column(cfg["title"] + ": lĩnh vực")
+    for r in range(first_area, last_area + 1):
+        lay.checks.put(fl, r, _flag(area_cond(q, r)))
     dv = DataValidation(type="decimal", operator="between", formula1="0", formula2="100", allow_blank=True)
     dv.error = "Điểm đạt phải là số từ 0 đến điểm tối đa của lĩnh vực."
     dv.errorTitle = "Điểm không hợp lệ"
@@ -546,61 +596,61 @@ def _scores_sheet(wb, report: dict | None, cat: spec.Catalog, lay: Layout, sourc
     dv.add(f"E{first_area}:E{last_area}")
     ws.add_data_validation(dv)
     lay.error_flags.append((f"{cfg['title']}: điểm lĩnh vực không phải số hoặc ngoài khoảng cho phép",
-                            f"SUM({_ref(ws, fl, first_area)}:${fl}${last_area})"))
+                            lay.checks.total(fl, first_area, last_area)))
 
-    # deductions
+    # deductions: the rows of the report and nothing below them
     ws.cell(row=dhr - 1, column=1, value=cfg["deductions_caption"]).font = font(12, bold=True)
     _header(ws, dhr, cfg["deduction_columns"])
-    dup_col = flag_col + 1
-    dl = _flag_column(ws, dup_col)
-    cov_col = flag_col + 2
-    cl = _flag_column(ws, cov_col)
-    rem_codes = _remediation_range(report, "code")
-    carried = f"COUNTA({_remediation_range(report, 'carried_from')})>0"
-    for i in range(first, last + 1):
-        k = i - first
-        d = deds[k] if k < len(deds) else None
-        values = [f"=IF(COUNTA(B{i}:F{i})=0,\"\",ROW()-{first - 1})"]
-        values += [d.get(key) for key in ("code", "name", "max_score", "score", "reason")] if d else [None] * 5
+    keys = [col["key"] for col in cfg["deduction_columns"]]
+    _input_columns(ws, keys, {"max_score": "score", "score": "score"})
+    for i, d in enumerate(deds, start=first):
+        values = [f"=IF(COUNTA(B{i}:F{i})=0,\"\",ROW()-{first - 1})"] + [d.get(key) for key in keys[1:]]
         for col, v in enumerate(values, start=1):
             cell = ws.cell(row=i, column=col)
             _set_text(cell, v) if col > 1 else setattr(cell, "value", v)
-            cell.border = BORDER
-            cell.font = font(11)
-            cell.alignment = WRAP_TOP
-            if col > 1:
-                cell.protection = UNLOCKED
-            if col in (4, 5):
-                cell.number_format = "0.###"
-        row_started = formula.started(f"$B{i}", f"$F{i}")
-        uncovered = relations.uncovered_condition(f"$B{i}", rem_codes)
-        conds = {
-            "B": presence.error_condition(f"$B{i}", row_started),
-            "E": _score_condition(i),  # a blank score is a warning (sheets.json "required": "warning")
-            "D": numbers.error_condition(f"$D{i}", "score", "0"),
+            _stamp_input(cell, locked=col == 1, number_format="0.###" if col in (4, 5) else None)
+        fit_row(ws, i, 11, max_col=ncol)
+    rem_codes = _remediation_range(report, "code")
+    carried = f"COUNTA({_remediation_range(report, 'carried_from')})>0"
+
+    def row_conds(p: str, i: int) -> dict[str, str]:
+        started = formula.started(f"{p}$B{i}", f"$F{i}")
+        return {
+            "B": presence.error_condition(f"{p}$B{i}", started),
+            "E": _score_condition(i, p),  # a blank score is a warning (sheets.json "required": "warning")
+            "D": numbers.error_condition(f"{p}$D{i}", "score", "0"),
         }
-        for col, cond in conds.items():
-            _red(ws, f"{col}{i}", cond)
-        # the same criterion listed again (issue duplicate_deduction): the later rows count; a
-        # criterion without a remediation row (uncovered_deduction; only a warning in a carried-over
-        # workbook). An error value in B is counted by the row's own check, not again here.
-        dup = relations.duplicate_condition(f"$B{i}", f"$B${first}", f"$B{i - 1}") if i > first else "FALSE"
-        _red(ws, f"B{i}", f"OR({dup},AND({uncovered},NOT({carried})))")
-        _yellow(ws, f"B{i}", f"AND({uncovered},{carried})")
-        for col in "DE":
-            _yellow(ws, f"{col}{i}", numbers.warning_condition(f"${col}{i}", "score"))
-        _yellow(ws, f"D{i}", relations.max_mismatch_condition(f"$D{i}", f"$B{i}"))
-        _yellow(ws, f"E{i}", presence.error_condition(f"$E{i}", f"$B{i}<>\"\""))
-        # name and reason: only an Excel error value is wrong there
-        ws.cell(row=i, column=flag_col, value="=" + "+".join([_flag(c) for c in conds.values()] +
-                                                              [f"IF(ISERROR(${x}{i}),1,0)" for x in "CF"]))
-        if i > first:
-            ws.cell(row=i, column=dup_col, value=f"={formula.flag_or_zero(dup)}")
-        ws.cell(row=i, column=cov_col, value=f"={formula.flag_or_zero(f'AND({uncovered},NOT({carried}))')}")
-        if d:
-            fit_row(ws, i, 11, max_col=ncol)
+
+    def dup(p: str, i: int) -> str:  # the same criterion listed again (issue duplicate_deduction): later rows count
+        return relations.duplicate_condition(f"{p}$B{i}", f"{p}$B${first}", f"$B{i - 1}")
+
+    def uncovered(p: str, i: int) -> str:  # a criterion without a remediation row (uncovered_deduction)
+        return relations.uncovered_condition(f"{p}$B{i}", rem_codes)
+
+    for col, cond in row_conds("", first).items():
+        _red(ws, f"{col}{first}:{col}{last}", cond)
+    # only a warning in a carried-over workbook. An error value in B is counted by the row's own check.
+    _red(ws, f"B{first}:B{last}", f"AND({uncovered('', first)},NOT({carried}))")
+    if last > first:
+        _red(ws, f"B{first + 1}:B{last}", dup("", first + 1))
+    _yellow(ws, f"B{first}:B{last}", f"AND({uncovered('', first)},{carried})")
+    for col in "DE":
+        _yellow(ws, f"{col}{first}:{col}{last}", numbers.warning_condition(f"${col}{first}", "score"))
+    _yellow(ws, f"D{first}:D{last}", relations.max_mismatch_condition(f"$D{first}", f"$B{first}"))
+    _yellow(ws, f"E{first}:E{last}", presence.error_condition(f"$E{first}", f"$B{first}<>\"\""))
     for x in "CF":
         _red_errors(ws, f"{x}{first}:{x}{last}")
+    input_rows.row_rules(ws, f"A{first}:{get_column_letter(ncol)}{last}")
+    fl = lay.checks.column(cfg["title"] + ": tiêu chí bị trừ điểm")
+    dl = lay.checks.column(cfg["title"] + ": trùng mã")
+    cl = lay.checks.column(cfg["title"] + ": chưa có dòng khắc phục")
+    for i in range(first, last + 1):
+        # name and reason: only an Excel error value is wrong there
+        lay.checks.put(fl, i, "+".join([_flag(x) for x in row_conds(q, i).values()] +
+                                       [f"IF(ISERROR({q}${x}{i}),1,0)" for x in "CF"]))
+        if i > first:
+            lay.checks.put(dl, i, formula.flag_or_zero(dup(q, i)))
+        lay.checks.put(cl, i, formula.flag_or_zero(f"AND({uncovered(q, i)},NOT({carried}))"))
     _dv_list(ws, "ds_ma_tieu_chi", f"B{first}:B{last}", "Mã tiêu chí",
              cfg["deduction_columns"][1]["hint"], strict=False)
     for col_key, letter in (("max_score", "D"), ("score", "E")):
@@ -612,15 +662,30 @@ def _scores_sheet(wb, report: dict | None, cat: spec.Catalog, lay: Layout, sourc
         dv.add(f"{letter}{first}:{letter}{last}")
         ws.add_data_validation(dv)
     lay.error_flags.append((f"{cfg['title']}: tiêu chí bị trừ điểm thiếu mã, thiếu điểm hoặc điểm ngoài khoảng",
-                            f"SUM({_ref(ws, fl, first)}:${fl}${last})"))
+                            lay.checks.total(fl, first, last)))
     lay.error_flags.append((f"{cfg['title']}: một tiêu chí bị liệt kê trừ điểm hai lần",
-                            f"SUM({_ref(ws, dl, first)}:${dl}${last})"))
+                            lay.checks.total(dl, first, last)))
     lay.error_flags.append((f"{cfg['title']}: tiêu chí bị trừ điểm chưa có dòng khắc phục",
-                            f"SUM({_ref(ws, cl, first)}:${cl}${last})"))
+                            lay.checks.total(cl, first, last)))
     ws.freeze_panes = f"A{hr + 1}"
-    _print_setup(ws, f"{dhr}:{dhr}", get_column_letter(ncol))
-    print_filled_rows(ws, first, last, ncol)
+    _print_setup(ws, f"{dhr}:{dhr}", None)
     _protect(ws, allow_rows=True)
+
+
+def _stamp_area(cell, col: int) -> None:
+    """A cell of the areas table: code, name and maximum locked on grey, score and note to fill."""
+    def make(c):
+        c.border = BORDER
+        c.font = font(11)
+        c.alignment = WRAP_TOP
+        if col in (1, 2, 3, 4):
+            c.fill = LOCKED_FILL
+        else:
+            c.protection = UNLOCKED
+        if col in (4, 5):
+            c.number_format = "0.###"
+
+    input_rows.stamp(cell, ("area", col), make)
 
 
 def _dv_list(ws, source: str, rng: str, title: str, hint: str | None, strict=True):
@@ -635,22 +700,22 @@ def _dv_list(ws, source: str, rng: str, title: str, hint: str | None, strict=Tru
 
 
 def _remediation_sheet(wb, report: dict | None, lay: Layout):
+    """Khắc phục: the rows of the report and nothing below them; rows typed later take their look
+    from the columns and the table's rules, their checks from the hidden check sheet."""
     cfg, ws, cols, hr = _table_sheet(wb, "remediation")
     ncol = len(cols)
     items = (report or {}).get("remediation", [])
     first, last = _remediation_rows(report)
-    flag_col = ncol + 2
-    fl = _flag_column(ws, flag_col)
     keys = [c["key"] for c in cols]
     types = {c["key"]: c.get("type") for c in cols}
-    for i in range(first, last + 1):
-        k = i - first
-        it = items[k] if k < len(items) else None
+    c = {k: get_column_letter(keys.index(k) + 1) for k in keys}
+    _input_columns(ws, keys, types)
+    for i, it in enumerate(items, start=first):
         for col, key in enumerate(keys, start=1):
             cell = ws.cell(row=i, column=col)
             if key == "stt":
-                cell.value = f"=IF(COUNTA(B{i}:{get_column_letter(ncol)}{i})=0,\"\",ROW()-{first - 1})"
-            elif it is not None:
+                cell.value = f"=IF(COUNTA(B{i}:{c[keys[-1]]}{i})=0,\"\",ROW()-{first - 1})"
+            else:
                 v = it.get(key)
                 if key == "status":
                     v = spec.label_of("statuses", v) if v else None
@@ -659,36 +724,38 @@ def _remediation_sheet(wb, report: dict | None, lay: Layout):
                 elif types[key] == "date" and isinstance(v, str):
                     v = _iso_date(v)
                 _set_text(cell, v)
-            if types[key] == "date":
-                cell.number_format = "dd/mm/yyyy"
-            cell.border = BORDER
-            cell.font = font(11)
-            cell.alignment = WRAP_TOP
-            if key != "stt":
-                cell.protection = UNLOCKED
-        c = {k: get_column_letter(keys.index(k) + 1) for k in keys}
-        row_started = formula.started(f"${c[keys[1]]}{i}", f"${c[keys[-1]]}{i}")
-        conds = {c[col["key"]]: presence.error_condition(f"${c[col['key']]}{i}", row_started)
-                 for col in cols if col.get("required") is True}
-        for col in cols:  # "required": "warning" (a solution the real reports leave out): yellow
-            if col.get("required") == "warning":
-                _yellow(ws, f"{c[col['key']]}{i}", presence.error_condition(f"${c[col['key']]}{i}", row_started))
-        status = f"${c['status']}{i}"
-        conds[c["status"]] = f"OR({conds[c['status']]},{choices.error_condition(status, 'ds_tinh_trang')})"
-        for col, cond in conds.items():
-            _red(ws, f"{col}{i}", cond)
+            _stamp_input(cell, types[key] == "date", key == "stt")
+        fit_row(ws, i, 11, max_col=ncol)
+
+    def conds(q: str, i: int) -> dict[str, str]:
+        """The checks of row ``i`` (``q``: the sheet prefix, from the check sheet)."""
+        started = formula.started(f"{q}${c[keys[1]]}{i}", f"${c[keys[-1]]}{i}")
+        out = {c[col["key"]]: presence.error_condition(f"{q}${c[col['key']]}{i}", started)
+               for col in cols if col.get("required") is True}
+        status = f"{q}${c['status']}{i}"
+        out[c["status"]] = f"OR({out[c['status']]},{choices.error_condition(status, 'ds_tinh_trang')})"
+        return out
+
+    for col, cond in conds("", first).items():
+        _red(ws, f"{col}{first}:{col}{last}", cond)
+    started = formula.started(f"${c[keys[1]]}{first}", f"${c[keys[-1]]}{first}")
+    for col in cols:  # "required": "warning" (a solution the real reports leave out): yellow
+        if col.get("required") == "warning":
+            x = c[col["key"]]
+            _yellow(ws, f"{x}{first}:{x}{last}", presence.error_condition(f"${x}{first}", started))
+    checked = set(conds("", first))
+    q = input_rows.prefix(ws)
+    flags = lay.checks.column(cfg["title"])
+    for i in range(first, last + 1):
         # the other input cells: only an Excel error value (#REF!, #N/A…) is wrong there
-        errors = [f"ISERROR(${c[k]}{i})" for k in keys if k != "stt" and c[k] not in conds]
-        ws.cell(row=i, column=flag_col, value="=" + "+".join([_flag(x) for x in conds.values()] +
-                                                              [f"IF({x},1,0)" for x in errors]))
-        if it is not None:
-            fit_row(ws, i, 11, max_col=ncol)
-    letters = {k: get_column_letter(keys.index(k) + 1) for k in keys}
+        errors = [f"IF(ISERROR({q}${c[k]}{i}),1,0)" for k in keys if k != "stt" and c[k] not in checked]
+        lay.checks.put(flags, i, "+".join([_flag(x) for x in conds(q, i).values()] + errors))
     _red_errors(ws, f"B{first}:{get_column_letter(ncol)}{last}")
-    _dv_list(ws, "ds_tinh_trang", f"{letters['status']}{first}:{letters['status']}{last}", "Tình trạng",
-             next(c for c in cols if c["key"] == "status")["hint"])
-    _dv_list(ws, "ds_ma_tieu_chi", f"{letters['code']}{first}:{letters['code']}{last}", "Mã tiêu chí",
-             next(c for c in cols if c["key"] == "code")["hint"], strict=False)
+    input_rows.row_rules(ws, f"A{first}:{get_column_letter(ncol)}{last}")
+    _dv_list(ws, "ds_tinh_trang", f"{c['status']}{first}:{c['status']}{last}", "Tình trạng",
+             next(x for x in cols if x["key"] == "status")["hint"])
+    _dv_list(ws, "ds_ma_tieu_chi", f"{c['code']}{first}:{c['code']}{last}", "Mã tiêu chí",
+             next(x for x in cols if x["key"] == "code")["hint"], strict=False)
     for col in cols:  # a declared date column (e.g. due_date, a parsed deadline) takes dates only
         if col.get("type") == "date":
             dv = DataValidation(type="date", operator="between", formula1="36526", formula2="73051",
@@ -697,24 +764,44 @@ def _remediation_sheet(wb, report: dict | None, lay: Layout):
             dv.error = _msg("date")
             dv.showErrorMessage = True
             _hint(dv, col["title"][:32], col.get("hint"))
-            dv.add(f"{letters[col['key']]}{first}:{letters[col['key']]}{last}")
+            dv.add(f"{c[col['key']]}{first}:{c[col['key']]}{last}")
             ws.add_data_validation(dv)
     for key in ("issue", "solution", "deadline", "progress"):
-        col = next(c for c in cols if c["key"] == key)
+        col = next(x for x in cols if x["key"] == key)
         dv = DataValidation(type="textLength", operator="lessThanOrEqual", formula1="32000", allow_blank=True)
         _hint(dv, col["title"][:32], col.get("hint"))
-        dv.add(f"{letters[key]}{first}:{letters[key]}{last}")
+        dv.add(f"{c[key]}{first}:{c[key]}{last}")
         ws.add_data_validation(dv)
     lay.error_flags.append((f"{cfg['title']}: dòng thiếu tồn tại, giải pháp hoặc tình trạng, hoặc tình trạng "
-                            f"không có trong danh sách",
-                            f"SUM({_ref(ws, fl, first)}:${fl}${last})"))
+                            f"không có trong danh sách", lay.checks.total(flags, first, last)))
     ws.freeze_panes = f"A{first}"
-    ws.auto_filter.ref = f"A{hr}:{get_column_letter(ncol)}{last}"
-    _print_setup(ws, f"{hr}:{hr}", get_column_letter(ncol))
-    print_filled_rows(ws, first, last, ncol)
+    ws.auto_filter.ref = f"A{hr}:{get_column_letter(ncol)}{max(first, first + len(items) - 1)}"
+    _print_setup(ws, f"{hr}:{hr}", None)
     _protect(ws, allow_rows=True)
 
 
+def _input_columns(ws, keys: list[str], types: dict) -> None:
+    """The look of a cell typed in an input table (column A: the row number, typed or computed)."""
+    for key, letter in zip(keys, (get_column_letter(i) for i in range(1, len(keys) + 1))):
+        number_format = "dd/mm/yyyy" if types.get(key) == "date" else \
+            "0.###" if types.get(key) == "score" else None
+        input_rows.column_style(ws, letter, font(11), WRAP_TOP, UNLOCKED, number_format)
+
+
+def _stamp_input(cell, date: bool = False, locked: bool = False, number_format: str | None = None) -> None:
+    """A written cell of an input table: the look a typed one gets, with the table's rules."""
+    def make(c):
+        c.border = BORDER
+        c.font = font(11)
+        c.alignment = WRAP_TOP
+        if not locked:
+            c.protection = UNLOCKED
+        if date:
+            c.number_format = "dd/mm/yyyy"
+        elif number_format:
+            c.number_format = number_format
+
+    input_rows.stamp(cell, ("input", date, locked, number_format), make)
 
 
 def _value_condition(ref: str, row: dict) -> str | None:
@@ -724,6 +811,19 @@ def _value_condition(ref: str, row: dict) -> str | None:
         return numbers.error_condition(ref, kind)
     if kind == "choice":
         return choices.error_condition(ref, _choice_name(row["code"]), [c["value"] for c in row["choices"]])
+    return None
+
+
+def _reads_number(row: dict) -> bool | None:
+    """Whether the check of an indicator's value cell reads its number on ``_so`` as a whole number
+    (True), as a decimal (False), or not at all (None)."""
+    kind = row.get("kind")
+    if row.get("group") or row.get("unknown"):
+        return None
+    if kind in ("count", "number", "percent"):
+        return checks.bounds(kind).whole
+    if kind == "choice" and row.get("choices"):
+        return checks.bounds("number").whole
     return None
 
 
@@ -738,13 +838,22 @@ def unit_text(row: dict) -> str | None:
 def _values_sheet(wb, which: str, rows: list[dict], values: dict, lay: Layout, record: bool):
     cfg, ws, cols, hr = _table_sheet(wb, which)
     ncol = len(cols)
-    flag_col = ncol + 2
-    fl = _flag_column(ws, flag_col)
+    q = input_rows.prefix(ws)
+    fl = lay.checks.column(cfg["title"])
     known = {r["code"] for r in rows}
     extra = [{"code": code, "name": "(Mã không có trong danh mục)", "kind": "text", "unknown": True}
              for code in values if code not in known]
     r = hr + 1
     first = r
+    # the numbers the checks read, on _so: one block per run of rows read alike (a count: "1.216" is 1216)
+    reads = [(r + k, _reads_number(row)) for k, row in enumerate(rows + extra)]
+    for whole in (True, False):
+        for top, bottom in input_rows.runs([x for x, w in reads if w is whole]):
+            number_sheet.column(ws.title, "D", top, bottom, whole)
+    red: dict[tuple, list[int]] = {}  # one conditional format per check and run of rows (relative to its first)
+    warn: dict[tuple, list[int]] = {}
+    by_key: dict[tuple, dict] = {}
+    dvs: dict[str, DataValidation] = {}
     for row in rows + extra:
         code = row["code"]
         group = row.get("group", False)
@@ -758,23 +867,19 @@ def _values_sheet(wb, which: str, rows: list[dict], values: dict, lay: Layout, r
         for col, val in enumerate(cells, start=1):
             cell = ws.cell(row=r, column=col)
             _set_text(cell, val)
-            cell.border = BORDER
-            cell.font = font(11, bold=group and level <= 1)
-            cell.alignment = Alignment(wrap_text=True, vertical="top",
-                                       indent=min(level, 3) if col == 2 else 0)
-            if col <= 3 or (col == 4 and group):
-                cell.fill = GROUP_FILL if group else LOCKED_FILL
-            else:
-                cell.protection = UNLOCKED
-        vref = f"$D{r}"
+            _stamp_value(cell, col, group, level, row.get("kind") == "percent" and col == 4)
         if record and not group:
             lay.value_cells[code] = _ref(ws, "D", r)
         if not group:
             kind = row.get("kind")
+            dv = None
             if kind == "choice":
                 dv = DataValidation(type="list", formula1=_choice_name(code), allow_blank=True)
                 dv.error = _msg("choose_from_list")
                 hint = "Chọn: " + "; ".join(f"{c['label']}" for c in row["choices"])
+                title = f"Chỉ tiêu {code}"
+            elif kind in dvs:  # one validation per kind of number, over all its cells
+                dvs[kind].add(f"D{r}")
             elif kind in ("count", "number", "percent"):
                 low, high, whole = checks.bounds(kind)
                 dv = DataValidation(type="whole" if whole else "decimal", operator="between",
@@ -782,36 +887,54 @@ def _values_sheet(wb, which: str, rows: list[dict], values: dict, lay: Layout, r
                                     formula2=numbers.formula_bound(high if high is not None else 1000000000),
                                     allow_blank=True)
                 dv.error = hint = _msg("kind_hints")[kind]
-                if kind == "percent":
-                    ws.cell(row=r, column=4).number_format = "0.##"
-            else:
-                dv, hint = None, _msg("kind_hints")["text"]
+                dvs[kind] = dv
+                title = "Số liệu"
             if dv is not None:
                 dv.errorTitle = "Số liệu không hợp lệ"
                 dv.showErrorMessage = True
-                _hint(dv, f"Chỉ tiêu {code}", hint)
+                _hint(dv, title, hint)
                 dv.add(f"D{r}")
                 ws.add_data_validation(dv)
-            cond = _value_condition(vref, row)
-            terms = []
+            cond = _value_condition(f"{q}$D{r}", row)
             if cond:
-                _red(ws, f"D{r}", cond)
-                terms.append(_flag(cond))
+                key = (row.get("kind"), code if row.get("kind") == "choice" else None)
+                by_key[key] = row
+                red.setdefault(key, []).append(r)
+                term = _flag(cond)
                 if row.get("kind") in ("count", "number", "percent"):
-                    _yellow(ws, f"D{r}", numbers.warning_condition(vref, row["kind"]))
+                    warn.setdefault(key, []).append(r)
             else:
-                terms.append(f"IF(ISERROR({vref}),1,0)")
-            terms.append(f"IF(ISERROR($E{r}),1,0)")  # the note
-            ws.cell(row=r, column=flag_col, value="=" + "+".join(terms))
-        fit_row(ws, r, 11, max_col=ncol)
+                term = f"IF(ISERROR({q}$D{r}),1,0)"
+            lay.checks.put(fl, r, f"{term}+IF(ISERROR({q}$E{r}),1,0)")  # and the note
+        fit_known(ws, r, (tuple(map(str, cells)), group, level), ncol)
         r += 1
     last = r - 1
+    for rules, paint, check in ((red, _red, _value_condition),  # one range per run of consecutive rows
+                                (warn, _yellow, lambda ref, row: numbers.warning_condition(ref, row["kind"]))):
+        for key, at in rules.items():
+            for top, bottom in input_rows.runs(at):
+                paint(ws, f"D{top}:D{bottom}", check(f"$D{top}", by_key[key]))
     _red_errors(ws, f"D{first}:E{last}")
-    lay.error_flags.append((f"{cfg['title']}: số liệu sai kiểu hoặc ngoài khoảng",
-                            f"SUM({_ref(ws, fl, first)}:${fl}${last})"))
+    lay.error_flags.append((f"{cfg['title']}: số liệu sai kiểu hoặc ngoài khoảng", lay.checks.total(fl, first, last)))
     ws.freeze_panes = f"A{first}"
     _print_setup(ws, f"{hr}:{hr}", get_column_letter(ncol))
     _protect(ws)
+
+
+def _stamp_value(cell, col: int, group: bool, level: int, percent: bool) -> None:
+    """A cell of an indicator table: code, name and unit locked on grey (a group row's value too)."""
+    def make(c):
+        c.border = BORDER
+        c.font = font(11, bold=group and level <= 1)
+        c.alignment = Alignment(wrap_text=True, vertical="top", indent=min(level, 3) if col == 2 else 0)
+        if col <= 3 or (col == 4 and group):
+            c.fill = GROUP_FILL if group else LOCKED_FILL
+        else:
+            c.protection = UNLOCKED
+        if percent:
+            c.number_format = "0.##"
+
+    input_rows.stamp(cell, ("value", col, group, level <= 1 and group, min(level, 3) if col == 2 else 0, percent), make)
 
 
 def _meta_sheet(wb, cat: spec.Catalog, source: str | None = None):
@@ -856,6 +979,7 @@ def build_workbook(level: str = "so", year: int | None = None, kind: str | None 
     lay = Layout()
     _guide_sheet(wb, cat, agency or (report or {}).get("agency", {}).get("name"))
     _lists_sheet(wb, cat)
+    lay.checks = input_rows.CheckSheet(wb)
     with number_sheet.reading(wb):  # numbers typed as text, read with Excel 2010's functions
         _info_sheet(wb, report, level, year, kind, agency, lay)
         _scores_sheet(wb, report, cat, lay, source)
@@ -881,10 +1005,11 @@ def save_atomic(wb, out: str | os.PathLike) -> Path:
     """Write to a temporary file beside the target and rename: never half a workbook."""
     from .fileio import atomic_output
     from .safetext import sanitize_workbook
+    from .sheets.xlsx import write_package
 
     sanitize_workbook(wb, Path(out).name)
     with atomic_output(out) as tmp:
-        wb.save(tmp)
+        write_package(wb, tmp)
     return Path(out)
 
 

@@ -193,7 +193,8 @@ def test_whole_loop_appraisal_to_consolidation(tmp_path, appraisal, stc, sngv):
     assert [p.name for p in written] == ["Sở Tài chính.xlsx", "Sở Ngoại vụ.xlsx", "Sở Tư pháp.xlsx"]
 
     # each agency file validates with only the expected errors: what the agency must still give
-    # (its report date; each remediation row's solution and status)
+    # (its report date; each remediation row's status); a missing solution is a warning, and the
+    # scores of deducted areas the appraisal did not give are computed (warnings), as in the real reports
     cols = {c["key"]: get_column_letter(i) for i, c in enumerate(spec.sheets()["sheets"]["remediation"]["columns"],
                                                                   start=1)}
     for p in written:
@@ -203,32 +204,34 @@ def test_whole_loop_appraisal_to_consolidation(tmp_path, appraisal, stc, sngv):
         assert [(i.code, i.sheet, i.field) for i in errors if i.sheet == "Thông tin"] == \
             [("required", "Thông tin", "report.date")]
         rows = [i for i in errors if i.sheet == "Khắc phục"]
-        # an agency the appraisal gave no area scores must still give those of its deducted areas
-        deducted = {spec.area_of(d["code"]) for d in rep.result.report["deductions"]}
-        given = {a["code"] for a in rep.result.report["areas"]}
-        missing_areas = [i for i in errors if i.sheet == "Điểm bị trừ"]
-        assert [i.code for i in missing_areas] == ["required"] * len(deducted - given)
-        assert len(rows) == 2 * n and len(errors) == 2 * n + 1 + len(deducted - given)
-        assert {re.sub(r"\d", "", i.cell) for i in rows} == {cols["solution"], cols["status"]}
+        # an agency the appraisal gave no area scores: those of its deducted areas are computed, not errors
+        assert not [i for i in errors if i.sheet == "Điểm bị trừ"]
+        assert len(rows) == n and len(errors) == n + 1
+        assert {re.sub(r"\d", "", i.cell) for i in rows} == {cols["status"]}
+        assert len([i for i in rep.issues if i.code == "recommended" and i.cell.startswith(cols["solution"])]) == n
         warnings = [(i.code, i.field) for i in rep.issues if i.severity == "warning"]
         # seed 004's own totals of areas 3 and 7a do not add up (DOMAIN.md), but the scores came
         # from the appraisal: the agency, who cannot change them, is not warned (distribute can
         # check them: validate.area_total_issues), and the sheet says where they came from
-        assert warnings == []
+        assert [w for w in warnings if w[0] not in ("recommended", "area_score_computed")] == []
         assert "sổ thẩm định" in str(load_workbook(p)["Điểm bị trừ"]["F6"].value or "") or not rep.result.report["areas"]
     stc_report = next(r for a, r in agency_reports(read_appraisal(path), 2024, "6_thang") if a.name == "Sở Tài chính")
     assert [(i.code, i.field) for i in area_total_issues(stc_report)] == [
         ("area_total_mismatch", "areas[2].score"), ("area_total_mismatch", "areas[6].score")]
 
-    # the agencies fill their part; then the files are valid — but for the scores of deducted
-    # areas the appraisal gave none of, which the agency must still give
+    # the agencies fill their part; then the files are valid: the scores of deducted areas the
+    # appraisal gave none of are computed from the deductions (warnings naming the figure)
+    computed = {}
     for p in written:
         fill_agency_workbook(p)
         rep = validate_file(p)
         report = rep.result.report
         missing = {spec.area_of(d["code"]) for d in report["deductions"]} - {a["code"] for a in report["areas"]}
-        left = [(i.code, i.field) for i in rep.issues if i.severity == "error"]
-        assert sorted(left) == sorted(("required", f"area_rows.{code}") for code in missing), left
+        assert [(i.code, i.field) for i in rep.issues if i.severity == "error"] == []
+        shown = {i.field for i in rep.issues if i.code == "area_score_computed"}
+        assert shown == {f"area_rows.{code}" for code in missing
+                         if rep.result.catalog.max_score(code) is not None}
+        computed[report["agency"]["name"]] = {f.split(".", 1)[1] for f in shown}
 
     from cchc_xl import consolidate
 
@@ -239,8 +242,10 @@ def test_whole_loop_appraisal_to_consolidation(tmp_path, appraisal, stc, sngv):
     for name in ("Sở Tài chính", "Sở Ngoại vụ", "Sở Tư pháp"):
         want.update({(name, code): v for code, v in _expected_deductions(deductions, name).items()})
     assert got == want
-    area_got = {(a["agency"], a["code"]): a["score"] for a in cons.records["areas"]}
+    area_got = {(a["agency"], a["code"]): a["score"] for a in cons.records["areas"] if not a["computed"]}
     assert area_got == {("Sở Tài chính", a["code"]): a["score"] for a in stc["areas"]}
+    assert {(a["agency"], a["code"]) for a in cons.records["areas"] if a["computed"]} == \
+        {(name, code) for name, codes in computed.items() for code in codes}
 
     book = tmp_path / "tong_hop.xlsx"
     consolidate.run_consolidation(out, book, echo=lambda *a, **k: None)

@@ -106,7 +106,7 @@ def test_annotated_copy_prints_the_rows_typed_after_the_workbook_was_written(stc
         ws.cell(row=i, column=keys.index("status") + 1, value=label)
     wb.save(path)
     out = annotate_file(path, validate_file(path).issues, tmp_path / "danh_dau.xlsx")
-    assert load_workbook(out)[cfg["title"]].print_area.endswith(f"$I${cfg['header_row'] + 40}")
+    assert not load_workbook(out)[cfg["title"]].print_area  # it prints what is filled, however long
     check_remediation_pages(soffice(out, "pdf"), [str(i) for i in range(1, 41)])
 
 

@@ -48,8 +48,7 @@ def consolidated(tmp_path_factory):
         write_template(subs / fname, report=rep)
     (base / "ds.csv").write_text(REGISTRY, encoding="utf-8")
     out = base / "th.xlsx"
-    # 0: every file counted without error — the Hương Khê files (seed 002) give no solutions, which
-    # the real reports leave out: a warning, not an error (issue 22)
+    # 0: the Hương Khê files (seed 002, no solutions, no deduction scores) are valid, with warnings
     assert main(["consolidate", str(subs), "-o", str(out), "--registry", str(base / "ds.csv"), "--quiet",
                  "--docx", str(base / "bc.docx")]) == 0
     return load_workbook(out, read_only=True), base / "bc.docx"

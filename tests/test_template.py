@@ -125,7 +125,9 @@ def test_inputs_are_unlocked_and_catalog_cells_protected(make_workbook):
     assert ws[f"B{r}"].protection.locked and ws[f"C{r}"].protection.locked
     assert not ws[f"D{r}"].protection.locked and not ws[f"E{r}"].protection.locked
     rem = wb["Khắc phục"]
-    assert rem.protection.sheet and not rem["C250"].protection.locked
+    # a row typed anywhere below takes its column's style: unlocked, wrapped, the table's font
+    assert rem.protection.sheet and not rem.column_dimensions["C"].protection.locked
+    assert rem.column_dimensions["C"].alignment.wrap_text and rem.column_dimensions["C"].font.name == "Times New Roman"
     assert rem.print_title_rows.replace("$", "") == "4:4"
     assert rem.page_setup.orientation == "landscape" and rem.page_setup.fitToWidth == 1
 
@@ -217,7 +219,12 @@ def test_libreoffice_prints_every_sheet_on_a4_landscape(stc, make_workbook, soff
     pdf = soffice(make_workbook(stc), "pdf")
     reader = pypdf.PdfReader(str(pdf))
     assert len(reader.pages) > 5
-    for page in reader.pages:
+    guide, *tables = reader.pages  # the guide: one A4 portrait page; the tables: A4 landscape
+    w, h = float(guide.mediabox.width), float(guide.mediabox.height)
+    assert abs(w - 595.3) < 2 and abs(h - 841.9) < 2, (w, h)
+    assert "HƯỚNG DẪN" in unicodedata.normalize("NFC", guide.extract_text()) and "In báo cáo" in \
+        unicodedata.normalize("NFC", guide.extract_text())
+    for page in tables:
         w, h = float(page.mediabox.width), float(page.mediabox.height)
         assert abs(w - 841.9) < 2 and abs(h - 595.3) < 2, (w, h)
     text = "\n".join(p.extract_text() or "" for p in reader.pages)
@@ -245,3 +252,30 @@ def test_no_catalog_file_repeats_another_levels_word_for_word():
         cat = spec.catalog(level)
         assert cat.indicators["level"] == level and len(cat.indicators["rows"]) > 50
         assert cat.rules["rules"] and cat.propaganda["rows"]
+
+
+def test_template_refuses_rows_past_the_read_area_naming_the_file(stc, tmp_path, capsys):
+    """More remediation rows than the reader reads back (20,000 rows of the sheet) are refused,
+    before the schema check walks the document, and nothing is written."""
+    from cchc_xl.boundary import MAX_ROWS
+
+    doc = copy.deepcopy(stc)
+    doc["remediation"] = [dict(stc["remediation"][0], issue=f"Tồn tại {i}") for i in range(MAX_ROWS)]
+    src = tmp_path / "bao_cao_lon.json"
+    src.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+    out = tmp_path / "x.xlsx"
+    assert main(["template", "--data", str(src), "-o", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "bao_cao_lon.json" in err and "Khắc phục" in err and "20.000" in err and "Traceback" not in err
+    assert not out.exists()
+
+
+def test_template_refuses_a_text_longer_than_a_cell_holds(stc, tmp_path, capsys):
+    doc = copy.deepcopy(stc)
+    doc["remediation"][2]["solution"] = "Giải pháp " * 4000  # 40,000 characters: over Excel's 32,767
+    src = tmp_path / "bao_cao.json"
+    src.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+    assert main(["template", "--data", str(src), "-o", str(tmp_path / "x.xlsx")]) == 2
+    err = capsys.readouterr().err
+    assert "bao_cao.json" in err and "remediation[2].solution" in err and "32.767" in err
+    assert not (tmp_path / "x.xlsx").exists()

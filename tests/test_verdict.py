@@ -246,7 +246,8 @@ def add_probes(wb) -> None:
                 c1, r1, c2, r2 = range_boundaries(rng)
                 origin = f"{get_column_letter(c1)}{r1}"
                 for rule in cf.rules:
-                    color = (rule.dxf.fill.fgColor.rgb or "")[-6:]
+                    fill = rule.dxf.fill if rule.dxf is not None else None  # the table's rules: no fill
+                    color = ((fill.fgColor.rgb if fill is not None else None) or "")[-6:]
                     which = "red" if color == red else "yellow" if color == yellow else None
                     if which is None or rule.formula is None:
                         continue
@@ -518,3 +519,29 @@ def test_an_excused_criterion_lowers_the_area_maximum_in_the_workbook_as_in_vali
     assert status_count(status) == result.errors == 1, status
     assert red == errors
     assert yellow <= warnings, sorted(yellow - warnings)
+
+
+# ---- area scores the real reports leave out ---------------------------------------------------
+
+def test_a_blank_area_score_shows_in_the_workbook_the_figure_validate_computes(tmp_path, sngv, huong_khe, soffice):
+    """Seed 000 gives no area scores: the live workbook shows beside each blank score of an area
+    with listed deductions the same figure validate computes (no error in either); seed 002 lists
+    deductions without scores: no figure, and still no error."""
+    for name, doc in (("sngv", sngv), ("hk", huong_khe)):
+        plain = tmp_path / f"{name}.xlsx"
+        write_template(plain, report=doc)
+        rep = validate_file(plain)
+        assert rep.errors == 0
+        computed = {i.cell: i.message for i in rep.issues if i.code == "area_score_computed"}
+        wb = load_workbook(soffice(plain, "xlsx"), data_only=True)
+        ws = wb[SHEETS["scores"]["title"]]
+        shown = {}
+        for r in range(1, 40):
+            note = ws[f"F{r}"].value
+            if isinstance(note, str) and note.startswith("Điểm đạt tính từ"):
+                shown[f"E{r}"] = float(note.rsplit(" ", 1)[1].replace(",", "."))
+        assert set(shown) == set(computed)
+        for cell, figure in shown.items():
+            assert format_number(figure) in computed[cell], (cell, figure, computed[cell])
+        assert status_count(wb[SHEETS["checks"]["title"]][SHEETS["checks"]["status_cell"]].value) == 0
+        assert (name == "sngv") == bool(shown)

@@ -4,7 +4,8 @@ added below the table), and a second row with data for a code that already has s
 (``duplicate_code``). Both are errors in ``validate`` (the reader's), and here counted and painted
 red at the code cell in the workbook, by the same rule:
 
-- a row "has data" when its value or note holds anything but spaces (``spaces`` of schemas/checks.json);
+- a row "has data" when its value or note is not empty (a cell holding only spaces counts as data
+  here, not in the reader: the one case the two may differ, a row typed as spaces only);
 - the first row with data of a code is used; every later row with data of that code is a duplicate.
 
 The formulas look at the table and ``EXTRA_ROWS`` rows below it; data further down (rows the
@@ -15,26 +16,26 @@ from __future__ import annotations
 
 from openpyxl.utils import quote_sheetname
 
-from . import formula
-
 EXTRA_ROWS = 200  # rows below a table where rows added by hand are counted by the formulas
 FAR_ROWS = 20000  # the reader reads this far (boundary.MAX_ROWS)
 
 
 def _has_data(value: str, note: str) -> str:
-    return f"(LEN({formula.clean_text(value)})+LEN({formula.clean_text(note)})>0)"
+    """The row's value or note is not empty (an Excel error value there is data too, as the reader
+    counts it; ISBLANK never propagates an error, also over a range inside SUMPRODUCT)."""
+    return f"(ISBLANK({value})+ISBLANK({note})<2)"
 
 
 def missing_condition(code: str, value: str, note: str) -> str:
     """TRUE when the row of these cells has data but no code (one row; relative references)."""
-    return f"AND({formula.blank(code)},{_has_data(value, note)})"
+    return f"AND(ISBLANK({code}),{_has_data(value, note)})"
 
 
 def duplicate_condition(code: str, value: str, note: str, codes_above: str, values_above: str,
                         notes_above: str) -> str:
     """TRUE when the row has data and a code that an earlier row with data already has."""
     earlier = f"COUNTIFS({codes_above},{code},{values_above},\"<>\")+COUNTIFS({codes_above},{code},{notes_above},\"<>\")"
-    return f"AND(NOT({formula.blank(code)}),{_has_data(value, note)},{earlier}>0)"
+    return f"AND(NOT(ISBLANK({code})),{_has_data(value, note)},{earlier}>0)"
 
 
 def counts(sheet: str, first: int, last: int, cols: str = "ADE") -> tuple[str, str, str]:
@@ -44,11 +45,11 @@ def counts(sheet: str, first: int, last: int, cols: str = "ADE") -> tuple[str, s
     q = quote_sheetname(sheet)
     rng = {c: f"{q}!${c}${first}:${c}${last}" for c in cols}
     data = _has_data(rng[d], rng[e])
-    missing = f"SUMPRODUCT(({formula.clean_text(rng[a])}=\"\")*{data})"
+    missing = f"SUMPRODUCT(ISBLANK({rng[a]})*{data})"
     # rows with data of the code (value or note: inclusion–exclusion), each row's share 1/n
     n = (f"(COUNTIFS({rng[a]},{rng[a]},{rng[d]},\"<>\")+COUNTIFS({rng[a]},{rng[a]},{rng[e]},\"<>\")"
          f"-COUNTIFS({rng[a]},{rng[a]},{rng[d]},\"<>\",{rng[e]},\"<>\"))")
-    dup = f"ROUND(SUMPRODUCT(({rng[a]}<>\"\")*{data}*(1-1/({n}+({n}=0)))),0)"
+    dup = f"ROUND(SUMPRODUCT((1-ISBLANK({rng[a]}))*{data}*(1-1/({n}+({n}=0)))),0)"
     far = f"COUNTA({q}!$A${last + 1}:${e}${FAR_ROWS})"
     return missing, dup, far
 

@@ -8,6 +8,8 @@ or yellow (a warning).
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 
 def flag(cond: str) -> str:
     """A check counted as 0/1 that never shows an Excel error (a condition in error counts 1)."""
@@ -43,20 +45,43 @@ def is_error(ref: str) -> str:
     return f"ISERROR({ref})"
 
 
-def clean_text(ref: str) -> str:
-    """The cell's text cleaned as the reader cleans it (``spaces`` of schemas/checks.json): every
-    declared blank is one space, collapsed and trimmed (TRIM); invisible ones dropped."""
+_HOLE = "\x00"  # where the reference goes in a formula built once (the declarations do not change)
+
+
+@lru_cache(maxsize=None)
+def _clean_text_around() -> tuple[str, str]:
     from . import declarations
     from .number_sheet import literal
 
     spaces = declarations()["spaces"]
-    text = ref
+    text = _HOLE
     for ch in spaces["invisible"]:
         text = f"SUBSTITUTE({text},{literal(ch)},\"\")"
     for ch in spaces["blank"]:
         if ch != " ":
             text = f"SUBSTITUTE({text},{literal(ch)},\" \")"
-    return f"TRIM({text})"
+    head, tail = f"TRIM({text})".split(_HOLE)
+    return head, tail
+
+
+@lru_cache(maxsize=None)
+def _no_spaces_around() -> tuple[str, str]:
+    from . import declarations
+    from .number_sheet import literal
+
+    spaces = declarations()["spaces"]
+    text = _HOLE
+    for ch in spaces["blank"] + spaces["invisible"]:
+        text = f"SUBSTITUTE({text},{literal(ch)},\"\")"
+    head, tail = text.split(_HOLE)
+    return head, tail
+
+
+def clean_text(ref: str) -> str:
+    """The cell's text cleaned as the reader cleans it (``spaces`` of schemas/checks.json): every
+    declared blank is one space, collapsed and trimmed (TRIM); invisible ones dropped."""
+    head, tail = _clean_text_around()
+    return head + ref + tail
 
 
 def blank(ref: str) -> str:
@@ -67,11 +92,5 @@ def blank(ref: str) -> str:
 def no_spaces(ref: str) -> str:
     """The cell's text without any declared space (blank or invisible): how a number or a date typed
     as text is read."""
-    from . import declarations
-    from .number_sheet import literal
-
-    spaces = declarations()["spaces"]
-    text = ref
-    for ch in spaces["blank"] + spaces["invisible"]:
-        text = f"SUBSTITUTE({text},{literal(ch)},\"\")"
-    return text
+    head, tail = _no_spaces_around()
+    return head + ref + tail

@@ -5,7 +5,8 @@ WPS; ``VALUE`` depends on the machine's regional settings (a Vietnamese Windows 
 1,5, an English one refuses it). So every numeric input cell the checks look at gets four hidden
 cells on the sheet ``_so`` (one row each), reading it by the rule ``schemas/checks.json``
 declares (``number_text``) — the rule :func:`cchc_xl.normalize.parse_number` follows in Python.
-Column A names the cell read; then
+Column A is left empty (B and E name the cell they read: fewer cells, the department's server
+counts them); then
 
 B  the text with every declared space removed (SUBSTITUTE), "" for a blank cell, "#" for a
    value that is no text (a number, an error, TRUE);
@@ -22,12 +23,15 @@ reference without a sheet is on the sheet last named by :func:`on_sheet`.
 
 from __future__ import annotations
 
+import re
 from contextlib import contextmanager
 from contextvars import ContextVar
+from functools import lru_cache
 
 from .. import spec
 
 _ASCII_CONTROLS = {"\t": "CHAR(9)", "\n": "CHAR(10)", "\r": "CHAR(13)"}  # the same on every code page
+_ABSOLUTE_ROW = re.compile(r"\$\d+$")
 GROUPS = 12  # thousands groups a number may have (999 999 999 999 999 999 999 999 999 999 999 999)
 
 
@@ -99,6 +103,16 @@ def value(x: str, a: str, b: str, c: str) -> str:
     return f"IF(ISNUMBER({x}),{x},IF(ISTEXT({x}),IF({c}=\"x\",\"\",{number}),IF(ISERROR({x}),{x},\"\")))"
 
 
+_X, _R = "\x01", "\x02"  # the cell read and the row of _so, in the formulas built once
+
+
+@lru_cache(maxsize=None)
+def _row_formulas(whole: bool) -> tuple[str, str, str, str]:
+    """Formulas B…E of a row of ``_so`` with ``_X`` for the cell read and ``_R`` for the row."""
+    b, c, d = f"B{_R}", f"C{_R}", f"D{_R}"
+    return ("=" + cleaned(_X), "=" + bare(b), "=" + mark(c, whole), "=" + value(_X, b, c, d))
+
+
 class NumberSheet:
     """The cells of ``_so`` given out so far: (sheet, cell, whole) → row."""
 
@@ -107,6 +121,7 @@ class NumberSheet:
         self.title = spec.sheets()["numbers_sheet"]
         self.rows: dict[tuple[str, str, bool], int] = {}
         self.sheet: str | None = None
+        self._blocks: dict[tuple, int] = {}
 
     def key(self, ref: str, whole: bool) -> tuple[str, str, bool]:
         if "!" in ref:
@@ -119,11 +134,34 @@ class NumberSheet:
         return sheet, cell.replace("$", "").upper(), whole
 
     def at(self, ref: str, whole: bool, column: str) -> str:
+        """The cell of ``_so`` reading ``ref``; with a relative row when ``ref``'s row is relative
+        (a conditional format over a range reads, row by row, the block :meth:`block` gave out)."""
         from openpyxl.utils import quote_sheetname
 
         key = self.key(ref, whole)
         row = self.rows.setdefault(key, len(self.rows) + 2)
-        return f"{quote_sheetname(self.title)}!${column}${row}"
+        absolute = "$" if _ABSOLUTE_ROW.search(ref) else ""
+        return f"{quote_sheetname(self.title)}!${column}{absolute}{row}"
+
+    def block(self, refs: list[str], whole: bool) -> int:
+        """Rows for these cells one after another (those not given out yet); the first row."""
+        memo = (self.sheet, tuple(refs), whole)  # the same block asked for again (one per area row)
+        if memo in self._blocks:
+            return self._blocks[memo]
+        self._blocks[memo] = first = self._block(refs, whole)
+        return first
+
+    def _block(self, refs: list[str], whole: bool) -> int:
+        keys = [self.key(ref, whole) for ref in refs]
+        if all(k in self.rows for k in keys):
+            rows = [self.rows[k] for k in keys]
+            if rows == list(range(rows[0], rows[0] + len(rows))):
+                return rows[0]
+        first = len(self.rows) + 2
+        fresh = not any(k in self.rows for k in keys)
+        for i, k in enumerate(keys):  # a cell given out before is read again in its new row
+            self.rows[k if fresh else (*k, "block", first)] = first + i
+        return first
 
     def write(self) -> None:
         from openpyxl.utils import quote_sheetname
@@ -131,16 +169,13 @@ class NumberSheet:
 
         ws = self.wb.create_sheet(self.title)
         ws.sheet_state = "hidden"
-        for col, head in zip("ABCDE", ("Ô", "Bỏ khoảng trắng", "Bỏ % và dấu", "Dấu thập phân", "Số đọc được")):
+        for col, head in zip("ABCDE", ("Ô đọc: trong công thức cột B", "Bỏ khoảng trắng", "Bỏ % và dấu", "Dấu thập phân", "Số đọc được")):
             ws[f"{col}1"] = head
-        for (sheet, cell, whole), r in self.rows.items():
+        for (sheet, cell, whole, *_), r in self.rows.items():
             col, row = coordinate_from_string(cell)
             x = f"{quote_sheetname(sheet)}!${col}${row}"
-            ws[f"A{r}"] = f"{sheet}!{cell}"
-            ws[f"B{r}"] = "=" + cleaned(x)
-            ws[f"C{r}"] = "=" + bare(f"B{r}")
-            ws[f"D{r}"] = "=" + mark(f"C{r}", whole)
-            ws[f"E{r}"] = "=" + value(x, f"B{r}", f"C{r}", f"D{r}")
+            for col_index, text in enumerate(_row_formulas(whole), start=2):  # B…E
+                ws.cell(row=r, column=col_index, value=text.replace(_X, x).replace(_R, str(r)))
         ws.protection.sheet = True
 
 
@@ -165,6 +200,37 @@ def on_sheet(title: str) -> None:
     active = _active.get()
     if active is not None:
         active.sheet = title
+
+
+def title() -> str:
+    return spec.sheets()["numbers_sheet"]
+
+
+def block(refs: list[str], whole: bool, column: str) -> int:
+    """The first of consecutive rows of ``_so`` reading these cells (for a SUMPRODUCT over them)."""
+    active = _active.get()
+    if active is None:
+        raise RuntimeError("a number check written outside number_sheet.reading(wb)")
+    return active.block(refs, whole)
+
+
+def column(sheet: str, letter: str, first: int, last: int, whole: bool) -> None:
+    """Consecutive rows of ``_so`` reading rows ``first``…``last`` of column ``letter`` of ``sheet``, given out
+    before any single cell of them: a conditional format over that range, anchored at its first
+    row with a relative row (``$D17``), then reads each row's own number."""
+    active = _active.get()
+    if active is None:
+        raise RuntimeError("a number check written outside number_sheet.reading(wb)")
+    refs = [f"{_quoted(sheet)}!${letter}{r}" for r in range(first, last + 1)]
+    top = active.block(refs, whole)
+    if [active.rows.get(active.key(ref, whole)) for ref in refs] != list(range(top, top + len(refs))):
+        raise RuntimeError(f"{sheet}!{letter}{first}:{letter}{last}: read on _so before its block was given out")
+
+
+def _quoted(sheet: str) -> str:
+    from openpyxl.utils import quote_sheetname
+
+    return quote_sheetname(sheet)
 
 
 def cell(ref: str, whole: bool, column: str) -> str:

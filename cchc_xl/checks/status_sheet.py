@@ -119,10 +119,13 @@ def write(wb, cat: spec.Catalog, lay) -> None:
     status.font = font(14, bold=True)
     ws.conditional_formatting.add(cfg["status_cell"], FormulaRule(formula=[f"{total}>0"], fill=RED_FILL, font=RED_FONT))
     ws.conditional_formatting.add(cfg["status_cell"], FormulaRule(formula=[f"AND({total}=0,{far}=0)"], fill=OK_FILL))
-    ws.cell(row=r + 1, column=1, value="Kiểm tra nhanh chỉ gồm những điều công thức Excel diễn đạt được; ô sai tô đỏ "
-                                       "(lỗi, được đếm), ô cần xem lại tô vàng (cảnh báo, không đếm). Nút “Kiểm tra” "
-                                       "(hoặc lệnh cchc-xl validate) kiểm tra đầy đủ và chỉ rõ từng ô cần sửa.").font = \
-        font(10, italic=True)
+    note = ws.cell(row=r + 1, column=1, value="Kiểm tra nhanh chỉ gồm những điều công thức Excel diễn đạt được; ô sai "
+                                              "tô đỏ (lỗi, được đếm), ô cần xem lại tô vàng (cảnh báo, không đếm). Nút "
+                                              "“Kiểm tra” (hoặc lệnh cchc-xl validate) kiểm tra đầy đủ và chỉ rõ từng ô "
+                                              "cần sửa.")
+    note.font = font(10, italic=True)
+    note.alignment = WRAP_TOP  # within the printed page's width
+    fit_row(ws, r + 1, 10)
     r += 2
     for line in full_check_lines():
         c = ws.cell(row=r, column=1, value=line)

@@ -11,7 +11,7 @@ import re
 import sys
 
 from .style import (DATE_FORMAT, DEFAULT_NUMBER_FORMATS, FOOTER, HEADER_FILL, NUMBER_FORMATS, ROW_FILLS,
-                    TABLE_BODY_SIZE, TABLE_MARGINS, TABLE_TITLE_SIZE, FONT_NAME)
+                    TABLE_BODY_SIZE, TABLE_MARGINS, TABLE_TITLE_SIZE, FONT_NAME, HEADER_FOOTER_DISTANCE)
 
 _FORMULA_LIKE = re.compile(r"^[=+\-@]|^\s*[\d(.,]")
 
@@ -195,6 +195,8 @@ def _com_page_setup(sheet, landscape, header_rows, footer, margins) -> None:
         for attr, inches in (("LeftMargin", left), ("RightMargin", right), ("TopMargin", top),
                              ("BottomMargin", bottom)):
             _set(ps, attr, inches * 72)
+        _set(ps, "HeaderMargin", HEADER_FOOTER_DISTANCE * 72)
+        _set(ps, "FooterMargin", HEADER_FOOTER_DISTANCE * 72)
     _set(app, "PrintCommunication", True)
 
 

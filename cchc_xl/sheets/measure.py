@@ -325,3 +325,24 @@ def _chunk_text(text: str, width_pt: float, size: float, bold: bool, bold_chars:
     if cur:
         pieces.append("\n".join(cur))
     return pieces
+
+
+_FIT_CACHE: dict = {}  # (column widths, what a row shows) → its height: the catalog rows are alike in every workbook
+
+
+def fit_known(ws, r: int, key: tuple, ncol: int, size: float = 11) -> None:
+    """``fit_row`` for a row that ``key`` describes whole (its texts and their look)."""
+    widths = tuple(ws.column_dimensions[_letter(c)].width for c in range(1, ncol + 1))
+    height = _FIT_CACHE.get((widths, size, key))
+    if height is None:
+        fit_row(ws, r, size, max_col=ncol)
+        if len(_FIT_CACHE) < 50000:
+            _FIT_CACHE[(widths, size, key)] = ws.row_dimensions[r].height
+    else:
+        ws.row_dimensions[r].height = height
+
+
+def _letter(c: int) -> str:
+    from openpyxl.utils import get_column_letter
+
+    return get_column_letter(c)

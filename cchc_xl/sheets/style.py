@@ -37,5 +37,8 @@ DATE_FORMAT = "dd/mm/yyyy"
 # ---- the printed page: A4, fit to one page wide ------------------------------------------------
 PAPER_A4 = 9  # Excel's paper size code
 FOOTER = "Trang &P / &N"
-FORM_MARGINS = (0.5, 0.4, 0.55, 0.6)  # inches: left, right, top, bottom (appendices)
-TABLE_MARGINS = (0.4, 0.4, 0.6, 0.6)  # the consolidated tables
+FORM_MARGINS = (0.5, 0.4, 0.55, 0.75)  # inches: left, right, top, bottom (appendices)
+TABLE_MARGINS = (0.4, 0.4, 0.6, 0.75)  # the consolidated tables
+# inches from the paper's edge to the header and the footer: the page number (about 0.2") lies whole
+# inside every bottom margin above (LibreOffice cuts a footer that does not fit in the margin)
+HEADER_FOOTER_DISTANCE = 0.3

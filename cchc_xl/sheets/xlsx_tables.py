@@ -12,7 +12,8 @@ from functools import lru_cache
 
 from .model import Column, SheetTable
 from .style import (CHART_FILL, DATE_FORMAT, DEFAULT_NUMBER_FORMATS, FONT_NAME, FOOTER, NUMBER_FORMATS, PAPER_A4,
-                    ROW_FILLS, TABLE_BODY_SIZE, TABLE_BORDER, TABLE_MARGINS, TABLE_TITLE_SIZE)
+                    ROW_FILLS, TABLE_BODY_SIZE, TABLE_BORDER, TABLE_MARGINS, TABLE_TITLE_SIZE,
+                    HEADER_FOOTER_DISTANCE)
 
 MERGE_MAX_COLS = 14  # a title of a very wide table is merged across its first columns only
 
@@ -281,6 +282,7 @@ def lay_out_table(ws, t: SheetTable, styles: TableStyles) -> TableRowsXml:
     if not t.fit_width and t.freeze_cols:
         ws.print_title_cols = f"A:{get_column_letter(t.freeze_cols)}"
     ws.page_margins.left, ws.page_margins.right, ws.page_margins.top, ws.page_margins.bottom = TABLE_MARGINS
+    ws.page_margins.header = ws.page_margins.footer = HEADER_FOOTER_DISTANCE
     ws.oddFooter.center.text = FOOTER
     ws.oddFooter.center.font = FONT_NAME
     ws.print_options.horizontalCentered = True

@@ -10,6 +10,7 @@ conforming reader decompresses it to the same text; ``decompress`` is here to pr
 from __future__ import annotations
 
 import struct
+from functools import lru_cache
 
 CHUNK = 4096
 _MAX_CANDIDATES = 96
@@ -61,8 +62,10 @@ def _compress_chunk(data: bytes) -> bytes:
     return bytes(out)
 
 
+@lru_cache(maxsize=128)
 def compress(data: bytes) -> bytes:
-    """A CompressedContainer holding ``data``."""
+    """A CompressedContainer holding ``data`` (remembered: every agency workbook written in a
+    process — ``distribute``, the demo — carries the same VBA modules)."""
     out = bytearray(b"\x01")
     for start in range(0, len(data), CHUNK):
         chunk = data[start:start + CHUNK]
