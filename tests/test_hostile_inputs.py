@@ -227,13 +227,16 @@ def test_a_broken_catalog_of_the_province_is_named(content, says, tmp_path, good
 
 # ---- big inputs, made at test time ---------------------------------------------------------
 
-def test_a_52_million_character_text_is_cut_with_a_warning(tmp_path, stc):
+def test_a_52_million_character_text_is_refused_naming_its_field(tmp_path, stc):
+    """A text longer than an Excel cell holds would come back cut: ``template --data`` refuses it
+    (issue 22), naming the field and both lengths, and writes nothing."""
     stc["remediation"][0]["issue"] = "Chưa hoàn thành " + "x" * 52_000_000
     src = tmp_path / "rat_dai.json"
     src.write_text(json.dumps(stc, ensure_ascii=False), encoding="utf-8")
     out = tmp_path / "bieu_mau.xlsx"
-    check_run(["template", "--data", src, "-o", out], "rat_dai.json", 0, tmp_path, [src], [out],
-              says="cắt một đoạn văn bản dài 52.000.016 ký tự còn 32.767 ký tự")
+    check_run(["template", "--data", src, "-o", out], "rat_dai.json", 2, tmp_path, [src], [out],
+              says="“remediation[0].issue” dài 52.000.016 ký tự, quá giới hạn 32.767 ký tự")
+    assert not out.exists()
 
 
 def test_registry_former_names_on_separate_lines_of_one_cell_are_separate_names(tmp_path):
