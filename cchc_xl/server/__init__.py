@@ -36,7 +36,8 @@ def vietnam_time() -> None:
 
 
 def _config(args):
-    from .app import MB, Config
+    from .app import Config
+    from .errors import MB
 
     return Config(data_dir=Path(args.data), max_upload=int(args.max_upload_mb * MB), public_url=args.public_url,
                   jobs=args.jobs, catalog_dirs=list(args.catalog or []))
@@ -55,8 +56,8 @@ def backup(data_dir: str, target: str) -> Path:
 def reset_password(data_dir: str) -> str:
     import secrets
 
-    from .app import ADMIN_USER
     from .auth import hash_password
+    from .errors import ADMIN_USER
     from .storage import Store
 
     store = Store(data_dir)

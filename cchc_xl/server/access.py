@@ -7,7 +7,7 @@ import hmac
 from fastapi import Request
 
 from . import accounts, service
-from .app import NeedLogin, NeedNewPassword, Refused
+from .errors import NeedLogin, NeedNewPassword, Refused
 from .auth import bearer, token_hash
 
 SESSION_COOKIE = "cchc_session"

@@ -10,7 +10,7 @@ from starlette.concurrency import run_in_threadpool
 
 from . import fields, service
 from .access import api_caller, attachment, content_type, own_submission, server_of, too_large, upload_allowed
-from .app import Refused, too_large_text
+from .errors import Refused, too_large_text
 
 router = APIRouter(prefix="/api")
 

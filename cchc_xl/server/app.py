@@ -14,12 +14,11 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from .auth import Keys, RateLimit, Sessions, hash_password, token_hash
-from .service import ServiceError
+from .errors import (ADMIN_USER, MB, NeedLogin, NeedNewPassword, Refused, ServiceError,
+                     sentence, too_large_text)
 from .storage import REQUEST_IP, Store
 from .worker import Workers
 
-MB = 1024 * 1024
-ADMIN_USER = "admin"
 SECURITY_HEADERS = [
     (b"x-content-type-options", b"nosniff"),
     (b"x-frame-options", b"DENY"),
@@ -41,23 +40,6 @@ class Config:
     jobs: int | None = None
     catalog_dirs: list[str] = field(default_factory=list)
     uploads_per_minute: int = 30
-
-
-class NeedLogin(Exception):
-    """A department page asked for without a session: go to the sign-in page."""
-
-
-class NeedNewPassword(Exception):
-    """The officer signed in with a temporary password: the password page comes first."""
-
-
-class Refused(Exception):
-    """401/403/413/429 with a Vietnamese reason (JSON for the API, a page otherwise); ``headers``
-    such as Retry-After go with the answer."""
-
-    def __init__(self, status: int, message: str, headers: dict | None = None):
-        super().__init__(message)
-        self.status, self.message, self.headers = status, message, headers or {}
 
 
 class Server:
@@ -111,17 +93,6 @@ class Server:
 
 def _wants_json(path: str) -> bool:
     return path.startswith("/api/") or path.startswith("/xlwings/")
-
-
-def sentence(message: str) -> str:
-    """A message as a sentence: capital first letter, closing full stop."""
-    message = (message or "").strip()
-    if not message:
-        return message
-    first = message.split(" ", 1)[0]
-    if "." not in first.rstrip(".:") and "/" not in first:  # a file name keeps the user's own spelling
-        message = message[0].upper() + message[1:]
-    return message if message[-1] in ".!?…" else message + "."
 
 
 def error_response(request: Request, status: int, message: str, headers: dict | None = None) -> Response:
@@ -206,11 +177,6 @@ class Guards:
 def _beyond_sqlite(value) -> bool:
     text = str(value)
     return text.lstrip("+-").isdigit() and not -(2 ** 63) <= int(text) < 2 ** 63
-
-
-def too_large_text(limit: int) -> str:
-    return (f"Tệp tải lên quá lớn (giới hạn {limit // MB} MB). Biểu mẫu CCHC thường chỉ vài trăm KB; "
-            "hãy kiểm tra lại tệp (ảnh chèn vào, trang thừa).")
 
 
 def create_app(config: Config) -> FastAPI:

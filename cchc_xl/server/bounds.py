@@ -15,8 +15,8 @@ import threading
 
 from .. import spec
 from ..normalize import format_number
+from .errors import MB, ServiceError
 
-MB = 1024 * 1024
 _reserved: dict[int, int] = {}  # agency id → bytes of uploads being stored right now (not yet recorded)
 _checks: dict[int, int] = {}  # agency id → its uploads and button clicks between arrival and answer
 _lock = threading.Lock()
@@ -46,8 +46,6 @@ def _mb(n: int) -> str:
 def admitted(agency):
     """One more check of the agency, from its arrival to its answer; 429 with the declared reason
     when it already has ``waiting_per_agency`` of them (stored, waiting or being checked)."""
-    from .service import ServiceError
-
     with _lock:
         waiting = _checks.get(agency["id"], 0)
         if waiting >= int(check()["waiting_per_agency"]):
@@ -68,8 +66,6 @@ def admitted(agency):
 def storage_reserved(store, agency, size: int):
     """Hold ``size`` bytes of the agency's quota for the round while its upload is stored and
     recorded; 409 with the declared reason when they do not fit."""
-    from .service import ServiceError
-
     used = store.one("SELECT COALESCE(SUM(size), 0) AS n FROM submissions WHERE agency_id=?", agency["id"])["n"]
     quota = quota_bytes()
     with _lock:

@@ -22,7 +22,7 @@ from fastapi.responses import JSONResponse
 from . import service
 from .access import WRONG_ROLE, agency_by_link, is_admin_token, server_of, upload_allowed
 from .auth import bearer
-from .app import Refused
+from .errors import Refused
 
 router = APIRouter(prefix="/xlwings")
 ENDPOINTS = ("kiem-tra", "dien-phu-luc", "nop-bao-cao")
@@ -114,7 +114,7 @@ def _agency(request: Request):
 
 async def _payload(request: Request) -> dict:
     from .access import too_large
-    from .app import too_large_text
+    from .errors import too_large_text
 
     body = await request.body()
     if too_large(request):  # a body without a declared length, cut at the bound by the guard

@@ -11,6 +11,7 @@ import re
 
 from .. import spec
 from ..normalize import format_number
+from .errors import ServiceError
 
 _TYPE_WORDS = {bool: "đúng/sai", int: "số", float: "số thập phân", list: "danh sách", dict: "đối tượng"}
 
@@ -20,8 +21,6 @@ def limit(key: str) -> int:
 
 
 def _error(message: str):
-    from .service import ServiceError
-
     return ServiceError(message)
 
 

@@ -8,7 +8,7 @@ from fastapi.responses import RedirectResponse
 
 from . import accounts, auditlog, service
 from .access import SESSION_COOKIE, check_csrf, department, server_of
-from .app import Refused
+from .errors import Refused
 from .auth import check_password
 from .pages import render
 

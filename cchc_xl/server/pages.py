@@ -17,7 +17,7 @@ from . import accounts, service
 from .access import (SESSION_COOKIE, agency_by_link, agency_csrf, attachment, check_csrf, department, own_submission,
                      server_of, too_large, upload_allowed)
 from .access import content_type
-from .app import ADMIN_USER, MB, Refused, sentence, too_large_text
+from .errors import ADMIN_USER, MB, Refused, sentence, too_large_text
 from .auth import check_password
 from .chart import rate_chart
 

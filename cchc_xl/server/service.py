@@ -14,6 +14,7 @@ from pathlib import Path
 from .. import spec
 from . import bounds, fields
 from .auth import new_token, token_hash
+from .errors import ServiceError
 from .rules import SUBMIT_WHEN_VALID, submit_rule_sentence, submit_rules, submits_on_upload
 from .storage import REQUEST_IP, Store, now, safe_name
 from .worker import Crashed, Workers, annotate, check_file
@@ -21,14 +22,6 @@ from .worker import Crashed, Workers, annotate, check_file
 VN = dt.timezone(dt.timedelta(hours=7))  # deadlines are Vietnamese calendar days
 STATUS_LABELS = {"chua_nop": "Chưa nộp", "co_loi": "Có lỗi", "da_nop": "Đã nộp", "tra_lai": "Bị trả lại"}
 CONSOLIDATE_SECONDS = 1800
-
-
-class ServiceError(Exception):
-    """A refusal with a Vietnamese reason and the HTTP status it maps to."""
-
-    def __init__(self, message: str, status: int = 400):
-        super().__init__(message)
-        self.message, self.status = message, status
 
 
 def period_label(kind: str, year: int | None = None) -> str:
@@ -621,15 +614,6 @@ def links_workbook(store: Store, rid: int, base_url: str) -> bytes:
 
 # ---- consolidation --------------------------------------------------------------------------
 
-def _cli_options() -> set[str]:
-    """Options the installed ``consolidate`` command takes (the report draft and comparison come later)."""
-    from ..cli import build_parser
-
-    parser = build_parser()
-    sub = next(a for a in parser._actions if a.__class__.__name__ == "_SubParsersAction")
-    return {opt for act in sub.choices["consolidate"]._actions for opt in act.option_strings}
-
-
 def latest_submitted(store: Store, rid: int) -> list:
     rnd = get_round(store, rid)
     out = []
@@ -672,12 +656,10 @@ def consolidate_round(store: Store, rid: int, actor: str, catalog_dirs: list[str
     cmd += ["consolidate", str(inbox), "-o", str(outputs["workbook"]), "--json", str(outputs["json"]),
             "--registry", str(store.round_dir(rid) / "danh_sach.csv"), "--year", str(rnd["year"]),
             "--period", rnd["period"], "--quiet"]
-    options = _cli_options()
-    if "--docx" in options:
-        outputs["report"] = folder / f"bao_cao_{rnd['year']}_{rnd['period']}.docx"
-        cmd += ["--docx", str(outputs["report"])]
+    outputs["report"] = folder / f"bao_cao_{rnd['year']}_{rnd['period']}.docx"
+    cmd += ["--docx", str(outputs["report"])]
     previous = _previous_summary(store, rid)
-    if previous and "--previous" in options:
+    if previous:
         cmd += ["--previous", str(previous)]
     env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
     try:
