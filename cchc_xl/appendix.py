@@ -540,7 +540,7 @@ def build_agency_workbook(report: dict, catalog: spec.Catalog | None = None):
     """An openpyxl workbook holding only Phụ lục I, II and III."""
     from openpyxl import Workbook
 
-    from . import __version__
+    from .spec import __version__
 
     wb = Workbook()
     wb.remove(wb.active)

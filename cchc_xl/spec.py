@@ -21,6 +21,10 @@ from pathlib import Path
 
 from .jsonfile import nfc_deep  # noqa: F401  (spec.nfc_deep, used across the project)
 
+# the package's version and the canonical report's schema version (re-exported by ``cchc_xl``)
+__version__ = "0.1.0"
+SCHEMA_VERSION = "1"
+
 _CRITERIA_FILE = re.compile(r"^criteria-(\d{4})\.json$")
 _extra_catalog_dirs: list[Path] = []
 

@@ -22,7 +22,8 @@ from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from . import SCHEMA_VERSION, __version__, spec
+from . import spec
+from .spec import SCHEMA_VERSION, __version__
 from .spec import FROM_APPRAISAL
 from . import checks
 from .checks import areas, choices, dates, formula, number_sheet, numbers, presence, relations, status_sheet

@@ -28,7 +28,8 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from .. import SCHEMA_VERSION, spec
+from .. import spec
+from ..spec import SCHEMA_VERSION
 from ..fileio import os_reason
 
 CLOSED_STATUSES = {"hoan_thanh"}

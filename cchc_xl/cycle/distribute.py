@@ -13,7 +13,8 @@ import re
 import unicodedata
 from pathlib import Path
 
-from .. import SCHEMA_VERSION, spec
+from .. import spec
+from ..spec import SCHEMA_VERSION
 from ..fileio import os_reason
 from ..normalize import format_number
 from ..identity import same_name
