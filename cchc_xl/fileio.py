@@ -13,25 +13,7 @@ from pathlib import Path
 
 from .jsonfile import (  # noqa: F401  (re-exported: their home before)
     _OS_REASONS, JsonInputError, ReportError, _decode_json_bytes, load_json, nfc_deep, os_reason)
-
-
-def load_report(path: str | os.PathLike, check=None) -> dict:
-    """A canonical report from JSON, checked against the schema (structure only); ``check(doc,
-    name)`` first, on the document as parsed (``load_json``), may refuse it."""
-    from .validate import _schema_validator
-
-    name = Path(path).name
-    if not Path(path).exists():
-        raise ReportError(f"{path}: không tìm thấy tệp")
-    doc = load_json(path, check=check)
-    if not isinstance(doc, dict):
-        raise ReportError(f"{name}: tài liệu JSON phải là một đối tượng báo cáo")
-    errors = sorted(_schema_validator().iter_errors(doc), key=lambda e: list(e.absolute_path))
-    if errors:
-        more = f" (và {len(errors) - 1} lỗi khác)" if len(errors) > 1 else ""
-        # the validator's messages are Vietnamese and name the field as users know it
-        raise ReportError(f"{name}: không đúng cấu trúc báo cáo chuẩn: {errors[0].message}{more}")
-    return doc
+from .report_schema import load_report  # noqa: F401  (compatibility: cli.py imports it from here)
 
 
 def same_file(a: str | os.PathLike, b: str | os.PathLike) -> bool:
