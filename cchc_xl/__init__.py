@@ -5,8 +5,7 @@ front door (``read_report``, ``validate_report``, ``consolidate_folder``, ``fram
 ``cchc_xl.analysis``) is loaded only when one of its names is first used.
 """
 
-__version__ = "0.1.0"
-SCHEMA_VERSION = "1"
+from .spec import SCHEMA_VERSION, __version__  # noqa: F401  (declared beside the schemas)
 
 _ANALYSIS = ("ReportError", "read_report", "validate_report", "consolidate_folder", "frame", "frames",
              "indicators_by_agency")

@@ -33,7 +33,8 @@ def read_report(path: str | os.PathLike) -> dict:
     """The canonical report (INTERFACES.md's JSON document) held by an agency workbook
     (.xlsx, .xlsm, .xls, .ods) or by a report JSON file."""
     if Path(path).suffix.lower() in _JSON:
-        from .fileio import ReportError as _JsonError, load_report
+        from .fileio import ReportError as _JsonError
+        from .report_schema import load_report
 
         try:
             return load_report(path)

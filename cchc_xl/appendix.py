@@ -515,7 +515,8 @@ def agency_appendix_models(report: dict, catalog: spec.Catalog | None = None) ->
 def _load_source(src: str | os.PathLike, issues: list | None = None) -> tuple[dict, spec.Catalog | None]:
     """The report and catalog of a workbook or JSON document; with ``issues``, a workbook's
     validation issues are added to that list from the same reading."""
-    from .fileio import ReportError, load_report
+    from .fileio import ReportError
+    from .report_schema import load_report
     from .reader import UnreadableError, read_file
 
     path = Path(src)
@@ -540,7 +541,7 @@ def build_agency_workbook(report: dict, catalog: spec.Catalog | None = None):
     """An openpyxl workbook holding only Phụ lục I, II and III."""
     from openpyxl import Workbook
 
-    from . import __version__
+    from .spec import __version__
 
     wb = Workbook()
     wb.remove(wb.active)

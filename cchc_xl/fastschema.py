@@ -157,7 +157,7 @@ def shown(value, limit: int = 60) -> str:
     elif isinstance(value, int):
         text = str(value)  # years and codes: no thousands separator
     elif isinstance(value, float):
-        from .normalize import format_number
+        from .numtext import format_number
 
         text = format_number(value)
     elif isinstance(value, dict):

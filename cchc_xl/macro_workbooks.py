@@ -448,7 +448,8 @@ def build_consolidation_workbook():
     from openpyxl.workbook.defined_name import DefinedName
     from openpyxl.worksheet.datavalidation import DataValidation
 
-    from . import __version__, spec
+    from . import spec
+    from .spec import __version__
 
     wb = Workbook()
     ws = wb.active
@@ -555,7 +556,7 @@ def write_addin(out) -> Path:
     (including the .xlsx ones without macros)."""
     from openpyxl import Workbook
 
-    from . import __version__
+    from .spec import __version__
 
     if Path(out).suffix.lower() != ".xlam":
         raise BuildError(f"{out}: add-in phải có đuôi .xlam")

@@ -14,6 +14,7 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
+from .numtext import _tidy, format_number  # noqa: F401  (normalize.format_number, used across the project)
 from .safetext import clean
 
 EXCEL_ERRORS = {"#REF!", "#N/A", "#VALUE!", "#DIV/0!", "#NAME?", "#NUM!", "#NULL!", "#SPILL!", "#CALC!",
@@ -171,32 +172,6 @@ def _number_text() -> tuple[dict, int]:
     decl = spec.load("checks")
     spaces = decl["spaces"]
     return {ord(ch): None for ch in spaces["blank"] + spaces["invisible"]}, decl["number_text"]["max_length"]
-
-
-def _tidy(x):
-    if isinstance(x, float) and x.is_integer() and abs(x) < 1e15:
-        return int(x)
-    if isinstance(x, float):
-        return round(x, 10)
-    return x
-
-
-def format_number(x, decimals: int | None = None) -> str:
-    """Vietnamese style: decimal comma, thousands dot, no needless zeros ("1,5", "260.141")."""
-    if x is None:
-        return ""
-    if isinstance(x, str):
-        return x
-    if decimals is not None:
-        x = round(float(x), decimals)
-    x = _tidy(x)
-    if isinstance(x, int):
-        return f"{x:,}".replace(",", ".")
-    txt = f"{x:.6f}".rstrip("0").rstrip(".")
-    whole, _, frac = txt.partition(".")
-    neg = whole.startswith("-")
-    whole = f"{int(whole.lstrip('-')):,}".replace(",", ".")
-    return ("-" if neg else "") + whole + ("," + frac if frac else "")
 
 
 # ---- dates ---------------------------------------------------------------------------------

@@ -17,7 +17,8 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import SCHEMA_VERSION, spec
+from . import spec
+from .spec import SCHEMA_VERSION
 from .boundary import (MAX_COLS, MAX_ROWS, MAX_UNCOMPRESSED, SUPPORTED_SUFFIXES, Grids,  # noqa: F401 - re-exported
                        UnreadableError, a1, col_letter, load_grids)
 from .checks import choices

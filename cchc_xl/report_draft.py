@@ -203,7 +203,7 @@ def _submissions(cons, summary: dict) -> dict:
 def report_context(cons, summary: dict, date: dt.date | None = None, settings: dict | None = None) -> dict:
     """The template's fields from a consolidation and its JSON summary (the same figures)."""
     from . import spec
-    from .consolidate import progress_words
+    from .consolidate.aggregate import progress_words
     from .consolidate.figures import OPEN_STATUSES, next_quarter
 
     settings = settings or dict(DEFAULT_SETTINGS)

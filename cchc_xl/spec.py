@@ -15,10 +15,15 @@ from __future__ import annotations
 import json
 import os
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+
+from .jsonfile import nfc_deep  # noqa: F401  (spec.nfc_deep, used across the project)
+
+# the package's version and the canonical report's schema version (re-exported by ``cchc_xl``)
+__version__ = "0.1.0"
+SCHEMA_VERSION = "1"
 
 _CRITERIA_FILE = re.compile(r"^criteria-(\d{4})\.json$")
 _extra_catalog_dirs: list[Path] = []
@@ -48,7 +53,7 @@ def schemas_dir() -> Path:
 
 def _read_json(path: Path) -> dict:
     if not Path(path).resolve().is_relative_to(schemas_dir().resolve()):  # a province's own catalog: strictly
-        from .fileio import JsonInputError, load_json
+        from .jsonfile import JsonInputError, load_json
 
         try:
             return load_json(path, display=str(path))
@@ -108,17 +113,6 @@ def _check_catalog(data: dict, path: Path, level: str, kind: str) -> dict:
 
 
 check_catalog = _check_catalog  # public: the catalog workbook checks what it writes
-
-
-def nfc_deep(obj):
-    """Every string inside a JSON-like value in Unicode NFC."""
-    if isinstance(obj, str):
-        return unicodedata.normalize("NFC", obj)
-    if isinstance(obj, list):
-        return [nfc_deep(x) for x in obj]
-    if isinstance(obj, dict):
-        return {nfc_deep(k): nfc_deep(v) for k, v in obj.items()}
-    return obj
 
 
 def _find(level: str, filename: str) -> Path | None:

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+_ASCII_CONTROLS = {"\t": "CHAR(9)", "\n": "CHAR(10)", "\r": "CHAR(13)"}  # the same on every code page
+
 
 def flag(cond: str) -> str:
     """A check counted as 0/1 that never shows an Excel error (a condition in error counts 1)."""
@@ -45,13 +47,17 @@ def is_error(ref: str) -> str:
     return f"ISERROR({ref})"
 
 
+def literal(ch: str) -> str:
+    """A character as an Excel formula text literal (tab, line feed and carriage return as CHAR())."""
+    return _ASCII_CONTROLS.get(ch) or '"' + ch.replace('"', '""') + '"'
+
+
 _HOLE = "\x00"  # where the reference goes in a formula built once (the declarations do not change)
 
 
 @lru_cache(maxsize=None)
 def _clean_text_around() -> tuple[str, str]:
     from . import declarations
-    from .number_sheet import literal
 
     spaces = declarations()["spaces"]
     text = _HOLE
@@ -67,7 +73,6 @@ def _clean_text_around() -> tuple[str, str]:
 @lru_cache(maxsize=None)
 def _no_spaces_around() -> tuple[str, str]:
     from . import declarations
-    from .number_sheet import literal
 
     spaces = declarations()["spaces"]
     text = _HOLE

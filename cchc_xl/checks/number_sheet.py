@@ -30,7 +30,6 @@ from functools import lru_cache
 
 from .. import spec
 
-_ASCII_CONTROLS = {"\t": "CHAR(9)", "\n": "CHAR(10)", "\r": "CHAR(13)"}  # the same on every code page
 _ABSOLUTE_ROW = re.compile(r"\$\d+$")
 GROUPS = 12  # thousands groups a number may have (999 999 999 999 999 999 999 999 999 999 999 999)
 
@@ -39,10 +38,6 @@ def rule() -> dict:
     from . import declarations
 
     return declarations()["number_text"]
-
-
-def literal(ch: str) -> str:
-    return _ASCII_CONTROLS.get(ch) or '"' + ch.replace('"', '""') + '"'
 
 
 def cleaned(x: str) -> str:

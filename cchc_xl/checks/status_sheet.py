@@ -36,7 +36,7 @@ UNDECIDED = "Cần bấm Kiểm tra"  # the status when a formula cannot decide:
 
 def red_first(wb) -> None:
     """Red before yellow: an error's colour wins over a warning's on the same cell."""
-    from ..template import RED_FILL
+    from ..template_style import RED_FILL
 
     for ws in wb.worksheets:
         rules = [rule for cf in ws.conditional_formatting for rule in cf.rules]
@@ -50,8 +50,9 @@ def red_first(wb) -> None:
 def write(wb, cat: spec.Catalog, lay) -> None:
     """The status sheet: one row per counted check, the live “Còn N lỗi” / “Hợp lệ” cell, and the
     list of what only the full check sees."""
-    from ..template import (BORDER, HEADER_FILL, OK_FILL, RED_FILL, RED_FONT, UNLOCKED, WRAP_TOP, _print_setup, _protect,
-                            _red, _red_when_sure, _yellow, fit_row, font)
+    from ..sheets.measure import fit_row
+    from ..template_style import (BORDER, HEADER_FILL, OK_FILL, RED_FILL, RED_FONT, UNLOCKED, WRAP_TOP, _print_setup,
+                                  _protect, _red, _red_when_sure, _yellow, font)
 
     cfg = spec.sheets()["sheets"]["checks"]
     ws = wb.create_sheet(cfg["title"], 1)

@@ -11,7 +11,9 @@ from dataclasses import dataclass
 from .. import spec
 from ..normalize import fold, format_number
 from .files import REMEDIATION_KEYS, UNKNOWN_STATUS
-from .records import LEVEL_ORDER, Consolidation, _num, _tidy
+# ``Consolidation`` (records.py) appears in annotations only and is not imported: records.py
+# imports this module (its ``summary``).
+from .files import LEVEL_ORDER, _num, _tidy
 
 # ---- aggregation ---------------------------------------------------------------------------
 

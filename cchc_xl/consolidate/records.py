@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import math
 import os
 import time
 from collections import Counter, defaultdict
@@ -15,8 +14,8 @@ from .. import spec
 from ..checks import areas
 from ..cycle.compare import BASIS_KEY, basis, compare
 from ..normalize import fold, parse_deadline
-from .files import (OPEN_STATUSES, REMEDIATION_KEYS, UNKNOWN_STATUS, ConsolidationError, FileEntry, _crashed,
-                    find_files, read_files)
+from .files import (LEVEL_ORDER, OPEN_STATUSES, REMEDIATION_KEYS, UNKNOWN_STATUS, ConsolidationError, FileEntry,  # noqa: F401
+                    _crashed, _num, _tidy, find_files, read_files)
 
 # ---- the consolidation ---------------------------------------------------------------------
 
@@ -377,29 +376,11 @@ def _plain(v):
     return v if v is None or isinstance(v, (str, int, float, bool)) else str(v)
 
 
-def _num(v):
-    if isinstance(v, bool) or not isinstance(v, (int, float)):
-        return None
-    if isinstance(v, float) and (math.isnan(v) or math.isinf(v)):
-        return None
-    return v
-
-
-def _tidy(x):
-    if x is None:
-        return None
-    x = round(float(x), 6)
-    return int(x) if x.is_integer() else x
-
-
 def _period_end(kind: str, year: int) -> dt.date:
     try:
         return spec.period_bound(kind, year, "end")
     except KeyError:
         return dt.date(year, 12, 31)
-
-
-LEVEL_ORDER = {"so": 0, "huyen": 1, "xa": 2}
 
 
 def _error_fields(f: FileEntry) -> dict[str, tuple]:

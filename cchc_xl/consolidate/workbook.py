@@ -21,7 +21,7 @@ def build_workbook(c: Consolidation, tables: list[SheetTable] | None = None):
     """The consolidated workbook (openpyxl) and the data rows to splice in when saving."""
     from openpyxl import Workbook
 
-    from .. import __version__
+    from ..spec import __version__
 
     tables = tables if tables is not None else sheet_tables(c)  # plain Python values already
     wb = Workbook()

@@ -28,7 +28,8 @@ from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from .. import SCHEMA_VERSION, __version__, spec
+from .. import spec
+from ..spec import SCHEMA_VERSION, __version__
 from ..issues import Issue, make, render
 from ..normalize import clean_text, fold, format_number, is_error_value, match_enum, parse_code, parse_number
 from ..reader import UnreadableError, a1, load_grids, meta_version

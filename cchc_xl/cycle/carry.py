@@ -28,7 +28,8 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from .. import SCHEMA_VERSION, spec
+from .. import spec
+from ..spec import SCHEMA_VERSION
 from ..fileio import os_reason
 
 CLOSED_STATUSES = {"hoan_thanh"}
@@ -218,7 +219,7 @@ def write_next_all(previous_dir, out_dir, year: int | None = None, kind: str | N
     from types import SimpleNamespace
 
     from ..template import write_template
-    from .distribute import agency_file_names
+    from .filenames import agency_file_names
     from .previous import read_previous
 
     prev_dir, out_dir = Path(previous_dir), Path(out_dir)

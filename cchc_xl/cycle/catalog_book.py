@@ -29,7 +29,8 @@ from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from .. import __version__, spec
+from .. import spec
+from ..spec import __version__
 from ..issues import Issue, make, render
 from ..normalize import clean_text, fold, is_error_value, parse_code, parse_number
 from ..reader import UnreadableError, a1, load_grids, meta_version
