@@ -69,6 +69,25 @@ def computed_scores(doc: dict, cat: spec.Catalog) -> dict[str, AreaScore]:
 
 # ---- the live workbook --------------------------------------------------------------------------
 
+def _deduction_ranges(area: str, codes: str, maxes: list[str], scores: list[str]) -> tuple[str, str, str]:
+    """The deductions' maxima and scores as read on ``_so`` (two contiguous ranges), and the
+    array condition "this row's criterion belongs to the area"."""
+    from openpyxl.utils import quote_sheetname
+
+    from . import number_sheet
+
+    first_max = number_sheet.block(maxes, False, "E")
+    first_score = number_sheet.block(scores, False, "E")
+    n = len(maxes)
+    so = quote_sheetname(number_sheet.title())
+
+    def rng(first: int) -> str:
+        return f"{so}!$E${first}:$E${first + n - 1}"
+
+    mine = f"(LEFT({codes}&\".\",LEN({area})+1)={area}&\".\")*({codes}<>\"\")"
+    return rng(first_max), rng(first_score), mine
+
+
 def computed_note(area: str, area_max: str, score: str, codes: str, maxes: list[str], scores: list[str]) -> str:
     """The note shown beside a blank area score in the workbook: "Tính từ các tiêu chí bị trừ: 8,216"
     (the same figure as ``validate``), or "" (a score given, no deduction of the area listed, or a
@@ -77,24 +96,12 @@ def computed_note(area: str, area_max: str, score: str, codes: str, maxes: list[
     ``area``/``area_max``/``score``: the area row's code, maximum and score cells; ``codes``: the
     deductions' code column; ``maxes``/``scores``: the deductions' maximum and score cells, whose
     numbers are read on the hidden sheet ``_so`` (contiguous, so SUMPRODUCT can add them)."""
-    from openpyxl.utils import quote_sheetname
-
-    from . import number_sheet
-
-    first_max = number_sheet.block(maxes, False, "E")
-    first_score = number_sheet.block(scores, False, "E")
-    n = len(maxes)
-    so = quote_sheetname(number_sheet.title())
-
-    def rng(first: int) -> str:
-        return f"{so}!$E${first}:$E${first + n - 1}"
-
-    mine = f"(LEFT({codes}&\".\",LEN({area})+1)={area}&\".\")*({codes}<>\"\")"
+    max_rng, score_rng, mine = _deduction_ranges(area, codes, maxes, scores)
     cat_codes, cat_max = "INDEX(bang_tieu_chi,0,1)", "INDEX(bang_tieu_chi,0,3)"
-    typed = f"ISNUMBER({rng(first_max)})"
+    typed = f"ISNUMBER({max_rng})"
     cat = f"SUMIF({cat_codes},{codes},{cat_max})"
-    max_sum = f"SUMPRODUCT({mine}*{typed},{rng(first_max)})+SUMPRODUCT({mine}*NOT({typed})*{cat})"
-    score_sum = f"SUMPRODUCT({mine}*1,{rng(first_score)})"
+    max_sum = f"SUMPRODUCT({mine}*{typed},{max_rng})+SUMPRODUCT({mine}*NOT({typed})*{cat})"
+    score_sum = f"SUMPRODUCT({mine}*1,{score_rng})"
     value = f"ROUND({area_max}-({max_sum})+{score_sum},6)"
     when = computed_condition(area, area_max, score, codes, maxes, scores)
     return f"IFERROR(IF({when},\"Điểm đạt tính từ các tiêu chí bị trừ: \"&{value},\"\"),\"\")"
@@ -103,26 +110,14 @@ def computed_note(area: str, area_max: str, score: str, codes: str, maxes: list[
 def computed_condition(area: str, area_max: str, score: str, codes: str, maxes: list[str], scores: list[str]) -> str:
     """TRUE when the area score is blank and computed from the deductions (validate's warning
     ``area_score_computed``, shown yellow): same arguments as :func:`computed_note`."""
-    from openpyxl.utils import quote_sheetname
-
-    from . import number_sheet
-
-    first_max = number_sheet.block(maxes, False, "E")
-    first_score = number_sheet.block(scores, False, "E")
-    n = len(maxes)
-    so = quote_sheetname(number_sheet.title())
-
-    def rng(first: int) -> str:
-        return f"{so}!$E${first}:$E${first + n - 1}"
-
-    mine = f"(LEFT({codes}&\".\",LEN({area})+1)={area}&\".\")*({codes}<>\"\")"
-    typed = f"ISNUMBER({rng(first_max)})"
+    max_rng, score_rng, mine = _deduction_ranges(area, codes, maxes, scores)
+    typed = f"ISNUMBER({max_rng})"
     cat_codes = "INDEX(bang_tieu_chi,0,1)"
-    sc = rng(first_score)
+    sc = score_rng
     # a listed criterion without a score, without a known maximum, or scored outside 0…maximum
     # (comparisons only: a blank read as "" must not be computed with)
     unusable = (f"SUMPRODUCT({mine}*NOT(ISNUMBER({sc})))"
                 f"+SUMPRODUCT({mine}*NOT({typed})*(COUNTIF({cat_codes},{codes})=0))"
-                f"+SUMPRODUCT({mine}*({sc}<0))+SUMPRODUCT({mine}*{typed}*({sc}>{rng(first_max)}))"
+                f"+SUMPRODUCT({mine}*({sc}<0))+SUMPRODUCT({mine}*{typed}*({sc}>{max_rng}))"
                 f"+SUMPRODUCT({mine}*NOT({typed})*({sc}>SUMIF({cat_codes},{codes},INDEX(bang_tieu_chi,0,3))))")
     return f"AND({formula.blank(score)},ISNUMBER({area_max}),SUMPRODUCT({mine}*1)>0,{unusable}=0)"
