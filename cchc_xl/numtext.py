@@ -7,6 +7,11 @@ use it without reaching up to ``normalize``, which reads the declarations.
 from __future__ import annotations
 
 
+def number_or_none(v) -> float | None:
+    """A cell's or a field's number as a float; None for text, blank and True/False."""
+    return float(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else None
+
+
 def _tidy(x):
     if isinstance(x, float) and x.is_integer() and abs(x) < 1e15:
         return int(x)

@@ -91,7 +91,7 @@ def _style_typed_cells(ws, first: int, last: int, ncol: int) -> None:
     """Filled rows' cells holding no style take their column's, with the table's rules."""
     from copy import copy
 
-    from openpyxl.styles import Border, Side
+    from openpyxl.styles import Border
 
     from .input_rows import ROW_RULE
 

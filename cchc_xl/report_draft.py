@@ -26,6 +26,7 @@ import os
 from pathlib import Path
 
 from .normalize import format_number
+from .spec import VIETNAM
 from .report_template import TEMPLATE_NAME, TEMPLATE_PATH
 
 # the fields a province's template may use (report_template.BODY uses them)
@@ -36,7 +37,6 @@ FIELDS = ("co_quan_chu_quan", "co_quan_ban_hanh", "co_quan_ban_hanh_ten", "tinh"
           "viec_ky_sau", "thuong_xuyen", "chuc_vu_ky", "nguoi_ky", "noi_nhan")
 BLANK = "……"
 SETTINGS_NAME = "cai_dat_bao_cao.csv"
-VIETNAM = dt.timezone(dt.timedelta(hours=7))
 DEFAULT_SETTINGS = {"tinh": None, "co_quan_ban_hanh": "Sở Nội vụ", "ky_hieu": "SNV", "dia_danh": None,
                     "chuc_vu_ky": "GIÁM ĐỐC", "nguoi_ky": None,
                     "noi_nhan": ["UBND tỉnh (để b/c)", "Các cơ quan, đơn vị", "Lưu: VT, CCHC"]}

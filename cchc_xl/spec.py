@@ -12,6 +12,7 @@ declared once that way.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import re
@@ -24,6 +25,10 @@ from .jsonfile import nfc_deep  # noqa: F401  (spec.nfc_deep, used across the pr
 # the package's version and the canonical report's schema version (re-exported by ``cchc_xl``)
 __version__ = "0.1.0"
 SCHEMA_VERSION = "1"
+
+# Vietnam time (UTC+7, no daylight saving): the calendar of deadlines, report dates and every
+# date a document shows, whatever the clock of the machine that writes it
+VIETNAM = dt.timezone(dt.timedelta(hours=7))
 
 _CRITERIA_FILE = re.compile(r"^criteria-(\d{4})\.json$")
 _extra_catalog_dirs: list[Path] = []
@@ -288,8 +293,6 @@ def period_words(kind: str, year: int) -> str:
 
 def period_bound(kind: str, year: int, which: str = "end"):
     """First (``which="start"``) or last day of a period, from enums.json; KeyError for an unknown kind."""
-    import datetime as dt
-
     for item in period_kinds():
         if item["key"] == kind:
             m, d = item[which].split("-")

@@ -15,6 +15,7 @@ from . import spec
 from .checks import areas, numbers, presence, relations
 from .issues import Issue, count, make, sort_issues
 from .normalize import format_number, parse_deadline
+from .numtext import number_or_none as _num
 from .reader import ReadResult, UnreadableError, path_key, read_file
 from .report_schema import (  # noqa: F401  (_schema_validator: consolidate warms it up)
     _deepest, _error_parts, _example_for, _is_code_name_error, _is_date_field, _schema_validator, _title_for,
@@ -324,8 +325,6 @@ def _expected(err) -> str:
     return expected_words(err, with_null=False)
 
 
-def _num(v):
-    return float(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else None
 
 
 def _iso(s) -> dt.date | None:

@@ -17,6 +17,7 @@ from __future__ import annotations
 from typing import NamedTuple
 
 from .. import spec
+from ..numtext import number_or_none as _num
 from . import formula
 
 
@@ -28,8 +29,6 @@ class AreaScore(NamedTuple):
     unscored: tuple[str, ...]  # listed criteria of the area without a score or a known maximum
 
 
-def _num(v) -> float | None:
-    return float(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else None
 
 
 def computed_scores(doc: dict, cat: spec.Catalog) -> dict[str, AreaScore]:

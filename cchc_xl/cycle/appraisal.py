@@ -16,7 +16,6 @@ cells unlocked, and A4 landscape printing.
 from __future__ import annotations
 
 import os
-import re
 from copy import copy
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -38,7 +37,6 @@ from ..template import (BORDER, GROUP_FILL, LOCKED_FILL, RED_FILL, RED_FONT, UNL
                        WRAP_TOP, _code_sort_key, _header, _hint, _print_setup, _protect, _set_text, _title, font,
                        save_atomic, style_field_row, write_catalog_rows, write_guide)
 from ..sheets.measure import fit_row, text_lines
-from ..fileio import os_reason
 from .exemptions import check_exemptions, exemption_sheet, read_exemptions
 
 AREA, CRITERION = "lv", "tc"  # kinds of catalog rows in the dropdown keys

@@ -19,7 +19,7 @@ from .rules import SUBMIT_WHEN_VALID, submit_rule_sentence, submit_rules, submit
 from .storage import REQUEST_IP, Store, now, safe_name
 from .worker import Crashed, Workers, annotate, check_file
 
-VN = dt.timezone(dt.timedelta(hours=7))  # deadlines are Vietnamese calendar days
+VN = spec.VIETNAM  # deadlines are Vietnamese calendar days
 STATUS_LABELS = {"chua_nop": "Chưa nộp", "co_loi": "Có lỗi", "da_nop": "Đã nộp", "tra_lai": "Bị trả lại"}
 CONSOLIDATE_SECONDS = 1800
 
