@@ -39,7 +39,7 @@ def main() -> None:
     from serverproc import ServerProcess, open_round
     from xlwings_vba import vba_body, vba_payload
 
-    from cchc_xl.template import write_template
+    from cchc_xl.workbook.template import write_template
 
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import random
 import time
 
-from cchc_xl.cycle.compare import compare
+from cchc_xl.consolidate.compare import compare
 
 
 def basis(n: int, rng: random.Random, prefix: str) -> dict:

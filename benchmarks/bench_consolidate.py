@@ -43,7 +43,7 @@ PLACEHOLDER_CODE = "MAUBASE{k}"
 
 def make_bases(folder: Path) -> list[Path]:
     from cchc_xl.demo import sample_report
-    from cchc_xl.template import write_template
+    from cchc_xl.workbook.template import write_template
 
     folder.mkdir(parents=True, exist_ok=True)
     out = []

@@ -56,8 +56,8 @@ def main():
     ap.add_argument("--runs", type=int, default=7)
     args = ap.parse_args()
     from cchc_xl import excel
-    from cchc_xl.macro_workbooks import CONFIG_HEADER_ROW, build_consolidation_workbook
-    from cchc_xl.template import write_template
+    from cchc_xl.workbook.macros import CONFIG_HEADER_ROW, build_consolidation_workbook
+    from cchc_xl.workbook.template import write_template
 
     tmp = Path(tempfile.mkdtemp())
     report = json.loads((ROOT / "examples" / "so_tai_chinh_2024_6thang.json").read_text(encoding="utf-8"))

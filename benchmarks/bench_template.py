@@ -213,8 +213,8 @@ def main() -> None:
     ap.add_argument("--skip-distribute", action="store_true")
     args = ap.parse_args()
 
-    from cchc_xl.macro_workbooks import write_macro_template
-    from cchc_xl.template import build_workbook, write_template
+    from cchc_xl.workbook.macros import write_macro_template
+    from cchc_xl.workbook.template import build_workbook, write_template
 
     report = json.loads((ROOT / "examples" / "so_tai_chinh_2024_6thang.json").read_text(encoding="utf-8"))
     out = Path(tempfile.mkdtemp(prefix="bench-template-"))

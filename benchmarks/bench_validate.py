@@ -39,9 +39,9 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--runs", type=int, default=15)
     args = ap.parse_args()
-    from cchc_xl.reader import read_file
-    from cchc_xl.template import write_template
-    from cchc_xl.validate import validate_file
+    from cchc_xl.check.validate import validate_file
+    from cchc_xl.read.agency import read_file
+    from cchc_xl.workbook.template import write_template
 
     report = json.loads((ROOT / "examples" / "so_tai_chinh_2024_6thang.json").read_text(encoding="utf-8"))
     tmp = Path(tempfile.mkdtemp())
@@ -53,7 +53,7 @@ def main():
     show("read only (in process, warm)", timed(lambda: read_file(path), args.runs))
     import os
 
-    from cchc_xl import isolate
+    from cchc_xl.files import isolate
 
     os.environ["CCHC_XL_ISOLATE"] = "0"  # the same without the reading child (isolate.py), for comparison
     show("read only, no reading child", timed(lambda: read_file(path), args.runs))
@@ -65,8 +65,8 @@ def main():
     show("read + validate (in process, warm)", timed(lambda: validate_file(path), args.runs))
     cmd = [sys.executable, "-m", "cchc_xl", "validate", str(path)]
     show("cchc-xl validate FILE (new process)", timed(lambda: subprocess.run(cmd, capture_output=True), max(5, args.runs // 2)))
-    cmd = [sys.executable, "-c", "import cchc_xl.validate"]
-    show("python -c 'import cchc_xl.validate'", timed(lambda: subprocess.run(cmd, capture_output=True), 5))
+    cmd = [sys.executable, "-c", "import cchc_xl.check.validate"]
+    show("python -c 'import cchc_xl.check.validate'", timed(lambda: subprocess.run(cmd, capture_output=True), 5))
 
 
 if __name__ == "__main__":

@@ -5,7 +5,7 @@ front door (``read_report``, ``validate_report``, ``consolidate_folder``, ``fram
 ``cchc_xl.analysis``) is loaded only when one of its names is first used.
 """
 
-from .spec import SCHEMA_VERSION, __version__  # noqa: F401  (declared beside the schemas)
+from cchc_xl.spec import SCHEMA_VERSION, __version__  # noqa: F401  (declared beside the schemas)
 
 _ANALYSIS = ("ReportError", "read_report", "validate_report", "consolidate_folder", "frame", "frames",
              "indicators_by_agency")
@@ -13,7 +13,7 @@ _ANALYSIS = ("ReportError", "read_report", "validate_report", "consolidate_folde
 
 def __getattr__(name):
     if name in _ANALYSIS:
-        from . import analysis
+        from cchc_xl import analysis
 
         return getattr(analysis, name)
     raise AttributeError(f"module 'cchc_xl' has no attribute {name!r}")

@@ -33,15 +33,15 @@ def read_report(path: str | os.PathLike) -> dict:
     """The canonical report (INTERFACES.md's JSON document) held by an agency workbook
     (.xlsx, .xlsm, .xls, .ods) or by a report JSON file."""
     if Path(path).suffix.lower() in _JSON:
-        from .fileio import ReportError as _JsonError
-        from .report_schema import load_report
+        from cchc_xl.spec.jsonfile import ReportError as _JsonError
+        from cchc_xl.spec.report_schema import load_report
 
         try:
             return load_report(path)
         except _JsonError as exc:
             raise ReportError(str(exc)) from None
-    from . import spec
-    from .reader import UnreadableError, read_file
+    from cchc_xl import spec
+    from cchc_xl.read.agency import UnreadableError, read_file
 
     try:
         return read_file(path).report
@@ -55,13 +55,13 @@ def validate_report(source):
     """The verdict of ``cchc-xl validate`` on one report: a workbook path, a report JSON path, or a
     report already loaded as a dict. Returns a ``validate.FileReport`` (``valid``, ``errors``,
     ``warnings``, ``issues`` each with severity, code, sheet, cell and message; ``to_json()``)."""
-    from .validate import FileReport, check_report, validate_file
+    from cchc_xl.check.validate import FileReport, check_report, validate_file
 
     if isinstance(source, dict):
         issues = check_report(source)
         return FileReport("(tài liệu)", issues, (source.get("agency") or {}).get("name"))
     if Path(source).suffix.lower() in _JSON:
-        from .issues import sort_issues
+        from cchc_xl.spec.issues import sort_issues
 
         doc = read_report(source)
         return FileReport(str(source), sort_issues(check_report(doc)), (doc.get("agency") or {}).get("name"))
@@ -75,7 +75,7 @@ def consolidate_folder(folder: str | os.PathLike, registry=None, *, year: int | 
     ``period``: a period key (``nam``, ``6_thang``, ``quy_1``…). Returns a ``Consolidation``:
     ``.files`` (each file and what became of it), ``.summary()`` (the JSON summary) and the
     DataFrame views through ``frames``."""
-    from .consolidate import ConsolidationError, consolidate
+    from cchc_xl.consolidate import ConsolidationError, consolidate
 
     try:
         return consolidate(folder, registry=registry, year=year, kind=period, strict=strict, jobs=jobs)
@@ -128,7 +128,7 @@ def frame(consolidation, view: str):
 
 
 def _indicator_names(consolidation) -> dict:
-    from . import spec
+    from cchc_xl import spec
 
     out = {}
     for f in consolidation.accepted:

@@ -30,10 +30,10 @@ LEVEL_NAMES = {"so": "so_ban_nganh", "huyen": "ubnd_cap_huyen", "xa": "ubnd_cap_
 def _agency(level: str, macros: bool) -> Callable[[Path], object]:
     def build(out: Path):
         if macros:
-            from .macro_workbooks import write_macro_template
+            from cchc_xl.workbook.macros import write_macro_template
 
             return write_macro_template(out, level=level)
-        from .template import write_template
+        from cchc_xl.workbook.template import write_template
 
         return write_template(out, level=level)
 
@@ -41,19 +41,19 @@ def _agency(level: str, macros: bool) -> Callable[[Path], object]:
 
 
 def _consolidation(out: Path):
-    from .macro_workbooks import write_consolidation_workbook
+    from cchc_xl.workbook.macros import write_consolidation_workbook
 
     return write_consolidation_workbook(out, macros=True)
 
 
 def _addin(out: Path):
-    from .macro_workbooks import write_addin
+    from cchc_xl.workbook.macros import write_addin
 
     return write_addin(out)
 
 
 def _appraisal(out: Path):
-    from .cycle.appraisal import write_appraisal_template
+    from cchc_xl.cycle.appraisal import write_appraisal_template
 
     return write_appraisal_template(out, year=None)
 
@@ -68,14 +68,14 @@ ENTRIES: list[tuple[str, Callable[[Path], object]]] = [
 
 
 def vba_text_module_path() -> Path:
-    from .macro_workbooks import macros_dir
+    from cchc_xl.workbook.macros import macros_dir
 
     return macros_dir() / "CCHC_VanBan.bas"
 
 
 def vba_text_module() -> str:
     """``macros/CCHC_VanBan.bas`` as it must be (LF line ends in the repository)."""
-    from .vba.text import generate_module
+    from cchc_xl.workbook.vba.text import generate_module
 
     return generate_module().replace("\r\n", "\n")
 
@@ -86,7 +86,7 @@ def fingerprint(path: str | Path) -> dict:
     """Everything that matters in a workbook, without timestamps: for staleness checks."""
     from openpyxl import load_workbook
 
-    from .vba.project import read_vba_modules
+    from cchc_xl.workbook.vba.project import read_vba_modules
 
     data = Path(path).read_bytes()
     wb = load_workbook(io.BytesIO(_as_xlsm(data)))
@@ -112,7 +112,7 @@ def fingerprint(path: str | Path) -> dict:
 
 def _as_xlsm(data: bytes) -> bytes:
     """An add-in's package with the macro workbook type, which openpyxl knows how to read."""
-    from .macro_workbooks import CT_XLAM, CT_XLSM
+    from cchc_xl.workbook.macros import CT_XLAM, CT_XLSM
 
     with zipfile.ZipFile(io.BytesIO(data)) as zf:
         ct = zf.read("[Content_Types].xml")

@@ -45,7 +45,7 @@ class UsageError(Exception):
 def _out(text: str = "", err: bool = False):
     stream = sys.stderr if err else sys.stdout
     if err:  # a message is one line, whatever a file name holds (safetext.one_line)
-        from .safetext import one_line
+        from cchc_xl.safetext import one_line
 
         text = one_line(text)
     try:
@@ -84,8 +84,8 @@ def _iso_date(s: str):
 
 
 def _period(s: str) -> str:
-    from . import spec
-    from .normalize import match_enum
+    from cchc_xl import spec
+    from cchc_xl.normalize import match_enum
 
     key = match_enum(s, spec.period_kinds())
     if not key:
@@ -206,12 +206,12 @@ def main(argv: list[str] | None = None) -> int:
     if not args.command:
         parser.print_help()
         return EXIT_UNUSABLE
-    from . import spec
-    from .render import RenderError
+    from cchc_xl import spec
+    from cchc_xl.spec.render import RenderError
 
     build_errors: tuple = ()
     if args.command == "template" and (args.macros or args.consolidation or args.previous):
-        from .macro_workbooks import BuildError
+        from cchc_xl.workbook.macros import BuildError
 
         build_errors = (BuildError,)
     try:
@@ -236,7 +236,7 @@ def main(argv: list[str] | None = None) -> int:
     except (OSError, RuntimeError) as exc:  # a file system refusing a read or a write (RuntimeError: link loop)
         if isinstance(exc, RuntimeError) and "loop" not in str(exc).lower():
             return _defect(args, exc)
-        from .fileio import os_message, os_reason
+        from cchc_xl.files.fileio import os_message, os_reason
 
         _out(f"cchc-xl: {os_message(exc) if isinstance(exc, OSError) else os_reason(exc)}", err=True)
         return EXIT_UNUSABLE
@@ -246,7 +246,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def _print_notes() -> None:
     """What the sanitiser changed in the outputs (safetext.note)."""
-    from .safetext import take_notes
+    from cchc_xl.safetext import take_notes
 
     for n in take_notes():
         _out(f"Lưu ý: {n}", err=True)
@@ -262,7 +262,8 @@ def _defect(args, exc: BaseException) -> int:
 
 
 def _load_report_json(path: str, check=None) -> dict:
-    from .fileio import ReportError, load_report
+    from cchc_xl.files.fileio import load_report
+    from cchc_xl.spec.jsonfile import ReportError
 
     try:
         return load_report(path, check=check)
@@ -271,7 +272,7 @@ def _load_report_json(path: str, check=None) -> dict:
 
 
 def _writable(path: str):
-    from .fileio import check_writable, os_message
+    from cchc_xl.files.fileio import check_writable, os_message
 
     try:
         check_writable(path)
@@ -296,7 +297,7 @@ def _suffix(path: str, allowed: tuple[str, ...], hint: str = "") -> None:
 
 
 def cmd_template(args) -> int:
-    from . import template
+    from cchc_xl.workbook import template
 
     if args.appraisal:
         _refuse_unused(args, "--appraisal", ("level", "period", "agency", "data", "macros", "previous", "consolidation"))
@@ -312,19 +313,19 @@ def cmd_template(args) -> int:
     if not (args.previous and os.path.isdir(args.previous)):  # a folder: -o is a folder too
         _writable(args.output)
     if args.appraisal:
-        from .cycle.appraisal import write_appraisal_template
+        from cchc_xl.cycle.appraisal import write_appraisal_template
 
         path = write_appraisal_template(args.output, year=args.year)
         _out(f"Đã tạo sổ thẩm định: {path}")
         return EXIT_OK
     if args.consolidation:
-        from .macro_workbooks import write_consolidation_workbook
+        from cchc_xl.workbook.macros import write_consolidation_workbook
 
         path = write_consolidation_workbook(args.output, macros=args.macros)
         _out(f"Đã tạo sổ tổng hợp: {path}")
         return EXIT_OK
     if args.previous and os.path.isdir(args.previous):
-        from .cycle.carry import CarryError, write_next_all
+        from cchc_xl.cycle.carry import CarryError, write_next_all
 
         if args.macros:
             raise UsageError("--macros chưa dùng được khi --from là thư mục; hãy chạy cho từng tệp")
@@ -339,7 +340,7 @@ def cmd_template(args) -> int:
             _out(f"Bỏ qua {f}: {reason}.")
         return EXIT_OK
     if args.previous:
-        from .cycle.carry import CarryError, write_next
+        from cchc_xl.cycle.carry import CarryError, write_next
 
         try:
             path, carried = write_next(args.previous, args.output, year=args.year, kind=args.period, macros=args.macros)
@@ -348,11 +349,11 @@ def cmd_template(args) -> int:
         _out(f"Đã tạo biểu mẫu kỳ sau: {path} (chuyển {carried} tồn tại; trong cùng năm giữ cả tồn tại đã hoàn thành)")
         return EXIT_OK
     # content the reader would never read back is refused before anything else is done with it
-    from .input_rows import refuse_unreadable
+    from cchc_xl.workbook.input_rows import refuse_unreadable
 
     report = _load_report_json(args.data, refuse_unreadable) if args.data else None
     if args.macros:
-        from .macro_workbooks import write_macro_template
+        from cchc_xl.workbook.macros import write_macro_template
 
         path = write_macro_template(args.output, level=args.level or "so", year=args.year, kind=args.period,
                                     agency=args.agency, report=report)
@@ -366,7 +367,7 @@ def cmd_template(args) -> int:
 
 
 def _print_report(rep) -> None:
-    from .safetext import one_line
+    from cchc_xl.safetext import one_line
 
     head = one_line(f"{rep.file}")
     if rep.agency:
@@ -388,13 +389,13 @@ def _print_report(rep) -> None:
 
 
 def cmd_validate(args) -> int:
-    from .validate import validate_file
+    from cchc_xl.check.validate import validate_file
 
     if args.annotate and len(args.files) != 1:
         raise UsageError("--annotate chỉ dùng với đúng một tệp")
     reports = [validate_file(f) for f in args.files]
     if args.json:
-        from .safetext import dumps
+        from cchc_xl.safetext import dumps
 
         _out(dumps([r.to_json() for r in reports], indent=2))
     else:
@@ -405,10 +406,10 @@ def cmd_validate(args) -> int:
         if rep.unreadable:
             _out(f"cchc-xl: không ghi được bản đánh dấu vì {rep.issues[0].message}", err=True)
         else:
-            from .annotate import AnnotateError, annotate_file
+            from cchc_xl.workbook.annotate import AnnotateError, annotate_file
 
             _writable(args.annotate)
-            from .fileio import same_file
+            from cchc_xl.files.fileio import same_file
 
             if same_file(args.files[0], args.annotate):
                 raise UsageError("tệp ra của --annotate phải khác tệp đầu vào (tệp gốc không bao giờ bị sửa)")
@@ -426,17 +427,17 @@ def cmd_validate(args) -> int:
 
 
 def cmd_export(args) -> int:
-    from .reader import UnreadableError, read_file
+    from cchc_xl.read.agency import UnreadableError, read_file
 
     try:
         result = read_file(args.file)
     except UnreadableError as exc:
         raise UsageError(f"{args.file}: {exc.reason}") from None
-    from .safetext import dumps
+    from cchc_xl.safetext import dumps
 
     text = dumps(result.report, where=args.output or Path(args.file).name, indent=2)
     if args.output:
-        from .fileio import write_text_atomic
+        from cchc_xl.files.fileio import write_text_atomic
 
         _writable(args.output)
         write_text_atomic(args.output, text + "\n")
@@ -447,7 +448,7 @@ def cmd_export(args) -> int:
 
 
 def cmd_appendix(args) -> int:
-    from .appendix import AppendixError, write_agency_appendix
+    from cchc_xl.appendix import AppendixError, write_agency_appendix
 
     _suffix(args.output, (".xlsx", ".docx"))
     _writable(args.output)
@@ -468,7 +469,7 @@ def cmd_appendix(args) -> int:
 
 
 def _pdf(path) -> str:
-    from .pdf import PdfError, convert_to_pdf
+    from cchc_xl.files.pdf import PdfError, convert_to_pdf
 
     try:
         return str(convert_to_pdf(path))
@@ -477,14 +478,15 @@ def _pdf(path) -> str:
 
 
 def cmd_consolidate(args) -> int:
-    from .consolidate import ConsolidationError, run_consolidation
+    from cchc_xl.consolidate import ConsolidationError
+    from cchc_xl.cycle.consolidation import run_consolidation
 
     if not os.path.isdir(args.input_dir):
         raise UsageError(f"{args.input_dir}: không phải thư mục hoặc không tồn tại")
     _suffix(args.output, (".xlsx",))
     if args.json_out:
         _suffix(args.json_out, (".json",))
-        from .fileio import same_file
+        from cchc_xl.files.fileio import same_file
 
         if same_file(args.output, args.json_out):
             raise UsageError(f"{args.json_out}: tệp tóm tắt JSON phải khác sổ tổng hợp")
@@ -512,7 +514,7 @@ def cmd_consolidate(args) -> int:
 
 
 def cmd_distribute(args) -> int:
-    from .cycle.distribute import DistributeError, distribute
+    from cchc_xl.cycle.distribute import DistributeError, distribute
 
     try:
         paths = distribute(args.appraisal, args.output, year=args.year, kind=args.period, previous_dir=args.previous)
@@ -527,7 +529,7 @@ def cmd_distribute(args) -> int:
     for issue in getattr(paths, "warnings", []):
         _out(f"Lưu ý ({Path(args.appraisal).name}, {issue.sheet}!{issue.cell}): {issue.message}")
     if args.previous:
-        from .cycle.distribute import previous_lines
+        from cchc_xl.cycle.distribute import previous_lines
 
         for line in previous_lines(paths, args.previous):
             _out(line)
@@ -535,7 +537,7 @@ def cmd_distribute(args) -> int:
 
 
 def cmd_catalog(args) -> int:
-    from .cycle.catalog_book import CatalogBookError, import_catalog_workbook, write_catalog_workbook
+    from cchc_xl.cycle.catalog_book import CatalogBookError, import_catalog_workbook, write_catalog_workbook
 
     if args.file is None:
         _suffix(args.output, (".xlsx",))
@@ -562,13 +564,13 @@ def cmd_catalog(args) -> int:
 
 
 def cmd_serve(args) -> int:
-    from .server import serve
+    from cchc_xl.server import serve
 
     return serve(args, echo=_out)
 
 
 def cmd_demo(args) -> int:
-    from .demo import run_demo
+    from cchc_xl.demo import run_demo
 
     return run_demo(args.output, echo=_out)
 

@@ -7,14 +7,13 @@ canonical document like any other, so it goes through the same template writer a
 
 from __future__ import annotations
 
-
 import datetime as dt
 import json
 import random
 import time
 from pathlib import Path
 
-from . import spec
+from cchc_xl import spec
 
 # ---- Vietnamese text pools (wording taken from the seeds) ---------------------------------
 
@@ -97,7 +96,7 @@ def sample_report(name: str, code: str | None, level: str, year: int, kind: str,
     if deductions is None:
         deductions = rng.randint(min(3, len(crits)), min(12, len(crits)))
     n_ded = min(len(crits), deductions)
-    chosen = sorted(rng.sample(crits, n_ded), key=lambda c: _code_key(c["code"])) if n_ded else []
+    chosen = sorted(rng.sample(crits, n_ded), key=lambda c: spec.code_sort_key(c["code"])) if n_ded else []
     deds = []
     for c in chosen:
         mx = c.get("max_score") or rng.choice([1, 1.5, 2])
@@ -157,17 +156,9 @@ def sample_report(name: str, code: str | None, level: str, year: int, kind: str,
 
 
 def _vn(x) -> str:
-    from .normalize import format_number
+    from cchc_xl.normalize import format_number
 
     return format_number(x)
-
-
-def _code_key(code: str):
-    out = []
-    for p in code.split("."):
-        digits = "".join(ch for ch in p if ch.isdigit())
-        out.append((int(digits) if digits else 0, p))
-    return out
 
 
 def _indicator_values(cat: spec.Catalog, rng: random.Random, fill: float) -> dict:
@@ -242,7 +233,7 @@ def load_examples() -> list[dict]:
 
 
 def _write_examples(folder: Path, docs: list[dict], taken: set, written: list, echo) -> None:
-    from .template import write_template
+    from cchc_xl.workbook.template import write_template
 
     for doc in docs:
         name = (doc.get("agency") or {}).get("name") or "co_quan"
@@ -260,7 +251,7 @@ def _write_examples(folder: Path, docs: list[dict], taken: set, written: list, e
 def write_previous_samples(folder: Path, registry: list, seed: int = 2023, echo=None) -> list[Path]:
     """Last year's submissions in ``folder``: the real example reports (historic names) and generated
     reports of the registry's departments under the names they had then (``ten_cu``, else today's)."""
-    from .template import write_template
+    from cchc_xl.workbook.template import write_template
 
     folder.mkdir(parents=True, exist_ok=True)
     rng = random.Random(seed)
@@ -281,8 +272,8 @@ def write_previous_samples(folder: Path, registry: list, seed: int = 2023, echo=
 def write_samples(folder: Path, generated: int = 12, seed: int = 2024, echo=None) -> dict:
     """Sample submissions in ``folder``: generated agencies of today's registry, an example report of an
     earlier year, a duplicate, a bad file."""
-    from .registry import RegistryError, load_registry
-    from .template import write_template
+    from cchc_xl.read.registry import RegistryError, load_registry
+    from cchc_xl.workbook.template import write_template
 
     folder.mkdir(parents=True, exist_ok=True)
     rng = random.Random(seed)
@@ -324,7 +315,7 @@ def write_samples(folder: Path, generated: int = 12, seed: int = 2024, echo=None
 
 
 def _slug(name: str) -> str:
-    from .normalize import fold
+    from cchc_xl.normalize import fold
 
     s = fold(name).replace(" ", "_")
     return "".join(ch for ch in s if ch.isalnum() or ch == "_")
@@ -332,8 +323,9 @@ def _slug(name: str) -> str:
 
 def run_demo(outdir, echo=print) -> int:
     """Write samples into OUTDIR/nop, consolidate them, write one appendix; say where they are."""
-    from .consolidate import ConsolidationError, run_consolidation
-    from .fileio import check_writable, os_reason
+    from cchc_xl.consolidate import ConsolidationError
+    from cchc_xl.cycle.consolidation import run_consolidation
+    from cchc_xl.files.fileio import check_writable, os_reason
 
     start = time.perf_counter()
     outdir = Path(outdir)
@@ -372,8 +364,8 @@ def run_demo(outdir, echo=print) -> int:
     except ConsolidationError as exc:
         echo(f"cchc-xl: {exc}")
         return 2
-    from .appendix import AppendixError, write_agency_appendix
-    from .render import RenderError
+    from cchc_xl.appendix import AppendixError, write_agency_appendix
+    from cchc_xl.spec.render import RenderError
 
     appendix_out = None
     src = inbox / f"{_slug('Sở Tài chính')}.xlsx"
@@ -403,7 +395,7 @@ def run_demo(outdir, echo=print) -> int:
 
 
 def _seconds(x: float) -> str:
-    from .normalize import format_number
+    from cchc_xl.normalize import format_number
 
     return format_number(round(x, 1))
 

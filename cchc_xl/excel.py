@@ -17,9 +17,9 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from .sheets.live import _col_letter, _set, _try, cell_value, render_models, render_table  # noqa: F401 (cell_value: public)
-from .sheets.live import fresh_sheet as _fresh_sheet
-from .sheets.style import HEADER_FILL as _HEADER_HEX
+from cchc_xl.sheets.live import _col_letter, _set, _try, cell_value, render_models, render_table  # noqa: F401 (cell_value: public)
+from cchc_xl.sheets.live import fresh_sheet as _fresh_sheet
+from cchc_xl.sheets.style import HEADER_FILL as _HEADER_HEX
 
 RESULT_TITLE_TEXT = "KẾT QUẢ KIỂM TRA BIỂU MẪU"
 RESULT_HINT = ("Bấm vào ô ở cột “Ô” để đến ô cần sửa. Ô có lỗi được tô đỏ, ô cần xem lại tô vàng; "
@@ -28,7 +28,7 @@ RESULT_HEADER_ROW = 4
 ORIGINAL_FILL_TITLE = "Màu nền gốc"  # hidden last column (H): the fill each marked cell had before
 NO_FILL = "(không màu)"  # what that column holds for a cell that had no fill of its own
 STATUS_NAME = "ket_qua_kiem_tra"  # optional defined name of a cell showing the last full check
-# Fills the agency template gives its cells (cchc_xl.template: REQUIRED_FILL and INPUT_FILL on
+# Fills the agency template gives its cells (cchc_xl.workbook.template: REQUIRED_FILL and INPUT_FILL on
 # the Thông tin sheet, LOCKED_FILL/GROUP_FILL on read-only cells, none on the tables' input
 # cells); used to restore a marked cell where the engine cannot read its old fill.
 TEMPLATE_FILLS = {"input": "", "info": "#FFFFFF", "required": "#FFF2CC", "locked": "#F2F2F2"}
@@ -43,7 +43,7 @@ def sheet_grid(sheet) -> list[list]:
     """One sheet's values from A1 to the last used cell (error cells as their text, e.g. "#REF!"),
     within the area the reader reads from files (a stray value at XFD1048576 would otherwise make
     Excel hand over seventeen billion cells)."""
-    from .reader import MAX_COLS, MAX_ROWS
+    from cchc_xl.read.agency import MAX_COLS, MAX_ROWS
 
     last = sheet.used_range.last_cell
     nrows, ncols = min(last.row, MAX_ROWS), min(last.column, MAX_COLS)
@@ -55,8 +55,8 @@ def reader_grids(book) -> dict[str, list[list]]:
     """The grids of the sheets the reader uses (identity, Thông tin, the four tables), found the
     way the reader finds them (case, spacing and Unicode form aside): reading through COM costs
     time per sheet, and the guide, lists, criteria and printed sheets are not needed."""
-    from . import spec
-    from .normalize import fold
+    from cchc_xl import spec
+    from cchc_xl.normalize import fold
 
     cfg = spec.sheets()
     wanted = {fold(cfg["meta_sheet"])} | {fold(cfg["sheets"][k]["title"])
@@ -122,7 +122,7 @@ class _TemplateFills:
     """The fill the agency template gives a cell, found from what the reader read there."""
 
     def __init__(self, result):
-        from . import spec
+        from cchc_xl import spec
 
         self.result = result
         self.where: dict[tuple[str, str], list[str]] = {}
@@ -163,11 +163,18 @@ def validate_book(book):
     (red: error, yellow: warning) after giving back their own fill to the cells marked by the
     previous run, and tells the outcome in one sentence. Returns the issues.
     """
-    from . import spec
-    from .annotate import ERROR_COLOR, RESULT_COLUMNS, WARNING_COLOR, link_formula, results_rows, summary_sentence
-    from .issues import Issue, count
-    from .reader import UnreadableError, read_grids
-    from .validate import check_read
+    from cchc_xl import spec
+    from cchc_xl.check.validate import check_read
+    from cchc_xl.read.agency import UnreadableError, read_grids
+    from cchc_xl.spec.issues import Issue, count
+    from cchc_xl.workbook.annotate import (
+        ERROR_COLOR,
+        RESULT_COLUMNS,
+        WARNING_COLOR,
+        link_formula,
+        results_rows,
+        summary_sentence,
+    )
 
     title = spec.sheets()["sheets"]["results"]["title"]
     box = "Kiểm tra biểu mẫu"
@@ -242,9 +249,9 @@ def validate_book(book):
 
 def input_print_areas(grids: dict[str, list[list]]) -> dict[str, str]:
     """Sheet → print area for the two open-ended input tables (Điểm bị trừ, Khắc phục) of a workbook
-    written with prepared empty rows (before cchc_xl.input_rows): down to their last filled row."""
-    from . import spec
-    from .normalize import fold
+    written with prepared empty rows (before cchc_xl.workbook.input_rows): down to their last filled row."""
+    from cchc_xl import spec
+    from cchc_xl.normalize import fold
 
     cfg = spec.sheets()["sheets"]
     tables = {fold(cfg["remediation"]["title"]): len(cfg["remediation"]["columns"]),
@@ -303,13 +310,13 @@ def _format_results(sheet, nrows: int, columns, any_issue: bool) -> None:
 def fill_appendix_book(book):
     """Fill (or refresh) the Phụ lục I, II, III sheets of the open agency workbook from the
     same sheet models as ``cchc-xl appendix``. Returns the models written."""
-    from . import spec
-    from .appendix import agency_appendix_models
-    from .sheets.measure import width_unit_pt
-    from .issues import count
-    from .reader import UnreadableError, read_grids
-    from .render import RenderError
-    from .validate import check_read
+    from cchc_xl import spec
+    from cchc_xl.appendix import agency_appendix_models
+    from cchc_xl.check.validate import check_read
+    from cchc_xl.read.agency import UnreadableError, read_grids
+    from cchc_xl.sheets.measure import width_unit_pt
+    from cchc_xl.spec.issues import count
+    from cchc_xl.spec.render import RenderError
 
     box = "Điền phụ lục"
     grids = reader_grids(book)
@@ -340,9 +347,9 @@ def read_config(book) -> dict:
     """Folder, registry, year, period and strictness from the configuration sheet."""
     from pathlib import Path
 
-    from . import spec
-    from .macro_workbooks import CONFIG_FIELDS, CONFIG_SHEET
-    from .normalize import clean_text, fold, match_enum, parse_number
+    from cchc_xl import spec
+    from cchc_xl.normalize import clean_text, fold, match_enum, parse_number
+    from cchc_xl.workbook.macros import CONFIG_FIELDS, CONFIG_SHEET
 
     sheet = _find_sheet(book, CONFIG_SHEET)
     if sheet is None:
@@ -389,10 +396,12 @@ def read_config(book) -> dict:
 def consolidate_book(book):
     """In the consolidation workbook: read the configuration sheet, consolidate every agency
     workbook of the folder and fill the result sheets in place. Returns the Consolidation."""
-    from .appendix import province_appendix_models
-    from .sheets.measure import width_unit_pt
-    from .consolidate import ConsolidationError, clean_tables, closing_summary, consolidate, sheet_tables
-    from .macro_workbooks import CONFIG_SHEET
+    from cchc_xl.appendix import province_appendix_models
+    from cchc_xl.appendix.tables import clean_tables, sheet_tables
+    from cchc_xl.consolidate import ConsolidationError, consolidate
+    from cchc_xl.cycle.consolidation import closing_summary
+    from cchc_xl.sheets.measure import width_unit_pt
+    from cchc_xl.workbook.macros import CONFIG_SHEET
 
     box = "Tổng hợp báo cáo"
     try:
@@ -413,7 +422,7 @@ def consolidate_book(book):
         first = first or sheet
     notes = []
     try:
-        from .registry_order import province_reports  # the registry's order and spelling, as in the file
+        from cchc_xl.consolidate.order import province_reports
 
         render_models(book, province_appendix_models(province_reports(cons), dict(cons.period)),
                       width_unit_pt(*APPENDIX_FONT_UNIT), after=after)
@@ -430,7 +439,7 @@ def consolidate_book(book):
 
 
 def _write_status(book, lines: list[str]) -> None:
-    from .macro_workbooks import CONFIG_SHEET, CONFIG_STATUS_LINES, CONFIG_STATUS_ROW
+    from cchc_xl.workbook.macros import CONFIG_SHEET, CONFIG_STATUS_LINES, CONFIG_STATUS_ROW
 
     sheet = _find_sheet(book, CONFIG_SHEET)
     if sheet is None:

@@ -14,8 +14,8 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
-from .numtext import _tidy, format_number  # noqa: F401  (normalize.format_number, used across the project)
-from .safetext import clean
+from cchc_xl.numtext import _tidy, format_number  # noqa: F401  (normalize.format_number, used across the project)
+from cchc_xl.safetext import clean
 
 EXCEL_ERRORS = {"#REF!", "#N/A", "#VALUE!", "#DIV/0!", "#NAME?", "#NUM!", "#NULL!", "#SPILL!", "#CALC!",
                 "#GETTING_DATA"}
@@ -29,7 +29,7 @@ class _Spaces:
     @staticmethod
     @lru_cache(maxsize=1)
     def rule() -> tuple[re.Pattern, dict]:
-        from . import spec
+        from cchc_xl import spec
 
         decl = spec.load("checks")["spaces"]
         blank = re.compile("[" + "".join(re.escape(c) for c in decl["blank"]) + "]+")
@@ -167,7 +167,7 @@ def _number_text() -> tuple[dict, int]:
     """What a number typed as text may hold besides its digits (``number_text`` of
     schemas/checks.json, which the workbook's formulas follow too): the spaces dropped, the
     longest it may be."""
-    from . import spec
+    from cchc_xl import spec
 
     decl = spec.load("checks")
     spaces = decl["spaces"]

@@ -12,7 +12,7 @@ changed; everything else is kept as written.
 - ``sanitize_deep(doc, where)``: every string of a JSON-like value, and numbers that are not
   finite (``NaN``, ``inf``) become null — JSON cannot hold them.
 - ``sanitize_workbook(wb, where)``: every cell and comment of an openpyxl workbook, just before
-  it is saved (``template.save_atomic``, the consolidation, the macro packager).
+  it is saved (``sheets.xlsx.save_atomic``, the consolidation, the macro packager).
 - ``dumps(obj)``: ``json.dumps`` of the sanitised value.
 - ``one_line(text)``: a message on one line (a file name holding a line break stays on its line).
 

@@ -1,5 +1,5 @@
 Attribute VB_Name = "CCHC_VanBan"
-' TU DONG SINH TU cchc_xl/vba/text.py - KHONG SUA TAY.
+' TU DONG SINH TU cchc_xl/workbook/vba/text.py - KHONG SUA TAY.
 ' Chay: python -m cchc_xl.build_templates
 ' Chu tieng Viet duoc ghep bang ChrW() vi ma nguon VBA chi chua ky tu ANSI.
 Option Explicit

@@ -62,7 +62,7 @@ def huong_khe() -> dict:
 @pytest.fixture
 def make_workbook(tmp_path):
     """Build an agency workbook from a report dict (a deep copy, so tests may mutate theirs)."""
-    from cchc_xl.template import write_template
+    from cchc_xl.workbook.template import write_template
 
     counter = {"n": 0}
 

@@ -83,7 +83,7 @@ class ServerProcess:
 
 def registry_json(path: Path | None = None) -> list[dict]:
     """The sample registry (examples/registry.csv) as the API's ``registry`` list."""
-    from cchc_xl.registry import load_registry
+    from cchc_xl.read.registry import load_registry
 
     return [{"ten": a.name, "ma": a.code, "cap": a.level}
             for a in load_registry(path or ROOT / "examples" / "registry.csv")]

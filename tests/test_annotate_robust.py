@@ -7,8 +7,8 @@ import zipfile
 
 from openpyxl import load_workbook
 
-from cchc_xl.annotate import ERROR_COLOR, WARNING_COLOR
 from cchc_xl.cli import main
+from cchc_xl.workbook.annotate import ERROR_COLOR, WARNING_COLOR
 
 RESULTS = "Kết quả kiểm tra"
 

@@ -7,9 +7,9 @@ deductions are made up for the test.
 
 from __future__ import annotations
 
+import datetime
 import importlib
 import os
-import datetime
 import re
 import unicodedata
 from pathlib import Path
@@ -19,10 +19,10 @@ from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
 from cchc_xl import spec
+from cchc_xl.check.validate import area_total_issues, validate_file
 from cchc_xl.cycle.appraisal import DistributeError, decl, read_appraisal, write_appraisal_template
 from cchc_xl.cycle.distribute import agency_file_names, agency_reports, distribute, remediation_issue_text, safe_stem
-from cchc_xl.reader import read_file
-from cchc_xl.validate import area_total_issues, validate_file
+from cchc_xl.read.agency import read_file
 
 SO = "Sở, ban, ngành cấp tỉnh"
 HUYEN = "UBND cấp huyện"
@@ -233,7 +233,7 @@ def test_whole_loop_appraisal_to_consolidation(tmp_path, appraisal, stc, sngv):
                          if rep.result.catalog.max_score(code) is not None}
         computed[report["agency"]["name"]] = {f.split(".", 1)[1] for f in shown}
 
-    from cchc_xl import consolidate
+    from cchc_xl.cycle import consolidation as consolidate
 
     cons = consolidate.consolidate(out)
     assert len(cons.accepted) == 3

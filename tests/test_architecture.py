@@ -1,7 +1,9 @@
 """The import graph of cchc_xl, built from the code (AST; imports inside functions count).
 
 Circles make a module impossible to understand, test or move alone: there are none, and a new
-one fails here with the modules named. The leaves import nothing of the project.
+one fails here with the modules named. The data moves through stages, each a package that imports
+only from the stages before it (``STAGES``; ARCHITECTURE.md): an import of a later stage from an
+earlier one fails here too. The leaves import nothing of the project.
 """
 
 from __future__ import annotations
@@ -13,7 +15,23 @@ PACKAGE = Path(__file__).resolve().parent.parent / "cchc_xl"
 
 
 # Modules that import nothing of the project: everything may use them, they use nothing back.
-LEAVES = ["cchc_xl.safetext", "cchc_xl.numtext", "cchc_xl.isolate", "cchc_xl.server.errors"]
+LEAVES = ["cchc_xl.safetext", "cchc_xl.numtext", "cchc_xl.files.isolate", "cchc_xl.server.errors"]
+
+# The stage of each package (or top-level module): a module may import only from its own stage or
+# an earlier one. ``normalize`` reads the spaces and number text declared in schemas/checks.json, so
+# it sits just after the declarations; ``sheets`` (the sheet model and its renderers) comes before
+# the content (``appendix``) that is written as sheet models.
+STAGES = {
+    "cchc_xl.safetext": 0, "cchc_xl.numtext": 0,
+    "cchc_xl.spec": 1, "cchc_xl.normalize": 2,
+    "cchc_xl.files": 3, "cchc_xl.read": 4, "cchc_xl.check": 5, "cchc_xl.consolidate": 6,
+    "cchc_xl.sheets": 7, "cchc_xl.appendix": 8, "cchc_xl.workbook": 9,
+    "cchc_xl.cycle": 10,
+    # the front doors: parse, call the library, print; the server serves the buttons (excel) and
+    # seeds its demonstration from demo's sample data; the command line starts the server
+    "cchc_xl.demo": 11, "cchc_xl.excel": 11, "cchc_xl.analysis": 11, "cchc_xl.build_templates": 11,
+    "cchc_xl.server": 12, "cchc_xl.cli": 13, "cchc_xl.__main__": 14, "cchc_xl": 14,
+}
 
 
 def modules() -> dict[str, Path]:
@@ -102,11 +120,32 @@ def circles(graph: dict[str, set[str]]) -> list[set[str]]:
     return out
 
 
+def stage_of(mod: str) -> int:
+    while mod not in STAGES:
+        mod = mod.rpartition(".")[0]
+    return STAGES[mod]
+
+
+def upward(graph: dict[str, set[str]]) -> list[tuple[str, str]]:
+    """(importer, imported) where the imported module belongs to a later stage."""
+    return sorted((m, t) for m, ts in graph.items() for t in ts if stage_of(t) > stage_of(m))
+
+
 def test_the_graph_sees_imports_inside_functions():
     graph = import_graph()
     # cli imports the validator only inside cmd_validate; the graph must still see it
-    assert "cchc_xl.validate" in graph["cchc_xl.cli"]
-    assert "cchc_xl.spec" in graph["cchc_xl.template"]
+    assert "cchc_xl.check.validate" in graph["cchc_xl.cli"]
+    assert "cchc_xl.spec" in graph["cchc_xl.workbook.template"]
+
+
+def test_upward_import_found_on_a_made_up_graph():
+    g = {"cchc_xl.read.agency": {"cchc_xl.check.validate"}, "cchc_xl.check.validate": {"cchc_xl.read.agency"}}
+    assert upward(g) == [("cchc_xl.read.agency", "cchc_xl.check.validate")]
+
+
+def test_no_upward_import():
+    found = upward(import_graph())
+    assert not found, "mô-đun nhập từ tầng sau: " + "; ".join(f"{a} → {b}" for a, b in found)
 
 
 def test_circles_found_on_a_made_up_graph():

@@ -14,13 +14,13 @@ import subprocess
 from pathlib import Path
 
 import pytest
-
-from cchc_xl.annotate import annotate_file
-from cchc_xl.appendix import write_agency_appendix
-from cchc_xl.consolidate import run_consolidation
-from cchc_xl.template import write_template
-from cchc_xl.validate import validate_file
 from conftest import load_example
+
+from cchc_xl.appendix import write_agency_appendix
+from cchc_xl.check.validate import validate_file
+from cchc_xl.cycle.consolidation import run_consolidation
+from cchc_xl.workbook.annotate import annotate_file
+from cchc_xl.workbook.template import write_template
 
 ROOT = Path(__file__).resolve().parents[1]
 AUDIT = Path(os.environ.get("XLSX_AUDIT") or ROOT.parent / "shared" / "tools" / "xlsx-audit" / "audit")

@@ -8,9 +8,9 @@ import sys
 import pytest
 
 from cchc_xl import spec
+from cchc_xl.check.validate import validate_file
 from cchc_xl.cycle.carry import CarryError, carry_item, next_period, next_report, resolve_period, write_next
-from cchc_xl.reader import read_file
-from cchc_xl.validate import validate_file
+from cchc_xl.read.agency import read_file
 
 
 @pytest.mark.parametrize("prev, nxt", [
@@ -260,9 +260,9 @@ def test_previous_folder_is_searched_as_the_consolidation_searches_its_folder(tm
     pass over in silence) and, like the consolidation, not at lock files or hidden folders."""
     import shutil
 
-    from cchc_xl.cycle.previous import read_previous, workbook_files
-
     from conftest import ROOT
+
+    from cchc_xl.cycle.previous import read_previous, workbook_files
 
     prev = tmp_path / "truoc"
     (prev / ".an").mkdir(parents=True)

@@ -86,14 +86,14 @@ def test_round_trip_new_year_is_used_by_template_validate_appraisal_and_distribu
         cat = spec.catalog("so", 2025)
         assert cat.criteria_year == 2025 and cat.max_score("9.2.1") == 0.75
         # template: the agency workbook's criteria sheet lists the new set
-        from cchc_xl.template import build_workbook
+        from cchc_xl.workbook.template import build_workbook
         twb = build_workbook("so", 2026, "nam")
         codes = {c.value for c in twb["Bộ tiêu chí"]["A"]}
         assert "9.2.1" in codes and "7a" not in codes
         # appraisal workbook and distribute: a deduction of a criterion only the new set has
         from cchc_xl.cycle.appraisal import build_appraisal_workbook
         from cchc_xl.cycle.distribute import distribute
-        from cchc_xl.template import save_atomic
+        from cchc_xl.sheets.xlsx import save_atomic
         ap = tmp_path / "tham_dinh.xlsx"
         save_atomic(build_appraisal_workbook(
             2025, agencies=[{"name": "Sở Tư pháp", "code": "STP", "level": "so"}],
@@ -102,10 +102,10 @@ def test_round_trip_new_year_is_used_by_template_validate_appraisal_and_distribu
         paths = distribute(ap, tmp_path / "phat", year=2026, kind="6_thang")
         assert len(paths) == 1
         # validate: the distributed workbook knows 9.2.1 (no unknown_code) and its maximum
-        from cchc_xl.validate import validate_file
+        from cchc_xl.check.validate import validate_file
         rep = validate_file(paths[0])
         assert not [i for i in rep.issues if i.code == "unknown_code"]
-        from cchc_xl.reader import read_file
+        from cchc_xl.read.agency import read_file
         doc = read_file(paths[0]).report
         assert doc["deductions"][0]["code"] == "9.2.1" and doc["deductions"][0]["max_score"] == 0.75
     finally:
@@ -210,12 +210,12 @@ def _catalog_2025(book, tmp_path):
 def test_criterion_not_applicable_for_one_agency(book, tmp_path):
     """The appraisal records that 3.1 does not apply to Sở Tư pháp; its workbook shows it, its area 3
     maximum leaves it out, and the consolidation ranks on points over the applicable maximum."""
+    from cchc_xl.check.validate import validate_file
+    from cchc_xl.consolidate import area_scores, consolidate
     from cchc_xl.cycle.appraisal import build_appraisal_workbook
     from cchc_xl.cycle.distribute import distribute
-    from cchc_xl.consolidate import area_scores, consolidate
-    from cchc_xl.reader import read_file
-    from cchc_xl.template import save_atomic
-    from cchc_xl.validate import validate_file
+    from cchc_xl.read.agency import read_file
+    from cchc_xl.sheets.xlsx import save_atomic
 
     spec.set_catalog_dirs([_catalog_2025(book, tmp_path)])
     try:
@@ -255,7 +255,7 @@ def test_criterion_not_applicable_for_one_agency(book, tmp_path):
 
 def test_exemption_refusals_name_their_cells(book, tmp_path):
     from cchc_xl.cycle.appraisal import build_appraisal_workbook, read_appraisal
-    from cchc_xl.template import save_atomic
+    from cchc_xl.sheets.xlsx import save_atomic
 
     spec.set_catalog_dirs([_catalog_2025(book, tmp_path)])
     try:

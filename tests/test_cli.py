@@ -6,10 +6,10 @@ from __future__ import annotations
 import errno
 
 import pytest
+from conftest import EXAMPLES
 
 from cchc_xl.cli import main
-from cchc_xl.fileio import os_reason
-from conftest import EXAMPLES
+from cchc_xl.files.fileio import os_reason
 
 STC_JSON = str(EXAMPLES / "so_tai_chinh_2024_6thang.json")
 
@@ -44,7 +44,7 @@ def test_options_that_cannot_apply_are_refused_not_ignored(argv, words, tmp_path
 
 
 def test_an_unexpected_failure_is_one_vietnamese_line(monkeypatch, tmp_path, capsys):
-    import cchc_xl.template as template
+    import cchc_xl.workbook.template as template
 
     def boom(*a, **k):
         raise KeyError("x")

@@ -15,16 +15,17 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from conftest import EXAMPLES, assert_rows_in_order, load_example
 from openpyxl import Workbook, load_workbook
 
 from cchc_xl import spec
+from cchc_xl.appendix.tables import sheet_tables
 from cchc_xl.cli import main
-from cchc_xl.consolidate import (ConsolidationError, ProgressBar, consolidate, run_consolidation,
-                                 sheet_tables)
+from cchc_xl.consolidate import ConsolidationError, consolidate
+from cchc_xl.cycle.consolidation import ProgressBar, run_consolidation
 from cchc_xl.demo import sample_report
-from cchc_xl.reader import read_file
-from cchc_xl.template import write_template
-from conftest import EXAMPLES, assert_rows_in_order, load_example
+from cchc_xl.read.agency import read_file
+from cchc_xl.workbook.template import write_template
 
 PERIOD = {"year": 2024, "kind": "6_thang"}
 INJECTED = ['=HYPERLINK("http://vi-du.invalid","Bấm vào đây")', "+1", "@SUM(A1)", "-2+3", "=1+1"]
@@ -567,8 +568,8 @@ def test_closing_summary_names_rejected_files(result):
 # ---- the fast schema pre-check of validation -------------------------------------------------
 
 def test_fast_schema_check_never_accepts_what_jsonschema_refuses():
-    from cchc_xl.fastschema import compile_schema
-    from cchc_xl.validate import _schema_validator
+    from cchc_xl.spec.fastschema import compile_schema
+    from cchc_xl.spec.report_schema import _schema_validator
 
     check = compile_schema(spec.load("report.schema"))
     real = _schema_validator()
@@ -611,7 +612,7 @@ def test_fast_schema_check_never_accepts_what_jsonschema_refuses():
 def test_unreadable_previous_summary_is_said_in_vietnamese(tmp_path, raw, words):
     """``--previous`` reads its JSON as every other JSON input is read (fileio.load_json): the reason
     is Vietnamese, never Python's English exception text, and 1e999 or a repeated key is refused."""
-    from cchc_xl.cycle.compare import PreviousSummaryError, load_previous
+    from cchc_xl.consolidate.compare import PreviousSummaryError, load_previous
 
     path = tmp_path / "tong_hop_2025.json"
     path.write_bytes(raw)

@@ -8,7 +8,6 @@ cell and reason.
 
 from __future__ import annotations
 
-import copy
 import random
 import re
 import statistics
@@ -16,13 +15,13 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from conftest import load_example
 from openpyxl import load_workbook
 
 from cchc_xl import spec
-from cchc_xl.consolidate import run_consolidation
+from cchc_xl.cycle.consolidation import run_consolidation
 from cchc_xl.demo import sample_report
-from cchc_xl.template import write_template
-from conftest import load_example
+from cchc_xl.workbook.template import write_template
 
 # (file, table, key, wrong value): key is an area/deduction index or an indicator code
 WRONG = {

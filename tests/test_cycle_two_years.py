@@ -9,8 +9,9 @@ import json
 from cchc_xl import spec
 from cchc_xl.cli import main
 from cchc_xl.cycle.appraisal import build_appraisal_workbook
-from cchc_xl.reader import read_file
-from cchc_xl.template import save_atomic, write_template
+from cchc_xl.read.agency import read_file
+from cchc_xl.sheets.xlsx import save_atomic
+from cchc_xl.workbook.template import write_template
 
 AREAS = {a["code"]: a["max_score"] for a in spec.catalog("so", 2023).criteria["areas"]}
 CRIT = {c["code"]: c["max_score"] for c in spec.catalog("so", 2023).criteria["criteria"]}

@@ -7,9 +7,9 @@ import random
 import unicodedata
 
 from cchc_xl import spec
+from cchc_xl.check.validate import check_report
 from cchc_xl.cli import main
 from cchc_xl.demo import sample_report
-from cchc_xl.validate import check_report
 
 
 def test_demo_writes_submissions_consolidation_and_says_where(tmp_path, capsys):

@@ -10,7 +10,7 @@ from openpyxl import load_workbook
 from cchc_xl import spec
 from cchc_xl.cycle import distribute as dist
 from cchc_xl.cycle.appraisal import DistributeError, decl, write_appraisal_template
-from cchc_xl.reader import read_file
+from cchc_xl.read.agency import read_file
 
 N = dist.PARALLEL_FROM + 3
 
@@ -40,7 +40,7 @@ def test_many_communes_are_all_written_in_registry_order(appraisal, tmp_path):
 
 
 def test_one_failed_workbook_keeps_none(appraisal, tmp_path, monkeypatch):
-    import cchc_xl.template as template
+    import cchc_xl.workbook.template as template
 
     real = template.write_template
 

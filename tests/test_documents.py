@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 import shutil
 from pathlib import Path
@@ -100,8 +99,8 @@ def test_docx_appendix_prints_on_a4_landscape_with_the_header_on_every_page(appe
 # ---- the province's report draft (its figures: test_report_draft.py) ----------------------------
 
 def test_report_template_is_built_by_its_script(tmp_path):
-    """The shipped .docx is what ``python -m cchc_xl.report_template`` builds (same texts)."""
-    from cchc_xl.report_template import TEMPLATE_PATH, build_template
+    """The shipped .docx is what ``python -m cchc_xl.appendix.report_template`` builds (same texts)."""
+    from cchc_xl.appendix.report_template import TEMPLATE_PATH, build_template
 
     fresh = tmp_path / "t.docx"
     build_template().save(fresh)
@@ -118,7 +117,7 @@ def test_the_provinces_own_report_template_is_found_in_any_folder_of_the_list(tm
     own template is found in the second folder too."""
     import os
 
-    from cchc_xl import report_draft
+    from cchc_xl.appendix import report_draft
 
     first, second = tmp_path / "a", tmp_path / "b"
     first.mkdir()

@@ -21,11 +21,13 @@ import pytest
 xw = pytest.importorskip("xlwings")
 os.environ.setdefault("XLWINGS_LICENSE_KEY", "noncommercial")
 
-from cchc_xl import excel  # noqa: E402
-from cchc_xl.reader import a1, col_letter as reader_col_letter  # noqa: E402
-from cchc_xl.annotate import ERROR_COLOR, WARNING_COLOR  # noqa: E402
-from cchc_xl.validate import validate_file  # noqa: E402
 from conftest import ROOT  # noqa: E402
+
+from cchc_xl import excel  # noqa: E402
+from cchc_xl.check.validate import validate_file  # noqa: E402
+from cchc_xl.read.agency import a1  # noqa: E402
+from cchc_xl.read.agency import col_letter as reader_col_letter  # noqa: E402
+from cchc_xl.workbook.annotate import ERROR_COLOR, WARNING_COLOR  # noqa: E402
 
 RESULTS = "Kết quả kiểm tra"
 RED, YELLOW = "#" + ERROR_COLOR, "#" + WARNING_COLOR
@@ -348,7 +350,7 @@ def test_text_that_excel_would_convert_is_protected():
 
 
 def test_template_fills_match_the_template():
-    from cchc_xl import template
+    from cchc_xl.workbook import template
 
     assert excel.TEMPLATE_FILLS["required"] == "#" + template.REQUIRED_FILL.fgColor.rgb[-6:]
     assert excel.TEMPLATE_FILLS["info"] == "#" + template.INPUT_FILL.fgColor.rgb[-6:]
@@ -360,7 +362,7 @@ def test_template_fills_match_the_template():
 
 def test_fill_appendix_writes_the_three_models(stc, make_workbook):
     from cchc_xl.appendix import agency_appendix_models
-    from cchc_xl.reader import read_file
+    from cchc_xl.read.agency import read_file
 
     path = make_workbook(stc)
     book = make_book(path)
@@ -414,7 +416,7 @@ def test_fill_appendix_of_a_district_workbook(huong_khe, make_workbook):
 def consolidation_book(tmp_path, make_workbook):
     from conftest import example_paths, load_example
 
-    from cchc_xl.macro_workbooks import CONFIG_HEADER_ROW, build_consolidation_workbook
+    from cchc_xl.workbook.macros import CONFIG_HEADER_ROW, build_consolidation_workbook
 
     sub = tmp_path / "bai_nop"
     sub.mkdir()
@@ -434,7 +436,8 @@ def consolidation_book(tmp_path, make_workbook):
 
 
 def test_consolidate_book_fills_every_result_sheet(consolidation_book):
-    from cchc_xl.consolidate import clean_tables, consolidate, sheet_tables
+    from cchc_xl.appendix.tables import clean_tables, sheet_tables
+    from cchc_xl.consolidate import consolidate
 
     book = consolidation_book()
     cons = excel.consolidate_book(book)
@@ -547,7 +550,7 @@ def test_payload_round_trip_keeps_values(stc, make_workbook):
     path = make_workbook(stc)
     book = make_book(path)
     grids = {s.name: excel.sheet_grid(s) for s in book.sheets}
-    from cchc_xl.reader import load_grids, read_grids
+    from cchc_xl.read.agency import load_grids, read_grids
 
     disk, _ = load_grids(path)
     assert read_grids(grids).report == read_grids(disk).report
@@ -565,7 +568,7 @@ def test_older_clients_without_formatting_still_get_the_results(broken):
 def test_a_stray_far_away_value_does_not_make_the_button_read_the_whole_sheet(stc, make_workbook):
     # the reader's bound holds for the open workbook too: Excel would otherwise hand over every
     # cell up to the stray one (XFD1048576 is seventeen billion cells)
-    from cchc_xl.reader import MAX_COLS
+    from cchc_xl.read.agency import MAX_COLS
 
     payload = excel.payload_from_file(make_workbook(stc))
     set_cell(payload, "Thống kê", "BR3", "ghi nhầm")  # column 70, beyond the bound
@@ -582,7 +585,8 @@ def test_consolidate_book_province_appendix_is_the_files(consolidation_book, tmp
     from openpyxl import load_workbook
 
     from cchc_xl.appendix import SHEET_PROVINCE_SUMMARY
-    from cchc_xl.consolidate import consolidate, write_consolidated_workbook
+    from cchc_xl.consolidate import consolidate
+    from cchc_xl.workbook.consolidation import write_consolidated_workbook
 
     book = consolidation_book()
     cons = excel.consolidate_book(book)

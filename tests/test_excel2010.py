@@ -10,16 +10,16 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from conftest import load_example
 
-from cchc_xl.annotate import annotate_file
 from cchc_xl.appendix import write_agency_appendix
-from cchc_xl.consolidate import run_consolidation
+from cchc_xl.check.validate import validate_file
 from cchc_xl.cycle.appraisal import write_appraisal_template
 from cchc_xl.cycle.catalog_book import write_catalog_workbook
-from cchc_xl.macro_workbooks import write_consolidation_workbook, write_macro_template
-from cchc_xl.template import write_template
-from cchc_xl.validate import validate_file
-from conftest import load_example
+from cchc_xl.cycle.consolidation import run_consolidation
+from cchc_xl.workbook.annotate import annotate_file
+from cchc_xl.workbook.macros import write_consolidation_workbook, write_macro_template
+from cchc_xl.workbook.template import write_template
 
 # The functions of Excel 2010 the workbooks may call (a subset of Excel 2010's list; none of the
 # functions added in 2013 and later: NUMBERVALUE, IFS, CONCAT, TEXTJOIN, XLOOKUP, LET, UNICHAR …).

@@ -15,7 +15,6 @@ import cchc_xl
 from cchc_xl import spec
 from cchc_xl.cli import main
 
-
 # ---- the analysts' API ----------------------------------------------------------------------
 
 @pytest.fixture

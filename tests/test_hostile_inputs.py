@@ -19,9 +19,9 @@ from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
+from test_reader_robust import run_limited
 
 from cchc_xl.cli import main
-from test_reader_robust import run_limited
 
 BAD = Path(__file__).parent / "data" / "bad"
 FOUR_GB = 4 << 30
@@ -44,8 +44,8 @@ def check_clean_output(path: Path) -> None:
     assert not path.name.startswith(".~cchc-"), f"temporary file left: {path}"
     if path.suffix in (".xlsx", ".xlsm"):
         load_workbook(path)
-        from cchc_xl.boundary import load_grids
-        from cchc_xl.reader import MAX_COLS, MAX_ROWS
+        from cchc_xl.files.boundary import load_grids
+        from cchc_xl.read.agency import MAX_COLS, MAX_ROWS
 
         grids, _ = load_grids(path)  # our own reader, through the file boundary
         assert grids and all(len(g) <= MAX_ROWS and all(len(r) <= MAX_COLS for r in g) for g in grids.values())
@@ -56,7 +56,7 @@ def check_clean_output(path: Path) -> None:
             res = run_limited(["validate", str(path)], FOUR_GB)
             assert res.returncode in (0, 1), res.stdout + res.stderr
     elif path.suffix == ".json":
-        from cchc_xl.fileio import load_json
+        from cchc_xl.spec.jsonfile import load_json
 
         load_json(path)
 
@@ -185,7 +185,7 @@ def test_each_kind_has_its_documented_outcome(kind, tmp_path, good):
 def test_registry_entries_expose_former_names_dates_and_contacts():
     import datetime as dt
 
-    from cchc_xl.registry import Contact, RegistryIndex, load_registry
+    from cchc_xl.read.registry import Contact, RegistryIndex, load_registry
 
     for name in ("unicode_text_utf16.txt", "utf16_khong_bom.csv", "windows_1258.csv", "utf8_bom_cham_phay.csv",
                  "cot_moi.xlsx"):
@@ -244,7 +244,7 @@ def test_registry_former_names_on_separate_lines_of_one_cell_are_separate_names(
     field, gives two former names, as ";" does; the appraisal's registry sheet reads it the same way."""
     from openpyxl import Workbook
 
-    from cchc_xl.registry import RegistryIndex, load_registry
+    from cchc_xl.read.registry import RegistryIndex, load_registry
 
     wb = Workbook()
     wb.active.append(["ten", "ma", "cap", "ten_cu"])
@@ -330,7 +330,7 @@ def test_output_paths_through_a_link_loop_or_a_file_are_refused(tmp_path):
 @pytest.mark.parametrize("command", ["template", "export", "appendix", "consolidate", "annotate"])
 def test_every_os_error_while_writing_gives_a_vietnamese_reason_naming_the_output(code, command, tmp_path, good,
                                                                                   monkeypatch, capsys):
-    from cchc_xl.fileio import _OS_REASONS
+    from cchc_xl.files.fileio import _OS_REASONS
 
     num = getattr(errno, code)
 
@@ -381,7 +381,7 @@ def test_a_temporary_file_of_a_killed_run_is_no_submission_and_is_removed_later(
     folder.mkdir()
     shutil.copy(good, folder / good.name)
     proc = subprocess.Popen([sys.executable, "-c", (
-        "import sys, time\nfrom cchc_xl.fileio import atomic_output\n"
+        "import sys, time\nfrom cchc_xl.files.fileio import atomic_output\n"
         "with atomic_output(sys.argv[1]) as tmp:\n    open(tmp, 'wb').write(b'PK half')\n"
         "    print(tmp, flush=True)\n    time.sleep(60)\n"), str(folder / "tong_hop.xlsx")],
         stdout=subprocess.PIPE, text=True, env=dict(os.environ, PYTHONPATH=os.getcwd()))
@@ -448,7 +448,7 @@ def _dying_load_grids(path, only=None):
 def reader_dies_on(monkeypatch):
     """Make the reading library abort on files named chet*, in a fresh reading child."""
     global _REAL_LOAD
-    from cchc_xl import boundary, isolate
+    from cchc_xl.files import boundary, isolate
 
     _REAL_LOAD = boundary._load_grids
     monkeypatch.setattr(boundary, "_load_grids", _dying_load_grids)
@@ -459,7 +459,7 @@ def reader_dies_on(monkeypatch):
 
 
 def test_a_file_that_kills_the_reader_costs_only_that_file(tmp_path, good, reader_dies_on, capsys):
-    from cchc_xl.isolate import CRASH_REASON
+    from cchc_xl.files.isolate import CRASH_REASON
 
     crash = tmp_path / "chet.xlsx"
     shutil.copy(good, crash)
@@ -484,8 +484,8 @@ def test_consolidation_workers_are_the_isolated_readers(tmp_path, good, reader_d
 
     if multiprocessing.get_start_method() != "fork":
         pytest.skip("needs the fork start method to hand the crash to the workers")
-    from cchc_xl import isolate
     from cchc_xl.consolidate import consolidate
+    from cchc_xl.files import isolate
 
     def no_nested_child(*a, **kw):
         raise RuntimeError("a reading worker forked a second reading child")

@@ -1,4 +1,4 @@
-"""The one identity rule (cchc_xl.identity): codes decide, tone marks and letters count, a name
+"""The one identity rule (cchc_xl.read.identity): codes decide, tone marks and letters count, a name
 typed without diacritics only when it fits one agency, and two rows of one list are never merged."""
 
 from __future__ import annotations
@@ -7,8 +7,16 @@ import unicodedata
 
 import pytest
 
-from cchc_xl.identity import (AgencyIndex, conflicts, folded_key, group_keys, has_diacritics, name_key, same_agency,
-                              same_name)
+from cchc_xl.read.identity import (
+    AgencyIndex,
+    conflicts,
+    folded_key,
+    group_keys,
+    has_diacritics,
+    name_key,
+    same_agency,
+    same_name,
+)
 
 # real tone-mark twins: huyện Thạch Hà and phường Thạch Hạ (Hà Tĩnh); xã Bình Thạnh and xã Bình Thanh
 TWINS = [

@@ -13,7 +13,7 @@ import random
 import pytest
 
 from cchc_xl.demo import sample_report
-from cchc_xl.template import write_template
+from cchc_xl.workbook.template import write_template
 
 REGISTRY = ("ten,ma,cap\n"
             "UBND xã Bình Thạnh,XBT1,xa\n"
@@ -43,7 +43,7 @@ def _registry(tmp_path, text=REGISTRY):
 # ---- the registry loader ---------------------------------------------------------------------------
 
 def test_the_registry_keeps_every_tone_mark_twin(tmp_path):
-    from cchc_xl.registry import RegistryIndex, load_registry
+    from cchc_xl.read.registry import RegistryIndex, load_registry
 
     agencies = load_registry(_registry(tmp_path))
     assert [a.name for a in agencies] == NAMES  # 6 rows in, 6 agencies out
@@ -58,7 +58,7 @@ def test_the_registry_keeps_every_tone_mark_twin(tmp_path):
     ("Xã Bình Thạnh (mới),xbt1,xa\n", ("dòng 2", "dòng 8"), "cùng mã “xbt1”"),
 ])
 def test_a_registry_that_would_merge_two_rows_is_refused_naming_both(tmp_path, extra, lines, words):
-    from cchc_xl.registry import RegistryError, load_registry
+    from cchc_xl.read.registry import RegistryError, load_registry
 
     with pytest.raises(RegistryError) as err:
         load_registry(_registry(tmp_path, REGISTRY + extra))
@@ -90,7 +90,8 @@ def inbox(tmp_path_factory):
 
 
 def test_consolidation_counts_each_twin_for_itself_and_lists_the_undecided_file(inbox, tmp_path):
-    from cchc_xl.consolidate import consolidate, sheet_tables
+    from cchc_xl.appendix.tables import sheet_tables
+    from cchc_xl.consolidate import consolidate
 
     cons = consolidate(inbox, registry=_registry(tmp_path), jobs=1)
     by_file = {f.file: f for f in cons.files}
@@ -173,7 +174,7 @@ def _consolidation_book(tmp_path, folder, registry):
     pytest.importorskip("xlwings")
     from test_excel import make_book
 
-    from cchc_xl.macro_workbooks import CONFIG_HEADER_ROW, build_consolidation_workbook
+    from cchc_xl.workbook.macros import CONFIG_HEADER_ROW, build_consolidation_workbook
 
     wb = build_consolidation_workbook()
     ws = wb["Cấu hình"]
@@ -252,7 +253,7 @@ def _appraisal(tmp_path, agencies=AP_AGENCIES, deductions=None, name="so_tham_di
 
 def test_distribute_gives_each_twin_its_own_deductions(tmp_path):
     from cchc_xl.cycle.distribute import distribute
-    from cchc_xl.reader import read_file
+    from cchc_xl.read.agency import read_file
 
     ap = _appraisal(tmp_path, deductions=[
         _deduction("UBND huyện Bình Thạnh", "1.2", 0.5, "Bình Thạnh"),
@@ -308,7 +309,7 @@ def previous_dir(tmp_path):
 
 
 def _open_items(path):
-    from cchc_xl.reader import read_file
+    from cchc_xl.read.agency import read_file
 
     return [r["issue"] for r in read_file(path).report["remediation"] if r.get("carried_from")]
 
@@ -329,7 +330,7 @@ def test_distribute_from_carries_each_twins_own_items(tmp_path, previous_dir):
 
 def test_template_from_a_folder_writes_one_workbook_per_agency(tmp_path, previous_dir):
     from cchc_xl.cycle.carry import write_next_all
-    from cchc_xl.reader import read_file
+    from cchc_xl.read.agency import read_file
 
     written, skipped = write_next_all(previous_dir, tmp_path / "ra")
     assert skipped == []

@@ -17,7 +17,7 @@ pytest.importorskip("uvicorn")
 from serverproc import ADMIN_PASSWORD, ServerProcess, open_round, upload  # noqa: E402
 
 from cchc_xl.demo import sample_report  # noqa: E402
-from cchc_xl.template import write_template  # noqa: E402
+from cchc_xl.workbook.template import write_template  # noqa: E402
 
 REGISTRY = [{"ten": "UBND xã Bình Thạnh", "ma": "XBT1", "cap": "xa"},
             {"ten": "UBND xã Bình Thanh", "ma": "XBT2", "cap": "xa"},

@@ -14,14 +14,24 @@ import zipfile
 from pathlib import Path
 
 import pytest
-
-from cchc_xl import excel, macro_workbooks
-from cchc_xl.vba import cfb
-from cchc_xl.vba.compression import compress, decompress
-from cchc_xl.vba.project import (Module, VbaError, build_vba_project, class_module, crlf, decrypt, encrypt,
-                                 read_vba_modules, standard_module)
-from cchc_xl.vba.text import MESSAGES, decode_module, decode_vba_string, generate_module, vba_string
 from conftest import ROOT, soffice_path
+
+from cchc_xl import excel
+from cchc_xl.workbook import macros as macro_workbooks
+from cchc_xl.workbook.vba import cfb
+from cchc_xl.workbook.vba.compression import compress, decompress
+from cchc_xl.workbook.vba.project import (
+    Module,
+    VbaError,
+    build_vba_project,
+    class_module,
+    crlf,
+    decrypt,
+    encrypt,
+    read_vba_modules,
+    standard_module,
+)
+from cchc_xl.workbook.vba.text import MESSAGES, decode_module, decode_vba_string, generate_module, vba_string
 
 MACROS = ROOT / "macros"
 TEMPLATES = ROOT / "workbook_templates"
@@ -128,7 +138,7 @@ def test_every_server_call_names_an_endpoint_of_the_server(tmp_path):
 
 
 def test_remote_client_is_packaged_with_its_edits_wherever_buttons_may_use_the_server():
-    from cchc_xl.vba.project import read_vba_modules
+    from cchc_xl.workbook.vba.project import read_vba_modules
 
     remote = {"Remote", "WebHelpers", "WebClient", "WebRequest", "WebResponse", "IWebAuthenticator"}
     for name, files in SHIPPED.items():
@@ -410,7 +420,7 @@ def test_cli_template_macros(tmp_path, stc):
     with zipfile.ZipFile(tmp_path / "th.xlsx") as zf:
         assert "xl/vbaProject.bin" not in zf.namelist()
     # a filled macro workbook reads and validates like the .xlsx one
-    from cchc_xl.validate import validate_file
+    from cchc_xl.check.validate import validate_file
 
     assert validate_file(tmp_path / "stc.xlsm").errors == 0
 
@@ -519,7 +529,7 @@ def test_libreoffice_compiles_our_modules_and_chrw_gives_the_vietnamese_text(tmp
 
     from openpyxl import Workbook
 
-    from cchc_xl.vba.project import document_module
+    from cchc_xl.workbook.vba.project import document_module
 
     def ours(files, codenames, addin=False):
         return ([document_module("ThisWorkbook", "workbook")]

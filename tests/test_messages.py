@@ -11,9 +11,9 @@ import unicodedata
 import pytest
 from openpyxl import load_workbook
 
+from cchc_xl.check.validate import check_report, validate_file
 from cchc_xl.cli import main
-from cchc_xl.render import RenderError, render
-from cchc_xl.validate import check_report, validate_file
+from cchc_xl.spec.render import RenderError, render
 
 # Fragments of jsonschema's and jinja's English messages, and of a regular expression.
 ENGLISH = re.compile(r"does not match|is not valid|is not of type|required property|Additional properties|"
@@ -198,7 +198,8 @@ def test_a_broken_province_template_stops_the_appendix_with_one_line(stc, make_w
 # ---- every issue is worded by schemas/issues.json ---------------------------------------------
 
 def test_an_issue_is_worded_only_by_its_declared_template():
-    from cchc_xl import issues, spec
+    from cchc_xl import spec
+    from cchc_xl.spec import issues
 
     with pytest.raises(TypeError):  # no caller can put its own text in place of the template
         issues.make("out_of_range", message="Điểm đạt 3 quá lớn")

@@ -8,8 +8,16 @@ import unicodedata
 import pytest
 
 from cchc_xl import spec
-from cchc_xl.normalize import (clean_text, format_number, legacy_encoding, match_enum, parse_code, parse_date,
-                               parse_deadline, parse_number)
+from cchc_xl.normalize import (
+    clean_text,
+    format_number,
+    legacy_encoding,
+    match_enum,
+    parse_code,
+    parse_date,
+    parse_deadline,
+    parse_number,
+)
 
 
 @pytest.mark.parametrize("raw,value", [

@@ -7,7 +7,7 @@ import copy
 from openpyxl import load_workbook
 from test_validate import deduction_row
 
-from cchc_xl.validate import validate_file
+from cchc_xl.check.validate import validate_file
 
 
 def test_a_deduction_at_full_score_is_warned_at_its_score_cell(stc, make_workbook):

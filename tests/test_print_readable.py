@@ -19,7 +19,7 @@ REGISTRY = Path(__file__).resolve().parent.parent / "examples" / "registry.csv"
 def books(tmp_path_factory):
     from conftest import load_example
 
-    from cchc_xl.template import write_template
+    from cchc_xl.workbook.template import write_template
 
     base = tmp_path_factory.mktemp("print")
     subs = base / "nop"
@@ -35,7 +35,8 @@ def books(tmp_path_factory):
 
 
 def test_fitted_tables_are_narrowed_to_print_at_the_declared_size(books):
-    from cchc_xl.consolidate import consolidate, sheet_tables
+    from cchc_xl.appendix.tables import sheet_tables
+    from cchc_xl.consolidate import consolidate
 
     assert _min_print_pt() == 9
     cons = consolidate(str(Path(books).parent / "nop"), registry=str(REGISTRY), year=2024, kind="6_thang")
@@ -83,7 +84,7 @@ def test_libreoffice_prints_every_table_at_9_pt_or_more_and_each_chart_with_its_
 
 
 def test_a_missing_comparison_figure_has_a_note_saying_why():
-    from cchc_xl.cycle.compare import _note
+    from cchc_xl.consolidate.compare import _note
 
     row = {"had_previous": True, "merged_from": 1, "percent_before": None, "percent_now": 92.4}
     assert _note(row) == ("Báo cáo kỳ trước chưa đủ điểm các lĩnh vực để tính tỷ lệ điểm: "

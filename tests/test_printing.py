@@ -90,8 +90,8 @@ def test_annotated_copy_prints_the_rows_typed_after_the_workbook_was_written(stc
     its annotated copy prints all 40 with their whole text."""
     from openpyxl import load_workbook
 
-    from cchc_xl.annotate import annotate_file
-    from cchc_xl.validate import validate_file
+    from cchc_xl.check.validate import validate_file
+    from cchc_xl.workbook.annotate import annotate_file
 
     report = forty_rows(stc)
     path = make_workbook(dict(report, remediation=report["remediation"][:6]), name="typed.xlsx")

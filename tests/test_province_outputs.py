@@ -9,8 +9,8 @@ from conftest import load_example
 
 from cchc_xl.appendix import SHEET_PROVINCE_REMEDIATION, SHEET_PROVINCE_SUMMARY
 from cchc_xl.cli import main
-from cchc_xl.registry_order import display_name
-from cchc_xl.template import write_template
+from cchc_xl.consolidate.order import display_name
+from cchc_xl.workbook.template import write_template
 
 # the registry lists a district before the last department: the outputs still group departments first
 REGISTRY = """ten,ma,cap
@@ -91,9 +91,9 @@ def test_demo_consolidated_workbook_prints_its_paper_sheets_in_at_most_40_pages(
     import re
     import subprocess
 
-    from cchc_xl.consolidate import run_consolidation
+    from cchc_xl.cycle.consolidation import run_consolidation
     from cchc_xl.demo import write_samples
-    from cchc_xl.printing import screen_sheet_keys
+    from cchc_xl.sheets.printing import screen_sheet_keys
 
     samples = write_samples(tmp_path / "nop")
     out = tmp_path / "tong_hop.xlsx"

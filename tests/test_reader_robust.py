@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
+from cchc_xl.check.validate import validate_file
 from cchc_xl.cli import main
-from cchc_xl.validate import validate_file
 
 MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 

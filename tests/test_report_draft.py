@@ -28,7 +28,7 @@ def draft(tmp_path_factory):
     registry), the example registry and settings: consolidated with --docx and --date."""
     from conftest import load_example
 
-    from cchc_xl.template import write_template
+    from cchc_xl.workbook.template import write_template
 
     base = tmp_path_factory.mktemp("draft")
     subs = base / "nop"
@@ -182,7 +182,7 @@ def test_dates_come_from_the_report_date_and_the_period_and_settings_name_the_pr
 
 
 def test_report_date_is_never_the_machine_clocks_year():
-    from cchc_xl.report_draft import report_date
+    from cchc_xl.appendix.report_draft import report_date
 
     period = {"year": 2025, "kind": "6_thang"}
     assert report_date(period, today=dt.date(2026, 12, 6)) is None  # a clock far from the period: left blank
@@ -191,7 +191,7 @@ def test_report_date_is_never_the_machine_clocks_year():
 
 
 def test_draft_without_a_date_leaves_the_day_blank_in_the_periods_month(draft, monkeypatch):
-    from cchc_xl import report_draft
+    from cchc_xl.appendix import report_draft
 
     monkeypatch.setattr(report_draft, "report_date", lambda period, given=None, today=None: None)
     out = draft["base"] / "khong_ngay.docx"
@@ -213,8 +213,8 @@ def test_a_broken_settings_file_is_a_message_naming_it(draft, tmp_path, monkeypa
 
 def test_the_documented_fields_are_the_ones_the_template_uses():
     """report_draft.FIELDS lists what a province's own template may use: each is used by ours."""
-    from cchc_xl.report_draft import FIELDS
-    from cchc_xl.report_template import build_template
+    from cchc_xl.appendix.report_draft import FIELDS
+    from cchc_xl.appendix.report_template import build_template
 
     doc = build_template()
     text = "\n".join([p.text for p in doc.paragraphs]

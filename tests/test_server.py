@@ -22,7 +22,7 @@ from serverproc import ADMIN_PASSWORD, ROOT, ServerProcess, open_round, registry
 
 from cchc_xl.demo import sample_report  # noqa: E402
 from cchc_xl.server.service import download_name  # noqa: E402
-from cchc_xl.template import write_template  # noqa: E402
+from cchc_xl.workbook.template import write_template  # noqa: E402
 
 EXAMPLES = ROOT / "examples"
 
@@ -96,9 +96,9 @@ def _state(client: httpx.Client, rid: int, code: str) -> dict:
 
 
 def _cells(path) -> dict:
-    from openpyxl import load_workbook
-
     import re
+
+    from openpyxl import load_workbook
 
     made = re.compile(r"lúc \d{1,2}:\d{2}( ngày \d{1,2}/\d{1,2}/\d{4})?")  # when it was made differs, by design
     wb = load_workbook(path)
@@ -515,7 +515,7 @@ def test_round_opened_on_the_page_with_an_appraisal_workbook_offers_prefilled_wo
     """The department's form: registry + appraisal workbook → each agency downloads its own
     pre-filled workbook (distribute), with the deductions of the appraisal."""
     from cchc_xl.cycle.appraisal import build_appraisal_workbook
-    from cchc_xl.reader import read_file
+    from cchc_xl.read.agency import read_file
 
     ap = tmp_path / "so_tham_dinh.xlsx"
     build_appraisal_workbook(2023, agencies=[{"name": "Sở Nội vụ", "code": "SNV", "level": "so"},
@@ -552,7 +552,7 @@ def test_round_opened_on_the_page_with_an_appraisal_workbook_offers_prefilled_wo
 
 def test_links_list_carries_the_registrys_contacts(server, tmp_path):
     """The links workbook the department sends out: every agency's link with its contact."""
-    from cchc_xl.registry import Agency
+    from cchc_xl.read.registry import Agency
 
     fields = getattr(Agency, "__dataclass_fields__", {})
     if "contact" not in fields:
@@ -670,7 +670,7 @@ def test_prefilled_workbooks_are_stored_durably_and_recorded_in_one_transaction(
 def test_prefilled_workbooks_name_the_agency_written_in_each(tmp_path):
     """The agency of each pre-filled workbook comes from distribute itself, and is the one in the file."""
     from cchc_xl.cycle.appraisal import build_appraisal_workbook
-    from cchc_xl.reader import read_file
+    from cchc_xl.read.agency import read_file
     from cchc_xl.server.service import prefilled_workbooks
 
     ap = tmp_path / "so_tham_dinh.xlsx"
@@ -685,9 +685,7 @@ def test_the_round_pages_problem_words_come_from_the_schemas():
     """“Không đọc được tệp” is issues.json's label of an unreadable file; the refused upload's label
     is declared in enums.json (upload_problems), not written in the server's code."""
     from cchc_xl import spec
-    from cchc_xl.server.service import problem_label
-
-    from cchc_xl.server.service import WRONG_PERIOD_LEAD
+    from cchc_xl.server.service import WRONG_PERIOD_LEAD, problem_label
 
     blank = {"unreadable": 0, "refusal": None}
     assert problem_label({**blank, "unreadable": 1}) == spec.load("issues")["unreadable"]["label"] == "Không đọc được tệp"

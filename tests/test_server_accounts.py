@@ -18,7 +18,7 @@ pytest.importorskip("fastapi")
 from serverproc import ADMIN_PASSWORD, ADMIN_TOKEN, ROOT, ServerProcess, open_round, registry_json, upload  # noqa: E402
 
 from cchc_xl import spec  # noqa: E402
-from cchc_xl.template import write_template  # noqa: E402
+from cchc_xl.workbook.template import write_template  # noqa: E402
 
 CSRF = re.compile(r'name="csrf" value="([^"]+)"')
 

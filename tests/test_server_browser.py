@@ -18,7 +18,7 @@ webdriver = pytest.importorskip("selenium.webdriver")
 
 from serverproc import ADMIN_PASSWORD, ROOT, ServerProcess  # noqa: E402
 
-from cchc_xl.template import write_template  # noqa: E402
+from cchc_xl.workbook.template import write_template  # noqa: E402
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 CHROMEDRIVER = shutil.which("chromedriver")
@@ -167,9 +167,8 @@ def test_a_returned_report_from_the_departments_comment_to_the_agencys_fix(brows
     """At 1280 px and on a 390 px phone: the department returns a submitted report with a comment;
     the agency sees it at the top of its page with the date and what to do, the history fits even
     with a long file name, and its fixed upload is submitted at once (the round's rule)."""
-    from selenium.webdriver.common.by import By
-
     import httpx
+    from selenium.webdriver.common.by import By
 
     srv = ServerProcess(tmp_path / "du_lieu").start()
     shots = tmp_path / "anh"

@@ -18,9 +18,9 @@ from serverproc import ROOT, ServerProcess, open_round  # noqa: E402
 from xlwings_vba import vba_body, vba_payload  # noqa: E402
 
 from cchc_xl import excel  # noqa: E402
+from cchc_xl.check.validate import validate_file  # noqa: E402
 from cchc_xl.server.buttons import ENDPOINTS  # noqa: E402
-from cchc_xl.template import write_template  # noqa: E402
-from cchc_xl.validate import validate_file  # noqa: E402
+from cchc_xl.workbook.template import write_template  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -93,7 +93,7 @@ def test_kiem_tra_on_the_server_gives_the_local_buttons_actions(setup, which):
     errors = [i for i in validate_file(books[which]).issues if i.severity == "error" and i.cell]
     coloured = {(payload["sheets"][a["sheet_position"]]["name"], a["start_row"], a["start_column"])
                 for a in actions if a["func"] == "setRangeColor"}
-    from openpyxl.utils.cell import coordinate_from_string, column_index_from_string
+    from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
 
     for i in errors:
         col, row = coordinate_from_string(i.cell)
@@ -150,7 +150,7 @@ def test_the_agency_page_offers_the_add_in_that_calls_this_server(setup):
     import io
     import zipfile
 
-    from cchc_xl.vba.project import read_vba_modules
+    from cchc_xl.workbook.vba.project import read_vba_modules
 
     srv, rnd, books = setup
     page = httpx.get(f"{srv.url}/nop/{_token(rnd, 'STC')}", timeout=60)
@@ -177,7 +177,7 @@ def test_every_action_the_server_sends_has_its_handler_in_the_vba_that_receives_
     import zipfile
 
     from cchc_xl.cli import main as cli
-    from cchc_xl.vba.project import read_vba_modules
+    from cchc_xl.workbook.vba.project import read_vba_modules
 
     srv, rnd, books = setup
     token = _token(rnd, "STC")

@@ -16,7 +16,7 @@ pytest.importorskip("fastapi")
 
 from serverproc import ADMIN_PASSWORD, ROOT, ServerProcess, open_round, upload  # noqa: E402
 
-from cchc_xl.template import write_template  # noqa: E402
+from cchc_xl.workbook.template import write_template  # noqa: E402
 
 VN = dt.timezone(dt.timedelta(hours=7))
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -235,11 +235,10 @@ def test_downloads_carry_their_content_type_and_documents_vietnam_time(server, b
             assert abs((made - started).total_seconds()) < 15 * 60, (made, started)
         if kind == "report":
             import io
-            import zipfile
 
             import docx
 
-            from cchc_xl.report_draft import report_date
+            from cchc_xl.appendix.report_draft import report_date
 
             doc = docx.Document(io.BytesIO(got.content))
             text = "\n".join([p.text for p in doc.paragraphs] + [c.text for t in doc.tables for row in t.rows

@@ -19,7 +19,7 @@ from xlsx_patch import padded_copy  # noqa: E402
 
 from cchc_xl import spec  # noqa: E402
 from cchc_xl.server.worker import Crashed, Workers  # noqa: E402
-from cchc_xl.template import write_template  # noqa: E402
+from cchc_xl.workbook.template import write_template  # noqa: E402
 
 LIMITS = spec.limits()
 
@@ -135,7 +135,7 @@ def workbooks(tmp_path_factory) -> dict[str, Path]:
 
 
 def test_the_reader_refuses_a_workbook_over_the_cell_budget_naming_its_sheet(workbooks):
-    from cchc_xl.validate import validate_file
+    from cchc_xl.check.validate import validate_file
 
     budget = LIMITS["check"]["max_cells"]
     rep = validate_file(workbooks["heavy"], display="Bao_cao_nang.xlsx", max_cells=budget)
@@ -151,8 +151,8 @@ def test_the_reader_refuses_a_workbook_over_the_cell_budget_naming_its_sheet(wor
 def test_cells_the_quick_count_cannot_see_are_counted_after_reading(workbooks, monkeypatch):
     """An .xls, .ods or .xlsb has no worksheet XML to count before reading: the values read are
     counted (here the quick count is made blind to stand in for such a format)."""
-    from cchc_xl import budget
-    from cchc_xl.validate import validate_file
+    from cchc_xl.check.validate import validate_file
+    from cchc_xl.files import budget
 
     assert sum(budget.count_package(workbooks["heavy"]).values()) > LIMITS["check"]["max_cells"]
     monkeypatch.setattr(budget, "count_package", lambda path: None)

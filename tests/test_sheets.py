@@ -9,13 +9,15 @@ import datetime as dt
 import io
 
 import pytest
+from conftest import load_example
 from openpyxl import Workbook, load_workbook
 
-from cchc_xl.consolidate import build_workbook, consolidate, sheet_tables
+from cchc_xl.appendix.tables import sheet_tables
+from cchc_xl.consolidate import consolidate
 from cchc_xl.sheets import style
 from cchc_xl.sheets.xlsx import render_sheets, save_spliced
-from cchc_xl.template import write_template
-from conftest import load_example
+from cchc_xl.workbook.consolidation import build_workbook
+from cchc_xl.workbook.template import write_template
 
 
 @pytest.fixture(scope="module")

@@ -1,6 +1,6 @@
 """Phụ lục II keeps the staff's own "tồn tại" texts (issue 23): read back from the Word documents,
 each text of the example reports stands in column (2) of the agency's appendix and in the province
-appendix once — unless it only restates the line it would stand under (``cchc_xl.restate``)."""
+appendix once — unless it only restates the line it would stand under (``cchc_xl.appendix.restate``)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import pytest
 from conftest import load_example
 
 from cchc_xl.appendix import province_appendix_models, write_agency_appendix
-from cchc_xl.restate import restates
+from cchc_xl.appendix.restate import restates
 from cchc_xl.sheets.docx import build_document
 
 EXAMPLES = ("so_tai_chinh_2024_6thang", "so_ngoai_vu_ha_tinh_2024_6thang", "ubnd_huyen_huong_khe_2023_9thang")

@@ -9,14 +9,14 @@ import unicodedata
 from pathlib import Path
 
 import pytest
+from conftest import example_paths
 from openpyxl import load_workbook
 from python_calamine import CalamineWorkbook
 
 from cchc_xl import spec
 from cchc_xl.cli import main
 from cchc_xl.normalize import fold
-from cchc_xl.reader import read_file
-from conftest import example_paths
+from cchc_xl.read.agency import read_file
 
 SEED_004_III = Path(__file__).parent / "data" / "seed_004_phu_luc_iii.tsv"  # transcribed from seed 004
 
@@ -257,7 +257,7 @@ def test_no_catalog_file_repeats_another_levels_word_for_word():
 def test_template_refuses_rows_past_the_read_area_naming_the_file(stc, tmp_path, capsys):
     """More remediation rows than the reader reads back (20,000 rows of the sheet) are refused,
     before the schema check walks the document, and nothing is written."""
-    from cchc_xl.boundary import MAX_ROWS
+    from cchc_xl.files.boundary import MAX_ROWS
 
     doc = copy.deepcopy(stc)
     doc["remediation"] = [dict(stc["remediation"][0], issue=f"Tồn tại {i}") for i in range(MAX_ROWS)]

@@ -15,7 +15,7 @@ from openpyxl import load_workbook
 
 from cchc_xl import spec
 from cchc_xl.appendix import display_unit
-from cchc_xl.validate import validate_file
+from cchc_xl.check.validate import validate_file
 
 STATUS_SHEET = "Tình trạng"
 
@@ -336,7 +336,7 @@ def _red_formulas(ws, cell: str) -> list[str]:
 def test_the_declared_percent_bound_drives_the_workbook_and_validate(stc, make_workbook, monkeypatch):
     """The percent upper bound is read from schemas/checks.json by both engines: declared 50, a
     rate of 60 is out of range for ``validate`` and for the cell's formula and data validation."""
-    from cchc_xl import checks
+    from cchc_xl import check as checks
 
     rep = copy.deepcopy(stc)
     rep["indicators"]["3.3.3"]["value"] = 60

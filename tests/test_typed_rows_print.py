@@ -85,8 +85,8 @@ def assert_nothing_below(path: Path, last_ded: int, last_rem: int) -> None:
 
 
 def _write(tmp_path: Path, level: str, macros: bool, report: dict | None) -> Path:
-    from cchc_xl.macro_workbooks import write_macro_template
-    from cchc_xl.template import write_template
+    from cchc_xl.workbook.macros import write_macro_template
+    from cchc_xl.workbook.template import write_template
 
     out = tmp_path / f"{level}_{'m' if macros else 'x'}_{'f' if report else 'b'}.xls{'m' if macros else 'x'}"
     if macros:
@@ -142,8 +142,8 @@ def test_typed_rows_print_in_libreoffice_blank_and_filled(tmp_path, stc, soffice
 
 
 def test_annotated_copy_prints_rows_typed_and_has_no_print_area(tmp_path, stc, soffice):
-    from cchc_xl.annotate import annotate_file
-    from cchc_xl.validate import validate_file
+    from cchc_xl.check.validate import validate_file
+    from cchc_xl.workbook.annotate import annotate_file
 
     path = _write(tmp_path, "so", False, stc)
     markers, last_ded, last_rem = type_rows(path, "so")
@@ -165,9 +165,9 @@ def test_page_numbers_lie_whole_inside_the_bottom_margin(tmp_path, stc):
     """LibreOffice cuts a footer that does not fit between its distance from the edge and the
     bottom margin (0.5" inside 0.6" printed half a page number): every printed sheet, the
     annotated copy of a workbook written before, and the consolidated tables leave it room."""
-    from cchc_xl.annotate import annotate_file
+    from cchc_xl.check.validate import validate_file
     from cchc_xl.sheets.style import FORM_MARGINS, HEADER_FOOTER_DISTANCE, TABLE_MARGINS
-    from cchc_xl.validate import validate_file
+    from cchc_xl.workbook.annotate import annotate_file
 
     path = _write(tmp_path, "so", False, stc)
     room = _page_number_room(load_workbook(path))
@@ -186,8 +186,8 @@ def test_page_numbers_lie_whole_inside_the_bottom_margin(tmp_path, stc):
 def test_rows_typed_at_the_end_of_the_input_range_are_counted_live(tmp_path, stc, soffice):
     """The live status counts what ``validate`` finds in rows typed at the very end of both input
     ranges (the checks read them from the hidden sheet ``_kiem_tra``), in LibreOffice."""
-    from cchc_xl.template import _remediation_rows
-    from cchc_xl.validate import validate_file
+    from cchc_xl.check.validate import validate_file
+    from cchc_xl.workbook.template import _remediation_rows
 
     path = _write(tmp_path, "so", False, stc)
     wb = load_workbook(path)

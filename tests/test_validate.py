@@ -9,12 +9,12 @@ import re
 import unicodedata
 
 import pytest
+from conftest import example_paths
 from openpyxl import load_workbook
 
+from cchc_xl.check.validate import validate_file
 from cchc_xl.cli import main
 from cchc_xl.normalize import format_number
-from cchc_xl.validate import validate_file
-from conftest import example_paths
 
 
 def row_of(ws, col: str, value, start: int = 1) -> int:
@@ -308,7 +308,7 @@ def test_annotate_refuses_to_overwrite_its_input(stc, make_workbook, capsys):
 
 
 def test_a_document_checked_without_a_workbook_still_gets_every_rule(stc):
-    from cchc_xl.validate import check_report
+    from cchc_xl.check.validate import check_report
 
     doc = copy.deepcopy(stc)
     doc["indicators"]["1.1.2"]["value"] = 50
@@ -334,14 +334,15 @@ def test_checking_a_read_workbook_does_not_load_the_workbook_writer(stc, make_wo
     import subprocess
     import sys
 
-    from cchc_xl.reader import load_grids
     from conftest import ROOT
+
+    from cchc_xl.read.agency import load_grids
 
     grids, _ = load_grids(make_workbook(stc))
     pkl = tmp_path / "grids.pkl"
     pkl.write_bytes(pickle.dumps(grids))
-    code = ("import pickle, sys; from cchc_xl.reader import read_grids; from cchc_xl.validate import check_read; "
+    code = ("import pickle, sys; from cchc_xl.read.agency import read_grids; from cchc_xl.check.validate import check_read; "
             f"check_read(read_grids(pickle.loads(open({str(pkl)!r}, 'rb').read()))); "
-            "print(' '.join(m for m in ('openpyxl', 'cchc_xl.template') if m in sys.modules))")
+            "print(' '.join(m for m in ('openpyxl', 'cchc_xl.workbook.template') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
     assert out.stdout.strip() == ""

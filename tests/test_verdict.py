@@ -15,18 +15,18 @@ import unicodedata
 import zipfile
 
 import pytest
+from conftest import ROOT, example_paths, load_example, soffice_path
 from openpyxl import load_workbook
 from openpyxl.formula.translate import Translator
 from openpyxl.utils import get_column_letter, range_boundaries
+from xlsx_patch import cell_values, col_index, patched_copy, shared_strings, sheet_parts
 
 from cchc_xl import spec
+from cchc_xl.check.validate import validate_file
 from cchc_xl.normalize import fold, format_number
-from cchc_xl.checks.status_sheet import UNDECIDED
-from cchc_xl.template import FULL_CHECK_HEADING, RED_FILL, WARN_FILL, full_check_lines, write_template
-from cchc_xl.validate import validate_file
-
-from conftest import ROOT, example_paths, load_example, soffice_path
-from xlsx_patch import cell_values, col_index, patched_copy, shared_strings, sheet_parts
+from cchc_xl.workbook.status_sheet import UNDECIDED
+from cchc_xl.workbook.style import RED_FILL, WARN_FILL
+from cchc_xl.workbook.template import FULL_CHECK_HEADING, full_check_lines, write_template
 
 SEED = 20261201
 COPIES = int(os.environ.get("CCHC_XL_VERDICT_COPIES", "200"))  # at least 200 in CI

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from cchc_xl import build_templates
 from conftest import ROOT
+
+from cchc_xl import build_templates
 
 
 def test_every_entry_is_committed():
@@ -33,7 +34,7 @@ def test_fingerprint_sees_a_changed_cell_and_a_changed_macro(tmp_path):
         for info in zin.infolist():
             data = zin.read(info.filename)
             if info.filename == "xl/vbaProject.bin":
-                from cchc_xl.vba.project import build_vba_project, read_vba_modules, standard_module
+                from cchc_xl.workbook.vba.project import build_vba_project, read_vba_modules, standard_module
 
                 mods = read_vba_modules(data)
                 data = build_vba_project([standard_module(mods["CCHC"] + "' khac\r\n")])

@@ -33,7 +33,7 @@ def _value(v):
 
 
 def _absolute(ref: str) -> str:
-    from openpyxl.utils.cell import range_boundaries, get_column_letter
+    from openpyxl.utils.cell import get_column_letter, range_boundaries
 
     c1, r1, c2, r2 = range_boundaries(ref)
     first = f"${get_column_letter(c1)}${r1}"
@@ -41,7 +41,7 @@ def _absolute(ref: str) -> str:
 
 
 def _tables(ws) -> list[dict]:
-    from openpyxl.utils.cell import range_boundaries, get_column_letter
+    from openpyxl.utils.cell import get_column_letter, range_boundaries
 
     out = []
     for t in ws.tables.values():

@@ -8,20 +8,21 @@ import statistics
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 
-from .. import spec
-from ..normalize import fold, format_number
-from .files import REMEDIATION_KEYS, UNKNOWN_STATUS
-# ``Consolidation`` (records.py) appears in annotations only and is not imported: records.py
+from cchc_xl import spec
+from cchc_xl.consolidate.files import LEVEL_ORDER, REMEDIATION_KEYS, UNKNOWN_STATUS, _num, _tidy
+
+# ``ConsolidationData`` (records.py) appears in annotations only and is not imported: records.py
 # imports this module (its ``summary``).
-from .files import LEVEL_ORDER, _num, _tidy
+from cchc_xl.consolidate.model import ConsolidationData
+from cchc_xl.normalize import fold, format_number
 
 # ---- aggregation ---------------------------------------------------------------------------
 
-def _levels_present(c: Consolidation) -> list[str]:
+def _levels_present(c: ConsolidationData) -> list[str]:
     return sorted({a["level"] for a in c.records["agencies"]}, key=lambda lv: LEVEL_ORDER.get(lv, 9))
 
 
-def _catalog_for(c: Consolidation, level: str) -> spec.Catalog:
+def _catalog_for(c: ConsolidationData, level: str) -> spec.Catalog:
     def pick():
         years = Counter(a["criteria_year"] for a in c.records["agencies"] if a["level"] == level)
         return spec.catalog(level, years.most_common(1)[0][0] if years else None)
@@ -36,7 +37,7 @@ def _rule_of(row: dict) -> str:
         row.get("kind"), "none")
 
 
-def _value_rows(c: Consolidation, which: str) -> list[dict]:
+def _value_rows(c: ConsolidationData, which: str) -> list[dict]:
     """The catalog rows of the levels present (union, in catalog order), plus unknown codes."""
     rows, seen = [], set()
     levels = _levels_present(c) or ["so"]
@@ -46,18 +47,10 @@ def _value_rows(c: Consolidation, which: str) -> list[dict]:
             if r["code"] not in seen:
                 seen.add(r["code"])
                 rows.append(r)
-    extra = sorted({r["code"] for r in c.records[which]} - seen, key=_code_key)
+    extra = sorted({r["code"] for r in c.records[which]} - seen, key=spec.code_sort_key)
     for code in extra:
         rows.append({"code": code, "name": "(Mã không có trong danh mục)", "kind": "text", "unknown": True})
     return rows
-
-
-def _code_key(code):
-    out = []
-    for p in str(code or "").split("."):
-        digits = "".join(ch for ch in p if ch.isdigit())
-        out.append((int(digits) if digits else 0, p))
-    return out
 
 
 @dataclass
@@ -74,12 +67,12 @@ class Aggregate:
     excluded: int = 0  # values left out because they have an error
 
 
-def aggregate_values(c: Consolidation, which: str = "indicators") -> list[tuple[dict, Aggregate | None]]:
+def aggregate_values(c: ConsolidationData, which: str = "indicators") -> list[tuple[dict, Aggregate | None]]:
     """Province aggregate of every catalog row, by the row's rule (groups give None)."""
     return c.memo(("aggregate", which), lambda: _aggregate_values(c, which))
 
 
-def _aggregate_values(c: Consolidation, which: str) -> list[tuple[dict, Aggregate | None]]:
+def _aggregate_values(c: ConsolidationData, which: str) -> list[tuple[dict, Aggregate | None]]:
     by_code: dict[str, list] = defaultdict(list)
     left_out: Counter = Counter()
     for r in c.records[which]:
@@ -145,13 +138,13 @@ def _aggregate_values(c: Consolidation, which: str) -> list[tuple[dict, Aggregat
     return out
 
 
-def indicator_totals(c: Consolidation) -> dict:
+def indicator_totals(c: ConsolidationData) -> dict:
     """Province total of every count-type (summed) indicator that at least one agency reported."""
     return {row["code"]: agg.total for row, agg in aggregate_values(c, "indicators")
             if agg is not None and agg.rule == "sum" and agg.total is not None}
 
 
-def remediation_progress(c: Consolidation) -> list[dict]:
+def remediation_progress(c: ConsolidationData) -> list[dict]:
     """One record per accepted agency: items per status, completion rate, overdue; sorted."""
     stats: dict[int, Counter] = defaultdict(Counter)
     for r in c.records["remediation"]:
@@ -185,7 +178,7 @@ def progress_words(done: int, total: int) -> str:
     return f"{_vn(done)}/{_vn(total)} tồn tại, đạt tỷ lệ {format_number(round(done * 100 / total, 2))}%"
 
 
-def deductions_by_criterion(c: Consolidation) -> list[dict]:
+def deductions_by_criterion(c: ConsolidationData) -> list[dict]:
     """Per (level, criterion): agencies deducted, points lost in all; most frequent first."""
     groups: dict[tuple, dict] = {}
     for r in c.records["deductions"]:
@@ -209,17 +202,17 @@ def deductions_by_criterion(c: Consolidation) -> list[dict]:
         out.append({"level": level, "code": g["code"], "name": name, "agencies": len(g["agencies"]),
                     "rows": g["rows"], "lost": _tidy(g["lost"]) if g["lost_known"] else None,
                     "max": _num(cat.max_score(g["code"]))})
-    out.sort(key=lambda r: (-r["agencies"], -(r["lost"] or 0), LEVEL_ORDER.get(r["level"], 9), _code_key(r["code"])))
+    out.sort(key=lambda r: (-r["agencies"], -(r["lost"] or 0), LEVEL_ORDER.get(r["level"], 9), spec.code_sort_key(r["code"])))
     return out
 
 
-def area_scores(c: Consolidation) -> tuple[list[str], list[dict]]:
+def area_scores(c: ConsolidationData) -> tuple[list[str], list[dict]]:
     """Per accepted agency: score per area, total, percentage, rank within its level.
 
     An agency is ranked only on complete, valid area scores; one whose scores are missing or
     have an error is listed all the same, unranked, with the reason (``words``)."""
     a = c.records["areas"]
-    codes = sorted({r["code"] for r in a if r["code"]}, key=_code_key)
+    codes = sorted({r["code"] for r in a if r["code"]}, key=spec.code_sort_key)
     per: dict[int, dict] = {}
     for ag in c.records["agencies"]:
         per[ag["aid"]] = {"aid": ag["aid"], "agency": ag["agency"], "level": ag["level"], "scores": {}, "max": 0.0,

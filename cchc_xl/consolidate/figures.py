@@ -13,10 +13,10 @@ import datetime as dt
 import re
 from collections import Counter, defaultdict
 
-from .. import spec
-from ..normalize import fold
-from .aggregate import _catalog_for, _levels_present, aggregate_values, deductions_by_criterion
-from .files import OPEN_STATUSES, REMEDIATION_KEYS
+from cchc_xl import spec
+from cchc_xl.consolidate.aggregate import _catalog_for, _levels_present, aggregate_values, deductions_by_criterion
+from cchc_xl.consolidate.files import OPEN_STATUSES, REMEDIATION_KEYS
+from cchc_xl.normalize import fold
 
 TOP_CRITERIA = 3
 OTHER = "khac"  # remediation items tied to no criterion

@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable
 
-from .. import spec
-from ..reader import SUPPORTED_SUFFIXES
+from cchc_xl import spec
+from cchc_xl.files.boundary import SUPPORTED_SUFFIXES
 
 STATUSES = ("accepted", "rejected", "duplicate", "skipped")
 STATUS_LABELS = {"accepted": "Được tổng hợp", "rejected": "Bị loại", "duplicate": "Bản trùng, không dùng",
@@ -131,7 +131,7 @@ def warm(catalog_dirs: list[str] | None = None) -> None:
             except spec.SpecError:
                 pass
     try:
-        from .. import validate
+        from cchc_xl.check import validate
 
         validate._schema_validator()
     except Exception:  # warming is an optimisation only
@@ -141,7 +141,7 @@ def warm(catalog_dirs: list[str] | None = None) -> None:
 def _reader_process(catalog_dirs: list[str] | None = None) -> None:
     """A reading worker of the consolidation: itself the isolated, memory-capped reader (no second
     child per file), with warm caches."""
-    from .. import isolate
+    from cchc_xl.files import isolate
 
     isolate.become_reader()
     warm(catalog_dirs)
@@ -150,7 +150,7 @@ def _reader_process(catalog_dirs: list[str] | None = None) -> None:
 def read_one(path: str, display: str) -> dict:
     """Read and check one workbook into a small picklable record; never raises."""
     try:
-        from ..validate import validate_file
+        from cchc_xl.check.validate import validate_file
 
         rep = validate_file(path, display=display)
         issues = [(i.severity, i.code, i.message, i.sheet, i.cell, i.field) for i in rep.issues]
@@ -175,7 +175,7 @@ def _read_chunk(items: list[tuple[str, str]]) -> list[dict]:
 
 
 def _crashed(display: str) -> dict:
-    from ..isolate import CRASH_REASON  # the one reason, whichever process the reader died in
+    from cchc_xl.files.isolate import CRASH_REASON
 
     return {"file": display, "unreadable": True, "report": None,
             "issues": [("error", "unreadable", f"{Path(display).name}: {CRASH_REASON}", None, None, None)]}

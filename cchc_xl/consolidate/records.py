@@ -10,91 +10,35 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable
 
-from .. import spec
-from ..checks import areas
-from ..cycle.compare import BASIS_KEY, basis, compare
-from ..normalize import fold, parse_deadline
-from .files import (LEVEL_ORDER, OPEN_STATUSES, REMEDIATION_KEYS, UNKNOWN_STATUS, ConsolidationError, FileEntry,  # noqa: F401
-                    _crashed, _num, _tidy, find_files, read_files)
+from cchc_xl import spec
+from cchc_xl.check import areas
+from cchc_xl.consolidate.compare import BASIS_KEY, basis, compare
+from cchc_xl.consolidate.files import (  # noqa: F401
+    LEVEL_ORDER,
+    OPEN_STATUSES,
+    REMEDIATION_KEYS,
+    UNKNOWN_STATUS,
+    ConsolidationError,
+    FileEntry,
+    _crashed,
+    _num,
+    _tidy,
+    find_files,
+    read_files,
+)
+from cchc_xl.consolidate.model import ConsolidationData, clean_report  # noqa: F401 (clean_report: re-exported)
+from cchc_xl.normalize import fold, parse_deadline
 
 # ---- the consolidation ---------------------------------------------------------------------
 
-@dataclass
-class Consolidation:
-    """What a folder of submissions holds, ready to be written or summarised.
-
-    ``records`` holds, per table (``agencies``, ``areas``, ``deductions``, ``remediation``,
-    ``indicators``, ``propaganda``, ``issues``), one plain dict per row of the accepted files
-    (``issues``: of every file). ``files`` lists every file found with its status.
-    """
-
-    period: dict
-    files: list[FileEntry]
-    registry: list | None
-    missing_agencies: list[str]
-    records: dict[str, list[dict]]
-    input_dir: str = ""
-    made: dt.datetime = field(default_factory=lambda: dt.datetime.now().replace(microsecond=0))
-    seconds: float = 0.0
-    timings: dict = field(default_factory=dict)  # seconds per phase: find, read, build, write
-    previous: dict | None = None  # a previous consolidation's summary, for the comparison sheet
-    _memo: dict = field(default_factory=dict, repr=False)
-
-    @property
-    def reminders(self) -> list[dict]:
-        """The registry's agencies with no accepted file (not reported, or every file rejected),
-        with the registry's contact, in registry order: whom the department reminds."""
-        from ..registry import contact_text
-
-        if self.registry is None:
-            return []
-        got = {f.registry_index for f in self.accepted if f.registry_index is not None}
-        out = []
-        for i, a in enumerate(self.registry):
-            if i in got:
-                continue
-            c = getattr(a, "contact", None)
-            out.append({"name": a.name, "level": a.level, "lien_he": contact_text(a),
-                        "nguoi_lien_he": getattr(c, "name", None), "dien_thoai": getattr(c, "phone", None),
-                        "email": getattr(c, "email", None),
-                        "rejected": any(f.status == "rejected" and f.identity == f"registry:{i}" for f in self.files)})
-        return out
-
-    @property
-    def accepted(self) -> list[FileEntry]:
-        return [f for f in self.files if f.status == "accepted"]
-
-    @property
-    def reports(self) -> list[dict]:
-        """The canonical reports of the accepted files (for the provincial appendix), without the
-        values left out of the province figures (``records["excluded"]``)."""
-        return [self.report_of(f) for f in self.accepted]
-
-    def report_of(self, f: FileEntry) -> dict:
-        """One accepted file's report without the values left out of the province figures."""
-        def compute():
-            by_file = defaultdict(list)
-            for x in self.records.get("excluded") or []:
-                by_file[x["file"]].append(x)
-            return {e.file: clean_report(e.report, by_file.get(e.file, [])) for e in self.accepted}
-
-        return self.memo("reports", compute)[f.file]
-
-    @property
-    def period_words(self) -> str:
-        if self.period.get("year") and self.period.get("kind"):
-            return spec.period_words(self.period["kind"], self.period["year"])
-        return "(chưa xác định kỳ)"
-
-    def memo(self, key, compute):
-        if key not in self._memo:
-            self._memo[key] = compute()
-        return self._memo[key]
+class Consolidation(ConsolidationData):
+    """A consolidation with its figures: the JSON summary of INTERFACES.md and the comparison with
+    the previous period."""
 
     def summary(self) -> dict:
         """The consolidation summary of INTERFACES.md (plus a few extra keys)."""
-        from .aggregate import indicator_totals
-        from .figures import report_figures
+        from cchc_xl.consolidate.aggregate import indicator_totals
+        from cchc_xl.consolidate.figures import report_figures
 
         rec = self.records
         rem = rec["remediation"]
@@ -141,7 +85,7 @@ class Consolidation:
 
 
 def comparison_basis(c: Consolidation) -> dict:
-    from .aggregate import area_scores
+    from cchc_xl.consolidate.aggregate import area_scores
 
     return basis(area_scores(c)[1], c.records["deductions"], c.records["remediation"], c.records["agencies"],
                  c.period)
@@ -155,10 +99,10 @@ def former_names_of(registry) -> dict[str, tuple[str, ...]]:
 def _load_registry(registry):
     if registry is None:
         return None
-    from ..registry import Agency, RegistryError, load_registry
+    from cchc_xl.read.registry import Agency, RegistryError, load_registry
 
     if isinstance(registry, (list, tuple)):
-        from ..identity import conflicts, refusal_message
+        from cchc_xl.read.identity import conflicts, refusal_message
 
         agencies = [a if isinstance(a, Agency) else Agency(**a) for a in registry]
         clashes = conflicts(agencies)
@@ -194,7 +138,7 @@ def consolidate(input_dir: str | os.PathLike, registry=None, year: int | None = 
     t_read = time.perf_counter()
     index = None
     if agencies is not None:
-        from ..registry import RegistryIndex
+        from cchc_xl.read.registry import RegistryIndex
 
         index = RegistryIndex(agencies)
     for f in to_read:
@@ -252,7 +196,7 @@ def _apply_record(f: FileEntry, rec: dict, index) -> None:
     if index is not None:
         found = index.resolve(f.reported_name, f.agency_code, f.level)
         if found.ambiguous:  # identity rule 3: counted for none of the candidates until decided
-            from ..identity import ambiguous_message
+            from cchc_xl.read.identity import ambiguous_message
 
             f.status, f.reason = "rejected", ambiguous_message(f.reported_name, index.agencies, found)
             return
@@ -273,7 +217,7 @@ def _apply_record(f: FileEntry, rec: dict, index) -> None:
 def _group_unregistered(entries: list[FileEntry]) -> None:
     """The files matched to no registry row, one identity per agency (``identity.group_keys``:
     equal codes join, equal names join unless the codes differ; nothing joins by folding)."""
-    from ..identity import group_keys
+    from cchc_xl.read.identity import group_keys
 
     loose = [f for f in entries if f.identity == "agency:?"]
     for f, key in zip(loose, group_keys([(f.reported_name, f.agency_code) for f in loose])):
@@ -338,8 +282,8 @@ def _decide(entries: list[FileEntry], period: dict, strict: bool) -> None:
 def duplicate_reason(f: FileEntry, win: FileEntry) -> str:
     """Why ``f`` is not used (``duplicate_file`` of schemas/issues.json): which identity rule made
     it the same agency as ``win`` (same code, same name, a former name …) and why ``win`` is kept."""
-    from ..identity import code_key, same_name
-    from ..issues import render
+    from cchc_xl.read.identity import code_key, same_name
+    from cchc_xl.spec.issues import render
 
     decl = spec.load("issues")["duplicate_file"]
     forms = decl["messages"]
@@ -391,26 +335,6 @@ def _error_fields(f: FileEntry) -> dict[str, tuple]:
         if sev == "error" and fld and fld not in out:
             out[fld] = (msg, sheet, cell, fld)
     return out
-
-
-def clean_report(doc: dict, excluded: list[dict]) -> dict:
-    """A copy of a canonical report without the values the consolidation left out (for the
-    province appendix, which reads reports)."""
-    if not excluded:
-        return doc
-    import copy
-
-    doc = copy.deepcopy(doc)
-    for x in excluded:
-        table, field = x["table"], x["field"] or ""
-        if table in ("areas", "deductions"):
-            i = int(field[len(table) + 1:].split("]", 1)[0])
-            doc[table][i]["score"] = None
-        else:
-            item = (doc.get(table) or {}).get(x["code"])
-            if isinstance(item, dict):
-                item["value"] = None
-    return doc
 
 
 def _build(files: list[FileEntry], period: dict, registry, input_dir: str) -> Consolidation:

@@ -27,17 +27,33 @@ from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from .. import spec
-from ..spec import SCHEMA_VERSION, __version__
-from ..issues import Issue, make, render
-from ..normalize import clean_text, fold, format_number, is_error_value, match_enum, parse_code, parse_number
-from ..reader import UnreadableError, a1, load_grids, meta_version
-from ..registry import split_names
-from ..template import (BORDER, GROUP_FILL, LOCKED_FILL, RED_FILL, RED_FONT, UNLOCKED,
-                       WRAP_TOP, _code_sort_key, _header, _hint, _print_setup, _protect, _set_text, _title, font,
-                       save_atomic, style_field_row, write_catalog_rows, write_guide)
-from ..sheets.measure import fit_row, text_lines
-from .exemptions import check_exemptions, exemption_sheet, read_exemptions
+from cchc_xl import spec
+from cchc_xl.cycle.exemptions import check_exemptions, exemption_sheet, read_exemptions
+from cchc_xl.normalize import clean_text, fold, format_number, is_error_value, match_enum, parse_code, parse_number
+from cchc_xl.read.agency import UnreadableError, a1, load_grids, meta_version
+from cchc_xl.read.registry import split_names
+from cchc_xl.sheets.measure import fit_row, text_lines
+from cchc_xl.spec import SCHEMA_VERSION, __version__
+from cchc_xl.spec.issues import Issue, make, render
+from cchc_xl.workbook.style import RED_FILL, RED_FONT
+from cchc_xl.workbook.template import (
+    BORDER,
+    GROUP_FILL,
+    LOCKED_FILL,
+    UNLOCKED,
+    WRAP_TOP,
+    _header,
+    _hint,
+    _print_setup,
+    _protect,
+    _set_text,
+    _title,
+    font,
+    save_atomic,
+    style_field_row,
+    write_catalog_rows,
+    write_guide,
+)
 
 AREA, CRITERION = "lv", "tc"  # kinds of catalog rows in the dropdown keys
 
@@ -116,7 +132,7 @@ def _lists_sheet(wb: Workbook, sets: dict[str, spec.Catalog], names: _Names) -> 
     for level, cat in sets.items():
         label = _level_label(level)
         for kind, items in ((AREA, cat.criteria["areas"]), (CRITERION, cat.criteria["criteria"])):
-            for item in sorted(items, key=lambda x: _code_sort_key(x["code"])):
+            for item in sorted(items, key=lambda x: spec.code_sort_key(x["code"])):
                 _set_text(ws.cell(row=r, column=3), f"{label}|{kind}")
                 _set_text(ws.cell(row=r, column=4), item["code"])
                 _set_text(ws.cell(row=r, column=5), f"{label}|{kind}|{item['code']}")
@@ -499,7 +515,7 @@ def _issue(issue_code: str, /, sheet=None, cell=None, field=None, severity=None,
 
 def _name_key(name: str) -> str:
     """Identity of an agency name (``identity.name_key``): tone marks kept (Hà ≠ Hạ)."""
-    from ..identity import name_key
+    from cchc_xl.read.identity import name_key
 
     return name_key(name)
 
@@ -637,7 +653,7 @@ class _AppraisalReader:
             elif level is None:
                 self.add("invalid_value", sheet, r, col["level"], "level", field_title=titles["level"],
                          value=raw_level, allowed="; ".join(lv["label"] for lv in spec.levels()))
-            from ..identity import conflicts
+            from cchc_xl.read.identity import conflicts
 
             # identity rule 4: never merged; score rows name their agency only, so one name is one agency
             clash = conflicts([*agencies, {"name": name, "code": code}], names_alone=True)
@@ -700,7 +716,7 @@ class _AppraisalReader:
 
 def _check(ap: Appraisal, path: Path) -> None:
     """The domain checks: known agency, code of the agency's level and year, score ≤ maximum, no duplicates."""
-    from ..identity import AgencyIndex, candidates_text
+    from cchc_xl.read.identity import AgencyIndex, candidates_text
 
     by_key = {_name_key(a.name): a for a in ap.agencies}
     index = AgencyIndex(ap.agencies)

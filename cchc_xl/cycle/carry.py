@@ -28,9 +28,9 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from .. import spec
-from ..spec import SCHEMA_VERSION
-from ..fileio import os_reason
+from cchc_xl import spec
+from cchc_xl.files.fileio import os_reason
+from cchc_xl.spec import SCHEMA_VERSION
 
 CLOSED_STATUSES = {"hoan_thanh"}
 _NEXT = {"quy_1": ("quy_2", 0), "quy_2": ("quy_3", 0), "quy_3": ("quy_4", 0), "quy_4": ("quy_1", 1),
@@ -166,7 +166,7 @@ def write_next(previous_path, out, year: int | None = None, kind: str | None = N
 
     Returns the path written and the number of remediation items carried.
     """
-    from ..reader import UnreadableError, read_file
+    from cchc_xl.read.agency import UnreadableError, read_file
 
     prev_path, out = Path(previous_path), Path(out)
     if kind is not None and kind not in _kinds():
@@ -193,7 +193,7 @@ def write_next(previous_path, out, year: int | None = None, kind: str | None = N
         raise CarryError(f"{prev_path.name}: {exc}") from None
     try:
         if macros:
-            from ..macro_workbooks import BuildError, write_macro_template
+            from cchc_xl.workbook.macros import BuildError, write_macro_template
 
             try:
                 path = write_macro_template(out, level=level, year=report["period"]["year"],
@@ -202,7 +202,7 @@ def write_next(previous_path, out, year: int | None = None, kind: str | None = N
             except BuildError as exc:
                 raise CarryError(f"{out.name}: {exc}") from None
         else:
-            from ..template import write_template
+            from cchc_xl.workbook.template import write_template
 
             path = write_template(out, report=report)
     except OSError as exc:
@@ -218,9 +218,9 @@ def write_next_all(previous_dir, out_dir, year: int | None = None, kind: str | N
     files skipped (``(file, reason)``). Nothing is overwritten; on a failure nothing is kept."""
     from types import SimpleNamespace
 
-    from ..template import write_template
-    from .filenames import agency_file_names
-    from .previous import read_previous
+    from cchc_xl.cycle.filenames import agency_file_names
+    from cchc_xl.cycle.previous import read_previous
+    from cchc_xl.workbook.template import write_template
 
     prev_dir, out_dir = Path(previous_dir), Path(out_dir)
     if kind is not None and kind not in _kinds():

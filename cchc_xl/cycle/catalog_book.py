@@ -29,14 +29,29 @@ from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from .. import spec
-from ..spec import __version__
-from ..issues import Issue, make, render
-from ..normalize import clean_text, fold, is_error_value, parse_code, parse_number
-from ..reader import UnreadableError, a1, load_grids, meta_version
-from ..template import (BORDER, GROUP_FILL, LOCKED_FILL, RED_FILL, RED_FONT, UNLOCKED, WRAP_TOP, _code_sort_key,
-                        _header, _hint, _print_setup, _protect, _set_text, _title, font, save_atomic, write_guide)
-from ..sheets.measure import fit_row
+from cchc_xl import spec
+from cchc_xl.normalize import clean_text, fold, is_error_value, parse_code, parse_number
+from cchc_xl.read.agency import UnreadableError, a1, load_grids, meta_version
+from cchc_xl.sheets.measure import fit_row
+from cchc_xl.spec import __version__
+from cchc_xl.spec.issues import Issue, make, render
+from cchc_xl.workbook.style import RED_FILL, RED_FONT
+from cchc_xl.workbook.template import (
+    BORDER,
+    GROUP_FILL,
+    LOCKED_FILL,
+    UNLOCKED,
+    WRAP_TOP,
+    _header,
+    _hint,
+    _print_setup,
+    _protect,
+    _set_text,
+    _title,
+    font,
+    save_atomic,
+    write_guide,
+)
 
 CODE = re.compile(r"^[0-9]+[a-z]?(\.[0-9]+[a-z]?)*$")
 AREA_MARK = "Lĩnh vực"  # what the "Thuộc" column shows for an area (no parent)
@@ -152,7 +167,7 @@ def _criteria_sheet(wb: Workbook, level_label: str, sets: list[dict], sets_ref: 
     rows = []
     for s in sets:
         items = [(a, True) for a in s["areas"]] + [(c, False) for c in s["criteria"]]
-        items.sort(key=lambda x: _code_sort_key(x[0]["code"]))
+        items.sort(key=lambda x: spec.code_sort_key(x[0]["code"]))
         rows.extend((s["year"], item, is_area) for item, is_area in items)
     first = hr + 1
     last = hr + max(cfg["open_rows"], len(rows) + 200)
@@ -537,7 +552,7 @@ def read_catalog_workbook(path: str | os.PathLike) -> CatalogBook:
         _check_set(year, s, per_year.get(year, []), crit_t, sets_t)
     out = []
     for year, s in sorted(sets.items()):
-        items = sorted(per_year.get(year, []), key=lambda it: _code_sort_key(it["code"]))
+        items = sorted(per_year.get(year, []), key=lambda it: spec.code_sort_key(it["code"]))
         doc = {"kind": "criteria", "level": level, "year": year, "title": s["title"]}
         for key in ("document", "max_total", "survey_max_score", "remark"):
             if s[key] is not None:
@@ -564,7 +579,7 @@ def import_catalog_workbook(path: str | os.PathLike, out_dir: str | os.PathLike)
     Nothing is written while the workbook has errors (``CatalogBookError`` with the issues).
     Each file is written whole (temporary file, then renamed) and checked like any catalog.
     """
-    from ..fileio import os_reason, write_text_atomic
+    from cchc_xl.files.fileio import os_reason, write_text_atomic
 
     path = Path(path)
     book = read_catalog_workbook(path)

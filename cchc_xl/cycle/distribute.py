@@ -12,15 +12,13 @@ import os
 import re
 from pathlib import Path
 
-from .. import spec
-from ..spec import SCHEMA_VERSION
-from ..fileio import os_reason
-from ..normalize import format_number
-from ..identity import same_name
-from ..template import _code_sort_key
-from .filenames import MAX_NAME_BYTES, MAX_NAME_CHARS, agency_file_names, safe_stem  # noqa: F401 (re-exported)
-from .appraisal import Agency, Appraisal, DistributeError, _name_key, decl, exempt_codes, read_appraisal
-
+from cchc_xl import spec
+from cchc_xl.cycle.appraisal import Agency, Appraisal, DistributeError, _name_key, decl, exempt_codes, read_appraisal
+from cchc_xl.cycle.filenames import MAX_NAME_BYTES, MAX_NAME_CHARS, agency_file_names, safe_stem  # noqa: F401 (re-exported)
+from cchc_xl.files.fileio import os_reason
+from cchc_xl.normalize import format_number
+from cchc_xl.read.identity import same_name
+from cchc_xl.spec import SCHEMA_VERSION
 
 # ---- agency reports ------------------------------------------------------------------------
 
@@ -47,9 +45,9 @@ def agency_reports(ap: Appraisal, year: int, kind: str) -> list[tuple[Agency, di
     exempt = exempt_codes(ap)
     for ag in ap.agencies:
         cat = ap.catalogs.get((ag.level, ap.year)) or spec.catalog(ag.level, ap.year)
-        na = sorted(exempt.get(_name_key(ag.name), ()), key=_code_sort_key)
+        na = sorted(exempt.get(_name_key(ag.name), ()), key=spec.code_sort_key)
         mine = lambda rows: sorted((r for r in rows if _name_key(r.agency) == _name_key(ag.name)),  # noqa: E731
-                                   key=lambda r: _code_sort_key(r.code))
+                                   key=lambda r: spec.code_sort_key(r.code))
         areas = [{"code": r.code, "name": cat.areas_by_code[r.code].get("name"),
                   "max_score": r.max_score if r.max_score is not None else cat.applicable_max(r.code, na),
                   "score": r.score} for r in mine(ap.areas)]
@@ -87,7 +85,7 @@ def area_total_mismatches(ap: Appraisal, reports: list[tuple[Agency, dict]]) -> 
     scores are kept as entered (DOMAIN.md: real appraisals do not always add up)."""
     from dataclasses import replace
 
-    from ..validate import area_total_issues
+    from cchc_xl.check.validate import area_total_issues
 
     out = []
     for ag, report in reports:
@@ -123,8 +121,8 @@ class Distribution(list):
 def add_previous_items(reports: list[tuple[Agency, dict]], previous_dir) -> Distribution:
     """Append to each agency's report the unfinished items of its latest earlier workbook(s) in
     ``previous_dir`` (its own, and its former agencies' after a merger), marked carried."""
-    from .carry import carry_item, is_open
-    from .previous import Lineage, match_previous, read_previous
+    from cchc_xl.cycle.carry import carry_item, is_open
+    from cchc_xl.cycle.previous import Lineage, match_previous, read_previous
 
     folder = read_previous(previous_dir)
     lineage = Lineage([(ag.name, ag.code, ag.former_names) for ag, _ in reports])
@@ -173,8 +171,8 @@ PARALLEL_FROM = 40  # workbooks: from this many, written by one process per proc
 
 
 def _write_chunk(items: list) -> list[Path]:
-    from ..spec import FROM_APPRAISAL
-    from ..template import write_template
+    from cchc_xl.spec import FROM_APPRAISAL
+    from cchc_xl.workbook.template import write_template
 
     return [Path(write_template(target, report=report, source=FROM_APPRAISAL)) for target, report in items]
 

@@ -14,10 +14,11 @@ from openpyxl.formatting.rule import FormulaRule
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from .. import spec
-from ..reader import a1
-from ..template import RED_FILL, RED_FONT, _hint, _print_setup, _protect, _set_text
-from ..sheets.measure import fit_row
+from cchc_xl import spec
+from cchc_xl.read.agency import a1
+from cchc_xl.sheets.measure import fit_row
+from cchc_xl.workbook.style import RED_FILL, RED_FONT
+from cchc_xl.workbook.template import _hint, _print_setup, _protect, _set_text
 
 
 def exemption_sheet(wb, rows: list[dict] | None, style_row, table) -> None:
@@ -74,7 +75,7 @@ def exemption_sheet(wb, rows: list[dict] | None, style_row, table) -> None:
 
 def read_exemptions(rd, grids, cfg: dict, find_header, cell) -> list[dict]:
     """The sheet's rows (``agency``, ``code``, ``note``, ``cells``); none when an older workbook lacks it."""
-    from ..normalize import fold, parse_code
+    from cchc_xl.normalize import fold, parse_code
 
     sheet = next((n for n in grids if fold(n) == fold(cfg["title"])), None)
     if sheet is None:

@@ -2,7 +2,7 @@
 
 Since 2025 departments merged and were renamed, so last year's "Sở Kế hoạch và Đầu tư" is this
 year's part of "Sở Tài chính". An agency is matched to earlier workbooks by the one identity rule
-(``cchc_xl.identity``): its code, its name (tone marks count: Thạch Hà is not Thạch Hạ), one of its
+(``cchc_xl.read.identity``): its code, its name (tone marks count: Thạch Hà is not Thạch Hạ), one of its
 former names, or a name typed without diacritics that fits it alone; a merged agency inherits the
 workbooks of all its former agencies. A workbook that fits several agencies goes to none.
 """
@@ -14,8 +14,8 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .. import spec
-from ..identity import AgencyIndex, Match, group_keys
+from cchc_xl import spec
+from cchc_xl.read.identity import AgencyIndex, Match, group_keys
 
 
 @dataclass
@@ -63,14 +63,14 @@ def workbook_files(folder: str | os.PathLike) -> list[Path]:
     """Spreadsheets under ``folder`` (recursively), found as the consolidation finds them
     (``consolidate.files.find_files``): every readable suffix, no Office lock files, no hidden
     files or folders."""
-    from ..consolidate.files import find_files
+    from cchc_xl.consolidate.files import find_files
 
     return [e.path for e in find_files(folder) if e.status == "accepted"]
 
 
 def read_previous(folder: str | os.PathLike) -> PreviousFolder:
     """The latest agency workbook of every agency in ``folder``; other files are listed as skipped."""
-    from ..reader import UnreadableError, read_file
+    from cchc_xl.read.agency import UnreadableError, read_file
 
     found: list[tuple[str, PreviousWorkbook]] = []
     skipped = []
@@ -129,7 +129,7 @@ def match_previous(lineage: Lineage, folder: PreviousFolder) -> tuple[dict[int, 
                                                                         list[PreviousWorkbook]]:
     """Today's agency index → its earlier workbooks (its own and its former agencies'), and the
     workbooks no agency of today claims (``why`` says so when several agencies fit)."""
-    from ..identity import ambiguous_message
+    from cchc_xl.read.identity import ambiguous_message
 
     matched: dict[int, list[PreviousWorkbook]] = {}
     orphans = []

@@ -36,15 +36,15 @@ def vietnam_time() -> None:
 
 
 def _config(args):
-    from .app import Config
-    from .errors import MB
+    from cchc_xl.server.app import Config
+    from cchc_xl.server.errors import MB
 
     return Config(data_dir=Path(args.data), max_upload=int(args.max_upload_mb * MB), public_url=args.public_url,
                   jobs=args.jobs, catalog_dirs=list(args.catalog or []))
 
 
 def backup(data_dir: str, target: str) -> Path:
-    from .storage import Store
+    from cchc_xl.server.storage import Store
 
     store = Store(data_dir)
     try:
@@ -56,9 +56,9 @@ def backup(data_dir: str, target: str) -> Path:
 def reset_password(data_dir: str) -> str:
     import secrets
 
-    from .auth import hash_password
-    from .errors import ADMIN_USER
-    from .storage import Store
+    from cchc_xl.server.auth import hash_password
+    from cchc_xl.server.errors import ADMIN_USER
+    from cchc_xl.server.storage import Store
 
     store = Store(data_dir)
     try:
@@ -77,10 +77,10 @@ def seed_demo(config, echo=print) -> tuple[str | None, dict]:
     """A round on the sample registry with the demo's sample workbooks uploaded and submitted."""
     import tempfile
 
-    from ..demo import DEMO_KIND, DEMO_YEAR, examples_dir, write_samples
-    from ..reader import UnreadableError, read_file
-    from . import service
-    from .app import Server
+    from cchc_xl.demo import DEMO_KIND, DEMO_YEAR, examples_dir, write_samples
+    from cchc_xl.read.agency import UnreadableError, read_file
+    from cchc_xl.server import service
+    from cchc_xl.server.app import Server
 
     srv = Server(config)
     try:
@@ -130,7 +130,7 @@ def serve(args, echo=print) -> int:
     vietnam_time()
     config = _config(args)
     demo_link, shown = seed_demo(config, echo) if args.demo else (None, {})
-    from .app import create_app
+    from cchc_xl.server.app import create_app
 
     app = create_app(config)
     server = app.app.state.server

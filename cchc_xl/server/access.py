@@ -6,9 +6,9 @@ import hmac
 
 from fastapi import Request
 
-from . import accounts, service
-from .errors import NeedLogin, NeedNewPassword, Refused
-from .auth import bearer, token_hash
+from cchc_xl.server import accounts, service
+from cchc_xl.server.auth import bearer, token_hash
+from cchc_xl.server.errors import NeedLogin, NeedNewPassword, Refused
 
 SESSION_COOKIE = "cchc_session"
 BAD_TOKEN = "Cần đăng nhập hoặc mã truy cập (token) hợp lệ."

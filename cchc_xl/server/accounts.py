@@ -10,9 +10,9 @@ import re
 import secrets
 from functools import lru_cache
 
-from .. import spec
-from .auth import hash_password
-from .storage import Store, now
+from cchc_xl import spec
+from cchc_xl.server.auth import hash_password
+from cchc_xl.server.storage import Store, now
 
 ADMIN_ROLE = "quan_tri"
 NAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,31}$")

@@ -8,9 +8,17 @@ from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from . import fields, service
-from .access import api_caller, attachment, content_type, own_submission, server_of, too_large, upload_allowed
-from .errors import Refused, too_large_text
+from cchc_xl.server import fields, service
+from cchc_xl.server.access import (
+    api_caller,
+    attachment,
+    content_type,
+    own_submission,
+    server_of,
+    too_large,
+    upload_allowed,
+)
+from cchc_xl.server.errors import Refused, too_large_text
 
 router = APIRouter(prefix="/api")
 

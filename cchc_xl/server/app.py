@@ -13,11 +13,19 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from .auth import Keys, RateLimit, Sessions, hash_password, token_hash
-from .errors import (ADMIN_USER, MB, NeedLogin, NeedNewPassword, Refused, ServiceError,
-                     sentence, too_large_text)
-from .storage import REQUEST_IP, Store
-from .worker import Workers
+from cchc_xl.server.auth import Keys, RateLimit, Sessions, hash_password, token_hash
+from cchc_xl.server.errors import (
+    ADMIN_USER,
+    MB,
+    NeedLogin,
+    NeedNewPassword,
+    Refused,
+    ServiceError,
+    sentence,
+    too_large_text,
+)
+from cchc_xl.server.storage import REQUEST_IP, Store
+from cchc_xl.server.worker import Workers
 
 SECURITY_HEADERS = [
     (b"x-content-type-options", b"nosniff"),
@@ -99,7 +107,7 @@ def error_response(request: Request, status: int, message: str, headers: dict | 
     message = sentence(message)
     if _wants_json(request.url.path):
         return JSONResponse({"error": message}, status_code=status, headers=headers)
-    from .pages import error_page
+    from cchc_xl.server.pages import error_page
 
     resp = error_page(request, status, message)
     resp.headers.update(headers or {})
@@ -165,7 +173,7 @@ class Guards:
         if _wants_json(scope["path"]):
             body, ctype = json.dumps({"error": text}, ensure_ascii=False).encode(), b"application/json"
         else:
-            from .pages import error_html  # the site's own error page, styled like every other
+            from cchc_xl.server.pages import error_html  # the site's own error page, styled like every other
 
             body, ctype = error_html(413, text).encode(), b"text/html; charset=utf-8"
         await send({"type": "http.response.start", "status": 413,
@@ -228,7 +236,7 @@ def create_app(config: Config) -> FastAPI:
         return error_response(request, 500, "Lỗi ngoài dự kiến của máy chủ; đã ghi vào nhật ký. "
                                             "Hãy báo bộ phận công nghệ thông tin.")
 
-    from . import api, buttons, officers, pages
+    from cchc_xl.server import api, buttons, officers, pages
 
     app.include_router(pages.router)
     app.include_router(officers.router)

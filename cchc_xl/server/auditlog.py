@@ -7,8 +7,8 @@ from __future__ import annotations
 import json
 from functools import lru_cache
 
-from .. import spec
-from .storage import Store
+from cchc_xl import spec
+from cchc_xl.server.storage import Store
 
 LIMIT = 500
 # Rows that concern a round or an agency: the round named in the detail, or a submission or agency
@@ -48,7 +48,7 @@ def rows(store: Store, round_id: int | None = None, agency_id: int | None = None
 
 
 def entries(store: Store, round_id: int | None = None, agency_id: int | None = None) -> list[dict]:
-    from .accounts import display
+    from cchc_xl.server.accounts import display
 
     people: dict[str, str] = {}
     out = []

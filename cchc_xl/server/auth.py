@@ -70,7 +70,7 @@ class Sessions:
         self.store = store
 
     def create(self, user: str, ip: str | None = None) -> tuple[str, str]:
-        from .storage import now
+        from cchc_xl.server.storage import now
 
         sid, csrf = new_token(), new_token()
         self.store.execute("INSERT INTO sessions(id_hash, user, csrf, expires_at, created_at, ip) "

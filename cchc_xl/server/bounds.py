@@ -13,9 +13,9 @@ from __future__ import annotations
 import contextlib
 import threading
 
-from .. import spec
-from ..normalize import format_number
-from .errors import MB, ServiceError
+from cchc_xl import spec
+from cchc_xl.normalize import format_number
+from cchc_xl.server.errors import MB, ServiceError
 
 _reserved: dict[int, int] = {}  # agency id → bytes of uploads being stored right now (not yet recorded)
 _checks: dict[int, int] = {}  # agency id → its uploads and button clicks between arrival and answer

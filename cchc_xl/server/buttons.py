@@ -19,10 +19,10 @@ import re
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
-from . import service
-from .access import WRONG_ROLE, agency_by_link, is_admin_token, server_of, upload_allowed
-from .auth import bearer
-from .errors import Refused
+from cchc_xl.server import service
+from cchc_xl.server.access import WRONG_ROLE, agency_by_link, is_admin_token, server_of, upload_allowed
+from cchc_xl.server.auth import bearer
+from cchc_xl.server.errors import Refused
 
 router = APIRouter(prefix="/xlwings")
 ENDPOINTS = ("kiem-tra", "dien-phu-luc", "nop-bao-cao")
@@ -38,14 +38,14 @@ def run_button(kind: str, payload: dict, message: str | None = None) -> dict:
     """In a worker: the button's actions on ``xw.Book(json=payload)``; ``message`` only alerts."""
     import xlwings as xw
 
-    from .. import excel
+    from cchc_xl import excel
 
     try:
         book = xw.Book(json=payload)
     except Exception:  # noqa: BLE001 - a shape _shape_problem let through but xlwings refuses
         raise PayloadError("xlwings không dựng được sổ tính từ nội dung này") from None
     if message is not None:
-        from ..vba.text import MESSAGES  # the button's caption, as the Excel side shows it
+        from cchc_xl.workbook.vba.text import MESSAGES
 
         book.app.alert(message, title=MESSAGES["NutNopBaoCao"], buttons="ok", mode="info")
     elif kind == "kiem-tra":
@@ -61,8 +61,8 @@ def payload_workbook(payload: dict) -> bytes:
     name Excel would not allow, or anything else openpyxl refuses, is a PayloadError."""
     from openpyxl import Workbook
 
-    from ..reader import MAX_COLS, MAX_ROWS
-    from ..safetext import clean
+    from cchc_xl.read.agency import MAX_COLS, MAX_ROWS
+    from cchc_xl.safetext import clean
 
     wb = Workbook()
     wb.remove(wb.active)
@@ -113,8 +113,8 @@ def _agency(request: Request):
 
 
 async def _payload(request: Request) -> dict:
-    from .access import too_large
-    from .errors import too_large_text
+    from cchc_xl.server.access import too_large
+    from cchc_xl.server.errors import too_large_text
 
     body = await request.body()
     if too_large(request):  # a body without a declared length, cut at the bound by the guard
@@ -157,9 +157,9 @@ def _payload_cells(payload: dict) -> dict[str, int]:
 
 def _within_budget(payload: dict) -> None:
     """The payload within the cell budget of every check (``schemas/limits.json``), else 422."""
-    from .. import budget
-    from ..boundary import UnreadableError
-    from .bounds import max_cells
+    from cchc_xl.files import budget
+    from cchc_xl.files.boundary import UnreadableError
+    from cchc_xl.server.bounds import max_cells
 
     try:
         budget.check(_payload_cells(payload), max_cells())
@@ -168,8 +168,8 @@ def _within_budget(payload: dict) -> None:
 
 
 async def _actions(request: Request, agency, kind: str, payload: dict, message: str | None = None):
-    from .bounds import crash_reason
-    from .worker import Crashed
+    from cchc_xl.server.bounds import crash_reason
+    from cchc_xl.server.worker import Crashed
 
     try:
         return await server_of(request).workers.run(run_button, kind, payload, message, key=agency["id"])
@@ -180,8 +180,8 @@ async def _actions(request: Request, agency, kind: str, payload: dict, message: 
 
 
 async def _payload_as_workbook(srv, agency, payload: dict) -> bytes:
-    from .bounds import crash_reason
-    from .worker import Crashed
+    from cchc_xl.server.bounds import crash_reason
+    from cchc_xl.server.worker import Crashed
 
     try:
         return await srv.workers.run(payload_workbook, payload, key=agency["id"])
@@ -203,7 +203,7 @@ async def button(request: Request, kind: str):
                            "dịch vụ cchc-xl (xem README) rồi khởi động lại.")
     upload_allowed(request, agency)  # every click holds a worker: the per-agency limit of uploads
     _within_budget(payload)
-    from .bounds import admitted
+    from cchc_xl.server.bounds import admitted
 
     if kind != "nop-bao-cao":
         srv.store.audit(f"cơ quan {agency['name']}", f"nut_{kind}",

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import re
 
-from .. import spec
-from ..normalize import format_number
-from .errors import ServiceError
+from cchc_xl import spec
+from cchc_xl.normalize import format_number
+from cchc_xl.server.errors import ServiceError
 
 _TYPE_WORDS = {bool: "đúng/sai", int: "số", float: "số thập phân", list: "danh sách", dict: "đối tượng"}
 

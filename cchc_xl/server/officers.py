@@ -6,11 +6,11 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse
 
-from . import accounts, auditlog, service
-from .access import SESSION_COOKIE, check_csrf, department, server_of
-from .errors import Refused
-from .auth import check_password
-from .pages import render
+from cchc_xl.server import accounts, auditlog, service
+from cchc_xl.server.access import SESSION_COOKIE, check_csrf, department, server_of
+from cchc_xl.server.auth import check_password
+from cchc_xl.server.errors import Refused
+from cchc_xl.server.pages import render
 
 router = APIRouter()
 LINK_ACTIONS = {

@@ -12,14 +12,24 @@ from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from .. import spec
-from . import accounts, service
-from .access import (SESSION_COOKIE, agency_by_link, agency_csrf, attachment, check_csrf, department, own_submission,
-                     server_of, too_large, upload_allowed)
-from .access import content_type
-from .errors import ADMIN_USER, MB, Refused, sentence, too_large_text
-from .auth import check_password
-from .chart import rate_chart
+from cchc_xl import spec
+from cchc_xl.server import accounts, service
+from cchc_xl.server.access import (
+    SESSION_COOKIE,
+    agency_by_link,
+    agency_csrf,
+    attachment,
+    check_csrf,
+    content_type,
+    department,
+    own_submission,
+    server_of,
+    too_large,
+    upload_allowed,
+)
+from cchc_xl.server.auth import check_password
+from cchc_xl.server.chart import rate_chart
+from cchc_xl.server.errors import ADMIN_USER, MB, Refused, sentence, too_large_text
 
 router = APIRouter()
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "server"
@@ -306,8 +316,8 @@ XLAM = "application/vnd.ms-excel.addin.macroEnabled.12"
 
 def _addin_file(folder: Path) -> Path:
     """The cchc-xl add-in of this version, built once into the server's data folder."""
-    from .. import __version__
-    from ..macro_workbooks import BuildError, write_addin
+    from cchc_xl.spec import __version__
+    from cchc_xl.workbook.macros import BuildError, write_addin
 
     path = folder / f"cchc-xl-{__version__}.xlam"
     if not path.exists():

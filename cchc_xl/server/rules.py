@@ -3,7 +3,7 @@ agency page, the API and the Excel button — chosen when the round is opened.""
 
 from __future__ import annotations
 
-from .. import spec
+from cchc_xl import spec
 
 SUBMIT_WHEN_VALID = "khi_hop_le"
 

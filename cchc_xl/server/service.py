@@ -11,13 +11,13 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from .. import spec
-from . import bounds, fields
-from .auth import new_token, token_hash
-from .errors import ServiceError
-from .rules import SUBMIT_WHEN_VALID, submit_rule_sentence, submit_rules, submits_on_upload
-from .storage import REQUEST_IP, Store, now, safe_name
-from .worker import Crashed, Workers, annotate, check_file
+from cchc_xl import spec
+from cchc_xl.server import bounds, fields
+from cchc_xl.server.auth import new_token, token_hash
+from cchc_xl.server.errors import ServiceError
+from cchc_xl.server.rules import SUBMIT_WHEN_VALID, submit_rule_sentence, submit_rules, submits_on_upload
+from cchc_xl.server.storage import REQUEST_IP, Store, now, safe_name
+from cchc_xl.server.worker import Crashed, Workers, annotate, check_file
 
 VN = spec.VIETNAM  # deadlines are Vietnamese calendar days
 STATUS_LABELS = {"chua_nop": "Chưa nộp", "co_loi": "Có lỗi", "da_nop": "Đã nộp", "tra_lai": "Bị trả lại"}
@@ -76,7 +76,7 @@ class NewAgency:
 def registry_from_file(path: Path) -> list[NewAgency]:
     """The registry file's agencies, with the contact columns when the registry has them. A registry
     two of whose rows would be one agency is refused (``load_registry``: identity rule 4)."""
-    from ..registry import RegistryError, load_registry
+    from cchc_xl.read.registry import RegistryError, load_registry
 
     try:
         agencies = load_registry(path)
@@ -113,7 +113,7 @@ def registry_from_json(items) -> list[NewAgency]:
 def refuse_merged(agencies: list[NewAgency], source: str) -> None:
     """Identity rule 4: a round never opens with two rows that would be one agency; the reason
     names both (``duplicate_registry_row``), on the page and as the API's 400 answer."""
-    from ..identity import conflicts, refusal_message
+    from cchc_xl.read.identity import conflicts, refusal_message
 
     clashes = conflicts(agencies)
     if clashes:
@@ -172,7 +172,7 @@ def _write_registry_csv(store: Store, rid: int) -> Path:
     import csv
     import io
 
-    from ..fileio import write_text_atomic
+    from cchc_xl.files.fileio import write_text_atomic
 
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
@@ -288,7 +288,7 @@ def agency_index(rows: list):
 
     A round keeps no former names (the registry's are not stored), so a renamed agency matches
     only by its code."""
-    from ..identity import AgencyIndex
+    from cchc_xl.read.identity import AgencyIndex
 
     return AgencyIndex([{"name": a["name"], "code": a["code"], "level": a["level"]} for a in rows])
 
@@ -314,8 +314,8 @@ def refusal_label(sub) -> str | None:
 def _agency_refusal(rows: list, agency, ag: dict) -> str | None:
     """Why a workbook of agency ``ag`` is not the report of ``agency`` (one of the round's ``rows``):
     it is another agency of the round or none, or it fits several (``agency_mismatch``)."""
-    from ..identity import candidates_text, code_field_title, code_key
-    from ..issues import make
+    from cchc_xl.read.identity import candidates_text, code_field_title, code_key
+    from cchc_xl.spec.issues import make
 
     index = agency_index(rows)
     found = index.resolve(ag.get("name"), ag.get("code"), ag.get("level"))
@@ -507,8 +507,8 @@ async def annotated_copy(store: Store, workers: Workers, sub) -> Path:
 
 def prefilled_workbooks(appraisal: Path, year: int, kind: str, folder: Path) -> list[tuple[dict, Path]]:
     """``distribute`` of the round's appraisal workbook into ``folder``: (agency of each, workbook)."""
-    from ..cycle.appraisal import DistributeError
-    from ..cycle.distribute import distribute
+    from cchc_xl.cycle.appraisal import DistributeError
+    from cchc_xl.cycle.distribute import distribute
 
     try:
         paths = distribute(appraisal, folder, year=year, kind=kind)
@@ -544,7 +544,7 @@ def attach_prefilled(store: Store, rid: int, items: list[tuple[dict, Path]]) -> 
 
 def blank_workbook(store: Store, agency) -> Path:
     """The agency's workbook for the round: pre-filled when the round has one, else blank with its name."""
-    from ..template import write_template
+    from cchc_xl.workbook.template import write_template
 
     if agency["prefilled"]:
         return store.file_path(agency["prefilled"])
@@ -568,7 +568,7 @@ def download_name(agency_name: str, suffix: str) -> str:
     """A plain file name from the agency's name (“Sở Tài chính” → so_tai_chinh.xlsx)."""
     import re
 
-    from ..normalize import fold
+    from cchc_xl.normalize import fold
 
     return f"{re.sub(r'[^a-z0-9]+', '_', fold(agency_name)).strip('_') or 'co_quan'}{suffix}"
 

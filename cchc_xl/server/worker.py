@@ -31,7 +31,7 @@ from pathlib import Path
 
 
 def _init(catalog_dirs: list[str]) -> None:
-    from ..consolidate.files import warm
+    from cchc_xl.consolidate.files import warm
 
     _watch_parent(os.getppid())
     # schemas, catalogs (the province's own, --catalog, as in the server process) and the JSON
@@ -52,14 +52,14 @@ def _watch_parent(parent: int) -> None:
 
 
 def limits() -> dict:
-    from .. import spec
+    from cchc_xl import spec
 
     return spec.limits()
 
 
 def check_file(path: str, display: str, max_cells: int | None = None) -> dict:
     """``validate --json``'s object for one file, plus what the round checks (period, agency)."""
-    from ..validate import validate_file
+    from cchc_xl.check.validate import validate_file
 
     rep = validate_file(path, display=display, max_cells=max_cells)
     verdict = rep.to_json()
@@ -99,8 +99,8 @@ def has_macros(path: str) -> bool:
 def annotate(src: str, issues: list[dict], out: str, display: str | None = None,
              max_cells: int | None = None) -> str | None:
     """Write the annotated copy (as ``validate --annotate``); a Vietnamese reason when it cannot be made."""
-    from ..annotate import AnnotateError, annotate_file
-    from ..issues import Issue
+    from cchc_xl.spec.issues import Issue
+    from cchc_xl.workbook.annotate import AnnotateError, annotate_file
 
     try:
         annotate_file(src, [Issue(**i) for i in issues], out, display=display, max_cells=max_cells)

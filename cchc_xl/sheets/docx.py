@@ -21,7 +21,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 
-from ..safetext import clean
+from cchc_xl.safetext import clean
 
 FONT = "Times New Roman"
 BODY_PT = 13  # Nghị định 30: 13–14 pt; the tables use 13, the titles 14
@@ -133,7 +133,7 @@ def _display(value) -> str:
     if value is None:
         return ""
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        from ..normalize import format_number
+        from cchc_xl.normalize import format_number
 
         return format_number(value)
     return str(value)
@@ -251,7 +251,7 @@ def build_document(models, doc=None):
 
 def save_document(doc, out: str | os.PathLike) -> Path:
     """Written whole or not at all (a temporary file beside the target, then renamed)."""
-    from ..fileio import atomic_output
+    from cchc_xl.files.fileio import atomic_output
 
     with atomic_output(out) as tmp:
         doc.save(tmp)

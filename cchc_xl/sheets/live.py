@@ -10,8 +10,19 @@ from __future__ import annotations
 import re
 import sys
 
-from .style import (DATE_FORMAT, DEFAULT_NUMBER_FORMATS, FOOTER, HEADER_FILL, NUMBER_FORMATS, ROW_FILLS,
-                    TABLE_BODY_SIZE, TABLE_MARGINS, TABLE_TITLE_SIZE, FONT_NAME, HEADER_FOOTER_DISTANCE)
+from cchc_xl.sheets.style import (
+    DATE_FORMAT,
+    DEFAULT_NUMBER_FORMATS,
+    FONT_NAME,
+    FOOTER,
+    HEADER_FILL,
+    HEADER_FOOTER_DISTANCE,
+    NUMBER_FORMATS,
+    ROW_FILLS,
+    TABLE_BODY_SIZE,
+    TABLE_MARGINS,
+    TABLE_TITLE_SIZE,
+)
 
 _FORMULA_LIKE = re.compile(r"^[=+\-@]|^\s*[\d(.,]")
 
@@ -63,7 +74,7 @@ def fresh_sheet(book, title: str, after=None):
 
 def render_models(book, models, unit_pt: float, after=None) -> list:
     """Each ``SheetModel`` into a fresh sheet (the openpyxl renderer is ``sheets.xlsx.render_sheets``)."""
-    from .measure import fit_heights
+    from cchc_xl.sheets.measure import fit_heights
 
     out = []
     for m in models:
@@ -202,7 +213,7 @@ def _com_page_setup(sheet, landscape, header_rows, footer, margins) -> None:
 
 def _col_letter(n: int) -> str:
     """1 → "A" (1-based, as the live workbook's ranges are)."""
-    from ..reader import col_letter
+    from cchc_xl.read.agency import col_letter
 
     return col_letter(n - 1)
 

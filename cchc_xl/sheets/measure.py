@@ -13,8 +13,8 @@ import re
 import unicodedata
 from functools import lru_cache
 
-from .model import BORDER_ALL, CellModel, RowModel, SheetModel
-from .style import MAX_ROW_HEIGHT
+from cchc_xl.sheets.model import BORDER_ALL, CellModel, RowModel, SheetModel
+from cchc_xl.sheets.style import MAX_ROW_HEIGHT
 
 # Times New Roman is narrower than the default font the column width unit is based on.
 CHARS_PER_WIDTH = 1.2

@@ -27,8 +27,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .style import (BODY_SIZE, DATE_FORMAT, DEFAULT_NUMBER_FORMATS, FONT_NAME, FOOTER, FORM_MARGINS, NUMBER_FORMATS,
-                    ROW_FILLS, TABLE_BODY_SIZE, TABLE_MARGINS, TABLE_TITLE_SIZE)
+from cchc_xl.sheets.style import (
+    BODY_SIZE,
+    DATE_FORMAT,
+    DEFAULT_NUMBER_FORMATS,
+    FONT_NAME,
+    FOOTER,
+    FORM_MARGINS,
+    NUMBER_FORMATS,
+    ROW_FILLS,
+    TABLE_BODY_SIZE,
+    TABLE_MARGINS,
+    TABLE_TITLE_SIZE,
+)
 
 BORDER_ALL = "ltrb"
 

@@ -5,14 +5,15 @@ from __future__ import annotations
 
 import io
 import math
+import os
 import re
 import zipfile
 from functools import lru_cache
 from pathlib import Path
 
-from .measure import DEFAULT_WIDTH_UNIT_PT, fit_heights, width_unit_pt
-from .model import CellModel, SheetModel
-from .style import BODY_SIZE, FONT_NAME, FORM_BORDER, HEADER_FOOTER_DISTANCE, PAPER_A4
+from cchc_xl.sheets.measure import DEFAULT_WIDTH_UNIT_PT, fit_heights, width_unit_pt
+from cchc_xl.sheets.model import CellModel, SheetModel
+from cchc_xl.sheets.style import BODY_SIZE, FONT_NAME, FORM_BORDER, HEADER_FOOTER_DISTANCE, PAPER_A4
 
 
 def set_default_font(wb, name: str = FONT_NAME, size: float = BODY_SIZE) -> None:
@@ -189,7 +190,7 @@ def _render_sheet(ws, m: SheetModel) -> None:
 
 def _xml_t(text: str) -> str:
     """A <t> element, spaces kept (the text as ``sheets.xmltext.xml_cell_text`` makes it safe)."""
-    from .xmltext import xml_cell_text
+    from cchc_xl.sheets.xmltext import xml_cell_text
 
     return f'<t xml:space="preserve">{xml_cell_text(text)}</t>'
 
@@ -301,8 +302,8 @@ _DIMENSION = re.compile(rb'<dimension ref="[^"]*"\s*/>')
 
 def save_spliced(wb, fast: dict, out: Path) -> Path:
     """Save ``wb`` atomically with the XML rows of ``fast`` ({title: (ws, rows)}) spliced into their sheets."""
-    from ..fileio import atomic_output
-    from ..safetext import sanitize_workbook
+    from cchc_xl.files.fileio import atomic_output
+    from cchc_xl.safetext import sanitize_workbook
 
     sanitize_workbook(wb, Path(out).name)
     buf = io.BytesIO()
@@ -364,3 +365,14 @@ def _memory_writer():
             self.manifest.append(ws)
 
     return MemoryWriter
+
+
+def save_atomic(wb, out: str | os.PathLike) -> Path:
+    """Write to a temporary file beside the target and rename: never half a workbook."""
+    from cchc_xl.files.fileio import atomic_output
+    from cchc_xl.safetext import sanitize_workbook
+
+    sanitize_workbook(wb, Path(out).name)
+    with atomic_output(out) as tmp:
+        write_package(wb, tmp)
+    return Path(out)

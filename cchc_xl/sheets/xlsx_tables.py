@@ -10,10 +10,22 @@ import datetime as dt
 import math
 from functools import lru_cache
 
-from .model import Column, SheetTable
-from .style import (CHART_FILL, DATE_FORMAT, DEFAULT_NUMBER_FORMATS, FONT_NAME, FOOTER, NUMBER_FORMATS, PAPER_A4,
-                    ROW_FILLS, TABLE_BODY_SIZE, TABLE_BORDER, TABLE_MARGINS, TABLE_TITLE_SIZE,
-                    HEADER_FOOTER_DISTANCE)
+from cchc_xl.sheets.model import Column, SheetTable
+from cchc_xl.sheets.style import (
+    CHART_FILL,
+    DATE_FORMAT,
+    DEFAULT_NUMBER_FORMATS,
+    FONT_NAME,
+    FOOTER,
+    HEADER_FOOTER_DISTANCE,
+    NUMBER_FORMATS,
+    PAPER_A4,
+    ROW_FILLS,
+    TABLE_BODY_SIZE,
+    TABLE_BORDER,
+    TABLE_MARGINS,
+    TABLE_TITLE_SIZE,
+)
 
 MERGE_MAX_COLS = 14  # a title of a very wide table is merged across its first columns only
 
@@ -69,8 +81,8 @@ class TableRowsXml:
     def __init__(self, styles: TableStyles, columns: list[Column]):
         from openpyxl.utils import get_column_letter
 
-        from .measure import CHARS_PER_WIDTH
-        from .xmltext import xml_cell_text
+        from cchc_xl.sheets.measure import CHARS_PER_WIDTH
+        from cchc_xl.sheets.xmltext import xml_cell_text
 
         self._text = xml_cell_text
         self.styles = styles
@@ -160,7 +172,7 @@ def _title_cell(ws, row: int, text: str, ncols: int, styles: TableStyles, size: 
     """A line above the table, merged across it (across its first columns when it is very wide)."""
     from openpyxl.utils import get_column_letter
 
-    from .measure import text_lines
+    from cchc_xl.sheets.measure import text_lines
 
     cell = ws.cell(row=row, column=1, value=text)
     cell.font = styles.font(size, bold=bold, italic=italic)
@@ -176,7 +188,7 @@ def _title_cell(ws, row: int, text: str, ncols: int, styles: TableStyles, size: 
 
 @lru_cache(maxsize=1)
 def _screen_keys() -> frozenset:
-    from ..printing import screen_sheet_keys
+    from cchc_xl.sheets.printing import screen_sheet_keys
 
     return frozenset(screen_sheet_keys())
 
@@ -191,7 +203,7 @@ _NARROWEST = 10  # a text column is not narrowed below this width
 
 @lru_cache(maxsize=1)
 def _min_print_pt() -> float:
-    from .. import spec
+    from cchc_xl import spec
 
     return float(spec.load("printing")["consolidated"]["min_print_pt"])
 
@@ -227,7 +239,7 @@ def lay_out_table(ws, t: SheetTable, styles: TableStyles) -> TableRowsXml:
 
     from openpyxl.utils import get_column_letter
 
-    from .measure import fit_row
+    from cchc_xl.sheets.measure import fit_row
 
     cols, fit = print_widths(t)
     if cols is not t.columns or fit != t.fit_width:
@@ -287,7 +299,7 @@ def lay_out_table(ws, t: SheetTable, styles: TableStyles) -> TableRowsXml:
     ws.oddFooter.center.font = FONT_NAME
     ws.print_options.horizontalCentered = True
     if t.key in _screen_keys():  # a long per-agency table, read on the screen (schemas/printing.json)
-        from ..printing import print_for_screen
+        from cchc_xl.sheets.printing import print_for_screen
 
         print_for_screen(ws, n)
     if t.excel_table and t.rows:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from ..safetext import MAX_CELL_TEXT, clean  # the one sanitiser (MAX_CELL_TEXT re-exported)
+from cchc_xl.safetext import MAX_CELL_TEXT, clean  # the one sanitiser (MAX_CELL_TEXT re-exported)
 
 _MARKUP = re.compile("[&<>\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")  # text that needs escaping
 

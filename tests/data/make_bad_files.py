@@ -69,7 +69,7 @@ def ours(tmp: Path, mutate=None) -> bytes:
     """One of our workbooks, optionally changed with openpyxl as a user (or an accident) would."""
     from openpyxl import load_workbook
 
-    from cchc_xl.template import write_template
+    from cchc_xl.workbook.template import write_template
 
     path = tmp / "base.xlsx"
     write_template(path, level="so", year=2024, kind="6_thang", agency="Sở Thử nghiệm")
@@ -93,11 +93,10 @@ def rewrite_member(data: bytes, name: str, fn) -> bytes:
 
 
 def main() -> None:
+    import shutil
     import tempfile
 
     from openpyxl import Workbook
-
-    import shutil
 
     BAD.mkdir(exist_ok=True)
     for old in BAD.iterdir():
