@@ -229,7 +229,6 @@ def area_of(code: str | None) -> str | None:
     return code.split(".", 1)[0]
 
 
-@lru_cache(maxsize=None)
 def code_sort_key(code) -> list[tuple[int, str]]:
     """Codes in the catalogs' order: "1.2" < "1.10", part by part by the number each part holds."""
     out = []
@@ -239,6 +238,7 @@ def code_sort_key(code) -> list[tuple[int, str]]:
     return out
 
 
+@lru_cache(maxsize=None)
 def catalog(level: str, appraisal_year: int | None = None) -> Catalog:
     if level not in {lv["key"] for lv in load("enums")["levels"]}:
         raise SpecError(f"Cấp '{level}' không có trong danh sách cấp (so, huyen, xa)")
