@@ -119,7 +119,7 @@ def sample_report(name: str, code: str | None, level: str, year: int, kind: str,
         if i < len(deds):
             d = deds[i]
             crit_code = d["code"]
-            issue = (f"Tiêu chí {d['code']} ({d['name']}) đạt {_vn(d['score'])}/{_vn(d['max_score'])} điểm: "
+            issue = (f"Tiêu chí {d['code']} ({d['name']}) đạt {format_number(d['score'])}/{format_number(d['max_score'])} điểm: "
                      f"{d['reason'][0].lower()}{d['reason'][1:]}")
         else:
             crit_code = rng.choice([None, None, *(a["code"] for a in areas[:3])])
@@ -155,7 +155,7 @@ def sample_report(name: str, code: str | None, level: str, year: int, kind: str,
     }
 
 
-def _vn(x) -> str:
+def format_number(x) -> str:
     from cchc_xl.normalize import format_number
 
     return format_number(x)
