@@ -10,9 +10,6 @@ from dataclasses import dataclass
 
 from cchc_xl import spec
 from cchc_xl.consolidate.files import LEVEL_ORDER, REMEDIATION_KEYS, UNKNOWN_STATUS, _num, _tidy
-
-# ``ConsolidationData`` (records.py) appears in annotations only and is not imported: records.py
-# imports this module (its ``summary``).
 from cchc_xl.consolidate.model import ConsolidationData
 from cchc_xl.normalize import fold, format_number
 
