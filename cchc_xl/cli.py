@@ -262,8 +262,8 @@ def _defect(args, exc: BaseException) -> int:
 
 
 def _load_report_json(path: str, check=None) -> dict:
-    from cchc_xl.files.fileio import load_report
     from cchc_xl.spec.jsonfile import ReportError
+    from cchc_xl.spec.report_schema import load_report
 
     try:
         return load_report(path, check=check)

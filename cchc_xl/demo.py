@@ -156,7 +156,7 @@ def sample_report(name: str, code: str | None, level: str, year: int, kind: str,
 
 
 def format_number(x) -> str:
-    from cchc_xl.normalize import format_number
+    from cchc_xl.numtext import format_number
 
     return format_number(x)
 
@@ -395,7 +395,7 @@ def run_demo(outdir, echo=print) -> int:
 
 
 def _seconds(x: float) -> str:
-    from cchc_xl.normalize import format_number
+    from cchc_xl.numtext import format_number
 
     return format_number(round(x, 1))
 

@@ -21,7 +21,8 @@ from openpyxl.utils import get_column_letter
 from cchc_xl import spec
 from cchc_xl.check.validate import area_total_issues, validate_file
 from cchc_xl.cycle.appraisal import DistributeError, decl, read_appraisal, write_appraisal_template
-from cchc_xl.cycle.distribute import agency_file_names, agency_reports, distribute, remediation_issue_text, safe_stem
+from cchc_xl.cycle.distribute import agency_reports, distribute, remediation_issue_text
+from cchc_xl.cycle.filenames import agency_file_names, safe_stem
 from cchc_xl.read.agency import read_file
 
 SO = "Sở, ban, ngành cấp tỉnh"

@@ -13,7 +13,7 @@ import docx
 import pytest
 
 from cchc_xl.cli import main
-from cchc_xl.normalize import format_number
+from cchc_xl.numtext import format_number
 
 REGISTRY = Path(__file__).resolve().parent.parent / "examples" / "registry.csv"
 

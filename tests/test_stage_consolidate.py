@@ -9,8 +9,14 @@ from __future__ import annotations
 import pytest
 
 from cchc_xl import spec
-from cchc_xl.consolidate.aggregate import (aggregate_values, area_scores, deductions_by_criterion, indicator_totals,
-                                           progress_words, remediation_progress)
+from cchc_xl.consolidate.aggregate import (
+    aggregate_values,
+    area_scores,
+    deductions_by_criterion,
+    indicator_totals,
+    progress_words,
+    remediation_progress,
+)
 from cchc_xl.consolidate.model import ConsolidationData
 
 CAT = spec.catalog("so")

@@ -29,7 +29,8 @@ from pathlib import Path
 from cchc_xl import spec
 from cchc_xl.appendix.restate import kept
 from cchc_xl.files.fileio import os_reason
-from cchc_xl.normalize import fold, format_number, parse_date
+from cchc_xl.normalize import fold, parse_date
+from cchc_xl.numtext import format_number
 from cchc_xl.sheets.measure import fit_heights
 from cchc_xl.sheets.model import CellModel, RowModel, SheetModel
 from cchc_xl.sheets.style import BODY_SIZE, TITLE_SIZE

@@ -26,7 +26,7 @@ import os
 from pathlib import Path
 
 from cchc_xl.appendix.report_template import TEMPLATE_NAME, TEMPLATE_PATH
-from cchc_xl.normalize import format_number
+from cchc_xl.numtext import format_number
 from cchc_xl.spec import VIETNAM
 
 # the fields a province's template may use (report_template.BODY uses them)

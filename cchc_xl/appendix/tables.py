@@ -19,7 +19,8 @@ from cchc_xl.consolidate.aggregate import (
 )
 from cchc_xl.consolidate.files import REMEDIATION_KEYS, STATUS_LABELS, UNKNOWN_STATUS, FileEntry
 from cchc_xl.consolidate.records import LEVEL_ORDER, Consolidation, _tidy
-from cchc_xl.normalize import fold, format_number
+from cchc_xl.normalize import fold
+from cchc_xl.numtext import format_number
 from cchc_xl.read.registry import contact_text
 from cchc_xl.sheets.model import Chart, Column, SheetTable
 

@@ -13,7 +13,8 @@ from pathlib import Path
 
 from cchc_xl import spec
 from cchc_xl.check import areas, numbers, presence, relations
-from cchc_xl.normalize import format_number, parse_deadline
+from cchc_xl.normalize import parse_deadline
+from cchc_xl.numtext import format_number
 from cchc_xl.numtext import number_or_none as _num
 from cchc_xl.read.agency import ReadResult, UnreadableError, path_key, read_file
 from cchc_xl.spec.issues import Issue, count, make, sort_issues

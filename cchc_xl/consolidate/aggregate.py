@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from cchc_xl import spec
 from cchc_xl.consolidate.files import LEVEL_ORDER, REMEDIATION_KEYS, UNKNOWN_STATUS, _num, _tidy
 from cchc_xl.consolidate.model import ConsolidationData
-from cchc_xl.normalize import fold, format_number
+from cchc_xl.normalize import fold
+from cchc_xl.numtext import format_number
 
 # ---- aggregation ---------------------------------------------------------------------------
 

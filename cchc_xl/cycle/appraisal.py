@@ -29,7 +29,8 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from cchc_xl import spec
 from cchc_xl.cycle.exemptions import check_exemptions, exemption_sheet, read_exemptions
-from cchc_xl.normalize import clean_text, fold, format_number, is_error_value, match_enum, parse_code, parse_number
+from cchc_xl.normalize import clean_text, fold, is_error_value, match_enum, parse_code, parse_number
+from cchc_xl.numtext import format_number
 from cchc_xl.read.agency import UnreadableError, a1, load_grids, meta_version
 from cchc_xl.read.registry import split_names
 from cchc_xl.sheets.measure import fit_row, text_lines

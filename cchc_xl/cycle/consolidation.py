@@ -13,7 +13,7 @@ from cchc_xl.consolidate.aggregate import progress_words
 from cchc_xl.consolidate.files import ConsolidationError
 from cchc_xl.consolidate.records import Consolidation, consolidate
 from cchc_xl.files.fileio import os_reason
-from cchc_xl.normalize import format_number
+from cchc_xl.numtext import format_number
 from cchc_xl.workbook.consolidation import TEMPLATE_ID, write_consolidated_workbook
 
 # ---- the command ---------------------------------------------------------------------------

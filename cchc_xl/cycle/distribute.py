@@ -14,9 +14,9 @@ from pathlib import Path
 
 from cchc_xl import spec
 from cchc_xl.cycle.appraisal import Agency, Appraisal, DistributeError, _name_key, decl, exempt_codes, read_appraisal
-from cchc_xl.cycle.filenames import MAX_NAME_BYTES, MAX_NAME_CHARS, agency_file_names, safe_stem  # noqa: F401 (re-exported)
+from cchc_xl.cycle.filenames import agency_file_names
 from cchc_xl.files.fileio import os_reason
-from cchc_xl.normalize import format_number
+from cchc_xl.numtext import format_number
 from cchc_xl.read.identity import same_name
 from cchc_xl.spec import SCHEMA_VERSION
 

@@ -15,7 +15,6 @@ from cchc_xl.spec.jsonfile import (
     OS_REASONS,
     os_reason,
 )
-from cchc_xl.spec.report_schema import load_report  # noqa: F401  (compatibility: cli.py imports it from here)
 
 
 def same_file(a: str | os.PathLike, b: str | os.PathLike) -> bool:
