@@ -507,7 +507,7 @@ async def annotated_copy(store: Store, workers: Workers, sub) -> Path:
 
 def prefilled_workbooks(appraisal: Path, year: int, kind: str, folder: Path) -> list[tuple[dict, Path]]:
     """``distribute`` of the round's appraisal workbook into ``folder``: (agency of each, workbook)."""
-    from cchc_xl.cycle.appraisal import DistributeError
+    from cchc_xl.read.appraisal import DistributeError
     from cchc_xl.cycle.distribute import distribute
 
     try:
