@@ -645,8 +645,8 @@ def test_prefilled_workbooks_are_stored_durably_and_recorded_in_one_transaction(
     store = Store(tmp_path / "data")
     try:
         rid = rounds.open_round(store, 2024, "nam", "2099-01-20",
-                                 [rounds.NewAgency("Sở Tư pháp", "STP", "so"), rounds.NewAgency("Sở Y tế", "SYT", "so")],
-                                 False, "thử")
+                                [rounds.NewAgency("Sở Tư pháp", "STP", "so"), rounds.NewAgency("Sở Y tế", "SYT", "so")],
+                                False, "thử")
         books = []
         for name in ("stp", "syt", "la"):
             (tmp_path / f"{name}.xlsx").write_bytes(name.encode())

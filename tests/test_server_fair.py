@@ -201,8 +201,8 @@ def _service_round(tmp_path):
 
     store = Store(tmp_path / "du_lieu")
     rid = rounds.open_round(store, 2024, "6_thang", "2099-12-31",
-                             [rounds.NewAgency("Sở Tài chính", "STC", "so"), rounds.NewAgency("Sở Nội vụ", "SNV", "so")],
-                             False, "thử")
+                            [rounds.NewAgency("Sở Tài chính", "STC", "so"), rounds.NewAgency("Sở Nội vụ", "SNV", "so")],
+                            False, "thử")
     return store, rounds.agencies_of(store, rid)
 
 
@@ -266,7 +266,7 @@ def test_storage_quota_per_agency_per_round(tmp_path, workbooks):
         ok = asyncio.run(submissions.accept_upload(store, workers, snv, data, "So_Noi_vu.xlsx", False, "api"))
         assert ok["submission"]
         rid2 = rounds.open_round(store, 2024, "nam", "2099-12-31", [rounds.NewAgency("Sở Tài chính", "STC", "so")],
-                                  False, "thử")
+                                 False, "thử")
         stc2 = rounds.agencies_of(store, rid2)[0]
         assert asyncio.run(submissions.accept_upload(store, workers, stc2, data, "a.xlsx", False, "api"))["submission"]
     finally:

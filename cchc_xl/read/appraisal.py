@@ -322,7 +322,7 @@ def check_exemptions(ap: Appraisal, by_key: dict[str, Agency], catalog_of) -> No
         where = dict(sheet=row["sheet"], cell=row["cells"]["code"], field="code")
         if ag is None:
             ap.issues.append(_issue("unknown_agency", row["sheet"], row["cells"]["agency"], "agency",
-                                   value=row["agency"], registry=sheet_cfg("registry")["title"]))
+                                    value=row["agency"], registry=sheet_cfg("registry")["title"]))
             continue
         row["agency"] = ag.name
         if not ag.level or ap.year is None:
@@ -331,17 +331,17 @@ def check_exemptions(ap: Appraisal, by_key: dict[str, Agency], catalog_of) -> No
         item = cat.areas_by_code.get(row["code"]) or cat.criteria_by_code.get(row["code"])
         if item is None:
             ap.issues.append(_issue("unknown_code", **where, severity="error", variant="of_agency", what="Mã",
-                                   code=row["code"], level=level_label(ag.level), criteria_year=cat.criteria_year,
-                                   agency=ag.name))
+                                    code=row["code"], level=level_label(ag.level), criteria_year=cat.criteria_year,
+                                    agency=ag.name))
             continue
         if not item.get("may_not_apply"):
             ap.issues.append(_issue("not_applicable_not_allowed", **where, code=row["code"],
-                                   level=level_label(ag.level), year=str(cat.criteria_year), agency=ag.name))
+                                    level=level_label(ag.level), year=str(cat.criteria_year), agency=ag.name))
             continue
         key = (name_key(ag.name), row["code"])
         if key in seen:
             ap.issues.append(_issue("duplicate_exemption", **where, code=row["code"], agency=ag.name,
-                                   other_cell=seen[key]))
+                                    other_cell=seen[key]))
             continue
         seen[key] = row["cells"]["code"]
         hits = [c for (a, c2), c in scored.items() if a == key[0] and (c2 == row["code"] or

@@ -92,7 +92,7 @@ def seed_demo(config, echo=print) -> tuple[str | None, dict]:
         agencies = rounds.registry_from_file(examples_dir() / "registry.csv")
         deadline = (dt.date.today() + dt.timedelta(days=14)).isoformat()
         rid = rounds.open_round(srv.store, DEMO_YEAR, DEMO_KIND, deadline, agencies, False, "chạy thử",
-                                 "registry.csv (mẫu)")
+                                "registry.csv (mẫu)")
         rows = rounds.agencies_of(srv.store, rid)
         with tempfile.TemporaryDirectory() as tmp:
             samples = write_samples(Path(tmp) / "nop")
@@ -107,7 +107,7 @@ def seed_demo(config, echo=print) -> tuple[str | None, dict]:
                 if agency is None:
                     continue
                 asyncio.run(submissions.accept_upload(srv.store, srv.workers, agency, path.read_bytes(), path.name,
-                                                  True, "chạy thử"))
+                                                      True, "chạy thử"))
         first = rounds.agencies_of(srv.store, rid)[-1]
         return f"/nop/{first['token']}", srv.shown_once
     finally:

@@ -40,8 +40,8 @@ async def open_round(request: Request):
     body = await _json_body(request)
     agencies = rounds.registry_from_json(body.get("registry"))
     rid = rounds.open_round(srv.store, body.get("year"), body.get("period"), body.get("deadline"), agencies,
-                             fields.flag(body.get("allow_errors"), "“allow_errors”"), "API", "registry (API)",
-                             body.get("submit_rule"))
+                            fields.flag(body.get("allow_errors"), "“allow_errors”"), "API", "registry (API)",
+                            body.get("submit_rule"))
     srv.store.audit("API", "mo_dot", {"round": rid, "agencies": len(agencies)}, srv.client_ip(request))
     base = srv.base_url(request)
     warning = rounds.deadline_warning(rounds.get_round(srv.store, rid)["deadline"])
@@ -84,7 +84,7 @@ async def upload(request: Request):
     data = await item.read()
     submit = str(form.get("submit", "1")).strip().lower() not in ("0", "false", "no", "khong")
     answer = await submissions.accept_upload(server_of(request).store, server_of(request).workers, agency, data,
-                                         item.filename, submit, "api", request.headers.get("idempotency-key"))
+                                             item.filename, submit, "api", request.headers.get("idempotency-key"))
     return JSONResponse(answer, status_code=200 if answer.get("repeated") else 201)
 
 

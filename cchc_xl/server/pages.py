@@ -173,7 +173,7 @@ async def open_round(request: Request):
         data = await reg.read()
         appraisal = form.get("appraisal")
         year, period, deadline = rounds.check_round_fields(form.get("year"), form.get("period"),
-                                                            form.get("deadline"))
+                                                           form.get("deadline"))
         with tempfile.TemporaryDirectory() as tmp:
             path = Path(tmp) / submissions.user_file_name(reg.filename, suffix)  # messages name the user's file
             path.write_bytes(data)
@@ -186,7 +186,7 @@ async def open_round(request: Request):
                 ap.write_bytes(await appraisal.read())
                 prefilled = await run_in_threadpool(rounds.prefilled_workbooks, ap, year, period, Path(tmp) / "ra")
             rid = rounds.open_round(srv.store, year, period, deadline, agencies, form.get("allow_errors") == "1",
-                                     sess["user"], reg.filename, form.get("submit_rule"))
+                                    sess["user"], reg.filename, form.get("submit_rule"))
             unknown = await run_in_threadpool(rounds.attach_prefilled, srv.store, rid, prefilled)
         if unknown:
             srv.store.audit(sess["user"], "so_tham_dinh_co_co_quan_ngoai_danh_sach", {"round": rid, "agencies": unknown})
@@ -357,7 +357,7 @@ async def agency_upload(request: Request, token: str):
     if item is None or not hasattr(item, "read") or not item.filename:
         raise Refused(400, "Hãy chọn tệp biểu mẫu (.xlsx) trước khi bấm Tải lên và kiểm tra.")
     answer = await submissions.accept_upload(srv.store, srv.workers, agency, await item.read(), item.filename,
-                                         True, "trang")  # submitted at once when the round's rule says so
+                                             True, "trang")  # submitted at once when the round's rule says so
     return RedirectResponse(f"/nop/{token}/bai/{answer['submission']}", status_code=303)
 
 
