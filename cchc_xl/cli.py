@@ -537,7 +537,8 @@ def cmd_distribute(args) -> int:
 
 
 def cmd_catalog(args) -> int:
-    from cchc_xl.cycle.catalog_book import CatalogBookError, import_catalog_workbook, write_catalog_workbook
+    from cchc_xl.cycle.catalog_book import write_catalog_workbook
+    from cchc_xl.read.criteria_set import CatalogBookError, import_catalog_workbook
 
     if args.file is None:
         _suffix(args.output, (".xlsx",))

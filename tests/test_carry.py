@@ -235,8 +235,8 @@ def test_carried_items_are_not_marked_renamed_when_only_the_spelling_of_the_name
     """"UBND huyện Hương Khê" last year and "Ủy ban nhân dân huyện Hương Khê" in this year's registry
     are one agency (the lineage matches them): its items are carried without the note that names a
     former agency; a former name does get it."""
-    from cchc_xl.cycle.appraisal import Agency
     from cchc_xl.cycle.distribute import add_previous_items
+    from cchc_xl.read.appraisal import Agency
 
     prev = tmp_path / "truoc"
     prev.mkdir()

@@ -115,8 +115,9 @@ def test_distributed_copy_prints_its_rows(tmp_path, soffice):
     reasons with line breaks typed into the appraisal workbook."""
     from openpyxl import load_workbook
 
-    from cchc_xl.cycle.appraisal import decl, write_appraisal_template
+    from cchc_xl.cycle.appraisal import write_appraisal_template
     from cchc_xl.cycle.distribute import distribute
+    from cchc_xl.read.appraisal import decl
 
     path = tmp_path / "tham_dinh_2023.xlsx"
     write_appraisal_template(path, year=2023)
