@@ -22,8 +22,10 @@ Usage::
     python3 tests/output_snapshot.py --compare tests/snapshots/outputs.json
     python3 tests/output_snapshot.py --against HEAD      # cell-level diff with a revision
 
-The committed snapshot keeps one sha256 and a count per part (sheet, document, JSON file) to stay
-small; ``--against`` recomputes the full cell listing of both trees and shows the cells.
+The committed snapshot ``outputs.json`` keeps one sha256 and a count per part (sheet, document, JSON
+file), readable in a review; beside it ``outputs.cells.json.xz`` keeps every cell (identical parts
+stored once, xz: about 0.25 MB instead of 100 MB), so that a comparison names the differing cells.
+``--against`` recomputes the full listing of both trees.
 """
 from __future__ import annotations
 
@@ -31,6 +33,7 @@ import argparse
 import datetime as _dt
 import hashlib
 import json
+import lzma
 import os
 import re
 import shutil
@@ -480,11 +483,50 @@ def compare(old: dict, new: dict, limit: int = 8) -> list[str]:
 # Command line
 # --------------------------------------------------------------------------------------------
 
+def cells_path(path: Path) -> Path:
+    """Where the cell-level listing of a summary FILE is kept: FILE's stem + ``.cells.json.xz``."""
+    return path.with_name(path.name.removesuffix(".json") + ".cells.json.xz")
+
+
 def write(digest: dict, path: Path, full: bool = False) -> None:
-    data = digest if full else summarize(digest)
+    """Writes the summary to ``path`` and, beside it, the full listing (deduplicated, xz)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(data, ensure_ascii=False, sort_keys=True, indent=1) + "\n",
-                    encoding="utf-8")
+    if full:
+        path.write_text(json.dumps(digest, ensure_ascii=False, sort_keys=True, indent=1) + "\n",
+                        encoding="utf-8")
+        return
+    path.write_text(json.dumps(summarize(digest), ensure_ascii=False, sort_keys=True, indent=1)
+                    + "\n", encoding="utf-8")
+    parts: dict = {}
+    files: dict = {}
+    for name, ps in digest["files"].items():
+        files[name] = {}
+        for part, v in ps.items():
+            h = hashlib.sha256(canonical(v).encode()).hexdigest()
+            parts[h] = v
+            files[name][part] = h
+    packed = {"format": digest["format"], "mode": "packed", "jobs": digest["jobs"],
+              "files": files, "parts": parts}
+    raw = json.dumps(packed, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
+    cells_path(path).write_bytes(lzma.compress(raw, preset=9, check=lzma.CHECK_CRC32))
+
+
+def load(path: Path) -> dict:
+    """A stored digest; the full cell listing when the packed file beside it matches the summary."""
+    data = json.loads(Path(path).read_text(encoding="utf-8"))
+    if data.get("mode") != SUMMARY:
+        return data
+    packed_file = cells_path(Path(path))
+    if not packed_file.is_file():
+        return data
+    try:
+        packed = json.loads(lzma.decompress(packed_file.read_bytes()))
+        full = {"format": packed["format"], "mode": FULL, "jobs": packed["jobs"],
+                "files": {n: {p: packed["parts"][h] for p, h in ps.items()}
+                          for n, ps in packed["files"].items()}}
+    except (lzma.LZMAError, ValueError, KeyError):
+        return data
+    return full if summarize(full) == data else data  # a stale listing is ignored
 
 
 def against(rev: str, repo: Path = REPO, workers: int = 2) -> tuple[dict, dict]:
@@ -509,7 +551,8 @@ def main(argv=None) -> int:
     g.add_argument("--write", metavar="FILE", help="write the digest (summary form; --full for cells)")
     g.add_argument("--compare", metavar="FILE", help="compare the current outputs with a stored digest")
     g.add_argument("--against", metavar="GITREV", help="compare with the outputs of a git revision")
-    ap.add_argument("--full", action="store_true", help="with --write: keep every cell")
+    ap.add_argument("--full", action="store_true",
+                    help="with --write: one plain JSON file with every cell (large)")
     ap.add_argument("--repo", default=str(REPO), help="the tree whose outputs are computed")
     ap.add_argument("--limit", type=int, default=8, help="differing cells shown per sheet")
     ap.add_argument("--jobs", type=int, default=2, help="command-line jobs run at once")
@@ -520,7 +563,7 @@ def main(argv=None) -> int:
         print(f"written: {args.write}")
         return 0
     if args.compare:
-        old = json.loads(Path(args.compare).read_text(encoding="utf-8"))
+        old = load(Path(args.compare))
         new = compute(repo, args.jobs)
         label = args.compare
     else:
