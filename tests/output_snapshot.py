@@ -541,7 +541,6 @@ def against(rev: str, repo: Path = REPO, workers: int = 2) -> tuple[dict, dict]:
         subprocess.run(["git", "-C", str(repo), "worktree", "remove", "--force", str(tree)],
                        capture_output=True)
         shutil.rmtree(tmp, ignore_errors=True)
-        subprocess.run(["git", "-C", str(repo), "worktree", "prune"], capture_output=True)
     return old, compute(repo, workers)
 
 
