@@ -116,7 +116,7 @@ def _run(repo: Path, out: Path, job, codes: dict) -> None:
     for a in args:  # the parent folder of every output
         if a.startswith(str(out)):
             Path(a).parent.mkdir(parents=True, exist_ok=True)
-    env = dict(os.environ, PYTHONPATH=str(repo), PYTHONHASHSEED="0")
+    env = dict(os.environ, PYTHONPATH=str(repo))  # hash seed left random: order must not depend on it
     env.pop("CCHC_XL_CATALOG_DIR", None)
     env.pop("CCHC_XL_TEMPLATE_DIR", None)
     proc = subprocess.run([sys.executable, "-m", "cchc_xl", *args], cwd=str(out), env=env,
