@@ -6,7 +6,8 @@ module: those move) on the built-in data in a temporary folder, then reduces eve
 canonical digest:
 
 - ``.xlsx`` / ``.xlsm``: every sheet's non-empty cells (coordinate → value or formula text and
-  number format), merged ranges, data validations, conditional formats' formulas, print settings,
+  number format), merged ranges, data validations, conditional formats' formulas, row heights,
+  column widths and frozen panes, print settings,
   sheet order and state, defined names, and the hash of the VBA project;
 - ``.docx``: paragraphs and table cell texts in order (body, then headers and footers);
 - ``.json``: the parsed data; ``.csv`` / ``.txt``: the text;
@@ -267,6 +268,14 @@ def digest_xlsx(path: Path, sc: Scrubber) -> dict:
                     cf.append([str(rng.sqref), rule.type, rule.operator,
                                [sc.text(str(f)) for f in (rule.formula or [])], rule.priority])
             sheet["conditional"] = sorted(cf, key=lambda r: json.dumps(r, ensure_ascii=False))
+            sheet["layout"] = {  # the row height rule is one of issue 21's duplicated rules
+                "rows": {str(r): [d.height, bool(d.hidden)] for r, d in sorted(ws.row_dimensions.items())
+                         if d.height is not None or d.hidden},
+                "cols": {k: [d.width if d.customWidth else None, bool(d.hidden)]
+                         for k, d in sorted(ws.column_dimensions.items())
+                         if d.customWidth or d.hidden},
+                "freeze": ws.freeze_panes,
+            }
             ps = ws.page_setup
             sheet["print"] = {
                 "area": sc.text(str(ws.print_area)) if ws.print_area else None,
