@@ -448,7 +448,7 @@ def cmd_export(args) -> int:
 
 
 def cmd_appendix(args) -> int:
-    from cchc_xl.appendix import AppendixError, write_agency_appendix
+    from cchc_xl.appendix.agency import AppendixError, write_agency_appendix
 
     _suffix(args.output, (".xlsx", ".docx"))
     _writable(args.output)

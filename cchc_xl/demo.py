@@ -364,7 +364,7 @@ def run_demo(outdir, echo=print) -> int:
     except ConsolidationError as exc:
         echo(f"cchc-xl: {exc}")
         return 2
-    from cchc_xl.appendix import AppendixError, write_agency_appendix
+    from cchc_xl.appendix.agency import AppendixError, write_agency_appendix
     from cchc_xl.spec.render import RenderError
 
     appendix_out = None

@@ -28,7 +28,7 @@ RESULT_HEADER_ROW = 4
 ORIGINAL_FILL_TITLE = "Màu nền gốc"  # hidden last column (H): the fill each marked cell had before
 NO_FILL = "(không màu)"  # what that column holds for a cell that had no fill of its own
 STATUS_NAME = "ket_qua_kiem_tra"  # optional defined name of a cell showing the last full check
-# Fills the agency template gives its cells (cchc_xl.workbook.template: REQUIRED_FILL and INPUT_FILL on
+# Fills the agency template gives its cells (cchc_xl.workbook.style: REQUIRED_FILL and INPUT_FILL on
 # the Thông tin sheet, LOCKED_FILL/GROUP_FILL on read-only cells, none on the tables' input
 # cells); used to restore a marked cell where the engine cannot read its old fill.
 TEMPLATE_FILLS = {"input": "", "info": "#FFFFFF", "required": "#FFF2CC", "locked": "#F2F2F2"}
@@ -311,7 +311,7 @@ def fill_appendix_book(book):
     """Fill (or refresh) the Phụ lục I, II, III sheets of the open agency workbook from the
     same sheet models as ``cchc-xl appendix``. Returns the models written."""
     from cchc_xl import spec
-    from cchc_xl.appendix import agency_appendix_models
+    from cchc_xl.appendix.agency import agency_appendix_models
     from cchc_xl.check.validate import check_read
     from cchc_xl.read.agency import UnreadableError, read_grids
     from cchc_xl.sheets.measure import width_unit_pt
@@ -396,7 +396,7 @@ def read_config(book) -> dict:
 def consolidate_book(book):
     """In the consolidation workbook: read the configuration sheet, consolidate every agency
     workbook of the folder and fill the result sheets in place. Returns the Consolidation."""
-    from cchc_xl.appendix import province_appendix_models
+    from cchc_xl.appendix.province import province_appendix_models
     from cchc_xl.appendix.tables import clean_tables, sheet_tables
     from cchc_xl.consolidate import ConsolidationError, consolidate
     from cchc_xl.cycle.consolidation import closing_summary

@@ -31,25 +31,22 @@ from cchc_xl.cycle.exemptions import exemption_sheet
 from cchc_xl.read.appraisal import decl, level_label, sheet_cfg
 from cchc_xl.read.identity import name_key
 from cchc_xl.sheets.measure import fit_row, text_lines
+from cchc_xl.sheets.xlsx import save_atomic
 from cchc_xl.spec import SCHEMA_VERSION, __version__
-from cchc_xl.workbook.style import RED_FILL, RED_FONT
-from cchc_xl.workbook.template import (
+from cchc_xl.workbook.criteria_sheet import write_catalog_rows
+from cchc_xl.workbook.guide_sheet import write_guide
+from cchc_xl.workbook.kit import input_hint, set_text, style_field_row, write_header, write_title
+from cchc_xl.workbook.style import (
     BORDER,
     GROUP_FILL,
     LOCKED_FILL,
+    RED_FILL,
+    RED_FONT,
     UNLOCKED,
     WRAP_TOP,
-    _header,
-    _hint,
-    _print_setup,
-    _protect,
-    _set_text,
-    _title,
     font,
-    save_atomic,
-    style_field_row,
-    write_catalog_rows,
-    write_guide,
+    print_setup,
+    protect,
 )
 
 AREA, CRITERION = "lv", "tc"  # kinds of catalog rows in the dropdown keys
@@ -108,10 +105,10 @@ def _lists_sheet(wb: Workbook, sets: dict[str, spec.Catalog], names: _Names) -> 
         label = level_label(level)
         for kind, items in ((AREA, cat.criteria["areas"]), (CRITERION, cat.criteria["criteria"])):
             for item in sorted(items, key=lambda x: spec.code_sort_key(x["code"])):
-                _set_text(ws.cell(row=r, column=3), f"{label}|{kind}")
-                _set_text(ws.cell(row=r, column=4), item["code"])
-                _set_text(ws.cell(row=r, column=5), f"{label}|{kind}|{item['code']}")
-                _set_text(ws.cell(row=r, column=6), item.get("name"))
+                set_text(ws.cell(row=r, column=3), f"{label}|{kind}")
+                set_text(ws.cell(row=r, column=4), item["code"])
+                set_text(ws.cell(row=r, column=5), f"{label}|{kind}|{item['code']}")
+                set_text(ws.cell(row=r, column=6), item.get("name"))
                 ws.cell(row=r, column=7, value=item.get("max_score"))
                 ws.cell(row=r, column=8, value=1 if item.get("may_not_apply") else 0)
                 r += 1
@@ -138,9 +135,9 @@ def _guide_sheet(wb: Workbook, sets: dict[str, spec.Catalog]) -> None:
 def _info_sheet(wb: Workbook, year: int | None) -> None:
     cfg = sheet_cfg("info")
     ws = wb.create_sheet(cfg["title"])
-    _title(ws, cfg["heading"], "Ô nền vàng là thông tin bắt buộc.", 3)
+    write_title(ws, cfg["heading"], "Ô nền vàng là thông tin bắt buộc.", 3)
     hr = cfg["header_row"]
-    _header(ws, hr, cfg["columns"])
+    write_header(ws, hr, cfg["columns"])
     for i, fld in enumerate(cfg["fields"]):
         r = hr + 1 + i
         ws.cell(row=r, column=1, value=fld["title"] + (" (*)" if fld.get("required") else ""))
@@ -162,13 +159,13 @@ def _info_sheet(wb: Workbook, year: int | None) -> None:
             dv.error = "Nội dung quá dài (tối đa 500 ký tự)."
         dv.errorTitle = "Giá trị không hợp lệ"
         dv.showErrorMessage = True
-        _hint(dv, fld["title"], fld.get("hint"))
+        input_hint(dv, fld["title"], fld.get("hint"))
         dv.add(f"B{r}")
         ws.add_data_validation(dv)
         fit_row(ws, r, size=12, min_lines=2)
     ws.freeze_panes = f"A{hr + 1}"
-    _print_setup(ws, f"{hr}:{hr}", "C")
-    _protect(ws)
+    print_setup(ws, f"{hr}:{hr}", "C")
+    protect(ws)
 
 
 def _style_row(ws, r: int, columns: list[dict], formula_keys: set[str], like: int | None = None) -> None:
@@ -197,9 +194,9 @@ def open_table(wb: Workbook, cfg: dict):
     header row and the first and last open rows."""
     ws = wb.create_sheet(cfg["title"])
     cols = cfg["columns"]
-    _title(ws, cfg["heading"], cfg.get("subtitle"), len(cols))
+    write_title(ws, cfg["heading"], cfg.get("subtitle"), len(cols))
     hr = cfg["header_row"]
-    _header(ws, hr, cols)
+    write_header(ws, hr, cols)
     letters = {c["key"]: get_column_letter(i) for i, c in enumerate(cols, start=1)}
     return ws, cols, letters, hr, hr + 1, hr + cfg["open_rows"]
 
@@ -217,11 +214,11 @@ def _registry_sheet(wb: Workbook, agencies: list[dict] | None, names: _Names) ->
         k = r - first
         if k < len(rows):
             ag = rows[k]
-            _set_text(ws[f"{b}{r}"], ag.get("name"))
-            _set_text(ws[f"{c_}{r}"], ag.get("code"))
+            set_text(ws[f"{b}{r}"], ag.get("name"))
+            set_text(ws[f"{c_}{r}"], ag.get("code"))
             level = ag.get("level")
-            _set_text(ws[f"{d}{r}"], level_label(level) if level in {lv["key"] for lv in spec.levels()} else level)
-            _set_text(ws[f"{letters['former_names']}{r}"], "; ".join(ag.get("former_names") or ()) or None)
+            set_text(ws[f"{d}{r}"], level_label(level) if level in {lv["key"] for lv in spec.levels()} else level)
+            set_text(ws[f"{letters['former_names']}{r}"], "; ".join(ag.get("former_names") or ()) or None)
             fit_row(ws, r, 11, max_col=ncol)
     title = quote_sheetname(ws.title)
     _define(wb, "ds_co_quan", f"{title}!${b}${first}:${b}${last}", names)
@@ -236,25 +233,25 @@ def _registry_sheet(wb: Workbook, agencies: list[dict] | None, names: _Names) ->
     col = {c["key"]: c for c in cols}
     dv = DataValidation(type="textLength", operator="between", formula1="1", formula2="200", allow_blank=True)
     dv.errorTitle, dv.error, dv.showErrorMessage = "Tên không hợp lệ", "Tên cơ quan dài tối đa 200 ký tự.", True
-    _hint(dv, col["name"]["title"], col["name"].get("hint"))
+    input_hint(dv, col["name"]["title"], col["name"].get("hint"))
     dv.add(rng("name"))
     ws.add_data_validation(dv)
     dv = DataValidation(type="textLength", operator="lessThanOrEqual", formula1="30", allow_blank=True)
     dv.errorTitle, dv.error, dv.showErrorMessage = "Mã không hợp lệ", "Mã, ký hiệu dài tối đa 30 ký tự.", True
-    _hint(dv, col["code"]["title"], col["code"].get("hint"))
+    input_hint(dv, col["code"]["title"], col["code"].get("hint"))
     dv.add(rng("code"))
     ws.add_data_validation(dv)
     dv = DataValidation(type="list", formula1="ds_cap", allow_blank=True)
     dv.errorTitle, dv.error, dv.showErrorMessage = "Giá trị không có trong danh sách", \
         "Hãy chọn cấp trong danh sách.", True
-    _hint(dv, col["level"]["title"], col["level"].get("hint"))
+    input_hint(dv, col["level"]["title"], col["level"].get("hint"))
     dv.add(rng("level"))
     ws.add_data_validation(dv)
     ws.freeze_panes = f"A{first}"
     ws.auto_filter.ref = f"A{hr}:{get_column_letter(ncol)}{last}"
-    _print_setup(ws, f"{hr}:{hr}", get_column_letter(ncol))
+    print_setup(ws, f"{hr}:{hr}", get_column_letter(ncol))
     ws.print_area = f"A1:{get_column_letter(ncol)}{first + max(len(rows), 1) - 1}"
-    _protect(ws, allow_rows=True)
+    protect(ws, allow_rows=True)
 
 
 def _score_sheet(wb: Workbook, which: str, rows: list[dict] | None, names: _Names,
@@ -294,7 +291,7 @@ def _score_sheet(wb: Workbook, which: str, rows: list[dict] | None, names: _Name
         if k < len(rows):
             for key in keys:
                 if key not in formula_keys and key != "stt":
-                    _set_text(ws[f"{L[key]}{r}"], rows[k].get(key))
+                    set_text(ws[f"{L[key]}{r}"], rows[k].get(key))
             formulas = {key: ws[f"{L[key]}{r}"].value for key in ("level", "name")}
             ws[f"{L['level']}{r}"], ws[f"{L['name']}{r}"] = shown(rows[k])
             fit_row(ws, r, 11, max_col=ncol)
@@ -322,7 +319,7 @@ def _score_sheet(wb: Workbook, which: str, rows: list[dict] | None, names: _Name
 
     def add_dv(dv: DataValidation, key: str, title: str, error: str, style: str = "stop"):
         dv.errorTitle, dv.error, dv.showErrorMessage, dv.errorStyle = title, error, True, style
-        _hint(dv, col[key]["title"], col[key].get("hint"))
+        input_hint(dv, col[key]["title"], col[key].get("hint"))
         dv.add(f"{L[key]}{first}:{L[key]}{last}")
         ws.add_data_validation(dv)
 
@@ -345,19 +342,19 @@ def _score_sheet(wb: Workbook, which: str, rows: list[dict] | None, names: _Name
                "reason", "Nội dung quá dài", "Lý do dài tối đa 32.000 ký tự.")
     ws.freeze_panes = f"C{first}"
     ws.auto_filter.ref = f"A{hr}:{get_column_letter(ncol)}{last}"
-    _print_setup(ws, f"{hr}:{hr}", get_column_letter(ncol))
+    print_setup(ws, f"{hr}:{hr}", get_column_letter(ncol))
     ws.print_area = f"A1:{get_column_letter(ncol)}{first + max(len(rows), 1) - 1}"
-    _protect(ws, allow_rows=True)
+    protect(ws, allow_rows=True)
 
 
 def _criteria_sheet(wb: Workbook, sets: dict[str, spec.Catalog]) -> None:
     cfg = sheet_cfg("criteria")
     ws = wb.create_sheet(cfg["title"])
     cols = cfg["columns"]
-    _title(ws, cfg["heading"], "Tra cứu: mã, tên và điểm tối đa của từng lĩnh vực, tiêu chí theo cấp. Trang chỉ đọc.",
+    write_title(ws, cfg["heading"], "Tra cứu: mã, tên và điểm tối đa của từng lĩnh vực, tiêu chí theo cấp. Trang chỉ đọc.",
            len(cols))
     hr = cfg["header_row"]
-    _header(ws, hr, cols)
+    write_header(ws, hr, cols)
     r = hr + 1
     for level, cat in sets.items():
         head = ws.cell(row=r, column=1, value=f"{level_label(level).upper()} — {cat.criteria.get('title') or ''}")
@@ -370,8 +367,8 @@ def _criteria_sheet(wb: Workbook, sets: dict[str, spec.Catalog]) -> None:
         r += 1
         r = write_catalog_rows(ws, cat.criteria, r)
     ws.freeze_panes = f"A{hr + 1}"
-    _print_setup(ws, f"{hr}:{hr}", get_column_letter(len(cols)))
-    _protect(ws)
+    print_setup(ws, f"{hr}:{hr}", get_column_letter(len(cols)))
+    protect(ws)
 
 
 def _meta_sheet(wb: Workbook, year: int | None, sets: dict[str, spec.Catalog]) -> None:

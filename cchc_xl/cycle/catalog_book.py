@@ -25,23 +25,21 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from cchc_xl import spec
 from cchc_xl.read.criteria_set import decl, sheet_cfg
 from cchc_xl.sheets.measure import fit_row
+from cchc_xl.sheets.xlsx import save_atomic
 from cchc_xl.spec import __version__
-from cchc_xl.workbook.style import RED_FILL, RED_FONT
-from cchc_xl.workbook.template import (
+from cchc_xl.workbook.guide_sheet import write_guide
+from cchc_xl.workbook.kit import input_hint, set_text, write_header, write_title
+from cchc_xl.workbook.style import (
     BORDER,
     GROUP_FILL,
     LOCKED_FILL,
+    RED_FILL,
+    RED_FONT,
     UNLOCKED,
     WRAP_TOP,
-    _header,
-    _hint,
-    _print_setup,
-    _protect,
-    _set_text,
-    _title,
     font,
-    save_atomic,
-    write_guide,
+    print_setup,
+    protect,
 )
 
 AREA_MARK = "Lĩnh vực"  # what the "Thuộc" column shows for an area (no parent)
@@ -82,7 +80,7 @@ def _style_input_row(ws, r: int, cols: list[dict]) -> None:
 
 def _dv(ws, dv: DataValidation, rng: str, col: dict, error: str, style: str = "stop") -> None:
     dv.errorTitle, dv.error, dv.showErrorMessage, dv.errorStyle = "Giá trị không hợp lệ", error, True, style
-    _hint(dv, col["title"], col.get("hint"))
+    input_hint(dv, col["title"], col.get("hint"))
     dv.add(rng)
     ws.add_data_validation(dv)
 
@@ -121,9 +119,9 @@ def _open_sheet(wb: Workbook, key: str, level_label: str, header_height: float):
     cfg = sheet_cfg(key)
     ws = wb.create_sheet(cfg["title"])
     cols = cfg["columns"]
-    _title(ws, cfg["heading"].format(level=level_label.upper()), cfg["subtitle"], len(cols))
+    write_title(ws, cfg["heading"].format(level=level_label.upper()), cfg["subtitle"], len(cols))
     hr = cfg["header_row"]
-    _header(ws, hr, cols)
+    write_header(ws, hr, cols)
     ws.row_dimensions[hr].height = header_height
     return cfg, ws, cols, _letters(cols), hr
 
@@ -167,8 +165,8 @@ def _criteria_sheet(wb: Workbook, level_label: str, sets: list[dict], sets_ref: 
         if k < len(rows):
             year, item, is_area = rows[k]
             ws[f"{y}{r}"] = year
-            _set_text(ws[f"{c}{r}"], item["code"])
-            _set_text(ws[f"{n}{r}"], item.get("name"))
+            set_text(ws[f"{c}{r}"], item["code"])
+            set_text(ws[f"{n}{r}"], item.get("name"))
             ws[f"{m}{r}"] = item.get("max_score")
             if item.get("may_not_apply"):
                 ws[f"{L['may_not_apply']}{r}"] = decl()["yes"]
@@ -186,9 +184,9 @@ def _criteria_sheet(wb: Workbook, level_label: str, sets: list[dict], sets_ref: 
     _input_validations(ws, cols, first, last)
     ws.freeze_panes = f"C{first}"
     ws.auto_filter.ref = f"A{hr}:{get_column_letter(ncol)}{last}"
-    _print_setup(ws, f"{hr}:{hr}", get_column_letter(ncol))
+    print_setup(ws, f"{hr}:{hr}", get_column_letter(ncol))
     ws.print_area = f"A1:{get_column_letter(ncol)}{first + max(len(rows), 1) - 1}"
-    _protect(ws, allow_rows=True)
+    protect(ws, allow_rows=True)
     return ref
 
 
@@ -206,12 +204,12 @@ def _sets_sheet(wb: Workbook, level_label: str, sets: list[dict]) -> tuple:
         if k < len(sets):
             s = sets[k]
             ws[f"{L['year']}{r}"] = s["year"]
-            _set_text(ws[f"{L['title']}{r}"], s.get("title"))
-            _set_text(ws[f"{L['document']}{r}"], s.get("document"))
+            set_text(ws[f"{L['title']}{r}"], s.get("title"))
+            set_text(ws[f"{L['document']}{r}"], s.get("document"))
             ws[f"{L['scope']}{r}"] = _scope_label(s.get("scope"))
             ws[f"{L['max_total']}{r}"] = s.get("max_total")
             ws[f"{L['survey_max_score']}{r}"] = s.get("survey_max_score")
-            _set_text(ws[f"{L['remark']}{r}"], s.get("remark"))
+            set_text(ws[f"{L['remark']}{r}"], s.get("remark"))
             fit_row(ws, r, 11, max_col=ncol)
     title = quote_sheetname(ws.title)
     scope_index = list(L).index("scope") + 1
@@ -236,9 +234,9 @@ def _sets_sheet(wb: Workbook, level_label: str, sets: list[dict]) -> tuple:
 
     _input_validations(ws, cols, first, last)
     ws.freeze_panes = f"B{first}"
-    _print_setup(ws, f"{hr}:{hr}", get_column_letter(ncol))
+    print_setup(ws, f"{hr}:{hr}", get_column_letter(ncol))
     ws.print_area = f"A1:{get_column_letter(ncol)}{first + max(len(sets), 1) - 1}"
-    _protect(ws, allow_rows=True)
+    protect(ws, allow_rows=True)
     return refs, add_checks
 
 

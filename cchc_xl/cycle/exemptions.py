@@ -15,8 +15,8 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from cchc_xl.sheets.measure import fit_row
-from cchc_xl.workbook.style import RED_FILL, RED_FONT
-from cchc_xl.workbook.template import _hint, _print_setup, _protect, _set_text
+from cchc_xl.workbook.kit import input_hint, set_text
+from cchc_xl.workbook.style import RED_FILL, RED_FONT, print_setup, protect
 
 
 def exemption_sheet(wb, rows: list[dict] | None, style_row, table) -> None:
@@ -40,7 +40,7 @@ def exemption_sheet(wb, rows: list[dict] | None, style_row, table) -> None:
         k = r - first
         if k < len(rows):
             for kk in ("agency", "code", "note"):
-                _set_text(ws[f"{L[kk]}{r}"], rows[k].get(kk))
+                set_text(ws[f"{L[kk]}{r}"], rows[k].get(kk))
             fit_row(ws, r, 11, max_col=ncol)
     f = first
     allowed = (f"IFERROR(INDEX(tc_khong_ap_dung,MATCH({key(f, 'lv')},tc_khoa,0)),"
@@ -62,10 +62,10 @@ def exemption_sheet(wb, rows: list[dict] | None, style_row, table) -> None:
             ("note", DataValidation(type="textLength", operator="lessThanOrEqual", formula1="2000", allow_blank=True),
              "Nội dung quá dài", "Lý do dài tối đa 2.000 ký tự.")):
         dv.errorTitle, dv.error, dv.showErrorMessage = title, error, True
-        _hint(dv, col[k]["title"], col[k].get("hint"))
+        input_hint(dv, col[k]["title"], col[k].get("hint"))
         dv.add(rng(k))
         ws.add_data_validation(dv)
     ws.freeze_panes = f"C{first}"
-    _print_setup(ws, f"{hr}:{hr}", get_column_letter(ncol))
+    print_setup(ws, f"{hr}:{hr}", get_column_letter(ncol))
     ws.print_area = f"A1:{get_column_letter(ncol)}{first + max(len(rows), 1) - 1}"
-    _protect(ws, allow_rows=True)
+    protect(ws, allow_rows=True)
