@@ -69,8 +69,11 @@ def _year(s: str) -> int:
         y = int(s)
     except ValueError:
         raise argparse.ArgumentTypeError(f"năm phải là số có 4 chữ số: {s!r}") from None
-    if not 2000 <= y <= 2100:
-        raise argparse.ArgumentTypeError(f"năm {y} ngoài khoảng 2000–2100")
+    from cchc_xl import spec
+
+    low, high = spec.year_range()
+    if not low <= y <= high:
+        raise argparse.ArgumentTypeError(f"năm {y} ngoài khoảng {low}–{high}")
     return y
 
 

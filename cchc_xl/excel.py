@@ -380,7 +380,8 @@ def read_config(book) -> dict:
     year = None
     if raw["year"] not in (None, ""):
         n = parse_number(raw["year"], "thousands")
-        if not n.ok or not isinstance(n.value, int) or not 2000 <= n.value <= 2100:
+        low, high = spec.year_range()
+        if not n.ok or not isinstance(n.value, int) or not low <= n.value <= high:
             raise ConfigError(f"năm báo cáo “{raw['year']}” không hợp lệ (cần 4 chữ số, ví dụ 2024)")
         year = n.value
     kind = None

@@ -14,7 +14,7 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
-from cchc_xl.numtext import _tidy, format_number  # noqa: F401  (normalize.format_number, used across the project)
+from cchc_xl.numtext import format_number, tidy  # noqa: F401  (normalize.format_number, used across the project)
 from cchc_xl.safetext import clean
 
 EXCEL_ERRORS = {"#REF!", "#N/A", "#VALUE!", "#DIV/0!", "#NAME?", "#NUM!", "#NULL!", "#SPILL!", "#CALC!",
@@ -119,7 +119,7 @@ def parse_number(value, prefer: str = "decimal") -> Number:
     if isinstance(value, (int, float)):
         if isinstance(value, float) and (math.isnan(value) or math.isinf(value)):
             return Number(None, ok=False)
-        return Number(_tidy(value))
+        return Number(tidy(value))
     ignored, max_length = _number_text()
     s = clean(str(value), limit=None).translate(ignored)
     if not s:
@@ -159,7 +159,7 @@ def parse_number(value, prefer: str = "decimal") -> Number:
         num = float(s) * sign
     except ValueError:
         return Number(None, ok=False)
-    return Number(_tidy(num), ambiguous=ambiguous, percent_sign=pct)
+    return Number(tidy(num), ambiguous=ambiguous, percent_sign=pct)
 
 
 @lru_cache(maxsize=1)

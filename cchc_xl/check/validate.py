@@ -14,7 +14,7 @@ from pathlib import Path
 from cchc_xl import spec
 from cchc_xl.check import areas, numbers, presence, relations
 from cchc_xl.normalize import format_number, parse_deadline
-from cchc_xl.numtext import number_or_none as _num
+from cchc_xl.numtext import number
 from cchc_xl.read.agency import ReadResult, UnreadableError, path_key, read_file
 from cchc_xl.spec.issues import Issue, count, make, sort_issues
 from cchc_xl.spec.report_schema import (
@@ -196,8 +196,8 @@ class _Checker:
                          criteria_year=cat.criteria_year)
         for i, a in enumerate(self.doc.get("areas", [])):
             code = a.get("code")
-            self._score_limits("areas", i, code, _num(a.get("max_score")), _num(cat.applicable_max(code, exempt)),
-                               _num(a.get("score")))
+            self._score_limits("areas", i, code, number(a.get("max_score")), number(cat.applicable_max(code, exempt)),
+                               number(a.get("score")))
             if code and code not in cat.areas_by_code:
                 self.add("unknown_code", path_key(["areas", i, "code"]), what="Mã lĩnh vực", code=code,
                          criteria_year=cat.criteria_year)
@@ -216,10 +216,10 @@ class _Checker:
                     self.add("unknown_code", path_key(["deductions", i, "code"]), variant="of_level",
                              what=f"Mã {what}", code=code, level=spec.label_of("levels", cat.level),
                              criteria_year=cat.criteria_year)
-            self._score_limits("deductions", i, code, _num(d.get("max_score")), _num(cat.max_score(code)),
-                               _num(d.get("score")))
-            full, score = _num(cat.max_score(code)), _num(d.get("score"))
-            full = full if full is not None else _num(d.get("max_score"))
+            self._score_limits("deductions", i, code, number(d.get("max_score")), number(cat.max_score(code)),
+                               number(d.get("score")))
+            full, score = number(cat.max_score(code)), number(d.get("score"))
+            full = full if full is not None else number(d.get("max_score"))
             if score is not None and full is not None and abs(score - full) < 1e-9:  # listed, yet nothing lost
                 self.add("nothing_deducted", path_key(["deductions", i, "score"]), code=code or "",
                          score=format_number(full))
@@ -231,20 +231,20 @@ class _Checker:
             return
         deds = [d for d in self.doc.get("deductions", []) if d.get("code")]
         for i, a in enumerate(self.doc.get("areas", [])):
-            mx = _num(a.get("max_score"))
+            mx = number(a.get("max_score"))
             if mx is None:
-                mx = _num(self.cat.max_score(a.get("code")))
-            sc = _num(a.get("score"))
+                mx = number(self.cat.max_score(a.get("code")))
+            sc = number(a.get("score"))
             mine = [d for d in deds if spec.area_of(d["code"]) == a.get("code")]
             if mx is None or sc is None or not mine or sc < 0 or sc > mx + 1e-9:
                 continue
             lost = mx - sc
             listed = 0.0
             for d in mine:
-                dmx = _num(d.get("max_score"))
+                dmx = number(d.get("max_score"))
                 if dmx is None:
-                    dmx = _num(self.cat.max_score(d["code"]))
-                dsc = _num(d.get("score"))
+                    dmx = number(self.cat.max_score(d["code"]))
+                dsc = number(d.get("score"))
                 if dmx is not None and dsc is not None and 0 <= dsc <= dmx + 1e-9:
                     listed += dmx - dsc
             if abs(lost - listed) > EPS:

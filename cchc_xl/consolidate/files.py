@@ -6,7 +6,6 @@ Every file found gets a ``FileEntry``; the readable workbooks are read and check
 from __future__ import annotations
 
 import datetime as dt
-import math
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -250,22 +249,3 @@ def read_files(items: list[tuple[str, str]], jobs: int | None = None,
             ex.shutdown()
     return results
 
-
-# ---- values shared by the records and their aggregates ----------------------------------------
-
-LEVEL_ORDER = {"so": 0, "huyen": 1, "xa": 2}
-
-
-def _num(v):
-    if isinstance(v, bool) or not isinstance(v, (int, float)):
-        return None
-    if isinstance(v, float) and (math.isnan(v) or math.isinf(v)):
-        return None
-    return v
-
-
-def _tidy(x):
-    if x is None:
-        return None
-    x = round(float(x), 6)
-    return int(x) if x.is_integer() else x

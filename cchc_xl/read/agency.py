@@ -114,7 +114,7 @@ def _meta(grids: dict[str, list[list]]) -> dict:
                               f"biểu mẫu phiên bản {version} mới hơn công cụ (hỗ trợ đến {cfg['template_version']}); "
                               "hãy cập nhật cchc-xl")
     meta["template_version"] = version
-    if meta.get("level") not in {lv["key"] for lv in spec.levels()}:
+    if meta.get("level") not in spec.level_keys():
         raise UnreadableError("wrong_template", "trang nhận diện của biểu mẫu ghi cấp không hợp lệ")
     try:
         meta["criteria_year"] = int(float(meta.get("criteria_year")))

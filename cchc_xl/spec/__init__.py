@@ -271,6 +271,18 @@ def levels() -> list[dict]:
     return load("enums")["levels"]
 
 
+def level_keys() -> list[str]:
+    """The levels' keys in the order of enums.json: ``["so", "huyen", "xa"]``."""
+    return [lv["key"] for lv in levels()]
+
+
+def level_rank(level) -> int:
+    """A level's place in enums.json's order (departments, districts, communes), the order of
+    every list the province reads; an unknown level comes after them all."""
+    keys = level_keys()
+    return keys.index(level) if level in keys else len(keys)
+
+
 def period_kinds() -> list[dict]:
     return load("enums")["period_kinds"]
 
@@ -311,6 +323,19 @@ def period_bound(kind: str, year: int, which: str = "end"):
 
 def sheets() -> dict:
     return load("sheets")
+
+
+def year_range() -> tuple[int, int]:
+    """The years a report, an appraisal or a catalog may name: the ``min`` and ``max`` of the
+    ``period.year`` field of ``schemas/sheets.json`` (2000–2100)."""
+    fld = next(f for f in sheets()["sheets"]["info"]["fields"] if f["key"] == "period.year")
+    return fld["min"], fld["max"]
+
+
+def year_range_message() -> str:
+    """"Nhập năm có 4 chữ số, từ 2000 đến 2100." (``year_range`` of sheets.json's messages)."""
+    low, high = year_range()
+    return sheets()["messages"]["year_range"].format(min=low, max=high)
 
 
 def consolidation_sheets() -> list[dict]:

@@ -499,7 +499,9 @@ def build_consolidation_workbook():
             b.value = "Không"
             dv = DataValidation(type="list", formula1='"Có,Không"', allow_blank=True)
         elif key == "year":
-            dv = DataValidation(type="whole", operator="between", formula1="2000", formula2="2100", allow_blank=True)
+            low, high = spec.year_range()
+            dv = DataValidation(type="whole", operator="between", formula1=str(low), formula2=str(high),
+                                allow_blank=True)
             dv.error = "Nhập năm có 4 chữ số."
         else:
             dv = None
