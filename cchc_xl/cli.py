@@ -88,9 +88,9 @@ def _iso_date(s: str):
 
 def _period(s: str) -> str:
     from cchc_xl import spec
-    from cchc_xl.normalize import match_enum
+    from cchc_xl.read.spelling import match
 
-    key = match_enum(s, spec.period_kinds())
+    key = match(s, spec.period_kinds())
     if not key:
         raise argparse.ArgumentTypeError(
             f"kỳ báo cáo {s!r} không hợp lệ (dùng: {', '.join(p['key'] for p in spec.period_kinds())})")

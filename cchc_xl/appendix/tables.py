@@ -94,7 +94,7 @@ def _drop_column(t: SheetTable, i: int) -> None:
 
 
 def _subtitle(c: Consolidation) -> str:
-    return (f"Kỳ báo cáo: {c.period_words}. Tổng hợp lúc {c.made.strftime('%H:%M ngày %d/%m/%Y')} "
+    return (f"Kỳ báo cáo: {c.period_words}. Tổng hợp lúc {spec.moment_text(c.made)} "
             f"từ {_vn(len(c.accepted))} báo cáo được tổng hợp.")
 
 

@@ -125,8 +125,8 @@ class _Checker:
         if isinstance(year, int) and kind in {p["key"] for p in spec.period_kinds()} and date:
             start = spec.period_bound(kind, year, "start")
             if date < start:
-                self.add("report_date_before_period", "report.date", date=date.strftime("%d/%m/%Y"),
-                         period=spec.period_words(kind, year), start=start.strftime("%d/%m/%Y"))
+                self.add("report_date_before_period", "report.date", date=spec.date_text(date),
+                         period=spec.period_words(kind, year), start=spec.date_text(start))
         ay = d.get("appraisal_year")
         if isinstance(ay, int) and isinstance(year, int) and ay >= year:
             self.add("appraisal_year", "appraisal_year", appraisal_year=ay, year=year)
@@ -286,7 +286,7 @@ class _Checker:
                     self.add("unparsed_deadline", path_key(["remediation", i, "deadline"]), value=it["deadline"])
                 elif dl.kind == "date" and report_date and dl.due < report_date:
                     self.add("overdue", path_key(["remediation", i, "deadline"]), deadline=it["deadline"],
-                             due=dl.due.strftime("%d/%m/%Y"), report_date=report_date.strftime("%d/%m/%Y"),
+                             due=spec.date_text(dl.due), report_date=spec.date_text(report_date),
                              status=spec.label_of("statuses", status))
 
     # --- indicators ---
@@ -401,12 +401,13 @@ def validate_file(path: str | os.PathLike, display: str | None = None, max_cells
     try:
         result = read_file(path, max_cells)
     except UnreadableError as exc:
-        return FileReport(name, [Issue("error", exc.code, f"{Path(path).name}: {exc.reason}")], unreadable=True)
-    except spec.SpecError as exc:
-        return FileReport(name, [Issue("error", "wrong_template", f"{Path(path).name}: {exc}")], unreadable=True)
-    except Exception as exc:  # last resort: one bad file never stops a batch
-        return FileReport(name, [Issue("error", "unreadable",
-                                       f"{Path(path).name}: lỗi không lường trước khi đọc tệp ({type(exc).__name__})")],
+        return FileReport(name, [make(exc.code, variant="of_file", file=Path(path).name, reason=exc.reason)],
                           unreadable=True)
+    except spec.SpecError as exc:
+        return FileReport(name, [make("wrong_template", variant="of_file", file=Path(path).name, reason=exc)],
+                          unreadable=True)
+    except Exception as exc:  # last resort: one bad file never stops a batch
+        return FileReport(name, [make("unreadable", variant="unexpected", file=Path(path).name,
+                                      error=type(exc).__name__)], unreadable=True)
     issues = check_read(result)
     return FileReport(name, issues, result.report["agency"].get("name"), result)

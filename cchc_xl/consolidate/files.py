@@ -163,9 +163,10 @@ def read_one(path: str, display: str) -> dict:
     except BaseException as exc:  # noqa: BLE001 - one bad file never stops the batch
         if isinstance(exc, KeyboardInterrupt):
             raise
+        from cchc_xl.spec.issues import make
         return {"file": display, "unreadable": True, "report": None,
                 "issues": [("error", "unreadable",
-                            f"{Path(path).name}: lỗi không lường trước khi đọc tệp ({type(exc).__name__})",
+                            make("unreadable", variant="unexpected", file=Path(path).name, error=type(exc).__name__).message,
                             None, None, None)]}
 
 

@@ -239,10 +239,6 @@ def _choose_period(readable: list[FileEntry], year: int | None, kind: str | None
     return {"year": best[0], "kind": best[1]}
 
 
-def _date_vn(d: dt.date | None) -> str:
-    return d.strftime("%d/%m/%Y") if d else ""
-
-
 def _decide(entries: list[FileEntry], period: dict, strict: bool) -> None:
     want = (period.get("year"), period.get("kind"))
     if all(want):
@@ -302,8 +298,8 @@ def duplicate_reason(f: FileEntry, win: FileEntry) -> str:
         else:
             basis = forms["former_name"].format(name=odd.reported_name)
     if (win.report_date or dt.date.min) != (f.report_date or dt.date.min):
-        why = (forms["later_date"].format(date=_date_vn(win.report_date), other_date=_date_vn(f.report_date))
-               if f.report_date else forms["undated"].format(date=_date_vn(win.report_date)))
+        why = (forms["later_date"].format(date=spec.date_text(win.report_date), other_date=spec.date_text(f.report_date))
+               if f.report_date else forms["undated"].format(date=spec.date_text(win.report_date)))
     elif win.mtime != f.mtime:
         why = forms["later_mtime"]
     else:

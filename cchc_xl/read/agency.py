@@ -203,7 +203,7 @@ class _Reader:
         if v is None:
             return None
         if isinstance(v, (dt.date, dt.datetime)):
-            return v.strftime("%d/%m/%Y")
+            return spec.date_text(v)
         if isinstance(v, bool):
             return "Có" if v else "Không"
         s = clean_text(v, multiline=multiline)
@@ -362,7 +362,7 @@ class _Reader:
                     raw = self.at(grid, r, col)
                     if isinstance(raw, (dt.date, dt.datetime)):
                         self.cells[pk] = (sheet, a1(r, col))
-                        item[key] = raw.strftime("%d/%m/%Y").lstrip("0").replace("/0", "/")
+                        item[key] = f"{raw.day}/{raw.month}/{raw.year}"  # as a deadline is typed
                     else:
                         item[key] = self.text(grid, sheet, r, col, pk)
                 else:

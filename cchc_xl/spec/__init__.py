@@ -30,6 +30,19 @@ SCHEMA_VERSION = "1"
 # date a document shows, whatever the clock of the machine that writes it
 VIETNAM = dt.timezone(dt.timedelta(hours=7))
 
+# How every date a person reads is written: day/month/year with two-digit day and month ("05/07/2025")
+DATE_TEXT = "%d/%m/%Y"
+
+
+def date_text(d: dt.date | None) -> str:
+    """``date(2025, 7, 5)`` → ``"05/07/2025"``; "" for None."""
+    return d.strftime(DATE_TEXT) if d else ""
+
+
+def moment_text(t: dt.datetime) -> str:
+    """The time of a run as the messages and notes say it: ``"14:05 ngày 05/07/2025"``."""
+    return f"{t:%H:%M} ngày {date_text(t)}"
+
 _CRITERIA_FILE = re.compile(r"^criteria-(\d{4})\.json$")
 _extra_catalog_dirs: list[Path] = []
 
