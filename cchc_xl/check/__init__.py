@@ -4,7 +4,7 @@ A kind of check (required, number, range, whole number, allowed values, date, re
 cells, date order, unique, coverage) is a small unit in one module per family. Each kind has a
 Python evaluator (used by :mod:`cchc_xl.check.validate`, hence by ``cchc-xl validate``, the annotated
 copy, the Kiểm tra button and the consolidation) and an Excel-formula emitter (used by
-:mod:`cchc_xl.workbook.template` for the red and yellow cells and the "Còn N lỗi" status cell), so the
+:mod:`cchc_xl.workbook` for the red and yellow cells and the "Còn N lỗi" status cell), so the
 live workbook and ``validate`` give one verdict. Which kinds apply to a field comes from
 ``schemas/checks.json`` (field type → kinds; the bounds and wholeness of a numeric type, read
 by :func:`bounds` for both engines) and ``schemas/sheets.json`` (``required``); the issue codes
@@ -53,7 +53,7 @@ def bounds(field_type: str) -> Bounds:
     """What ``schemas/checks.json`` declares of a numeric type: its lowest and highest value
     (None where the type declares none, or a bound of its own such as "field max") and whether
     it must be whole — ``"percent"`` → (0, 100, False), ``"count"`` → (0, None, True). The one
-    source of the bounds for the Excel formulas (:mod:`cchc_xl.workbook.template`) and the Python verdict
+    source of the bounds for the Excel formulas (:mod:`cchc_xl.workbook`) and the Python verdict
     (:mod:`cchc_xl.check.validate`, :mod:`.numbers`)."""
     low = high = None
     whole = False

@@ -12,7 +12,7 @@ ambiguous_number (the reader's), percent_fraction; ``range`` → out_of_range; `
 from __future__ import annotations
 
 from cchc_xl.check import bounds, number_sheet
-from cchc_xl.normalize import format_number
+from cchc_xl.numtext import format_number
 
 
 def expected(kind: str) -> str:
