@@ -290,29 +290,3 @@ def parse_code(value) -> str | None:
         s = s[m.end():]
     s = re.sub(r"\s+", "", s).rstrip(".:").lower()
     return s or None
-
-
-def match_enum(value, items: list[dict], allow_prefix: bool = False) -> str | None:
-    """Map a label, a synonym or the key itself (any case, with or without diacritics) to a key."""
-    f = fold(value)
-    if not f:
-        return None
-    table: list[tuple[str, str]] = []
-    for item in items:
-        for name in [item["key"], item.get("label", ""), *item.get("synonyms", [])]:
-            if name:
-                table.append((fold(name), item["key"]))
-                table.append((fold(name.replace("_", " ")), item["key"]))
-    for name, key in table:
-        if f == name:
-            return key
-    if allow_prefix:
-        best = None
-        for name, key in table:
-            if f.startswith(name + " ") or f.startswith(name + ",") or f.startswith(name + ";") \
-                    or f.startswith(name + "."):
-                if best is None or len(name) > best[0]:
-                    best = (len(name), key)
-        if best:
-            return best[1]
-    return None

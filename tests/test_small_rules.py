@@ -40,6 +40,9 @@ def test_the_year_range_is_the_one_sheets_json_declares(capsys):
     fld = next(f for f in spec.sheets()["sheets"]["info"]["fields"] if f["key"] == "period.year")
     assert spec.year_range() == (fld["min"], fld["max"]) == (2000, 2100)
     assert spec.year_range_message() == "Nhập năm có 4 chữ số, từ 2000 đến 2100."
+    schema = spec.load("report.schema")["properties"]  # the canonical JSON's bounds say the same
+    for year in (schema["period"]["properties"]["year"], schema["appraisal_year"]):
+        assert (year["minimum"], year["maximum"]) == spec.year_range()
     with pytest.raises(SystemExit):
         main(["consolidate", "nop", "--year", "1999"])
     assert "năm 1999 ngoài khoảng 2000–2100" in capsys.readouterr().err

@@ -343,7 +343,7 @@ def _iso(s) -> dt.date | None:
 
 def _catalog_of(doc: dict) -> spec.Catalog:
     level = (doc.get("agency") or {}).get("level")
-    level = level if level in {lv["key"] for lv in spec.levels()} else "so"
+    level = level if level in spec.level_keys() else "so"
     ay = doc.get("appraisal_year") if isinstance(doc.get("appraisal_year"), int) else None
     return spec.catalog(level, ay)
 

@@ -253,8 +253,8 @@ def code_sort_key(code) -> list[tuple[int, str]]:
 
 @lru_cache(maxsize=None)
 def catalog(level: str, appraisal_year: int | None = None) -> Catalog:
-    if level not in {lv["key"] for lv in load("enums")["levels"]}:
-        raise SpecError(f"Cấp '{level}' không có trong danh sách cấp (so, huyen, xa)")
+    if level not in level_keys():
+        raise SpecError(f"Cấp '{level}' không có trong danh sách cấp ({', '.join(level_keys())})")
     year = pick_criteria_year(level, appraisal_year)
     parts = {}
     for kind, filename in (
