@@ -502,7 +502,7 @@ def build_consolidation_workbook():
             low, high = spec.year_range()
             dv = DataValidation(type="whole", operator="between", formula1=str(low), formula2=str(high),
                                 allow_blank=True)
-            dv.error = "Nhập năm có 4 chữ số."
+            dv.error = spec.year_range_message()
         else:
             dv = None
         if dv is not None:
