@@ -1,4 +1,6 @@
-"""Numbers written the Vietnamese way (decimal comma, thousands dot).
+"""Numbers: what counts as one (``number``), how a computed figure is rounded (``tidy``, six
+decimals), and how it is written the Vietnamese way (``format_number``: decimal comma,
+thousands dot).
 
 A leaf: it imports nothing of the project, so the schema checks' messages (``fastschema``) can
 use it without reaching up to ``normalize``, which reads the declarations.
