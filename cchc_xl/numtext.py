@@ -1,4 +1,6 @@
-"""Numbers written the Vietnamese way (decimal comma, thousands dot).
+"""Numbers: what counts as one (``number``), how a computed figure is rounded (``tidy``, six
+decimals), and how it is written the Vietnamese way (``format_number``: decimal comma,
+thousands dot).
 
 A leaf: it imports nothing of the project, so the schema checks' messages (``fastschema``) can
 use it without reaching up to ``normalize``, which reads the declarations.
@@ -6,18 +8,31 @@ use it without reaching up to ``normalize``, which reads the declarations.
 
 from __future__ import annotations
 
-
-def number_or_none(v) -> float | None:
-    """A cell's or a field's number as a float; None for text, blank and True/False."""
-    return float(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else None
+import math
 
 
-def _tidy(x):
-    if isinstance(x, float) and x.is_integer() and abs(x) < 1e15:
-        return int(x)
-    if isinstance(x, float):
-        return round(x, 10)
-    return x
+# Decimals every computed figure keeps: the precision at which the workbook's conditions compare
+# scores (``ROUND(…,6)``), the area scores and appendices round, and ``format_number`` shows.
+PLACES = 6
+
+
+def number(v) -> int | float | None:
+    """A cell's or a field's value as a number, as given (an int stays an int); None for text,
+    blank, True/False and what is not a finite number (NaN, infinity)."""
+    if isinstance(v, bool) or not isinstance(v, (int, float)):
+        return None
+    if isinstance(v, float) and not math.isfinite(v):
+        return None
+    return v
+
+
+def tidy(x):
+    """A number without binary noise: rounded to ``PLACES`` decimals, a whole number as an int
+    ("0.1 + 0.2" → 0.3, "3.0" → 3). Anything else (None, text, NaN) is returned as it is."""
+    if not isinstance(x, float) or not math.isfinite(x):
+        return x
+    x = round(x, PLACES)
+    return int(x) if x.is_integer() and abs(x) < 1e15 else x
 
 
 def format_number(x, decimals: int | None = None) -> str:
@@ -28,7 +43,7 @@ def format_number(x, decimals: int | None = None) -> str:
         return x
     if decimals is not None:
         x = round(float(x), decimals)
-    x = _tidy(x)
+    x = tidy(x)
     if isinstance(x, int):
         return f"{x:,}".replace(",", ".")
     txt = f"{x:.6f}".rstrip("0").rstrip(".")

@@ -106,7 +106,7 @@ def _meta(grids: dict[str, list[list]]) -> dict:
                               f"biểu mẫu phiên bản {version} mới hơn công cụ (hỗ trợ đến {cfg['template_version']}); "
                               "hãy cập nhật cchc-xl")
     meta["template_version"] = version
-    if meta.get("level") not in {lv["key"] for lv in spec.levels()}:
+    if meta.get("level") not in spec.level_keys():
         raise UnreadableError("wrong_template", "trang nhận diện của biểu mẫu ghi cấp không hợp lệ")
     try:
         meta["criteria_year"] = int(float(meta.get("criteria_year")))
@@ -195,7 +195,7 @@ class _Reader:
         if v is None:
             return None
         if isinstance(v, (dt.date, dt.datetime)):
-            return v.strftime("%d/%m/%Y")
+            return spec.date_text(v)
         if isinstance(v, bool):
             return "Có" if v else "Không"
         s = clean_text(v, multiline=multiline)
@@ -354,7 +354,7 @@ class _Reader:
                     raw = self.at(grid, r, col)
                     if isinstance(raw, (dt.date, dt.datetime)):
                         self.cells[pk] = (sheet, a1(r, col))
-                        item[key] = raw.strftime("%d/%m/%Y").lstrip("0").replace("/0", "/")
+                        item[key] = f"{raw.day}/{raw.month}/{raw.year}"  # as a deadline is typed
                     else:
                         item[key] = self.text(grid, sheet, r, col, pk)
                 else:

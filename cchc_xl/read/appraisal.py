@@ -17,7 +17,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from cchc_xl import spec
-from cchc_xl.normalize import clean_text, fold, is_error_value, match_enum, parse_code, parse_number
+from cchc_xl.normalize import clean_text, fold, is_error_value, parse_code, parse_number
+from cchc_xl.read import spelling
 from cchc_xl.numtext import format_number
 from cchc_xl.read.agency import UnreadableError, a1, load_grids, meta_version
 from cchc_xl.read.identity import AgencyIndex, candidates_text, conflicts, name_key
@@ -200,9 +201,10 @@ class _AppraisalReader:
                     self.add("invalid_type", sheet, r, 1, "appraisal_year", field_title=fld["title"],
                              value=clean_text(raw), expected="năm có 4 chữ số")
                     return None
-                if not fld["min"] <= n.value <= fld["max"]:
+                low, high = spec.year_range()
+                if not low <= n.value <= high:
                     self.add("out_of_range", sheet, r, 1, "appraisal_year", variant="outside", field_title="Năm thẩm định",
-                             value=str(n.value), low=str(fld["min"]), high=str(fld["max"]))
+                             value=str(n.value), low=str(low), high=str(high))
                     return None
                 return n.value
         raise DistributeError(f"{self.path.name}: trang “{sheet}” thiếu dòng “{fld['title']}”")
@@ -222,7 +224,7 @@ class _AppraisalReader:
             if name is None:
                 self.add("required", sheet, r, col["name"], "name", field_title=titles["name"])
                 continue
-            level = match_enum(raw_level, spec.levels()) if raw_level else None
+            level = spelling.match(raw_level, spec.levels()) if raw_level else None
             if raw_level is None:
                 self.add("required", sheet, r, col["level"], "level", field_title=f"{titles['level']} của {name}")
             elif level is None:

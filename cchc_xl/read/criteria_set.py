@@ -138,9 +138,10 @@ class _Table:
             self.add("invalid_type", r, key, field_title=self.titles[key], value=clean_text(v) or v,
                      expected="năm có 4 chữ số" if whole else "một số không âm (ví dụ 1,5)")
             return None
-        if whole and not 2000 <= n.value <= 2100:
+        low, high = spec.year_range()
+        if whole and not low <= n.value <= high:
             self.add("out_of_range", r, key, variant="outside", field_title=self.titles[key], value=str(n.value),
-                     low="2000", high="2100")
+                     low=str(low), high=str(high))
             return None
         if n.value < 0:
             self.add("out_of_range", r, key, field_title=self.titles[key], value=n.value, bound="không được âm")
@@ -162,7 +163,7 @@ def _meta_of(grids, path: Path) -> dict:
         raise CatalogBookError(f"{path.name}: trang nhận diện của sổ Bộ tiêu chí bị hỏng")
     if version > d["template_version"]:
         raise CatalogBookError(f"{path.name}: sổ Bộ tiêu chí phiên bản {version} mới hơn công cụ; hãy cập nhật cchc-xl")
-    if meta.get("level") not in {lv["key"] for lv in spec.levels()}:
+    if meta.get("level") not in spec.level_keys():
         raise CatalogBookError(f"{path.name}: trang nhận diện của sổ Bộ tiêu chí không ghi cấp hợp lệ")
     return meta
 
