@@ -1,5 +1,5 @@
-"""Numbers: what counts as one (``number``), how a computed figure is rounded (``tidy``, six
-decimals), and how it is written the Vietnamese way (``format_number``: decimal comma,
+"""Numbers: what counts as one (``number``), how binary noise is taken off a number read or
+computed (``tidy``, ten decimals), and how it is written the Vietnamese way (``format_number``: decimal comma,
 thousands dot).
 
 A leaf: it imports nothing of the project, so the schema checks' messages (``fastschema``) can
@@ -11,9 +11,10 @@ from __future__ import annotations
 import math
 
 
-# Decimals every computed figure keeps: the precision at which the workbook's conditions compare
-# scores (``ROUND(…,6)``), the area scores and appendices round, and ``format_number`` shows.
-PLACES = 6
+# Decimals a number keeps: enough to take the binary noise off a sum (0.1 + 0.2) without changing
+# what was typed, so that a count typed 2.0000001 stays "not whole" here as in the workbook's
+# INT(v)<>v. Comparisons of scores round to 6 (``ROUND(…,6)``) and ``format_number`` shows at most 6.
+PLACES = 10
 
 
 def number(v) -> int | float | None:
@@ -48,6 +49,6 @@ def format_number(x, decimals: int | None = None) -> str:
         return f"{x:,}".replace(",", ".")
     txt = f"{x:.6f}".rstrip("0").rstrip(".")
     whole, _, frac = txt.partition(".")
-    neg = whole.startswith("-")
+    neg = whole.startswith("-") and txt.strip("-0.") != ""  # -0.0000001 is shown "0", not "-0"
     whole = f"{int(whole.lstrip('-')):,}".replace(",", ".")
     return ("-" if neg else "") + whole + ("," + frac if frac else "")

@@ -48,9 +48,11 @@ def test_the_year_range_is_the_one_sheets_json_declares(capsys):
     assert "năm 1999 ngoài khoảng 2000–2100" in capsys.readouterr().err
 
 
-def test_province_figures_keep_six_decimals_as_the_workbook_conditions_do():
+def test_tidy_takes_off_binary_noise_but_keeps_what_was_typed():
     assert tidy(0.1 + 0.2) == 0.3
-    assert tidy(10 / 3) == 3.333333  # ROUND(…,6) in every score condition; format_number shows 6
+    assert tidy(10 / 3) == 3.3333333333
+    # a count typed 2.0000001 is not whole for the workbook (INT(v)<>v): it must stay so when read
+    assert tidy(2.0000001) == 2.0000001
     assert tidy(4.0) == 4 and isinstance(tidy(4.0), int)
     assert tidy(None) is None and tidy("x") == "x"
     assert format_number(-1e-9) == "0"  # not "-0"
