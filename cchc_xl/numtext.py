@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import math
 
-
 # Decimals a number keeps: enough to take the binary noise off a sum (0.1 + 0.2) without changing
 # what was typed, so that a count typed 2.0000001 stays "not whole" here as in the workbook's
 # INT(v)<>v. Comparisons of scores round to 6 (``ROUND(…,6)``) and ``format_number`` shows at most 6.
@@ -34,6 +33,15 @@ def tidy(x):
         return x
     x = round(x, PLACES)
     return int(x) if x.is_integer() and abs(x) < 1e15 else x
+
+
+def figure(x):
+    """A province figure computed from the reports (a sum, a median, points lost on average): six
+    decimals, the precision at which the workbook's conditions compare scores (``ROUND(…,6)``) and
+    the most ``format_number`` shows; a whole number as an int."""
+    if not isinstance(x, float) or not math.isfinite(x):
+        return x
+    return tidy(round(x, 6))
 
 
 def format_number(x, decimals: int | None = None) -> str:

@@ -11,7 +11,7 @@ import pytest
 from openpyxl import Workbook, load_workbook
 
 from cchc_xl import spec
-from cchc_xl.numtext import format_number, number, tidy
+from cchc_xl.numtext import figure, format_number, number, tidy
 from cchc_xl.safetext import looks_like_formula
 from cchc_xl.sheets.model import CellModel, RowModel, SheetModel
 from cchc_xl.sheets.xlsx import render_sheets
@@ -53,6 +53,12 @@ def test_tidy_takes_off_binary_noise_but_keeps_what_was_typed():
     assert tidy(10 / 3) == 3.3333333333
     # a count typed 2.0000001 is not whole for the workbook (INT(v)<>v): it must stay so when read
     assert tidy(2.0000001) == 2.0000001
+
+
+def test_province_figures_keep_six_decimals_as_the_workbook_conditions_compare():
+    assert figure(10 / 3) == 3.333333 and figure(0.1 + 0.2) == 0.3
+    assert figure(4.0000001) == 4 and isinstance(figure(4.0000001), int)
+    assert figure(None) is None
     assert tidy(4.0) == 4 and isinstance(tidy(4.0), int)
     assert tidy(None) is None and tidy("x") == "x"
     assert format_number(-1e-9) == "0"  # not "-0"

@@ -20,7 +20,7 @@ from cchc_xl.consolidate.aggregate import (
 from cchc_xl.consolidate.files import REMEDIATION_KEYS, STATUS_LABELS, UNKNOWN_STATUS, FileEntry
 from cchc_xl.consolidate.records import Consolidation
 from cchc_xl.normalize import fold
-from cchc_xl.numtext import format_number, tidy
+from cchc_xl.numtext import figure, format_number
 from cchc_xl.read.registry import contact_text
 from cchc_xl.sheets.model import Chart, Column, SheetTable
 
@@ -237,10 +237,10 @@ def _criteria_table(c: Consolidation) -> SheetTable:
     n_ag = Counter(a["level"] for a in c.records["agencies"])
     rows = []
     for i, r in enumerate(recs, 1):
-        avg = tidy(r["lost"] / r["agencies"]) if r["lost"] is not None and r["agencies"] else None
+        avg = figure(r["lost"] / r["agencies"]) if r["lost"] is not None and r["agencies"] else None
         rows.append([i, _level_label(r["level"]), r["code"], r["name"], r["max"], r["agencies"],
                      f"{format_number(r['agencies'])}/{format_number(n_ag.get(r['level'], 0))} cơ quan", r["lost"], avg])
-    total_lost = tidy(sum(r["lost"] or 0 for r in recs)) if recs else 0
+    total_lost = figure(sum(r["lost"] or 0 for r in recs)) if recs else 0
     total = [None, None, "Cộng", f"{len(recs)} tiêu chí", None, None, None, total_lost, None]
     return declared_table(c, "criteria", rows, total=total, chart_rows=len(recs))
 
@@ -264,7 +264,7 @@ def _criteria_matrix(c: Consolidation) -> SheetTable:
             continue
         val = _n(lost) if _n(lost) is not None else ("?" if score is None else score)
         if isinstance(cur, (int, float)) and isinstance(val, (int, float)):
-            val = tidy(cur + val)
+            val = figure(cur + val)
         cells[key][aid] = val
     keys = sorted(cells, key=lambda k: (spec.level_rank(k[0]), spec.code_sort_key(k[1])))
     rows = []
@@ -273,7 +273,7 @@ def _criteria_matrix(c: Consolidation) -> SheetTable:
         cat = catalog_for(c, level)
         row = [i, _level_label(level), code, cat.criterion_name(code) or names.get(key)]
         lost = [v for v in cells[key].values() if isinstance(v, (int, float))]
-        row.append(tidy(sum(lost)) if lost else None)
+        row.append(figure(sum(lost)) if lost else None)
         vals = [None] * len(agencies)
         for aid, v in cells[key].items():
             vals[pos[aid]] = v

@@ -12,7 +12,7 @@ from cchc_xl import spec
 from cchc_xl.consolidate.files import REMEDIATION_KEYS, UNKNOWN_STATUS
 from cchc_xl.consolidate.model import ConsolidationData
 from cchc_xl.normalize import fold
-from cchc_xl.numtext import format_number, number, tidy
+from cchc_xl.numtext import figure, format_number, number
 
 # ---- aggregation ---------------------------------------------------------------------------
 
@@ -93,10 +93,10 @@ def _aggregate_values(c: ConsolidationData, which: str) -> list[tuple[dict, Aggr
             agg.ignored = sum(1 for v, _, _ in vals if v is not None) - len(nums)
             if nums:
                 if rule == "sum":
-                    agg.total = tidy(math.fsum(nums))
+                    agg.total = figure(math.fsum(nums))
                 else:
-                    agg.minimum, agg.maximum = tidy(min(nums)), tidy(max(nums))
-                    agg.median = tidy(statistics.median(nums))
+                    agg.minimum, agg.maximum = figure(min(nums)), figure(max(nums))
+                    agg.median = figure(statistics.median(nums))
                     unit = "%" if row.get("kind") == "percent" else ""
                     agg.text = (f"Thấp nhất {format_number(agg.minimum)}{unit}; trung vị "
                                 f"{format_number(agg.median)}{unit}; cao nhất {format_number(agg.maximum)}{unit}")
@@ -193,7 +193,7 @@ def deductions_by_criterion(c: ConsolidationData) -> list[dict]:
         cat = catalog_for(c, level)
         name = cat.criterion_name(g["code"]) or g["name"]
         out.append({"level": level, "code": g["code"], "name": name, "agencies": len(g["agencies"]),
-                    "rows": g["rows"], "lost": tidy(g["lost"]) if g["lost_known"] else None,
+                    "rows": g["rows"], "lost": figure(g["lost"]) if g["lost_known"] else None,
                     "max": number(cat.max_score(g["code"]))})
     out.sort(key=lambda r: (-r["agencies"], -(r["lost"] or 0), spec.level_rank(r["level"]), spec.code_sort_key(r["code"])))
     return out
@@ -239,8 +239,8 @@ def area_scores(c: ConsolidationData) -> tuple[list[str], list[dict]]:
         if absent:
             r["complete"] = False
             r["missing"].extend(absent)
-        r["total"] = tidy(r["total"])
-        r["max"] = tidy(r["max"])
+        r["total"] = figure(r["total"])
+        r["max"] = figure(r["max"])
         r["pct"] = round(r["total"] * 100 / r["max"], 2) if r["max"] and r["complete"] else None
     by_level: dict[str, list] = defaultdict(list)
     for r in rows:

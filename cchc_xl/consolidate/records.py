@@ -24,7 +24,7 @@ from cchc_xl.consolidate.files import (  # noqa: F401
 )
 from cchc_xl.consolidate.model import ConsolidationData
 from cchc_xl.normalize import fold, parse_deadline
-from cchc_xl.numtext import number, tidy
+from cchc_xl.numtext import figure, number
 
 # ---- the consolidation ---------------------------------------------------------------------
 
@@ -383,7 +383,7 @@ def _build(files: list[FileEntry], period: dict, registry, input_dir: str) -> Co
             sc = number(d.get("score"))
             error = leave_out("deductions", code, d.get("score"),
                               *(f"deductions[{i}].{k}" for k in ("score", "max_score", "code")), f"deductions[{i}]")
-            lost = tidy(used - sc) if used is not None and sc is not None and error is None else None
+            lost = figure(used - sc) if used is not None and sc is not None and error is None else None
             ded_rows.append({**base, "code": code, "name": d.get("name") or cat.criterion_name(code),
                              "max_score": d.get("max_score"), "catalog_max": cmax, "max_used": used,
                              "score": d.get("score"), "lost": lost, "reason": d.get("reason"), "error": error})

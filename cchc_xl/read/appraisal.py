@@ -18,8 +18,8 @@ from pathlib import Path
 
 from cchc_xl import spec
 from cchc_xl.normalize import clean_text, fold, is_error_value, parse_code, parse_number
-from cchc_xl.read import spelling
 from cchc_xl.numtext import format_number
+from cchc_xl.read import spelling
 from cchc_xl.read.agency import UnreadableError, a1, load_grids, meta_version
 from cchc_xl.read.identity import AgencyIndex, candidates_text, conflicts, name_key
 from cchc_xl.read.registry import split_names
