@@ -33,6 +33,7 @@ from cchc_xl.read.identity import name_key
 from cchc_xl.sheets.measure import fit_row, row_height, text_lines
 from cchc_xl.sheets.xlsx import save_atomic
 from cchc_xl.spec import SCHEMA_VERSION, __version__
+from cchc_xl.workbook import meta_sheet
 from cchc_xl.workbook.criteria_sheet import write_catalog_rows
 from cchc_xl.workbook.guide_sheet import write_guide
 from cchc_xl.workbook.kit import input_hint, set_text, style_field_row, write_header, write_title
@@ -386,10 +387,7 @@ def _meta_sheet(wb: Workbook, year: int | None, sets: dict[str, spec.Catalog]) -
         ("generator", f"cchc-xl {__version__}"),
         ("note", "Trang ẩn dùng để nhận diện sổ thẩm định cchc-xl. Không sửa, không xóa."),
     ]
-    for i, (k, v) in enumerate(rows, start=1):
-        ws.cell(row=i, column=1, value=k)
-        ws.cell(row=i, column=2, value=v)
-    ws.protection.sheet = True
+    meta_sheet.fill(ws, rows)
 
 
 def build_appraisal_workbook(year: int | None = None, agencies: list[dict] | None = None,

@@ -27,6 +27,7 @@ from cchc_xl.read.criteria_set import decl, sheet_cfg
 from cchc_xl.sheets.measure import fit_row
 from cchc_xl.sheets.xlsx import save_atomic
 from cchc_xl.spec import __version__
+from cchc_xl.workbook import meta_sheet
 from cchc_xl.workbook.guide_sheet import write_guide
 from cchc_xl.workbook.kit import input_hint, set_text, write_header, write_title
 from cchc_xl.workbook.style import (
@@ -254,12 +255,9 @@ def _lists_and_meta(wb: Workbook, level: str) -> None:
     ws.protection.sheet = True
     meta = wb.create_sheet(d["meta_sheet"])
     meta.sheet_state = "veryHidden"
-    for i, (k, v) in enumerate([("template_id", d["template_id"]), ("template_version", d["template_version"]),
-                                ("level", level), ("generator", f"cchc-xl {__version__}"),
-                                ("note", "Trang ẩn dùng để nhận diện sổ Bộ tiêu chí cchc-xl. Không sửa, không xóa.")],
-                               start=1):
-        meta.cell(row=i, column=1, value=k)
-        meta.cell(row=i, column=2, value=v)
+    meta_sheet.fill(meta, [("template_id", d["template_id"]), ("template_version", d["template_version"]),
+                           ("level", level), ("generator", f"cchc-xl {__version__}"),
+                           ("note", "Trang ẩn dùng để nhận diện sổ Bộ tiêu chí cchc-xl. Không sửa, không xóa.")])
     meta.protection.sheet = True
 
 

@@ -55,18 +55,21 @@ class SpecError(Exception):
     """A schema or catalog file is missing or malformed (message in Vietnamese)."""
 
 
-def schemas_dir() -> Path:
-    """The ``schemas/`` folder: the source tree when run from a checkout, else the installed copy."""
+def package_data_dir(folder: str, marker: str) -> Path:
+    """A folder of data the package ships (``schemas``, ``macros``): the source tree's when run from
+    a checkout (it holds ``marker``), else the copy installed as ``cchc_xl._<folder>``."""
     here = Path(__file__).resolve().parent.parent  # the cchc_xl package
-    dev = here.parent / "schemas"
-    if (dev / "report.schema.json").is_file():
-        return dev
-    installed = here / "_schemas"
-    if (installed / "report.schema.json").is_file():
-        return installed
+    for candidate in (here.parent / folder, here / f"_{folder}"):
+        if (candidate / marker).is_file():
+            return candidate
     from importlib.resources import files
 
-    return Path(str(files("cchc_xl._schemas")))
+    return Path(str(files(f"cchc_xl._{folder}")))
+
+
+def schemas_dir() -> Path:
+    """The ``schemas/`` folder: the source tree when run from a checkout, else the installed copy."""
+    return package_data_dir("schemas", "report.schema.json")
 
 
 def _read_json(path: Path) -> dict:

@@ -30,6 +30,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from xml.sax.saxutils import escape
 
+from cchc_xl import spec
+
 # ---- the consolidation workbook's layout (shared with cchc_xl.excel) -----------------------
 
 CONFIG_SHEET = "Cấu hình"
@@ -80,16 +82,7 @@ class BuildError(Exception):
 
 def macros_dir() -> Path:
     """``macros/`` of the source tree, else the copy installed as ``cchc_xl._macros``."""
-    here = Path(__file__).resolve().parent.parent  # the cchc_xl package
-    dev = here.parent / "macros"
-    if (dev / "CCHC.bas").is_file():
-        return dev
-    installed = here / "_macros"
-    if (installed / "CCHC.bas").is_file():
-        return installed
-    from importlib.resources import files
-
-    return Path(str(files("cchc_xl._macros")))
+    return spec.package_data_dir("macros", "CCHC.bas")
 
 
 def _xlwings_dir() -> Path:

@@ -22,6 +22,12 @@ def write(wb, cat: spec.Catalog, source: str | None = None):
         *([("scores_source", source)] if source else []),
         ("note", "Trang ẩn dùng để nhận diện biểu mẫu cchc-xl. Không sửa, không xóa."),
     ]
+    fill(ws, rows)
+
+
+def fill(ws, rows: list[tuple[str, object]]) -> None:
+    """An identity sheet's rows (key, value), as every reader finds them (``read.grid.read_meta``),
+    the sheet locked."""
     for i, (k, v) in enumerate(rows, start=1):
         ws.cell(row=i, column=1, value=k)
         ws.cell(row=i, column=2, value=v)
