@@ -39,6 +39,19 @@ class _Spaces:
         blank, invisible = self.rule()
         return blank.sub(repl, text.translate(invisible))
 
+    @staticmethod
+    @lru_cache(maxsize=1)
+    def untouched() -> re.Pattern:
+        """What ``clean_text`` would change: a character ``safetext.clean`` removes, a blank other
+        than one plain space (two spaces, a space at either end, a line break, a tab, a no-break
+        space…), an invisible character. A text without any (and in NFC) is returned as it is."""
+        from . import spec
+        from .safetext import _ILLEGAL
+
+        decl = spec.load("checks")["spaces"]
+        other = "".join(re.escape(c) for c in decl["blank"] + decl["invisible"] if c != " ")
+        return re.compile(rf"{_ILLEGAL.pattern}|[{other}]|  |^ | $")
+
 
 _SPACES = _Spaces()
 _ROMAN = {"I": 1, "II": 2, "III": 3, "IV": 4}
@@ -50,7 +63,10 @@ def clean_text(value, multiline: bool = False) -> str | None:
         return None
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    s = unicodedata.normalize("NFC", clean(str(value), limit=None)).replace("\r\n", "\n").replace("\r", "\n")
+    s = str(value)
+    if not _SPACES.untouched().search(s) and unicodedata.is_normalized("NFC", s):  # nothing to clean (most cells)
+        return s or None
+    s = unicodedata.normalize("NFC", clean(s, limit=None)).replace("\r\n", "\n").replace("\r", "\n")
     if multiline:
         lines = [_SPACES.sub(" ", ln).strip() for ln in s.split("\n")]  # a line break kept, not a space
         s = "\n".join(ln for ln in lines if ln)
