@@ -108,7 +108,8 @@ def legacy_encoding(value) -> str | None:
 
 
 def is_error_value(value) -> bool:
-    return isinstance(value, str) and value.strip().upper() in EXCEL_ERRORS
+    # every error value holds a "#", which neither strip nor upper makes or removes (perf: asked of every cell)
+    return isinstance(value, str) and "#" in value and value.strip().upper() in EXCEL_ERRORS
 
 
 # ---- numbers -------------------------------------------------------------------------------
