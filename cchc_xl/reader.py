@@ -304,7 +304,7 @@ class _Reader:
         doc["areas"] = areas
         deds = []
         for r in range(dh + 1, len(grid)):
-            if all(self.at(grid, r, c) is None for c in range(1, 6)):
+            if all(v == "" or v is None for v in grid[r][1:6]):  # empty row: at() is None in columns 1-5
                 continue
             i = len(deds)
             bkey = path_key(["deductions", i])
@@ -331,7 +331,7 @@ class _Reader:
         idx = {c["key"]: i for i, c in enumerate(cols)}
         items = []
         for r in range(hr + 1, len(grid)):
-            if all(self.at(grid, r, c) is None for c in range(1, len(cols))):
+            if all(v == "" or v is None for v in grid[r][1:len(cols)]):  # empty row: at() is None in them all
                 continue
             i = len(items)
             bkey = path_key(["remediation", i])
