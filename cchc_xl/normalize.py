@@ -39,6 +39,20 @@ class _Spaces:
         blank, invisible = self.rule()
         return blank.sub(repl, text.translate(invisible))
 
+    @staticmethod
+    @lru_cache(maxsize=1)
+    def untouched() -> re.Pattern:
+        """The characters ``clean_text`` changes besides the plain space: those ``safetext.clean``
+        removes, the blanks other than a space (a line break, a tab, a no-break space…), the
+        invisible ones. A text without any, without two spaces in a row or a space at either end,
+        and in NFC, is returned as it is (one character class: an alternation is 5× slower)."""
+        from cchc_xl import spec
+        from cchc_xl.safetext import ILLEGAL
+
+        decl = spec.load("checks")["spaces"]
+        other = "".join(re.escape(c) for c in decl["blank"] + decl["invisible"] if c != " ")
+        return re.compile(rf"{ILLEGAL.pattern[:-1]}{other}]")
+
 
 _SPACES = _Spaces()
 _ROMAN = {"I": 1, "II": 2, "III": 3, "IV": 4}
@@ -50,7 +64,11 @@ def clean_text(value, multiline: bool = False) -> str | None:
         return None
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    s = unicodedata.normalize("NFC", clean(str(value), limit=None)).replace("\r\n", "\n").replace("\r", "\n")
+    s = str(value)
+    if not (_SPACES.untouched().search(s) or "  " in s or s[:1] == " " or s[-1:] == " ") \
+            and unicodedata.is_normalized("NFC", s):  # nothing to clean (most cells)
+        return s or None
+    s = unicodedata.normalize("NFC", clean(s, limit=None)).replace("\r\n", "\n").replace("\r", "\n")
     if multiline:
         lines = [_SPACES.sub(" ", ln).strip() for ln in s.split("\n")]  # a line break kept, not a space
         s = "\n".join(ln for ln in lines if ln)
@@ -90,7 +108,8 @@ def legacy_encoding(value) -> str | None:
 
 
 def is_error_value(value) -> bool:
-    return isinstance(value, str) and value.strip().upper() in EXCEL_ERRORS
+    # every error value holds a "#", which neither strip nor upper makes or removes (perf: asked of every cell)
+    return isinstance(value, str) and "#" in value and value.strip().upper() in EXCEL_ERRORS
 
 
 # ---- numbers -------------------------------------------------------------------------------

@@ -29,7 +29,7 @@ import math
 import re
 
 MAX_CELL_TEXT = 32767  # Excel's limit for one cell
-_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 _notes: list[str] = []
@@ -55,9 +55,9 @@ def sanitize(text: str, limit: int | None = MAX_CELL_TEXT) -> tuple[str, list[st
     """``text`` as every format we write can hold, and what was changed (Vietnamese phrases):
     control characters removed, lone surrogates replaced by U+FFFD, cut at ``limit`` characters."""
     changes = []
-    if _ILLEGAL.search(text):
-        n = len(_ILLEGAL.findall(text))
-        text = _ILLEGAL.sub(_fix, text)
+    if ILLEGAL.search(text):
+        n = len(ILLEGAL.findall(text))
+        text = ILLEGAL.sub(_fix, text)
         changes.append(f"bỏ {n} ký tự không ghi được vào tệp (ký tự điều khiển hoặc mã Unicode hỏng)")
     if limit is not None and len(text) > limit:
         def vn(n: int) -> str:  # a whole number as Vietnamese writes it ("32.767"); no project import here
@@ -131,13 +131,13 @@ def sanitize_workbook(wb, where: str = "") -> None:
     for ws in wb.worksheets:
         for cell in getattr(ws, "_cells", {}).values():
             value = cell._value
-            if isinstance(value, str) and (len(value) > MAX_CELL_TEXT or _ILLEGAL.search(value)):
+            if isinstance(value, str) and (len(value) > MAX_CELL_TEXT or ILLEGAL.search(value)):
                 text, changes = sanitize(value)
                 cell._value = text
                 if where:
                     _record(where, f"trang “{ws.title}” ô {cell.coordinate}: ", changes)
             comment = cell.comment
-            if comment is not None and isinstance(comment.text, str) and _ILLEGAL.search(comment.text):
+            if comment is not None and isinstance(comment.text, str) and ILLEGAL.search(comment.text):
                 comment.text = clean(comment.text)
 
 

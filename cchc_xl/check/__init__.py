@@ -49,6 +49,7 @@ class Bounds(NamedTuple):
     whole: bool
 
 
+@lru_cache(maxsize=256)  # from declarations(), read once per process (perf: asked for every number)
 def bounds(field_type: str) -> Bounds:
     """What ``schemas/checks.json`` declares of a numeric type: its lowest and highest value
     (None where the type declares none, or a bound of its own such as "field max") and whether

@@ -11,6 +11,8 @@ ambiguous_number (the reader's), percent_fraction; ``range`` → out_of_range; `
 
 from __future__ import annotations
 
+import math
+
 from cchc_xl.check import bounds, number_sheet
 from cchc_xl.numtext import format_number
 
@@ -47,15 +49,16 @@ def value_issues(kind: str, value, *, subject: str, low=_DECLARED, high=_DECLARE
     high = declared.high if high is _DECLARED else high
     if not is_number(value):
         return [("invalid_type", {"field_title": subject, "value": value, "expected": expected(kind)})]
-    shown = format_number(value) + unit
+    if isinstance(value, float) and not math.isfinite(value):
+        format_number(value)  # raises, as it always did for NaN and infinity (the message is written lazily below)
     if low is not None and value < low - 1e-9:
         bound = "không được âm" if low == 0 else f"nhỏ hơn {format_number(low)}"
-        return [("out_of_range", {"field_title": subject, "value": shown, "bound": bound})]
+        return [("out_of_range", {"field_title": subject, "value": format_number(value) + unit, "bound": bound})]
     if high is not None and value > high + 1e-9:
-        return [("out_of_range", {"field_title": subject, "value": shown,
+        return [("out_of_range", {"field_title": subject, "value": format_number(value) + unit,
                                   "bound": high_words or f"lớn hơn {format_number(high)}{unit}"})]
     if declared.whole and not float(value).is_integer():
-        return [("not_whole", {"field_title": subject, "value": shown})]
+        return [("not_whole", {"field_title": subject, "value": format_number(value) + unit})]
     return []
 
 

@@ -141,8 +141,10 @@ class _Checker:
             for i, item in enumerate(self.doc.get(table, [])):
                 for col in cols:
                     need = col.get("required")
+                    if not need or not presence.missing(item.get(col["key"])):
+                        continue
                     key = path_key([table, i, col["key"]])
-                    if not need or not presence.missing(item.get(col["key"])) or self._has_issue(key):
+                    if self._has_issue(key):
                         continue
                     if need == "warning" and table == "deductions" and col["key"] == "score":
                         if item.get("code"):

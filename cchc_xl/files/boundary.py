@@ -60,6 +60,7 @@ def col_letter(idx: int) -> str:
     return s
 
 
+@functools.lru_cache(maxsize=65536, typed=True)  # asked for every cell read (perf); typed: 1 and 1.0 differ
 def a1(r: int, c: int) -> str:
     return f"{col_letter(c)}{r + 1}"
 

@@ -62,6 +62,14 @@ def path_key(parts) -> str:
     return out
 
 
+def _sub_key(key: str, last, part: str) -> str:
+    """``path_key(parts + [part])`` for a string ``part``, from ``key = path_key(parts)`` and
+    ``last = parts[-1]`` (perf: the keys of every field of a row share their row's key)."""
+    if last in ("indicators", "propaganda"):
+        return f"{key}[{part}]"
+    return f"{key}.{part}" if key else part
+
+
 # ---- reading -------------------------------------------------------------------------------
 
 @dataclass
@@ -261,33 +269,33 @@ class _Reader:
             if not code or score_raw is None:
                 continue
             i = len(areas)
-            base = ["areas", i]
+            bkey = path_key(["areas", i])
             item = {
                 "code": code,
-                "name": self.text(grid, sheet, r, 2, path_key(base + ["name"])),
-                "max_score": self.number(grid, sheet, r, 3, path_key(base + ["max_score"])),
-                "score": self.number(grid, sheet, r, 4, path_key(base + ["score"])),
+                "name": self.text(grid, sheet, r, 2, _sub_key(bkey, i, "name")),
+                "max_score": self.number(grid, sheet, r, 3, _sub_key(bkey, i, "max_score")),
+                "score": self.number(grid, sheet, r, 4, _sub_key(bkey, i, "score")),
             }
-            self.cells[path_key(base + ["code"])] = (sheet, a1(r, 1))
-            self.cells[path_key(base)] = (sheet, a1(r, 4))
+            self.cells[_sub_key(bkey, i, "code")] = (sheet, a1(r, 1))
+            self.cells[bkey] = (sheet, a1(r, 4))
             areas.append(item)
         doc["areas"] = areas
         deds = []
         for r in range(dh + 1, len(grid)):
-            if all(self.at(grid, r, c) is None for c in range(1, 6)):
+            if all(v == "" or v is None for v in grid[r][1:6]):  # empty row: at() is None in columns 1-5
                 continue
             i = len(deds)
-            base = ["deductions", i]
+            bkey = path_key(["deductions", i])
             raw_code = self.at(grid, r, 1)
             code = parse_code(raw_code)
-            self.cells[path_key(base + ["code"])] = (sheet, a1(r, 1))
-            self.cells[path_key(base)] = (sheet, a1(r, 1))
+            self.cells[_sub_key(bkey, i, "code")] = (sheet, a1(r, 1))
+            self.cells[bkey] = (sheet, a1(r, 1))
             deds.append({
                 "code": code,
-                "name": self.text(grid, sheet, r, 2, path_key(base + ["name"])),
-                "max_score": self.number(grid, sheet, r, 3, path_key(base + ["max_score"])),
-                "score": self.number(grid, sheet, r, 4, path_key(base + ["score"])),
-                "reason": self.text(grid, sheet, r, 5, path_key(base + ["reason"]), multiline=True),
+                "name": self.text(grid, sheet, r, 2, _sub_key(bkey, i, "name")),
+                "max_score": self.number(grid, sheet, r, 3, _sub_key(bkey, i, "max_score")),
+                "score": self.number(grid, sheet, r, 4, _sub_key(bkey, i, "score")),
+                "reason": self.text(grid, sheet, r, 5, _sub_key(bkey, i, "reason"), multiline=True),
             })
         doc["deductions"] = deds
 
@@ -301,17 +309,17 @@ class _Reader:
         idx = {c["key"]: i for i, c in enumerate(cols)}
         items = []
         for r in range(hr + 1, len(grid)):
-            if all(self.at(grid, r, c) is None for c in range(1, len(cols))):
+            if all(v == "" or v is None for v in grid[r][1:len(cols)]):  # empty row: at() is None in them all
                 continue
             i = len(items)
-            base = ["remediation", i]
+            bkey = path_key(["remediation", i])
             item = {}
             for c in cols:
                 key = c["key"]
-                col = idx[key]
-                pk = path_key(base + [key])
                 if key == "stt":
                     continue
+                col = idx[key]
+                pk = _sub_key(bkey, i, key)
                 if key == "code":
                     raw = self.at(grid, r, col)
                     self.cells[pk] = (sheet, a1(r, col))
@@ -331,7 +339,7 @@ class _Reader:
                         item[key] = self.text(grid, sheet, r, col, pk)
                 else:
                     item[key] = self.text(grid, sheet, r, col, pk, multiline=c.get("type") == "longtext")
-            self.cells[path_key(base)] = (sheet, a1(r, idx["issue"]))
+            self.cells[bkey] = (sheet, a1(r, idx["issue"]))
             items.append(item)
         doc["remediation"] = items
 
@@ -362,9 +370,9 @@ class _Reader:
                         value=_shown(self.at(grid, r, c)), cell_of_value=a1(r, c)))
                 continue
             row = rows_by_code.get(code, {"kind": "text", "unknown": True})
-            base = [which, code]
-            vkey, nkey = path_key(base + ["value"]), path_key(base + ["note"])
-            self.cells[path_key(base)] = (sheet, a1(r, 3))
+            bkey = path_key([which, code])
+            vkey, nkey = _sub_key(bkey, code, "value"), _sub_key(bkey, code, "note")
+            self.cells[bkey] = (sheet, a1(r, 3))
             note = self.text(grid, sheet, r, 4, nkey, multiline=True)
             value = self.indicator_value(grid, sheet, r, 3, vkey, row)
             if value is None and note is None:

@@ -9,6 +9,7 @@ workbook's condition.
 
 from __future__ import annotations
 
+import pickle
 import re
 import unicodedata
 
@@ -45,8 +46,27 @@ def match(value, items: list[dict]):
     """The key of the item ``value`` spells, or None (Python evaluator of ``allowed``)."""
     if value is None:
         return None
-    want = _key(value)
-    for spelling, key in spellings(items):
-        if _key(spelling) == want:
-            return key
-    return None
+    return _spelled(items).get(_key(value))
+
+
+_SPELLED: dict[bytes, dict] = {}
+
+
+def _spelled(items: list[dict]) -> dict:
+    """Each accepted spelling's comparison key → the item's key, the first spelling winning (as
+    a walk through ``spellings`` finds it), remembered by the list's content (its pickle: equal
+    only for the same items, keys, values and order; perf: a file matches a few lists many times)."""
+    try:
+        content = pickle.dumps(items, protocol=pickle.HIGHEST_PROTOCOL)
+    except Exception:  # noqa: BLE001 - not picklable: built each time
+        content = None
+    table = _SPELLED.get(content) if content is not None else None
+    if table is None:
+        table = {}
+        for spelling, key in spellings(items):
+            table.setdefault(_key(spelling), key)
+        if content is not None:
+            if len(_SPELLED) > 512:
+                _SPELLED.clear()
+            _SPELLED[content] = table
+    return table

@@ -30,6 +30,9 @@ _SCHEMA_TYPES = {
     "array": lambda v: isinstance(v, list),
     "object": lambda v: isinstance(v, dict),
 }
+# The exact Python types each JSON type accepts at once (a float needs a look for "integer").
+_EXACT_TYPES = {"null": (type(None),), "boolean": (bool,), "integer": (int,), "number": (int, float),
+                "string": (str,), "array": (list,), "object": (dict,)}
 _SCHEMA_NOTES = {"$schema", "$id", "title", "description", "$defs", "$comment", "examples", "default"}
 
 
@@ -60,9 +63,13 @@ def compile_schema(schema: dict, root: dict | None = None, _refs: dict | None = 
         if key == "type":
             types = [arg] if isinstance(arg, str) else list(arg)
             fns = [_SCHEMA_TYPES[t] for t in types]
-            checks.append(lambda v, fns=fns: any(f(v) for f in fns))
+            exact = frozenset(x for t in types for x in _EXACT_TYPES[t])
+            checks.append(lambda v, fns=fns, exact=exact: type(v) in exact or any(f(v) for f in fns))
         elif key == "enum":
-            checks.append(lambda v, arg=arg: any(_same(v, e) for e in arg))
+            # a str equals only a str: one look-up for the usual case
+            texts = frozenset(e for e in arg if type(e) is str)
+            checks.append(lambda v, arg=arg, texts=texts: v in texts if type(v) is str
+                          else any(_same(v, e) for e in arg))
         elif key == "const":
             checks.append(lambda v, arg=arg: _same(v, arg))
         elif key == "pattern":
@@ -98,8 +105,16 @@ def compile_schema(schema: dict, root: dict | None = None, _refs: dict | None = 
             checks.append(lambda v, arg=tuple(arg): not isinstance(v, dict) or all(k in v for k in arg))
         elif key == "properties":
             props = {k: compile_schema(sub, root, refs) for k, sub in arg.items()}
-            checks.append(lambda v, props=props: not isinstance(v, dict)
-                          or all(k not in v or f(v[k]) for k, f in props.items()))
+
+            def properties(v, props=props):
+                if not isinstance(v, dict):
+                    return True
+                for k, x in v.items():
+                    f = props.get(k)
+                    if f is not None and not f(x):
+                        return False
+                return True
+            checks.append(properties)
         elif key == "additionalProperties":
             known = set(schema.get("properties", {}))
             if schema.get("patternProperties"):
@@ -117,7 +132,15 @@ def compile_schema(schema: dict, root: dict | None = None, _refs: dict | None = 
             if "prefixItems" in schema or not isinstance(arg, (dict, bool)):
                 raise NotCompilable(key)
             sub = compile_schema(arg, root, refs)
-            checks.append(lambda v, sub=sub: not isinstance(v, list) or all(sub(x) for x in v))
+
+            def items(v, sub=sub):
+                if not isinstance(v, list):
+                    return True
+                for x in v:
+                    if not sub(x):
+                        return False
+                return True
+            checks.append(items)
         elif key == "anyOf":
             subs = [compile_schema(x, root, refs) for x in arg]
             checks.append(lambda v, subs=subs: any(f(v) for f in subs))
@@ -135,7 +158,14 @@ def compile_schema(schema: dict, root: dict | None = None, _refs: dict | None = 
             raise NotCompilable(key)
     if len(checks) == 1:
         return checks[0]
-    return lambda v: all(f(v) for f in checks)
+    checks = tuple(checks)
+
+    def every(v):
+        for f in checks:
+            if not f(v):
+                return False
+        return True
+    return every
 
 
 
