@@ -257,7 +257,7 @@ def test_no_catalog_file_repeats_another_levels_word_for_word():
 def test_template_refuses_rows_past_the_read_area_naming_the_file(stc, tmp_path, capsys):
     """More remediation rows than the reader reads back (20,000 rows of the sheet) are refused,
     before the schema check walks the document, and nothing is written."""
-    from cchc_xl.files.boundary import MAX_ROWS
+    from cchc_xl.files.area import MAX_ROWS
 
     doc = copy.deepcopy(stc)
     doc["remediation"] = [dict(stc["remediation"][0], issue=f"Tồn tại {i}") for i in range(MAX_ROWS)]

@@ -16,8 +16,10 @@ from __future__ import annotations
 
 from openpyxl.utils import quote_sheetname
 
+from cchc_xl.files.area import MAX_ROWS
+
 EXTRA_ROWS = 200  # rows below a table where rows added by hand are counted by the formulas
-FAR_ROWS = 20000  # the reader reads this far (boundary.MAX_ROWS)
+FAR_ROWS = MAX_ROWS  # the reader reads this far
 
 
 def _has_data(value: str, note: str) -> str:

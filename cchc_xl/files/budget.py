@@ -14,7 +14,8 @@ import os
 import zipfile
 from pathlib import Path
 
-from cchc_xl.files.boundary import UnreadableError, _xlsx_sheet_parts
+from cchc_xl.files.area import UnreadableError
+from cchc_xl.files.boundary import _xlsx_sheet_parts
 
 # A cell element is ``<c`` (or ``<x:c`` with a namespace prefix) followed by a blank, ``>`` or
 # ``/``. Counting ``<c`` and ``:c`` also counts the few other tags so spelt (``<cols>``,

@@ -18,14 +18,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from cchc_xl import spec
-from cchc_xl.files.boundary import (
-    MAX_COLS,
-    MAX_ROWS,
-    UnreadableError,
-    a1,
-    col_letter,
-    load_grids,
-)
+from cchc_xl.files.area import MAX_COLS, MAX_ROWS, UnreadableError, a1, col_letter
+from cchc_xl.files.boundary import load_grids
 from cchc_xl.normalize import clean_text, fold, is_error_value, legacy_encoding, parse_code, parse_date, parse_number
 from cchc_xl.numtext import format_number
 from cchc_xl.read import grid as gridkit

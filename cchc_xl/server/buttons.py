@@ -158,7 +158,7 @@ def _payload_cells(payload: dict) -> dict[str, int]:
 def _within_budget(payload: dict) -> None:
     """The payload within the cell budget of every check (``schemas/limits.json``), else 422."""
     from cchc_xl.files import budget
-    from cchc_xl.files.boundary import UnreadableError
+    from cchc_xl.files.area import UnreadableError
     from cchc_xl.server.bounds import max_cells
 
     try:

@@ -143,7 +143,7 @@ def annotate_file(src: str | os.PathLike, issues: list[Issue], out: str | os.Pat
     from openpyxl import load_workbook
 
     from cchc_xl.files import budget
-    from cchc_xl.files.boundary import UnreadableError
+    from cchc_xl.files.area import UnreadableError
     from cchc_xl.sheets.printing import refresh_input_tables, whole_page_numbers
     from cchc_xl.sheets.xlsx import save_atomic
 
