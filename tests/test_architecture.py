@@ -185,3 +185,12 @@ def private_imports() -> list[tuple[str, str, str]]:
 def test_no_private_name_crosses_a_package():
     found = private_imports()
     assert not found, "tên riêng nhập sang gói khác: " + "; ".join(f"{a} ← {b}.{n}" for a, b, n in found)
+
+
+MAX_LINES = 600
+
+
+def test_no_module_is_longer_than_a_reader_can_hold():
+    long = {m: n for m, path in modules().items()
+            if (n := len(path.read_text(encoding="utf-8").splitlines())) > MAX_LINES}
+    assert not long, f"mô-đun dài quá {MAX_LINES} dòng: {long}"
