@@ -94,7 +94,8 @@ def make_dataset(n: int) -> Path:
 OURS = r"""
 import json, resource, sys, time
 t0 = time.perf_counter()
-from cchc_xl.consolidate import consolidate, write_consolidated_workbook
+from cchc_xl.consolidate import consolidate
+from cchc_xl.workbook.consolidation import write_consolidated_workbook
 src, out, jobs, appendix = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4] == "1"
 t1 = time.perf_counter()
 c = consolidate(src, jobs=jobs)
