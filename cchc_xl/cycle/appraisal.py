@@ -37,18 +37,8 @@ from cchc_xl.workbook import meta_sheet
 from cchc_xl.workbook.criteria_sheet import write_catalog_rows
 from cchc_xl.workbook.guide_sheet import write_guide
 from cchc_xl.workbook.kit import input_hint, set_text, style_field_row, write_header, write_title
-from cchc_xl.workbook.style import (
-    BORDER,
-    GROUP_FILL,
-    LOCKED_FILL,
-    RED_FILL,
-    RED_FONT,
-    UNLOCKED,
-    WRAP_TOP,
-    font,
-    print_setup,
-    protect,
-)
+from cchc_xl.workbook.style import (BORDER, GROUP_FILL, LOCKED_FILL, RED_FILL, RED_FONT, UNLOCKED, WRAP_TOP, font,
+                                    print_setup, protect)
 
 AREA, CRITERION = "lv", "tc"  # kinds of catalog rows in the dropdown keys
 

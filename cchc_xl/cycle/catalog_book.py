@@ -30,18 +30,8 @@ from cchc_xl.spec import __version__
 from cchc_xl.workbook import meta_sheet
 from cchc_xl.workbook.guide_sheet import write_guide
 from cchc_xl.workbook.kit import input_hint, set_text, write_header, write_title
-from cchc_xl.workbook.style import (
-    BORDER,
-    GROUP_FILL,
-    LOCKED_FILL,
-    RED_FILL,
-    RED_FONT,
-    UNLOCKED,
-    WRAP_TOP,
-    font,
-    print_setup,
-    protect,
-)
+from cchc_xl.workbook.style import (BORDER, GROUP_FILL, LOCKED_FILL, RED_FILL, RED_FONT, UNLOCKED, WRAP_TOP, font,
+                                    print_setup, protect)
 
 AREA_MARK = "Lĩnh vực"  # what the "Thuộc" column shows for an area (no parent)
 

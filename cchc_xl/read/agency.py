@@ -20,7 +20,7 @@ from pathlib import Path
 from cchc_xl import spec
 from cchc_xl.files.area import MAX_COLS, MAX_ROWS, UnreadableError, a1, col_letter
 from cchc_xl.files.boundary import load_grids
-from cchc_xl.normalize import clean_text, fold, is_error_value, legacy_encoding, parse_code, parse_date, parse_number
+from cchc_xl.normalize import clean_text, fold, legacy_encoding, parse_code, parse_date, parse_number
 from cchc_xl.numtext import format_number
 from cchc_xl.read import grid as gridkit
 from cchc_xl.read import spelling
@@ -147,10 +147,7 @@ class _Reader:
 
     @staticmethod
     def at(grid, r, c):
-        if r < len(grid) and c < len(grid[r]):
-            v = grid[r][c]
-            return None if v == "" else v
-        return None
+        return gridkit.cell(grid, r, c)
 
     def note(self, issue_code, sheet, r, c, field_key=None, /, **kw):
         self.issues.append(make(issue_code, sheet=sheet, cell=a1(r, c), field=field_key, **kw))
@@ -163,12 +160,8 @@ class _Reader:
     def value(self, grid, sheet, r, c, key):
         """The cell's value, its place recorded for the field; None when the cell is empty or holds
         an Excel error value (reported here, once for every kind of field)."""
-        v = self.at(grid, r, c)
         self.cells[key] = (sheet, a1(r, c))
-        if v is not None and is_error_value(v):
-            self.note("excel_error", sheet, r, c, key, value=str(v).strip())
-            return None
-        return v
+        return gridkit.read_cell(grid, r, c, lambda err: self.note("excel_error", sheet, r, c, key, value=err))
 
     def text(self, grid, sheet, r, c, key, multiline=False):
         v = self.value(grid, sheet, r, c, key)

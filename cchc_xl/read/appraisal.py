@@ -21,19 +21,14 @@ from cchc_xl.normalize import clean_text, fold, is_error_value, parse_code, pars
 from cchc_xl.numtext import format_number
 from cchc_xl.read import grid as gridkit
 from cchc_xl.read import spelling
-from cchc_xl.read.agency import UnreadableError, a1, load_grids
+from cchc_xl.read.agency import a1
 from cchc_xl.read.identity import AgencyIndex, candidates_text, conflicts, name_key
 from cchc_xl.read.registry import split_names
 from cchc_xl.spec.issues import Issue, make, render
 
 
-class DistributeError(Exception):
+class DistributeError(gridkit.BookError):
     """The appraisal workbook cannot be distributed (Vietnamese message; ``issues`` point at cells)."""
-
-    def __init__(self, message: str, issues: list[Issue] | None = None):
-        super().__init__(message)
-        self.message = message
-        self.issues = list(issues or [])
 
 
 def decl() -> dict:
@@ -146,11 +141,7 @@ class _AppraisalReader:
 
     def _value(self, grid, sheet, r, c, key):
         """The cell's value, or None when it is empty or holds an Excel error (reported here)."""
-        v = _cell(grid, r, c)
-        if v is not None and is_error_value(v):
-            self.add("excel_error", sheet, r, c, key, value=str(v).strip())
-            return None
-        return v
+        return gridkit.read_cell(grid, r, c, lambda err: self.add("excel_error", sheet, r, c, key, value=err))
 
     def text(self, grid, sheet, r, c, key, multiline=False):
         v = self._value(grid, sheet, r, c, key)
@@ -441,10 +432,7 @@ def exempt_codes(ap: Appraisal) -> dict[str, set[str]]:
 def read_appraisal(path: str | os.PathLike) -> Appraisal:
     """The filled appraisal workbook, checked: every problem is an issue with its sheet and cell."""
     path = Path(path)
-    try:
-        grids, _ = load_grids(path)
-    except UnreadableError as exc:
-        raise DistributeError(f"{path.name}: {exc.reason}") from None
+    grids = gridkit.load_book(path, DistributeError)
     _check_meta(grids, path)
     rd = _AppraisalReader(grids, path)
     year = rd.year()

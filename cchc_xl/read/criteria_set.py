@@ -18,21 +18,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from cchc_xl import spec
-from cchc_xl.normalize import clean_text, fold, is_error_value, parse_code, parse_number
+from cchc_xl.normalize import clean_text, fold, parse_code, parse_number
 from cchc_xl.read import grid as gridkit
-from cchc_xl.read.agency import UnreadableError, a1, load_grids
+from cchc_xl.read.agency import a1
 from cchc_xl.spec.issues import Issue, make, render
 
 CODE = re.compile(r"^[0-9]+[a-z]?(\.[0-9]+[a-z]?)*$")
 
 
-class CatalogBookError(Exception):
+class CatalogBookError(gridkit.BookError):
     """The catalog workbook cannot be used (Vietnamese message; ``issues`` point at cells)."""
-
-    def __init__(self, message: str, issues: list[Issue] | None = None):
-        super().__init__(message)
-        self.message = message
-        self.issues = list(issues or [])
 
 
 def decl() -> dict:
@@ -101,11 +96,7 @@ class _Table:
         self.issues.append(_issue(kind, self.sheet, self.cell(r, key), key, **values))
 
     def raw(self, r: int, key: str):
-        v = _value(self.grid, r, self.col[key])
-        if v is not None and is_error_value(v):
-            self.add("excel_error", r, key, value=str(v).strip())
-            return None
-        return v
+        return gridkit.read_cell(self.grid, r, self.col[key], lambda err: self.add("excel_error", r, key, value=err))
 
     def text(self, r: int, key: str, required: bool = False):
         v = self.raw(r, key)
@@ -208,10 +199,7 @@ def _check_set(year: int, s: dict, items: list[dict], t: _Table, sets_t: _Table)
 def read_catalog_workbook(path: str | os.PathLike) -> CatalogBook:
     """The filled catalog workbook, checked: every problem is an issue with its sheet and cell."""
     path = Path(path)
-    try:
-        grids, _ = load_grids(path)
-    except UnreadableError as exc:
-        raise CatalogBookError(f"{path.name}: {exc.reason}") from None
+    grids = gridkit.load_book(path, CatalogBookError)
     level = _meta_of(grids, path)["level"]
     issues: list[Issue] = []
     sets_t = _Table(grids, "sets", path, issues)

@@ -10,9 +10,31 @@ from __future__ import annotations
 
 from typing import Callable
 
-from cchc_xl.normalize import fold
+from cchc_xl.files.area import UnreadableError
+from cchc_xl.files.boundary import load_grids
+from cchc_xl.normalize import fold, is_error_value
 
 Grid = list[list]
+
+
+class BookError(Exception):
+    """A workbook that cannot be used as a whole (Vietnamese message); ``issues`` point at the
+    cells to fix."""
+
+    def __init__(self, message: str, issues: list | None = None):
+        super().__init__(message)
+        self.message = message
+        self.issues = list(issues or [])
+
+
+def load_book(path, error: type[BookError]) -> dict[str, Grid]:
+    """The sheets of a workbook we wrote (its identity sheet is checked by ``read_meta``), or
+    ``error`` naming the file with the reason it cannot be read at all."""
+    try:
+        grids, _ = load_grids(path)
+    except UnreadableError as exc:
+        raise error(f"{path.name}: {exc.reason}") from None
+    return grids
 
 
 def cell(grid: Grid, r: int, c: int):
@@ -21,6 +43,16 @@ def cell(grid: Grid, r: int, c: int):
         v = grid[r][c]
         return None if v == "" else v
     return None
+
+
+def read_cell(grid: Grid, r: int, c: int, on_error: Callable[[str], None]):
+    """The value at (r, c); None when the cell is empty, or when it holds an Excel error value
+    (#N/A, #REF!…), which ``on_error(text)`` reports: no reader takes an error value for data."""
+    v = cell(grid, r, c)
+    if v is not None and is_error_value(v):
+        on_error(str(v).strip())
+        return None
+    return v
 
 
 def sheet_named(grids: dict[str, Grid], title: str) -> str | None:

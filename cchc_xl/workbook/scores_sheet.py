@@ -23,18 +23,8 @@ from cchc_xl.workbook.kit import (
     write_header,
 )
 from cchc_xl.workbook.remediation_sheet import column_range
-from cchc_xl.workbook.style import (
-    BORDER,
-    LOCKED_FILL,
-    UNLOCKED,
-    WRAP_TOP,
-    font,
-    mark_red,
-    mark_red_errors,
-    mark_yellow,
-    print_setup,
-    protect,
-)
+from cchc_xl.workbook.style import (BORDER, LOCKED_FILL, UNLOCKED, WRAP_TOP, font, mark_red, mark_red_errors,
+                                    mark_yellow, print_setup, protect)
 
 FROM_APPRAISAL_NOTE = "Theo sổ thẩm định (Đoàn thẩm định công bố)"
 

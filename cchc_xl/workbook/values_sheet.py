@@ -13,18 +13,8 @@ from cchc_xl.sheets.measure import fit_known
 from cchc_xl.workbook import input_rows
 from cchc_xl.workbook.kit import Layout, cell_ref, input_hint, msg, set_text, table_sheet
 from cchc_xl.workbook.lists_sheet import choice_name
-from cchc_xl.workbook.style import (
-    BORDER,
-    GROUP_FILL,
-    LOCKED_FILL,
-    UNLOCKED,
-    font,
-    mark_red,
-    mark_red_errors,
-    mark_yellow,
-    print_setup,
-    protect,
-)
+from cchc_xl.workbook.style import (BORDER, GROUP_FILL, LOCKED_FILL, UNLOCKED, font, mark_red, mark_red_errors,
+                                    mark_yellow, print_setup, protect)
 
 
 def _value_condition(ref: str, row: dict) -> str | None:
