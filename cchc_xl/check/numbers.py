@@ -12,14 +12,17 @@ ambiguous_number (the reader's), percent_fraction; ``range`` → out_of_range; `
 from __future__ import annotations
 
 from cchc_xl.check import bounds, number_sheet
+from cchc_xl.check.kind import UNSET, Field, Kind
 from cchc_xl.normalize import format_number
+from cchc_xl.spec import checks as checks_spec
+from cchc_xl.spec.checks import declared
 
 
 def expected(kind: str) -> str:
     """What a value of a numeric kind must be, for the message of invalid_type ("một số nguyên",
     "một tỷ lệ phần trăm từ 0 đến 100"), its bounds and wholeness as schemas/checks.json declares."""
     low, high, whole = bounds(kind)
-    if kind == "percent":
+    if checks_spec.unit(kind) == "%":
         return f"một tỷ lệ phần trăm từ {format_number(low or 0)} đến {format_number(high)}" if high is not None \
             else "một tỷ lệ phần trăm"
     return "một số nguyên" if whole else "một số"
@@ -31,7 +34,7 @@ def is_number(v) -> bool:
     return isinstance(v, (int, float)) and not isinstance(v, bool)
 
 
-_DECLARED = object()
+_DECLARED = UNSET
 
 
 def value_issues(kind: str, value, *, subject: str, low=_DECLARED, high=_DECLARED, high_words: str | None = None,
@@ -42,21 +45,42 @@ def value_issues(kind: str, value, *, subject: str, low=_DECLARED, high=_DECLARE
     the bounds schemas/checks.json declares for the kind (None: no bound)."""
     if value is None:
         return []
-    declared = bounds(kind)
-    low = declared.low if low is _DECLARED else low
-    high = declared.high if high is _DECLARED else high
+    fld = Field(kind, subject, low, high, high_words, unit)
+    for check in declared(kind):
+        found = KINDS[check.kind].evaluate(value, check.params, fld) if check.kind in KINDS else None
+        if found:
+            return [found]
+    return []
+
+
+def _bounds(params: dict, field: Field) -> tuple:
+    """The bounds a range check applies: the cell's own, else the declared ones."""
+    low, high = (checks_spec.bound_of(params.get(k), field.decl) for k in ("min", "max"))
+    return (low if field.low is UNSET else field.low), (high if field.high is UNSET else field.high)
+
+
+def _is_number(value, params, field: Field):
     if not is_number(value):
-        return [("invalid_type", {"field_title": subject, "value": value, "expected": expected(kind)})]
-    shown = format_number(value) + unit
+        return "invalid_type", {"field_title": field.subject, "value": value, "expected": expected(field.type)}
+    return None
+
+
+def _in_range(value, params, field: Field):
+    low, high = _bounds(params, field)
+    shown = format_number(value) + field.unit
     if low is not None and value < low - 1e-9:
         bound = "không được âm" if low == 0 else f"nhỏ hơn {format_number(low)}"
-        return [("out_of_range", {"field_title": subject, "value": shown, "bound": bound})]
+        return "out_of_range", {"field_title": field.subject, "value": shown, "bound": bound}
     if high is not None and value > high + 1e-9:
-        return [("out_of_range", {"field_title": subject, "value": shown,
-                                  "bound": high_words or f"lớn hơn {format_number(high)}{unit}"})]
-    if declared.whole and not float(value).is_integer():
-        return [("not_whole", {"field_title": subject, "value": shown})]
-    return []
+        return "out_of_range", {"field_title": field.subject, "value": shown,
+                                "bound": field.high_words or f"lớn hơn {format_number(high)}{field.unit}"}
+    return None
+
+
+def _is_whole(value, params, field: Field):
+    if not float(value).is_integer():
+        return "not_whole", {"field_title": field.subject, "value": format_number(value) + field.unit}
+    return None
 
 
 # ---- Excel-formula emitters -----------------------------------------------------------------
@@ -92,24 +116,46 @@ def error_condition(ref: str, kind: str, low: str | None = _DECLARED, high: str 
     whole for a whole kind (a count); an Excel error value in the cell makes the condition an
     error (counted). ``low`` and ``high`` (formula text) default to the bounds schemas/checks.json
     declares for the kind (None: no bound)."""
-    declared = bounds(kind)
-    low = formula_bound(declared.low) if low is _DECLARED else low
-    high = formula_bound(declared.high) if high is _DECLARED else high
-    v = value_of(ref, kind)
-    bad = []
-    if low is not None:
-        bad.append(f"{v}<{low}")
-    if high is not None:
-        bad.append(f"{v}>{high}")
-    if declared.whole:
-        bad.append(f"INT({v})<>{v}")
-    wrong = f"OR({','.join(bad)})" if bad else "FALSE"
-    return f"IF({blank(ref, kind)},FALSE,IF(ISNUMBER({v}),{wrong},TRUE))"
+    fld = Field(kind, low=low, high=high)
+    terms = [t for check in declared(kind)[1:] for t in KINDS[check.kind].condition(ref, check.params, fld)]
+    return _number_condition(ref, {}, fld, terms)
+
+
+def _number_condition(ref: str, params, field: Field, terms: list[str]) -> str:
+    """The guard: an empty cell is right, a cell holding no number is wrong, and a number is
+    judged by the terms of the kinds after this one (range, whole)."""
+    v = value_of(ref, field.type)
+    wrong = f"OR({','.join(terms)})" if terms else "FALSE"
+    return f"IF({blank(ref, field.type)},FALSE,IF(ISNUMBER({v}),{wrong},TRUE))"
+
+
+def _range_terms(ref: str, params: dict, field: Field) -> list[str]:
+    low, high = (checks_spec.bound_of(params.get(k), field.decl) for k in ("min", "max"))
+    low = formula_bound(low) if field.low is UNSET else field.low
+    high = formula_bound(high) if field.high is UNSET else field.high
+    v = value_of(ref, field.type)
+    return ([f"{v}<{low}"] if low is not None else []) + ([f"{v}>{high}"] if high is not None else [])
+
+
+def _whole_terms(ref: str, params: dict, field: Field) -> list[str]:
+    v = value_of(ref, field.type)
+    return [f"INT({v})<>{v}"]
 
 
 def warning_condition(ref: str, kind: str) -> str:
     """TRUE when the cell holds a number typed as text, or (a percentage) a fraction 0 < x ≤ 1."""
     cond = f"AND(ISTEXT({ref}),ISNUMBER({value_of(ref, kind)}))"
-    if kind == "percent":
+    if checks_spec.unit(kind) == "%":
         cond = f"OR({cond},AND(ISNUMBER({ref}),{ref}>0,{ref}<=1,INT({ref})<>{ref}))"
     return cond
+
+
+def _warning(ref: str, params, field: Field) -> str:
+    return warning_condition(ref, field.type)
+
+
+KINDS = {
+    "number": Kind(_is_number, _number_condition, guard=True, warning=_warning),
+    "range": Kind(_in_range, _range_terms),
+    "whole": Kind(_is_whole, _whole_terms),
+}
