@@ -9,6 +9,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 
 from cchc_xl import spec
+from cchc_xl.check import register
 from cchc_xl.consolidate.files import LEVEL_ORDER, REMEDIATION_KEYS, UNKNOWN_STATUS, _num, _tidy
 
 # ``ConsolidationData`` (records.py) appears in annotations only and is not imported: records.py
@@ -90,7 +91,7 @@ def _aggregate_values(c: ConsolidationData, which: str) -> list[tuple[dict, Aggr
         agg = Aggregate(row["code"], rule, excluded=left_out.get(row["code"], 0))
         vals = by_code.get(row["code"], [])
         if rule in ("sum", "stats"):
-            nums = [v for v, k, _ in vals if _num(v) is not None and k in ("count", "number", "percent", None)]
+            nums = [v for v, k, _ in vals if _num(v) is not None and (k is None or register.is_numeric(k))]
             agg.reporting = len(nums)
             agg.ignored = sum(1 for v, _, _ in vals if v is not None) - len(nums)
             if nums:
@@ -99,7 +100,7 @@ def _aggregate_values(c: ConsolidationData, which: str) -> list[tuple[dict, Aggr
                 else:
                     agg.minimum, agg.maximum = _tidy(min(nums)), _tidy(max(nums))
                     agg.median = _tidy(statistics.median(nums))
-                    unit = "%" if row.get("kind") == "percent" else ""
+                    unit = register.unit(row.get("kind"))
                     agg.text = (f"Thấp nhất {format_number(agg.minimum)}{unit}; trung vị "
                                 f"{format_number(agg.median)}{unit}; cao nhất {format_number(agg.maximum)}{unit}")
         elif rule == "choices":

@@ -46,14 +46,26 @@ def declared(field_type: str | None) -> tuple[Declared, ...]:
     """The ordered checks of a type (``"count"`` → number, range ≥ 0, whole); none for a type
     checks.json does not declare (text). A kind the type names but ``kinds`` does not declare is
     an error of the declaration."""
+    listed = declarations()["types"].get(field_type) if field_type else None
+    if not listed:
+        return ()
+    known = _memo.get(field_type)
+    if known is not None and known[0] is listed:  # read once per type (the reader asks per cell)
+        return known[1]
     out = []
-    for check in declarations()["types"].get(field_type, []) if field_type else []:
+    for check in listed:
         name = check["kind"]
         if name not in kinds():
             raise spec.SpecError(f"schemas/checks.json: kiểu “{field_type}” dùng loại kiểm tra “{name}” "
                                  f"không được khai báo trong “kinds”")
         out.append(Declared(name, kinds()[name]["family"], {k: v for k, v in check.items() if k != "kind"}))
-    return tuple(out)
+    _memo[field_type] = (listed, tuple(out))
+    return _memo[field_type][1]
+
+
+# type → (the declared list it was read from, its checks): a declaration replaced (a test, a
+# province's own) is read again
+_memo: dict[str, tuple[list, tuple[Declared, ...]]] = {}
 
 
 def has(field_type: str | None, kind: str) -> bool:
