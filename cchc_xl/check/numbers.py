@@ -37,22 +37,6 @@ def is_number(v) -> bool:
 _DECLARED = UNSET
 
 
-def value_issues(kind: str, value, *, subject: str, low=_DECLARED, high=_DECLARED, high_words: str | None = None,
-                 unit: str = "") -> list[tuple[str, dict]]:
-    """The issues (code, template values) of a number read from a cell of a numeric kind
-    (``count``, ``number``, ``percent``, ``score``, ``integer``); at most one error per value,
-    the same one the formula of :func:`error_condition` counts. ``low`` and ``high`` default to
-    the bounds schemas/checks.json declares for the kind (None: no bound)."""
-    if value is None:
-        return []
-    fld = Field(kind, subject, low, high, high_words, unit)
-    for check in declared(kind):
-        found = KINDS[check.kind].evaluate(value, check.params, fld) if check.kind in KINDS else None
-        if found:
-            return [found]
-    return []
-
-
 def _bounds(params: dict, field: Field) -> tuple:
     """The bounds a range check applies: the cell's own, else the declared ones."""
     low, high = (checks_spec.bound_of(params.get(k), field.decl) for k in ("min", "max"))
