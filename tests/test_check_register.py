@@ -10,8 +10,8 @@ implemented, or implemented but not declared, is refused by name.
 from __future__ import annotations
 
 import copy
-import re
 import importlib.util
+import re
 import sys
 
 import pytest

@@ -21,7 +21,8 @@ A *cells* kind (relation, date_order, unique, coverage, max_score) compares seve
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field as _field
+from dataclasses import dataclass
+from dataclasses import field as _field
 from typing import Any, Callable, NamedTuple
 
 _UNSET = object()  # a Field bound left to the declaration

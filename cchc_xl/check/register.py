@@ -13,8 +13,8 @@ For a type it answers :func:`checks_for` (the ordered kinds with their parameter
 Python evaluator and its Excel condition), :func:`evaluate` (the Python verdict on one value: the
 first issue found, at most one per value), :func:`condition` and :func:`warning` (the formula of
 the red and the yellow cell, composed from the same kinds in the same order), and the declaration's
-answers of :mod:`cchc_xl.spec.checks` (:func:`is_numeric`, :func:`bounds`, :func:`coded`,
-:func:`unit`).
+answers of :mod:`cchc_xl.spec.checks` (:func:`is_numeric`, :func:`has`, :func:`bounds`,
+:func:`coded`, :func:`unit`).
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from typing import Any, Callable, NamedTuple
 
 from cchc_xl import spec
 from cchc_xl.check.kind import Field, Kind
-from cchc_xl.spec.checks import bounds, coded, declarations, is_checked, is_numeric, unit  # noqa: F401
+from cchc_xl.spec.checks import bounds, coded, declarations, has, is_checked, is_numeric, unit  # noqa: F401
 
 # the modules of this package that use the register (or define its interface): not families
 NOT_FAMILIES = ("kind", "register", "validate")
@@ -163,3 +163,8 @@ def condition(field_type: str, ref: str, field: Field | None = None) -> str | No
 
 def warning(field_type: str, ref: str, field: Field | None = None) -> str | None:
     return current().warning(field_type, ref, field)
+
+
+def warns(field_type: str | None) -> bool:
+    """A value of the type can be a warning (yellow) as well as an error: a number typed as text."""
+    return any(c.warning for c in checks_for(field_type))
