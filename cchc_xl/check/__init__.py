@@ -29,4 +29,3 @@ Families (module → kinds → issue codes):
 from __future__ import annotations
 
 from cchc_xl.spec.checks import Bounds, bounds, declarations  # noqa: F401 (the declaration, read once)
-from cchc_xl.spec.checks import declared as kinds_of  # noqa: F401
