@@ -185,7 +185,8 @@ def appraisal_with_communes(path: Path, n: int) -> None:
     from openpyxl import load_workbook
 
     from cchc_xl import spec
-    from cchc_xl.cycle.appraisal import decl, write_appraisal_template
+    from cchc_xl.cycle.appraisal import write_appraisal_template
+    from cchc_xl.read.appraisal import decl
 
     write_appraisal_template(path, year=2023)
     sheets = decl()["sheets"]

@@ -262,8 +262,8 @@ def _defect(args, exc: BaseException) -> int:
 
 
 def _load_report_json(path: str, check=None) -> dict:
-    from cchc_xl.files.fileio import load_report
     from cchc_xl.spec.jsonfile import ReportError
+    from cchc_xl.spec.report_schema import load_report
 
     try:
         return load_report(path, check=check)
@@ -448,7 +448,7 @@ def cmd_export(args) -> int:
 
 
 def cmd_appendix(args) -> int:
-    from cchc_xl.appendix import AppendixError, write_agency_appendix
+    from cchc_xl.appendix.agency import AppendixError, write_agency_appendix
 
     _suffix(args.output, (".xlsx", ".docx"))
     _writable(args.output)
@@ -537,7 +537,8 @@ def cmd_distribute(args) -> int:
 
 
 def cmd_catalog(args) -> int:
-    from cchc_xl.cycle.catalog_book import CatalogBookError, import_catalog_workbook, write_catalog_workbook
+    from cchc_xl.cycle.catalog_book import write_catalog_workbook
+    from cchc_xl.read.criteria_set import CatalogBookError, import_catalog_workbook
 
     if args.file is None:
         _suffix(args.output, (".xlsx",))

@@ -120,7 +120,7 @@ def sample_report(name: str, code: str | None, level: str, year: int, kind: str,
         if i < len(deds):
             d = deds[i]
             crit_code = d["code"]
-            issue = (f"Tiêu chí {d['code']} ({d['name']}) đạt {_vn(d['score'])}/{_vn(d['max_score'])} điểm: "
+            issue = (f"Tiêu chí {d['code']} ({d['name']}) đạt {format_number(d['score'])}/{format_number(d['max_score'])} điểm: "
                      f"{d['reason'][0].lower()}{d['reason'][1:]}")
         else:
             crit_code = rng.choice([None, None, *(a["code"] for a in areas[:3])])
@@ -156,8 +156,8 @@ def sample_report(name: str, code: str | None, level: str, year: int, kind: str,
     }
 
 
-def _vn(x) -> str:
-    from cchc_xl.normalize import format_number
+def format_number(x) -> str:
+    from cchc_xl.numtext import format_number
 
     return format_number(x)
 
@@ -363,7 +363,7 @@ def run_demo(outdir, echo=print) -> int:
     except ConsolidationError as exc:
         echo(f"cchc-xl: {exc}")
         return 2
-    from cchc_xl.appendix import AppendixError, write_agency_appendix
+    from cchc_xl.appendix.agency import AppendixError, write_agency_appendix
     from cchc_xl.spec.render import RenderError
 
     appendix_out = None
@@ -394,7 +394,7 @@ def run_demo(outdir, echo=print) -> int:
 
 
 def _seconds(x: float) -> str:
-    from cchc_xl.normalize import format_number
+    from cchc_xl.numtext import format_number
 
     return format_number(round(x, 1))
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from cchc_xl.sheets.live import _col_letter, _set, _try, cell_value, render_models, render_table  # noqa: F401 (cell_value: public)
+from cchc_xl.sheets.live import cell_value, letter_of, render_models, render_table, set_optional, try_optional  # noqa: F401 (cell_value: public)
 from cchc_xl.sheets.live import fresh_sheet as _fresh_sheet
 from cchc_xl.sheets.style import HEADER_FILL as _HEADER_HEX
 
@@ -28,7 +28,7 @@ RESULT_HEADER_ROW = 4
 ORIGINAL_FILL_TITLE = "Màu nền gốc"  # hidden last column (H): the fill each marked cell had before
 NO_FILL = "(không màu)"  # what that column holds for a cell that had no fill of its own
 STATUS_NAME = "ket_qua_kiem_tra"  # optional defined name of a cell showing the last full check
-# Fills the agency template gives its cells (cchc_xl.workbook.template: REQUIRED_FILL and INPUT_FILL on
+# Fills the agency template gives its cells (cchc_xl.workbook.style: REQUIRED_FILL and INPUT_FILL on
 # the Thông tin sheet, LOCKED_FILL/GROUP_FILL on read-only cells, none on the tables' input
 # cells); used to restore a marked cell where the engine cannot read its old fill.
 TEMPLATE_FILLS = {"input": "", "info": "#FFFFFF", "required": "#FFF2CC", "locked": "#F2F2F2"}
@@ -235,14 +235,14 @@ def validate_book(book):
         rows.append([None, None, None, None, None, "Không có lỗi hay cảnh báo nào.", None, None])
 
     if STATUS_NAME in _names(book):  # before adding a sheet: names are resolved by position
-        _try(lambda: setattr(book.names[STATUS_NAME].refers_to_range, "value", sentence))
+        try_optional(lambda: setattr(book.names[STATUS_NAME].refers_to_range, "value", sentence))
     sheet = old if old is not None else book.sheets.add(title, before=book.sheets[0])
     if old is not None:
         sheet.clear()
     sheet.range((1, 1)).value = rows
     _format_results(sheet, len(rows), RESULT_COLUMNS, bool(issues))
     if issues:
-        _try(sheet.activate)
+        try_optional(sheet.activate)
     _alert(book, sentence, box, "critical" if errors else "info")
     return issues
 
@@ -265,7 +265,7 @@ def input_print_areas(grids: dict[str, list[list]]) -> dict[str, str]:
         for r, row in enumerate(grid, start=1):  # column A holds the automatic row numbers
             if any(v is not None and str(v).strip() != "" for v in row[1:ncol]):
                 last = r
-        out[name] = f"A1:{_col_letter(ncol)}{last}"
+        out[name] = f"A1:{letter_of(ncol)}{last}"
     return out
 
 
@@ -273,8 +273,8 @@ def fit_print_areas(book, grids: dict[str, list[list]]) -> None:
     """Only a workbook written with prepared empty rows has a print area on its input tables: it is
     moved down to the last filled row. A workbook of today has none (it prints what is filled)."""
     for name, area in input_print_areas(grids).items():
-        if _try(lambda: book.sheets[name].page_setup.print_area):
-            _try(setattr, book.sheets[name].page_setup, "print_area", area)
+        if try_optional(lambda: book.sheets[name].page_setup.print_area):
+            try_optional(setattr, book.sheets[name].page_setup, "print_area", area)
 
 
 def _names(book) -> set[str]:
@@ -287,22 +287,22 @@ def _names(book) -> set[str]:
 def _format_results(sheet, nrows: int, columns, any_issue: bool) -> None:
     hr = RESULT_HEADER_ROW
     ncol = len(columns) + 1
-    _set(sheet.range((1, 1)).font, "bold", True)
-    _set(sheet.range((1, 1)).font, "size", 14)
-    _set(sheet.range((2, 1)).font, "italic", True)
+    set_optional(sheet.range((1, 1)).font, "bold", True)
+    set_optional(sheet.range((1, 1)).font, "size", 14)
+    set_optional(sheet.range((2, 1)).font, "italic", True)
     header = sheet.range((hr, 1), (hr, ncol))
-    _set(header.font, "bold", True)
-    _set(header, "color", HEADER_FILL)
-    _set(header, "horizontal_alignment", "center")
+    set_optional(header.font, "bold", True)
+    set_optional(header, "color", HEADER_FILL)
+    set_optional(header, "horizontal_alignment", "center")
     body = sheet.range((hr, 1), (max(nrows, hr), ncol - 1))
-    _set(body, "wrap_text", True)
-    _set(body, "vertical_alignment", "top")
-    _try(body.borders.set, "all", line_style="continuous", weight="thin")
+    set_optional(body, "wrap_text", True)
+    set_optional(body, "vertical_alignment", "top")
+    try_optional(body.borders.set, "all", line_style="continuous", weight="thin")
     for i, (_, width) in enumerate(columns, start=1):
-        _set(sheet.range((1, i)), "column_width", width)
-    _set(sheet.range((1, ncol)).columns, "hidden", True)
+        set_optional(sheet.range((1, i)), "column_width", width)
+    set_optional(sheet.range((1, ncol)).columns, "hidden", True)
     if any_issue:
-        _try(sheet.range((hr + 1, 1), (max(nrows, hr + 1), ncol - 1)).rows.autofit)
+        try_optional(sheet.range((hr + 1, 1), (max(nrows, hr + 1), ncol - 1)).rows.autofit)
 
 
 # ---- Điền phụ lục --------------------------------------------------------------------------
@@ -311,7 +311,7 @@ def fill_appendix_book(book):
     """Fill (or refresh) the Phụ lục I, II, III sheets of the open agency workbook from the
     same sheet models as ``cchc-xl appendix``. Returns the models written."""
     from cchc_xl import spec
-    from cchc_xl.appendix import agency_appendix_models
+    from cchc_xl.appendix.agency import agency_appendix_models
     from cchc_xl.check.validate import check_read
     from cchc_xl.read.agency import UnreadableError, read_grids
     from cchc_xl.sheets.measure import width_unit_pt
@@ -332,7 +332,7 @@ def fill_appendix_book(book):
     if errors:
         text += (f" Lưu ý: biểu mẫu còn {errors} lỗi nên phụ lục có thể chưa đúng; "
                  "hãy bấm “Kiểm tra” để xem và sửa.")
-    _try(_find_sheet(book, models[0].title).activate)
+    try_optional(_find_sheet(book, models[0].title).activate)
     _alert(book, text, box, "info" if not errors else "critical")
     return models
 
@@ -396,7 +396,7 @@ def read_config(book) -> dict:
 def consolidate_book(book):
     """In the consolidation workbook: read the configuration sheet, consolidate every agency
     workbook of the folder and fill the result sheets in place. Returns the Consolidation."""
-    from cchc_xl.appendix import province_appendix_models
+    from cchc_xl.appendix.province import province_appendix_models
     from cchc_xl.appendix.tables import clean_tables, sheet_tables
     from cchc_xl.consolidate import ConsolidationError, consolidate
     from cchc_xl.cycle.consolidation import closing_summary
@@ -433,7 +433,7 @@ def consolidate_book(book):
              if not ln.startswith("Đã ghi sổ tổng hợp")]
     _write_status(book, lines)
     if first is not None:
-        _try(first.activate)
+        try_optional(first.activate)
     _alert(book, lines[0], box, "info")
     return cons
 

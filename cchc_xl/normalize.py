@@ -14,7 +14,7 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
-from cchc_xl.numtext import _tidy, format_number  # noqa: F401  (normalize.format_number, used across the project)
+from cchc_xl.numtext import _tidy
 from cchc_xl.safetext import clean
 
 EXCEL_ERRORS = {"#REF!", "#N/A", "#VALUE!", "#DIV/0!", "#NAME?", "#NUM!", "#NULL!", "#SPILL!", "#CALC!",

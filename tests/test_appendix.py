@@ -14,27 +14,27 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.utils import get_column_letter
 
 from cchc_xl import spec
-from cchc_xl.appendix import (
+from cchc_xl.appendix.agency import (
     SHEET_I,
     SHEET_II,
     SHEET_III,
-    SHEET_PROVINCE_REMEDIATION,
-    SHEET_PROVINCE_SUMMARY,
     AppendixError,
-    add_province_appendix_sheets,
     agency_appendix_models,
     build_agency_workbook,
-    display_value,
+    write_agency_appendix,
+)
+from cchc_xl.appendix.kit import display_value, report_ref
+from cchc_xl.appendix.province import (
+    SHEET_PROVINCE_REMEDIATION,
+    SHEET_PROVINCE_SUMMARY,
+    add_province_appendix_sheets,
     points_lost,
     province_appendix_models,
-    render_sheets,
-    report_ref,
-    set_default_font,
-    write_agency_appendix,
 )
 from cchc_xl.cli import main
 from cchc_xl.normalize import parse_number
 from cchc_xl.sheets.style import MAX_ROW_HEIGHT
+from cchc_xl.sheets.xlsx import render_sheets, set_default_font
 from cchc_xl.spec.render import RenderError
 
 STC_JSON = EXAMPLES / "so_tai_chinh_2024_6thang.json"

@@ -20,9 +20,11 @@ from openpyxl.utils import get_column_letter
 
 from cchc_xl import spec
 from cchc_xl.check.validate import area_total_issues, validate_file
-from cchc_xl.cycle.appraisal import DistributeError, decl, read_appraisal, write_appraisal_template
-from cchc_xl.cycle.distribute import agency_file_names, agency_reports, distribute, remediation_issue_text, safe_stem
+from cchc_xl.cycle.appraisal import write_appraisal_template
+from cchc_xl.cycle.distribute import agency_reports, distribute, remediation_issue_text
+from cchc_xl.cycle.filenames import agency_file_names, safe_stem
 from cchc_xl.read.agency import read_file
+from cchc_xl.read.appraisal import DistributeError, decl, read_appraisal
 
 SO = "Sở, ban, ngành cấp tỉnh"
 HUYEN = "UBND cấp huyện"
@@ -401,7 +403,7 @@ def test_unsafe_agency_names_give_safe_distinct_files_inside_dir(tmp_path):
 
 
 def test_file_names_never_collide_case_insensitively():
-    from cchc_xl.cycle.appraisal import Agency
+    from cchc_xl.read.appraisal import Agency
 
     ags = [Agency(n, None, "so", "Cơ quan", "B5") for n in ("Sở Y tế", "SỞ Y TẾ", "Sở Y tế.", "Sở Y tế (2)")]
     names = agency_file_names(ags)
@@ -577,14 +579,13 @@ def test_unknown_agency_of_an_exemption_names_the_registry_sheet_the_schema_decl
     as the score sheets do, not by a title of its own."""
     from types import SimpleNamespace
 
-    from cchc_xl.cycle.appraisal import _issue, _level_label, _name_key
-    from cchc_xl.cycle.exemptions import check_exemptions
+    from cchc_xl.read.appraisal import check_exemptions
 
     monkeypatch.setitem(decl()["sheets"]["registry"], "title", "Danh sách cơ quan")
     row = {"agency": "Sở Không Có", "code": "3.1", "note": None, "sheet": "Không áp dụng",
            "cells": {"agency": "A5", "code": "B5", "note": "C5"}}
     ap = SimpleNamespace(areas=[], deductions=[], exemptions=[row], issues=[], year=2023)
-    check_exemptions(ap, {}, None, _issue, _level_label, _name_key)
+    check_exemptions(ap, {}, None)
     (issue,) = ap.issues
     assert issue.code == "unknown_agency" and issue.cell == "A5"
     assert "Danh sách cơ quan" in issue.message and "Sở Không Có" in issue.message

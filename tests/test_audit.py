@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from conftest import load_example
 
-from cchc_xl.appendix import write_agency_appendix
+from cchc_xl.appendix.agency import write_agency_appendix
 from cchc_xl.check.validate import validate_file
 from cchc_xl.cycle.consolidation import run_consolidation
 from cchc_xl.workbook.annotate import annotate_file

@@ -57,7 +57,7 @@ STATUSES = ["hoan_thanh", "dang_thuc_hien", "chua_thuc_hien", "khong_the_thuc_hi
 def test_within_the_cycle_the_years_record_is_whole(tmp_path, make_workbook, sngv):
     """6 tháng → năm: every item of the cycle is carried, finished ones with their status and result,
     so the annual Phụ lục II lists the year's work and its rate counts the first half's results."""
-    from cchc_xl.appendix import remediation_model
+    from cchc_xl.appendix.agency import remediation_model
     prev_doc = _with_statuses(sngv, [STATUSES[i % 4] for i in range(len(sngv["remediation"]))])
     prev = make_workbook(prev_doc, name="sngv_6thang.xlsx")
     before = read_file(prev).report
@@ -76,7 +76,7 @@ def test_within_the_cycle_the_years_record_is_whole(tmp_path, make_workbook, sng
     assert not [i for i in rep.issues if i.code in ("uncovered_earlier", "uncovered_deduction")]  # nothing to re-add
     cat = spec.catalog("so", doc["appraisal_year"])
     texts = " ".join(str(c.value) for row in remediation_model(doc, cat).rows for c in row.cells if c and c.value)
-    from cchc_xl.appendix import progress_text
+    from cchc_xl.appendix.agency import progress_text
     finished = [it for it in before["remediation"] if it["status"] == "hoan_thanh"]
     assert all(progress_text(it) in texts for it in finished)  # Phụ lục II lists the first half's results
 
@@ -235,8 +235,8 @@ def test_carried_items_are_not_marked_renamed_when_only_the_spelling_of_the_name
     """"UBND huyện Hương Khê" last year and "Ủy ban nhân dân huyện Hương Khê" in this year's registry
     are one agency (the lineage matches them): its items are carried without the note that names a
     former agency; a former name does get it."""
-    from cchc_xl.cycle.appraisal import Agency
     from cchc_xl.cycle.distribute import add_previous_items
+    from cchc_xl.read.appraisal import Agency
 
     prev = tmp_path / "truoc"
     prev.mkdir()

@@ -10,7 +10,7 @@ import pytest
 
 from cchc_xl import spec
 from cchc_xl.cli import main
-from cchc_xl.cycle.catalog_book import read_catalog_workbook
+from cchc_xl.read.criteria_set import read_catalog_workbook
 
 AREA_MAX = [8, 10, 12, 8, 10, 8, 10, 8, 6]  # 80 appraised points, as in Hà Tĩnh's sets; 20 survey
 
@@ -254,7 +254,8 @@ def test_criterion_not_applicable_for_one_agency(book, tmp_path):
 
 
 def test_exemption_refusals_name_their_cells(book, tmp_path):
-    from cchc_xl.cycle.appraisal import build_appraisal_workbook, read_appraisal
+    from cchc_xl.cycle.appraisal import build_appraisal_workbook
+    from cchc_xl.read.appraisal import read_appraisal
     from cchc_xl.sheets.xlsx import save_atomic
 
     spec.set_catalog_dirs([_catalog_2025(book, tmp_path)])

@@ -9,8 +9,9 @@ from openpyxl import load_workbook
 
 from cchc_xl import spec
 from cchc_xl.cycle import distribute as dist
-from cchc_xl.cycle.appraisal import DistributeError, decl, write_appraisal_template
+from cchc_xl.cycle.appraisal import write_appraisal_template
 from cchc_xl.read.agency import read_file
+from cchc_xl.read.appraisal import DistributeError, decl
 
 N = dist.PARALLEL_FROM + 3
 

@@ -350,18 +350,18 @@ def test_text_that_excel_would_convert_is_protected():
 
 
 def test_template_fills_match_the_template():
-    from cchc_xl.workbook import template
+    from cchc_xl.workbook import style
 
-    assert excel.TEMPLATE_FILLS["required"] == "#" + template.REQUIRED_FILL.fgColor.rgb[-6:]
-    assert excel.TEMPLATE_FILLS["info"] == "#" + template.INPUT_FILL.fgColor.rgb[-6:]
-    assert excel.TEMPLATE_FILLS["locked"] == "#" + template.LOCKED_FILL.fgColor.rgb[-6:]
-    assert template.GROUP_FILL.fgColor.rgb == template.LOCKED_FILL.fgColor.rgb
+    assert excel.TEMPLATE_FILLS["required"] == "#" + style.REQUIRED_FILL.fgColor.rgb[-6:]
+    assert excel.TEMPLATE_FILLS["info"] == "#" + style.INPUT_FILL.fgColor.rgb[-6:]
+    assert excel.TEMPLATE_FILLS["locked"] == "#" + style.LOCKED_FILL.fgColor.rgb[-6:]
+    assert style.GROUP_FILL.fgColor.rgb == style.LOCKED_FILL.fgColor.rgb
 
 
 # ---- Điền phụ lục --------------------------------------------------------------------------
 
 def test_fill_appendix_writes_the_three_models(stc, make_workbook):
-    from cchc_xl.appendix import agency_appendix_models
+    from cchc_xl.appendix.agency import agency_appendix_models
     from cchc_xl.read.agency import read_file
 
     path = make_workbook(stc)
@@ -584,7 +584,7 @@ def test_consolidate_book_province_appendix_is_the_files(consolidation_book, tmp
     registry's order and spelling (registry_order.province_reports), not in the order files were read."""
     from openpyxl import load_workbook
 
-    from cchc_xl.appendix import SHEET_PROVINCE_SUMMARY
+    from cchc_xl.appendix.province import SHEET_PROVINCE_SUMMARY
     from cchc_xl.consolidate import consolidate
     from cchc_xl.workbook.consolidation import write_consolidated_workbook
 

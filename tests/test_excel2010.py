@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from conftest import load_example
 
-from cchc_xl.appendix import write_agency_appendix
+from cchc_xl.appendix.agency import write_agency_appendix
 from cchc_xl.check.validate import validate_file
 from cchc_xl.cycle.appraisal import write_appraisal_template
 from cchc_xl.cycle.catalog_book import write_catalog_workbook

@@ -330,7 +330,7 @@ def test_output_paths_through_a_link_loop_or_a_file_are_refused(tmp_path):
 @pytest.mark.parametrize("command", ["template", "export", "appendix", "consolidate", "annotate"])
 def test_every_os_error_while_writing_gives_a_vietnamese_reason_naming_the_output(code, command, tmp_path, good,
                                                                                   monkeypatch, capsys):
-    from cchc_xl.files.fileio import _OS_REASONS
+    from cchc_xl.files.fileio import OS_REASONS
 
     num = getattr(errno, code)
 
@@ -344,7 +344,7 @@ def test_every_os_error_while_writing_gives_a_vietnamese_reason_naming_the_outpu
             "consolidate": ["consolidate", str(good.parent), "-o", str(out), "--quiet"]}[command]
     assert main(args) == 2
     err = capsys.readouterr().err.strip().splitlines()
-    assert len(err) == 1 and "ra." in err[0] and _OS_REASONS[code] in err[0], err
+    assert len(err) == 1 and "ra." in err[0] and OS_REASONS[code] in err[0], err
     assert os.strerror(num) not in err[0] and "ngoài dự kiến" not in err[0]
     assert not out.exists() and not [p for p in tmp_path.iterdir() if p.name.startswith(".~cchc-")]
 

@@ -10,7 +10,6 @@ import pytest
 from cchc_xl import spec
 from cchc_xl.normalize import (
     clean_text,
-    format_number,
     legacy_encoding,
     match_enum,
     parse_code,
@@ -18,6 +17,7 @@ from cchc_xl.normalize import (
     parse_deadline,
     parse_number,
 )
+from cchc_xl.numtext import format_number
 
 
 @pytest.mark.parametrize("raw,value", [

@@ -115,8 +115,9 @@ def test_distributed_copy_prints_its_rows(tmp_path, soffice):
     reasons with line breaks typed into the appraisal workbook."""
     from openpyxl import load_workbook
 
-    from cchc_xl.cycle.appraisal import decl, write_appraisal_template
+    from cchc_xl.cycle.appraisal import write_appraisal_template
     from cchc_xl.cycle.distribute import distribute
+    from cchc_xl.read.appraisal import decl
 
     path = tmp_path / "tham_dinh_2023.xlsx"
     write_appraisal_template(path, year=2023)
@@ -143,7 +144,7 @@ def test_distributed_copy_prints_its_rows(tmp_path, soffice):
 
 
 def test_a_line_break_inside_a_sentence_is_not_a_new_bullet_in_the_appendix(stc):
-    from cchc_xl.appendix import remediation_model
+    from cchc_xl.appendix.agency import remediation_model
 
     report = copy.deepcopy(stc)
     report["remediation"][0]["solution"] = ("Rà soát, đôn đốc\nthực hiện các nhiệm vụ còn lại\n"

@@ -7,7 +7,7 @@ import copy
 import pytest
 from conftest import load_example
 
-from cchc_xl.appendix import SHEET_PROVINCE_REMEDIATION, SHEET_PROVINCE_SUMMARY
+from cchc_xl.appendix.province import SHEET_PROVINCE_REMEDIATION, SHEET_PROVINCE_SUMMARY
 from cchc_xl.cli import main
 from cchc_xl.consolidate.order import display_name
 from cchc_xl.workbook.template import write_template

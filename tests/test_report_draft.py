@@ -13,13 +13,9 @@ import docx
 import pytest
 
 from cchc_xl.cli import main
-from cchc_xl.normalize import format_number
+from cchc_xl.numtext import format_number
 
 REGISTRY = Path(__file__).resolve().parent.parent / "examples" / "registry.csv"
-
-
-def _vn(x) -> str:
-    return format_number(x)
 
 
 @pytest.fixture(scope="module")
@@ -71,10 +67,10 @@ def test_every_figure_of_the_draft_equals_the_json_summary(draft):
     for a in fig["areas"]:
         text = parts[a["code"]]
         for ind in a["indicators"]:
-            value = f"{_vn(ind['total'])}/{_vn(ind['whole'])}" if ind.get("whole") is not None else _vn(ind["total"])
+            value = f"{format_number(ind['total'])}/{format_number(ind['whole'])}" if ind.get("whole") is not None else format_number(ind["total"])
             line = f"- {ind['name']}: {value}{_unit(ind['unit'])}"
             if ind.get("rate") is not None:
-                line += f", đạt tỷ lệ {_vn(ind['rate'])}%"
+                line += f", đạt tỷ lệ {format_number(ind['rate'])}%"
             assert line in text, line
         if a["deducted_agencies"]:
             assert (f"có {len(a['deducted_agencies'])} cơ quan, đơn vị bị trừ điểm ở lĩnh vực này "
@@ -82,18 +78,18 @@ def test_every_figure_of_the_draft_equals_the_json_summary(draft):
             for t in a["top_criteria"]:
                 assert f"- Tiêu chí {t['code']} ({t['name']}): {t['agencies']} cơ quan, đơn vị bị trừ điểm" in text
                 if t["lost"]:
-                    assert f"tổng số điểm bị trừ {_vn(t['lost'])}" in text
+                    assert f"tổng số điểm bị trừ {format_number(t['lost'])}" in text
         r = a["remediation"]
         if r["total"]:
-            assert (f"đã khắc phục {r['hoan_thanh']}/{r['total']} tồn tại, đạt tỷ lệ {_vn(r['rate'])}%; đang thực hiện "
+            assert (f"đã khắc phục {r['hoan_thanh']}/{r['total']} tồn tại, đạt tỷ lệ {format_number(r['rate'])}%; đang thực hiện "
                     f"{r['dang_thuc_hien']}, chưa thực hiện {r['chua_thuc_hien']}, không thể thực hiện "
                     f"{r['khong_the_thuc_hien']}") in text
     for ind in fig["propaganda"]:  # section I: the propaganda totals (the reports' Phụ lục I)
-        assert f"- {ind['name']}: {_vn(ind['total'])}{_unit(ind['unit'])}" in parts["1"]
+        assert f"- {ind['name']}: {format_number(ind['total'])}{_unit(ind['unit'])}" in parts["1"]
     assert fig["propaganda"]
     st, total = summary["remediation_by_status"], summary["counts"]["remediation"]
     three = _part(body, "III. TỒN TẠI", "IV. NHIỆM VỤ")
-    rate = _vn(round(st["hoan_thanh"] * 100 / total, 2))
+    rate = format_number(round(st["hoan_thanh"] * 100 / total, 2))
     assert (f"đã khắc phục {st['hoan_thanh']}/{total} tồn tại, đạt tỷ lệ {rate}%; còn {fig['open']} tồn tại, hạn chế "
             f"chưa khắc phục xong (đang thực hiện {st['dang_thuc_hien']}, chưa thực hiện {st['chua_thuc_hien']}) và "
             f"{st['khong_the_thuc_hien']} tồn tại, hạn chế không thể thực hiện") in three
@@ -120,7 +116,7 @@ def test_every_number_of_the_body_comes_from_the_summary(draft):
         if isinstance(x, bool):
             return
         if isinstance(x, (int, float)):
-            allowed.add(_vn(x))
+            allowed.add(format_number(x))
         elif isinstance(x, dict):
             for v in x.values():
                 walk(v)

@@ -21,7 +21,7 @@ pytest.importorskip("uvicorn")
 from serverproc import ADMIN_PASSWORD, ROOT, ServerProcess, open_round, registry_json, upload  # noqa: E402
 
 from cchc_xl.demo import sample_report  # noqa: E402
-from cchc_xl.server.service import download_name  # noqa: E402
+from cchc_xl.server.submissions import download_name  # noqa: E402
 from cchc_xl.workbook.template import write_template  # noqa: E402
 
 EXAMPLES = ROOT / "examples"
@@ -639,14 +639,14 @@ def test_appraisal_agencies_outside_the_round_are_shown_on_the_rounds_page(serve
 def test_prefilled_workbooks_are_stored_durably_and_recorded_in_one_transaction(tmp_path, monkeypatch):
     """attach_prefilled writes through Store.store_upload (synced, renamed) and records every
     agency's workbook, and the agencies it could not match, in one transaction."""
-    from cchc_xl.server import service
+    from cchc_xl.server import rounds, submissions
     from cchc_xl.server.storage import Store
 
     store = Store(tmp_path / "data")
     try:
-        rid = service.open_round(store, 2024, "nam", "2099-01-20",
-                                 [service.NewAgency("Sở Tư pháp", "STP", "so"), service.NewAgency("Sở Y tế", "SYT", "so")],
-                                 False, "thử")
+        rid = rounds.open_round(store, 2024, "nam", "2099-01-20",
+                                [rounds.NewAgency("Sở Tư pháp", "STP", "so"), rounds.NewAgency("Sở Y tế", "SYT", "so")],
+                                False, "thử")
         books = []
         for name in ("stp", "syt", "la"):
             (tmp_path / f"{name}.xlsx").write_bytes(name.encode())
@@ -658,11 +658,11 @@ def test_prefilled_workbooks_are_stored_durably_and_recorded_in_one_transaction(
         real_upload, real_tx = store.store_upload, store.tx
         monkeypatch.setattr(store, "store_upload", lambda *a: writes.append(a) or real_upload(*a))
         monkeypatch.setattr(store, "tx", lambda: transactions.append(1) or real_tx())
-        assert service.attach_prefilled(store, rid, items) == ["Sở Lạ"]
+        assert rounds.attach_prefilled(store, rid, items) == ["Sở Lạ"]
         assert len(writes) == 2 and len(transactions) == 1
-        got = {a["code"]: store.file_path(a["prefilled"]).read_bytes() for a in service.agencies_of(store, rid)}
+        got = {a["code"]: store.file_path(a["prefilled"]).read_bytes() for a in rounds.agencies_of(store, rid)}
         assert got == {"STP": b"stp", "SYT": b"syt"}
-        assert service.round_status(store, rid)["prefill_unmatched"] == ["Sở Lạ"]
+        assert submissions.round_status(store, rid)["prefill_unmatched"] == ["Sở Lạ"]
     finally:
         store.close()
 
@@ -671,7 +671,7 @@ def test_prefilled_workbooks_name_the_agency_written_in_each(tmp_path):
     """The agency of each pre-filled workbook comes from distribute itself, and is the one in the file."""
     from cchc_xl.cycle.appraisal import build_appraisal_workbook
     from cchc_xl.read.agency import read_file
-    from cchc_xl.server.service import prefilled_workbooks
+    from cchc_xl.server.rounds import prefilled_workbooks
 
     ap = tmp_path / "so_tham_dinh.xlsx"
     build_appraisal_workbook(2023, agencies=[{"name": "Sở Tư pháp", "code": "STP", "level": "so"},
@@ -685,7 +685,7 @@ def test_the_round_pages_problem_words_come_from_the_schemas():
     """“Không đọc được tệp” is issues.json's label of an unreadable file; the refused upload's label
     is declared in enums.json (upload_problems), not written in the server's code."""
     from cchc_xl import spec
-    from cchc_xl.server.service import WRONG_PERIOD_LEAD, problem_label
+    from cchc_xl.server.submissions import WRONG_PERIOD_LEAD, problem_label
 
     blank = {"unreadable": 0, "refusal": None}
     assert problem_label({**blank, "unreadable": 1}) == spec.load("issues")["unreadable"]["label"] == "Không đọc được tệp"

@@ -384,7 +384,7 @@ def test_a_data_folder_from_before_personal_accounts_keeps_its_admin_as_administ
     an old round submits on upload, as uploads through the API and the button always did."""
     from cchc_xl.server import accounts
     from cchc_xl.server.auth import hash_password
-    from cchc_xl.server.service import submits_on_upload
+    from cchc_xl.server.rules import submits_on_upload
     from cchc_xl.server.storage import SCHEMA, Store
 
     db = sqlite3.connect(tmp_path / "cchc-xl.sqlite3")

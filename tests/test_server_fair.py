@@ -196,20 +196,21 @@ def test_an_upload_over_the_cell_budget_is_refused_with_its_reason(server, workb
 # ---- waiting checks and storage, at the service --------------------------------------------------
 
 def _service_round(tmp_path):
-    from cchc_xl.server import service
+    from cchc_xl.server import rounds
     from cchc_xl.server.storage import Store
 
     store = Store(tmp_path / "du_lieu")
-    rid = service.open_round(store, 2024, "6_thang", "2099-12-31",
-                             [service.NewAgency("Sở Tài chính", "STC", "so"), service.NewAgency("Sở Nội vụ", "SNV", "so")],
-                             False, "thử")
-    return store, service.agencies_of(store, rid)
+    rid = rounds.open_round(store, 2024, "6_thang", "2099-12-31",
+                            [rounds.NewAgency("Sở Tài chính", "STC", "so"), rounds.NewAgency("Sở Nội vụ", "SNV", "so")],
+                            False, "thử")
+    return store, rounds.agencies_of(store, rid)
 
 
 def test_an_agency_with_checks_waiting_is_told_to_wait(tmp_path, workbooks):
     """With ``waiting_per_agency`` uploads of its own not yet answered, an agency's next upload is
     refused (429, nothing stored); another agency's is taken; once answered, the agency uploads."""
-    from cchc_xl.server import service
+    from cchc_xl.server import submissions
+    from cchc_xl.server.errors import ServiceError
 
     store, (stc, snv) = _service_round(tmp_path)
     workers = Workers(jobs=1, seconds=120)
@@ -218,14 +219,14 @@ def test_an_agency_with_checks_waiting_is_told_to_wait(tmp_path, workbooks):
     n = LIMITS["check"]["waiting_per_agency"]
 
     def send(agency, name):
-        return service.accept_upload(store, workers, agency, data, name, False, "api")
+        return submissions.accept_upload(store, workers, agency, data, name, False, "api")
 
     async def go():
         held = workers.submit("mot-co-quan-khac", logged, str(log), "X", str(gate))  # the one slot is busy
         waiting = [asyncio.create_task(send(stc, f"lan_{i}.xlsx")) for i in range(n)]
         other = asyncio.create_task(send(snv, "So_Noi_vu.xlsx"))
         await asyncio.sleep(0.5)
-        with pytest.raises(service.ServiceError) as exc:
+        with pytest.raises(ServiceError) as exc:
             await send(stc, "them.xlsx")
         stored = store.one("SELECT count(*) AS n FROM submissions")["n"]
         gate.touch()
@@ -244,8 +245,9 @@ def test_an_agency_with_checks_waiting_is_told_to_wait(tmp_path, workbooks):
 
 
 def test_storage_quota_per_agency_per_round(tmp_path, workbooks):
-    from cchc_xl.server import service
+    from cchc_xl.server import rounds, submissions
     from cchc_xl.server.bounds import quota_bytes
+    from cchc_xl.server.errors import ServiceError
 
     store, (stc, snv) = _service_round(tmp_path)
     workers = Workers(jobs=1, seconds=120)
@@ -255,18 +257,18 @@ def test_storage_quota_per_agency_per_round(tmp_path, workbooks):
                       "sha256, unreadable, errors, warnings, validation) VALUES(?, ?, '', 'cu.xlsx', 'x', ?, '', 0, 0, "
                       "0, '{}')", stc["round_id"], stc["id"], quota_bytes() - len(data) // 2)
         files_before = sorted(p.name for p in store.files.rglob("*") if p.is_file())
-        with pytest.raises(service.ServiceError) as exc:
-            asyncio.run(service.accept_upload(store, workers, stc, data, "So_Tai_chinh.xlsx", False, "api"))
+        with pytest.raises(ServiceError) as exc:
+            asyncio.run(submissions.accept_upload(store, workers, stc, data, "So_Tai_chinh.xlsx", False, "api"))
         assert exc.value.status == 409
         assert exc.value.message.startswith("Cơ quan đã dùng ") and "dung lượng lưu trữ của đợt này" in exc.value.message
         assert sorted(p.name for p in store.files.rglob("*") if p.is_file()) == files_before
         # another agency of the round, and the same agency in another round, still upload
-        ok = asyncio.run(service.accept_upload(store, workers, snv, data, "So_Noi_vu.xlsx", False, "api"))
+        ok = asyncio.run(submissions.accept_upload(store, workers, snv, data, "So_Noi_vu.xlsx", False, "api"))
         assert ok["submission"]
-        rid2 = service.open_round(store, 2024, "nam", "2099-12-31", [service.NewAgency("Sở Tài chính", "STC", "so")],
-                                  False, "thử")
-        stc2 = service.agencies_of(store, rid2)[0]
-        assert asyncio.run(service.accept_upload(store, workers, stc2, data, "a.xlsx", False, "api"))["submission"]
+        rid2 = rounds.open_round(store, 2024, "nam", "2099-12-31", [rounds.NewAgency("Sở Tài chính", "STC", "so")],
+                                 False, "thử")
+        stc2 = rounds.agencies_of(store, rid2)[0]
+        assert asyncio.run(submissions.accept_upload(store, workers, stc2, data, "a.xlsx", False, "api"))["submission"]
     finally:
         workers.close()
         store.close()

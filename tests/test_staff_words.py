@@ -10,7 +10,8 @@ import docx
 import pytest
 from conftest import load_example
 
-from cchc_xl.appendix import province_appendix_models, write_agency_appendix
+from cchc_xl.appendix.agency import write_agency_appendix
+from cchc_xl.appendix.province import province_appendix_models
 from cchc_xl.appendix.restate import restates
 from cchc_xl.sheets.docx import build_document
 

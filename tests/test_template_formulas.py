@@ -14,7 +14,7 @@ import pytest
 from openpyxl import load_workbook
 
 from cchc_xl import spec
-from cchc_xl.appendix import display_unit
+from cchc_xl.appendix.kit import display_unit
 from cchc_xl.check.validate import validate_file
 
 STATUS_SHEET = "Tình trạng"

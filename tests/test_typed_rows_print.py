@@ -187,11 +187,11 @@ def test_rows_typed_at_the_end_of_the_input_range_are_counted_live(tmp_path, stc
     """The live status counts what ``validate`` finds in rows typed at the very end of both input
     ranges (the checks read them from the hidden sheet ``_kiem_tra``), in LibreOffice."""
     from cchc_xl.check.validate import validate_file
-    from cchc_xl.workbook.template import _remediation_rows
+    from cchc_xl.workbook.remediation_sheet import table_rows
 
     path = _write(tmp_path, "so", False, stc)
     wb = load_workbook(path)
-    last_rem = _remediation_rows(stc)[1]
+    last_rem = table_rows(stc)[1]
     rem = wb[REM["title"]]
     rem[f"B{last_rem}"], rem[f"C{last_rem}"] = stc["deductions"][0]["code"], "Tồn tại gõ ở dòng cuối"  # no solution, no status
     sc = wb[SCORES["title"]]

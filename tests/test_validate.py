@@ -14,7 +14,7 @@ from openpyxl import load_workbook
 
 from cchc_xl.check.validate import validate_file
 from cchc_xl.cli import main
-from cchc_xl.normalize import format_number
+from cchc_xl.numtext import format_number
 
 
 def row_of(ws, col: str, value, start: int = 1) -> int:

@@ -23,10 +23,11 @@ from xlsx_patch import cell_values, col_index, patched_copy, shared_strings, she
 
 from cchc_xl import spec
 from cchc_xl.check.validate import validate_file
-from cchc_xl.normalize import fold, format_number
-from cchc_xl.workbook.status_sheet import UNDECIDED
+from cchc_xl.normalize import fold
+from cchc_xl.numtext import format_number
+from cchc_xl.workbook.status_sheet import FULL_CHECK_HEADING, UNDECIDED, full_check_lines
 from cchc_xl.workbook.style import RED_FILL, WARN_FILL
-from cchc_xl.workbook.template import FULL_CHECK_HEADING, full_check_lines, write_template
+from cchc_xl.workbook.template import write_template
 
 SEED = 20261201
 COPIES = int(os.environ.get("CCHC_XL_VERDICT_COPIES", "200"))  # at least 200 in CI

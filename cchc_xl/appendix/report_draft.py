@@ -26,7 +26,7 @@ import os
 from pathlib import Path
 
 from cchc_xl.appendix.report_template import TEMPLATE_NAME, TEMPLATE_PATH
-from cchc_xl.normalize import format_number
+from cchc_xl.numtext import format_number
 from cchc_xl.spec import VIETNAM
 
 # the fields a province's template may use (report_template.BODY uses them)
@@ -257,22 +257,22 @@ def report_context(cons, summary: dict, date: dt.date | None = None, settings: d
 
 def remind_model(rows: list[dict], ref: str):
     """Phụ lục III: the agencies to remind, with the registry's contacts."""
-    from cchc_xl.appendix import _cell, _finish, _header_row, _numbers_row, _title_block
+    from cchc_xl.appendix.kit import finish, header_row, new_cell, numbers_row, title_block
     from cchc_xl.sheets.model import RowModel, SheetModel
 
     model = SheetModel("can_nhac", "PL cần nhắc", [5, 34, 34, 30, 14, 30])
-    _title_block(model, "PHỤ LỤC III", "Danh sách cơ quan, đơn vị cần nhắc gửi hoặc hoàn thiện báo cáo", ref)
+    title_block(model, "PHỤ LỤC III", "Danh sách cơ quan, đơn vị cần nhắc gửi hoặc hoàn thiện báo cáo", ref)
     first = len(model.rows) + 1
-    model.rows.append(_header_row(["TT", "Cơ quan, đơn vị", "Tình trạng", "Người, bộ phận liên hệ", "Điện thoại",
-                                   "Thư điện tử"]))
-    model.rows.append(_numbers_row(6))
+    model.rows.append(header_row(["TT", "Cơ quan, đơn vị", "Tình trạng", "Người, bộ phận liên hệ", "Điện thoại",
+                                  "Thư điện tử"]))
+    model.rows.append(numbers_row(6))
     last = len(model.rows)
     for k, r in enumerate(rows, start=1):
         c = r.get("contact") or {}
-        model.rows.append(RowModel([_cell(k, align="center"), _cell(r["name"]), _cell(r["status"]),
-                                    _cell(c.get("nguoi_lien_he")), _cell(c.get("dien_thoai"), align="center"),
-                                    _cell(c.get("email"))], kind="data"))
-    return _finish(model, first, last)
+        model.rows.append(RowModel([new_cell(k, align="center"), new_cell(r["name"]), new_cell(r["status"]),
+                                    new_cell(c.get("nguoi_lien_he")), new_cell(c.get("dien_thoai"), align="center"),
+                                    new_cell(c.get("email"))], kind="data"))
+    return finish(model, first, last)
 
 
 def write_report_draft(cons, summary: dict, out: str | os.PathLike, date: dt.date | None = None,
@@ -281,7 +281,8 @@ def write_report_draft(cons, summary: dict, out: str | os.PathLike, date: dt.dat
     appendices, write ``out`` whole or not at all."""
     from docxtpl import DocxTemplate
 
-    from cchc_xl.appendix import _issuer_ref, province_appendix_models
+    from cchc_xl.appendix.kit import issuer_ref
+    from cchc_xl.appendix.province import province_appendix_models
     from cchc_xl.files.fileio import atomic_output
     from cchc_xl.sheets.docx import build_document
 
@@ -307,7 +308,7 @@ def write_report_draft(cons, summary: dict, out: str | os.PathLike, date: dt.dat
     reports = province_reports(cons)
     models = province_appendix_models(reports, period, issuer) if reports else []
     if remind:
-        models.append(remind_model(remind, _issuer_ref(issuer, period)))
+        models.append(remind_model(remind, issuer_ref(issuer, period)))
     if models:
         build_document(models, doc=doc)
     try:

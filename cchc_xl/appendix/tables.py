@@ -9,19 +9,19 @@ from collections import Counter, defaultdict
 from cchc_xl import spec
 from cchc_xl.check import register
 from cchc_xl.consolidate.aggregate import (
-    _catalog_for,
-    _levels_present,
-    _value_rows,
-    _vn,
     aggregate_values,
     area_scores,
+    catalog_for,
     deductions_by_criterion,
+    levels_present,
     progress_words,
     remediation_progress,
+    value_rows,
 )
 from cchc_xl.consolidate.files import REMEDIATION_KEYS, STATUS_LABELS, UNKNOWN_STATUS, FileEntry
 from cchc_xl.consolidate.records import LEVEL_ORDER, Consolidation, _tidy
-from cchc_xl.normalize import fold, format_number
+from cchc_xl.normalize import fold
+from cchc_xl.numtext import format_number
 from cchc_xl.read.registry import contact_text
 from cchc_xl.sheets.model import Chart, Column, SheetTable
 
@@ -69,7 +69,7 @@ def sheet_tables(c: Consolidation) -> list[SheetTable]:
     """
     tables = [_BUILDERS[decl["key"]](c) for decl in spec.consolidation_sheets()
               if decl.get("only_with") != "previous" or c.previous is not None]
-    if len(_levels_present(c)) <= 1:
+    if len(levels_present(c)) <= 1:
         for t in tables[1:]:
             for i, col in enumerate(t.columns):
                 if col.title == "Cấp":
@@ -95,7 +95,7 @@ def _drop_column(t: SheetTable, i: int) -> None:
 
 def _subtitle(c: Consolidation) -> str:
     return (f"Kỳ báo cáo: {c.period_words}. Tổng hợp lúc {c.made.strftime('%H:%M ngày %d/%m/%Y')} "
-            f"từ {_vn(len(c.accepted))} báo cáo được tổng hợp.")
+            f"từ {format_number(len(c.accepted))} báo cáo được tổng hợp.")
 
 
 def declared_table(c: Consolidation, key: str, rows: list[list], *, notes: dict | None = None,
@@ -139,17 +139,17 @@ def declared_table(c: Consolidation, key: str, rows: list[list], *, notes: dict 
 
 def _submissions_table(c: Consolidation) -> SheetTable:
     counts = Counter(f.status for f in c.files)
-    notes = {"files": _vn(len(c.files)), **{k: _vn(counts[k]) for k in ("accepted", "rejected", "duplicate", "skipped")}}
+    notes = {"files": format_number(len(c.files)), **{k: format_number(counts[k]) for k in ("accepted", "rejected", "duplicate", "skipped")}}
     if c.registry is not None:
         n, miss = len(c.registry), c.missing_agencies
-        notes.update(registry=_vn(n), registry_done=_vn(n - len(miss)), registry_missing=_vn(len(miss)),
+        notes.update(registry=format_number(n), registry_done=format_number(n - len(miss)), registry_missing=format_number(len(miss)),
                      missing_names=f" ({', '.join(miss[:15])}{', …' if len(miss) > 15 else ''})" if miss else "")
         remind = c.reminders
         if remind:
-            notes.update(remind=_vn(len(remind)), remind_contact=_vn(sum(1 for x in remind if x["lien_he"])))
+            notes.update(remind=format_number(len(remind)), remind_contact=format_number(sum(1 for x in remind if x["lien_he"])))
         outside = [f.agency for f in c.accepted if f.registry_index is None]
         if outside:
-            notes["outside"] = _vn(len(outside))
+            notes["outside"] = format_number(len(outside))
     by_identity: dict[str, list[FileEntry]] = defaultdict(list)
     loose: list[FileEntry] = []
     for f in c.files:
@@ -172,7 +172,7 @@ def _submissions_table(c: Consolidation) -> SheetTable:
             reason = f"{reason}; {note}" if reason else note
         flagged = f is not None and f.status == "accepted" and f.errors > 0
         if flagged:
-            bad = (f"còn {_vn(f.errors)} lỗi; {_vn(left.get(f.file, 0))} giá trị có lỗi không được tính vào "
+            bad = (f"còn {format_number(f.errors)} lỗi; {format_number(left.get(f.file, 0))} giá trị có lỗi không được tính vào "
                    "số liệu toàn tỉnh (xem trang “Lỗi dữ liệu”)")
             reason = f"{bad}; {reason}" if reason else bad
         rows.append([len(rows) + 1, agency, _level_label(level), state,
@@ -218,7 +218,7 @@ def _progress_table(c: Consolidation) -> SheetTable:
              tot["khong_the_thuc_hien"], tot[UNKNOWN_STATUS] or None,
              tot["hoan_thanh"] / tot["total"] if tot["total"] else None, tot["overdue"],
              progress_words(tot["hoan_thanh"], tot["total"])]
-    notes = {"total": _vn(tot["total"]), "done": _vn(tot["hoan_thanh"]), "overdue": _vn(tot["overdue"]),
+    notes = {"total": format_number(tot["total"]), "done": format_number(tot["hoan_thanh"]), "overdue": format_number(tot["overdue"]),
              "words": progress_words(tot["hoan_thanh"], tot["total"])}
     # the chart shows the agencies with items, the lowest rates when there are many (sorted from the highest)
     return declared_table(c, "progress", rows, notes=notes, total=total, chart_rows=sum(1 for r in recs if r["total"]))
@@ -240,7 +240,7 @@ def _criteria_table(c: Consolidation) -> SheetTable:
     for i, r in enumerate(recs, 1):
         avg = _tidy(r["lost"] / r["agencies"]) if r["lost"] is not None and r["agencies"] else None
         rows.append([i, _level_label(r["level"]), r["code"], r["name"], r["max"], r["agencies"],
-                     f"{_vn(r['agencies'])}/{_vn(n_ag.get(r['level'], 0))} cơ quan", r["lost"], avg])
+                     f"{format_number(r['agencies'])}/{format_number(n_ag.get(r['level'], 0))} cơ quan", r["lost"], avg])
     total_lost = _tidy(sum(r["lost"] or 0 for r in recs)) if recs else 0
     total = [None, None, "Cộng", f"{len(recs)} tiêu chí", None, None, None, total_lost, None]
     return declared_table(c, "criteria", rows, total=total, chart_rows=len(recs))
@@ -271,7 +271,7 @@ def _criteria_matrix(c: Consolidation) -> SheetTable:
     rows = []
     for i, key in enumerate(keys, 1):
         level, code = key
-        cat = _catalog_for(c, level)
+        cat = catalog_for(c, level)
         row = [i, _level_label(level), code, cat.criterion_name(code) or names.get(key)]
         lost = [v for v in cells[key].values() if isinstance(v, (int, float))]
         row.append(_tidy(sum(lost)) if lost else None)
@@ -310,7 +310,7 @@ def _scores_table(c: Consolidation) -> SheetTable:
     notes = {"no_areas": ""} if not codes else {}
     unranked = sum(1 for r in recs if not r["rank"])
     if unranked:
-        notes["unranked"] = _vn(unranked)
+        notes["unranked"] = format_number(unranked)
     return declared_table(c, "scores", rows, notes=notes, row_kinds=kinds if any(kinds) else None, areas=codes)
 
 
@@ -339,7 +339,7 @@ def _indicator_summary(c: Consolidation) -> SheetTable:
         rows.append([row["code"], name, row.get("unit"), _RULE_WORDS.get(agg.rule), agg.reporting or None,
                      agg.total, agg.minimum, agg.median, agg.maximum, agg.text or None])
         kinds.append(None)
-    return declared_table(c, "indicators", rows, notes={"agencies": _vn(len(c.records["agencies"]))}, row_kinds=kinds)
+    return declared_table(c, "indicators", rows, notes={"agencies": format_number(len(c.records["agencies"]))}, row_kinds=kinds)
 
 
 def _value_display(value, row: dict):
@@ -375,7 +375,7 @@ def _values_matrix(c: Consolidation, which: str) -> SheetTable:
 def _notes_table(c: Consolidation) -> SheetTable:
     rows = []
     for which, label in (("indicators", "Phụ lục III"), ("propaganda", "Phụ lục I")):
-        names = {r["code"]: r["name"] for r in _value_rows(c, which)}
+        names = {r["code"]: r["name"] for r in value_rows(c, which)}
         for x in c.records[which]:
             if isinstance(x["note"], str) and x["note"]:
                 rows.append([len(rows) + 1, label, x["agency"], x["code"], names.get(x["code"]), x["value"], x["note"]])
@@ -395,12 +395,12 @@ def _issues_table(c: Consolidation) -> SheetTable:
                      "Không tính" if x["severity"] == "error" and (x["file"], x["field"]) in left else None])
         kinds.append(None if x["status"] == "accepted" else "missing")
     errors = sum(1 for x in used if x["severity"] == "error")
-    notes = {"errors": _vn(errors), "warnings": _vn(len(used) - errors), "files": _vn(len({x["file"] for x in used})),
-             "left_out": _vn(len(c.records.get("excluded") or []))}
+    notes = {"errors": format_number(errors), "warnings": format_number(len(used) - errors), "files": format_number(len({x["file"] for x in used})),
+             "left_out": format_number(len(c.records.get("excluded") or []))}
     if other:
         bad = sum(1 for x in other if x["severity"] == "error")
-        notes.update(other_errors=_vn(bad), other_warnings=_vn(len(other) - bad),
-                     other_files=_vn(len({x["file"] for x in other})))
+        notes.update(other_errors=format_number(bad), other_warnings=format_number(len(other) - bad),
+                     other_files=format_number(len({x["file"] for x in other})))
     return declared_table(c, "issues", rows, notes=notes, row_kinds=kinds if any(kinds) else None)
 
 

@@ -4,7 +4,7 @@ A kind of check (required, number, range, whole number, allowed values, date, re
 cells, date order, unique, coverage) is a small unit in one module per family. Each kind has a
 Python evaluator (used by :mod:`cchc_xl.check.validate`, hence by ``cchc-xl validate``, the annotated
 copy, the Kiểm tra button and the consolidation) and an Excel-formula emitter (used by
-:mod:`cchc_xl.workbook.template` for the red and yellow cells and the "Còn N lỗi" status cell), so the
+:mod:`cchc_xl.workbook` for the red and yellow cells and the "Còn N lỗi" status cell), so the
 live workbook and ``validate`` give one verdict. Which kinds apply to a field comes from
 ``schemas/checks.json`` (field type → kinds; the bounds and wholeness of a numeric type, read
 by :func:`bounds` for both engines) and ``schemas/sheets.json`` (``required``); the issue codes

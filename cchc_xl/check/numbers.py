@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from cchc_xl.check import bounds, number_sheet
 from cchc_xl.check.kind import UNSET, Field, Kind
-from cchc_xl.normalize import format_number
+from cchc_xl.numtext import format_number
 from cchc_xl.spec import checks as checks_spec
 from cchc_xl.spec.checks import declared
 

@@ -14,19 +14,20 @@ from pathlib import Path
 from cchc_xl import spec
 from cchc_xl.check import areas, presence, register
 from cchc_xl.check.kind import Field
-from cchc_xl.normalize import format_number, parse_deadline
+from cchc_xl.normalize import parse_deadline
+from cchc_xl.numtext import format_number
 from cchc_xl.numtext import number_or_none as _num
 from cchc_xl.read.agency import ReadResult, UnreadableError, path_key, read_file
 from cchc_xl.spec.issues import Issue, count, make, sort_issues
 from cchc_xl.spec.report_schema import (
-    _deepest,
-    _error_parts,
-    _example_for,
-    _is_code_name_error,
-    _is_date_field,
-    _title_for,
+    deepest_error,
+    error_parts,
+    example_for,
+    is_code_name_error,
+    is_date_field,
     schema_error_text,
     schema_errors,
+    title_for,
 )
 
 EPS = 5e-4
@@ -78,10 +79,10 @@ class _Checker:
     # --- structure ---
     def schema(self):
         for err in schema_errors(self.doc):
-            err = _deepest(err) if not _is_date_field(err) else err
-            parts = _error_parts(err)
+            err = deepest_error(err) if not is_date_field(err) else err
+            parts = error_parts(err)
             key = path_key(parts)
-            title = _title_for(parts)
+            title = title_for(parts)
             value = err.instance
             if err.validator == "required" or value is None or (err.validator == "minLength" and value == ""):
                 self.add("required", key, field_title=title)
@@ -95,7 +96,7 @@ class _Checker:
                 elif parts[-1:] == ["kind"]:
                     allowed = "; ".join(s["label"] for s in spec.period_kinds())
                 self.add("invalid_value", key, field_title=title, value=value, allowed=allowed)
-            elif _is_date_field(err):
+            elif is_date_field(err):
                 self.add("invalid_date", key, field_title=title, value=value)
             elif err.validator in ("type", "anyOf"):
                 self.add("invalid_type", key, field_title=title, value=value, expected=_expected(err))
@@ -104,9 +105,9 @@ class _Checker:
                 bound = ("không được âm" if low and err.validator_value == 0 else
                          f"{'nhỏ hơn' if low else 'lớn hơn'} {format_number(err.validator_value)}")
                 self.add("out_of_range", key, field_title=f"{title}:", value=value, bound=bound)
-            elif _is_code_name_error(err):
+            elif is_code_name_error(err):
                 self.add("unknown_code", path_key(parts + [value]), severity="error", variant="bad_form",
-                         what="Mã chỉ tiêu", code=f"“{value}”", example=_example_for(parts) or "1.1.1")
+                         what="Mã chỉ tiêu", code=f"“{value}”", example=example_for(parts) or "1.1.1")
             else:
                 self.add("schema", key, problem=schema_error_text(err))
 

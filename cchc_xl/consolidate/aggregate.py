@@ -11,19 +11,17 @@ from dataclasses import dataclass
 from cchc_xl import spec
 from cchc_xl.check import register
 from cchc_xl.consolidate.files import LEVEL_ORDER, REMEDIATION_KEYS, UNKNOWN_STATUS, _num, _tidy
-
-# ``ConsolidationData`` (records.py) appears in annotations only and is not imported: records.py
-# imports this module (its ``summary``).
 from cchc_xl.consolidate.model import ConsolidationData
-from cchc_xl.normalize import fold, format_number
+from cchc_xl.normalize import fold
+from cchc_xl.numtext import format_number
 
 # ---- aggregation ---------------------------------------------------------------------------
 
-def _levels_present(c: ConsolidationData) -> list[str]:
+def levels_present(c: ConsolidationData) -> list[str]:
     return sorted({a["level"] for a in c.records["agencies"]}, key=lambda lv: LEVEL_ORDER.get(lv, 9))
 
 
-def _catalog_for(c: ConsolidationData, level: str) -> spec.Catalog:
+def catalog_for(c: ConsolidationData, level: str) -> spec.Catalog:
     def pick():
         years = Counter(a["criteria_year"] for a in c.records["agencies"] if a["level"] == level)
         return spec.catalog(level, years.most_common(1)[0][0] if years else None)
@@ -38,12 +36,12 @@ def _rule_of(row: dict) -> str:
         row.get("kind"), "none")
 
 
-def _value_rows(c: ConsolidationData, which: str) -> list[dict]:
+def value_rows(c: ConsolidationData, which: str) -> list[dict]:
     """The catalog rows of the levels present (union, in catalog order), plus unknown codes."""
     rows, seen = [], set()
-    levels = _levels_present(c) or ["so"]
+    levels = levels_present(c) or ["so"]
     for lv in levels:
-        cat = _catalog_for(c, lv)
+        cat = catalog_for(c, lv)
         for r in (cat.indicators if which == "indicators" else cat.propaganda)["rows"]:
             if r["code"] not in seen:
                 seen.add(r["code"])
@@ -83,7 +81,7 @@ def _aggregate_values(c: ConsolidationData, which: str) -> list[tuple[dict, Aggr
         by_code[r["code"]].append((r["value"], r["kind"], r["known"]))
     n_agencies = len(c.records["agencies"])
     out = []
-    for row in _value_rows(c, which):
+    for row in value_rows(c, which):
         if row.get("group"):
             out.append((row, None))
             continue
@@ -167,16 +165,11 @@ def remediation_progress(c: ConsolidationData) -> list[dict]:
     return out
 
 
-def _vn(n) -> str:
-    """A count the Vietnamese way ("6.000")."""
-    return format_number(n)
-
-
 def progress_words(done: int, total: int) -> str:
     """Seed 002's wording: "13/25 tồn tại, đạt tỷ lệ 52%"."""
     if not total:
         return "Không có tồn tại phải khắc phục"
-    return f"{_vn(done)}/{_vn(total)} tồn tại, đạt tỷ lệ {format_number(round(done * 100 / total, 2))}%"
+    return f"{format_number(done)}/{format_number(total)} tồn tại, đạt tỷ lệ {format_number(round(done * 100 / total, 2))}%"
 
 
 def deductions_by_criterion(c: ConsolidationData) -> list[dict]:
@@ -198,7 +191,7 @@ def deductions_by_criterion(c: ConsolidationData) -> list[dict]:
         g["name"] = g["name"] or name
     out = []
     for (level, _), g in groups.items():
-        cat = _catalog_for(c, level)
+        cat = catalog_for(c, level)
         name = cat.criterion_name(g["code"]) or g["name"]
         out.append({"level": level, "code": g["code"], "name": name, "agencies": len(g["agencies"]),
                     "rows": g["rows"], "lost": _tidy(g["lost"]) if g["lost_known"] else None,
@@ -239,7 +232,7 @@ def area_scores(c: ConsolidationData) -> tuple[list[str], list[dict]]:
     rows = list(per.values())
     exempt = {ag["aid"]: set(ag.get("not_applicable") or ()) for ag in c.records["agencies"]}
     for r in rows:
-        cat = _catalog_for(c, r["level"])
+        cat = catalog_for(c, r["level"])
         # an area that does not apply to the agency is not expected (its maximum is left out)
         expected = [x["code"] for x in cat.criteria["areas"]
                     if x.get("max_score") is not None and x["code"] not in exempt.get(r["aid"], ())]

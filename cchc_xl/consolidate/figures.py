@@ -14,7 +14,7 @@ import re
 from collections import Counter, defaultdict
 
 from cchc_xl import spec
-from cchc_xl.consolidate.aggregate import _catalog_for, _levels_present, aggregate_values, deductions_by_criterion
+from cchc_xl.consolidate.aggregate import aggregate_values, catalog_for, deductions_by_criterion, levels_present
 from cchc_xl.consolidate.files import OPEN_STATUSES, REMEDIATION_KEYS
 from cchc_xl.normalize import fold
 
@@ -38,8 +38,8 @@ def _rate(part, whole):
 
 def _part_names(c) -> dict[str, str]:
     names: dict[str, str] = {}
-    for lv in _levels_present(c) or ["so"]:
-        cat = _catalog_for(c, lv)
+    for lv in levels_present(c) or ["so"]:
+        cat = catalog_for(c, lv)
         for r in cat.indicators["rows"]:
             if "." not in r["code"]:
                 names.setdefault(r["code"], r["name"])

@@ -6,7 +6,6 @@ import datetime as dt
 import os
 import time
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable
 
@@ -26,7 +25,7 @@ from cchc_xl.consolidate.files import (  # noqa: F401
     find_files,
     read_files,
 )
-from cchc_xl.consolidate.model import ConsolidationData, clean_report  # noqa: F401 (clean_report: re-exported)
+from cchc_xl.consolidate.model import ConsolidationData
 from cchc_xl.normalize import fold, parse_deadline
 
 # ---- the consolidation ---------------------------------------------------------------------

@@ -2,9 +2,9 @@
 
 After the yearly appraisal the Home Affairs department knows every agency's area totals and
 deducted criteria. It types them once, for all agencies, into the appraisal workbook; then
-``distribute`` checks that workbook and writes one agency workbook per agency, already holding
-the agency's information, scores and one remediation row per deduction, so that the agency only
-writes what it did about each shortcoming.
+``distribute`` checks that workbook (read by ``read.appraisal``) and writes one agency workbook
+per agency, already holding the agency's information, scores and one remediation row per
+deduction, so that the agency only writes what it did about each shortcoming.
 
 Layout and texts are declared in ``schemas/appraisal.json``. The workbook offers the same native
 help as the agency workbook: dropdowns (agencies from the registry sheet; criterion codes of the
@@ -15,7 +15,6 @@ cells unlocked, and A4 landscape printing.
 
 from __future__ import annotations
 
-import os
 from copy import copy
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,52 +27,29 @@ from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from cchc_xl import spec
-from cchc_xl.cycle.exemptions import check_exemptions, exemption_sheet, read_exemptions
-from cchc_xl.normalize import clean_text, fold, format_number, is_error_value, match_enum, parse_code, parse_number
-from cchc_xl.read.agency import UnreadableError, a1, load_grids, meta_version
-from cchc_xl.read.registry import split_names
+from cchc_xl.cycle.exemptions import exemption_sheet
+from cchc_xl.read.appraisal import decl, level_label, sheet_cfg
+from cchc_xl.read.identity import name_key
 from cchc_xl.sheets.measure import fit_row, text_lines
+from cchc_xl.sheets.xlsx import save_atomic
 from cchc_xl.spec import SCHEMA_VERSION, __version__
-from cchc_xl.spec.issues import Issue, make, render
-from cchc_xl.workbook.style import RED_FILL, RED_FONT
-from cchc_xl.workbook.template import (
+from cchc_xl.workbook.criteria_sheet import write_catalog_rows
+from cchc_xl.workbook.guide_sheet import write_guide
+from cchc_xl.workbook.kit import input_hint, set_text, style_field_row, write_header, write_title
+from cchc_xl.workbook.style import (
     BORDER,
     GROUP_FILL,
     LOCKED_FILL,
+    RED_FILL,
+    RED_FONT,
     UNLOCKED,
     WRAP_TOP,
-    _header,
-    _hint,
-    _print_setup,
-    _protect,
-    _set_text,
-    _title,
     font,
-    save_atomic,
-    style_field_row,
-    write_catalog_rows,
-    write_guide,
+    print_setup,
+    protect,
 )
 
 AREA, CRITERION = "lv", "tc"  # kinds of catalog rows in the dropdown keys
-
-
-class DistributeError(Exception):
-    """The appraisal workbook cannot be distributed (Vietnamese message; ``issues`` point at cells)."""
-
-    def __init__(self, message: str, issues: list[Issue] | None = None):
-        super().__init__(message)
-        self.message = message
-        self.issues = list(issues or [])
-
-
-def decl() -> dict:
-    """The appraisal workbook's declaration (``schemas/appraisal.json``)."""
-    return spec.load("appraisal")
-
-
-def _sheet(key: str) -> dict:
-    return decl()["sheets"][key]
 
 
 # ---- building the workbook -----------------------------------------------------------------
@@ -91,10 +67,6 @@ def _criteria_sets(year: int | None) -> dict[str, spec.Catalog]:
     if not sets:
         raise spec.SpecError("Không có bộ tiêu chí nào để lập sổ thẩm định")
     return sets
-
-
-def _level_label(level: str) -> str:
-    return spec.label_of("levels", level) or level
 
 
 @dataclass
@@ -130,13 +102,13 @@ def _lists_sheet(wb: Workbook, sets: dict[str, spec.Catalog], names: _Names) -> 
         ws.cell(row=1, column=col, value=head)
     r = 2
     for level, cat in sets.items():
-        label = _level_label(level)
+        label = level_label(level)
         for kind, items in ((AREA, cat.criteria["areas"]), (CRITERION, cat.criteria["criteria"])):
             for item in sorted(items, key=lambda x: spec.code_sort_key(x["code"])):
-                _set_text(ws.cell(row=r, column=3), f"{label}|{kind}")
-                _set_text(ws.cell(row=r, column=4), item["code"])
-                _set_text(ws.cell(row=r, column=5), f"{label}|{kind}|{item['code']}")
-                _set_text(ws.cell(row=r, column=6), item.get("name"))
+                set_text(ws.cell(row=r, column=3), f"{label}|{kind}")
+                set_text(ws.cell(row=r, column=4), item["code"])
+                set_text(ws.cell(row=r, column=5), f"{label}|{kind}|{item['code']}")
+                set_text(ws.cell(row=r, column=6), item.get("name"))
                 ws.cell(row=r, column=7, value=item.get("max_score"))
                 ws.cell(row=r, column=8, value=1 if item.get("may_not_apply") else 0)
                 r += 1
@@ -154,18 +126,18 @@ def _guide_sheet(wb: Workbook, sets: dict[str, spec.Catalog]) -> None:
     d = decl()
     ws = wb.active
     ws.title = d["sheets"]["guide"]["title"]
-    sets_text = "; ".join(f"{_level_label(lv)}: năm {cat.criteria_year}" for lv, cat in sets.items())
+    sets_text = "; ".join(f"{level_label(lv)}: năm {cat.criteria_year}" for lv, cat in sets.items())
     values = {key: d["sheets"][key]["title"] for key in ("info", "registry", "areas", "deductions", "exemptions",
                                                          "criteria")}
     write_guide(ws, [line.format(criteria_sets=sets_text, version=__version__, **values) for line in d["guide"]])
 
 
 def _info_sheet(wb: Workbook, year: int | None) -> None:
-    cfg = _sheet("info")
+    cfg = sheet_cfg("info")
     ws = wb.create_sheet(cfg["title"])
-    _title(ws, cfg["heading"], "Ô nền vàng là thông tin bắt buộc.", 3)
+    write_title(ws, cfg["heading"], "Ô nền vàng là thông tin bắt buộc.", 3)
     hr = cfg["header_row"]
-    _header(ws, hr, cfg["columns"])
+    write_header(ws, hr, cfg["columns"])
     for i, fld in enumerate(cfg["fields"]):
         r = hr + 1 + i
         ws.cell(row=r, column=1, value=fld["title"] + (" (*)" if fld.get("required") else ""))
@@ -187,13 +159,13 @@ def _info_sheet(wb: Workbook, year: int | None) -> None:
             dv.error = "Nội dung quá dài (tối đa 500 ký tự)."
         dv.errorTitle = "Giá trị không hợp lệ"
         dv.showErrorMessage = True
-        _hint(dv, fld["title"], fld.get("hint"))
+        input_hint(dv, fld["title"], fld.get("hint"))
         dv.add(f"B{r}")
         ws.add_data_validation(dv)
         fit_row(ws, r, size=12, min_lines=2)
     ws.freeze_panes = f"A{hr + 1}"
-    _print_setup(ws, f"{hr}:{hr}", "C")
-    _protect(ws)
+    print_setup(ws, f"{hr}:{hr}", "C")
+    protect(ws)
 
 
 def _style_row(ws, r: int, columns: list[dict], formula_keys: set[str], like: int | None = None) -> None:
@@ -222,15 +194,15 @@ def open_table(wb: Workbook, cfg: dict):
     header row and the first and last open rows."""
     ws = wb.create_sheet(cfg["title"])
     cols = cfg["columns"]
-    _title(ws, cfg["heading"], cfg.get("subtitle"), len(cols))
+    write_title(ws, cfg["heading"], cfg.get("subtitle"), len(cols))
     hr = cfg["header_row"]
-    _header(ws, hr, cols)
+    write_header(ws, hr, cols)
     letters = {c["key"]: get_column_letter(i) for i, c in enumerate(cols, start=1)}
     return ws, cols, letters, hr, hr + 1, hr + cfg["open_rows"]
 
 
 def _registry_sheet(wb: Workbook, agencies: list[dict] | None, names: _Names) -> None:
-    cfg = _sheet("registry")
+    cfg = sheet_cfg("registry")
     ws, cols, letters, hr, first, last = open_table(wb, cfg)
     ncol = len(cols)
     names.registry_first, names.registry_last = first, last
@@ -242,11 +214,11 @@ def _registry_sheet(wb: Workbook, agencies: list[dict] | None, names: _Names) ->
         k = r - first
         if k < len(rows):
             ag = rows[k]
-            _set_text(ws[f"{b}{r}"], ag.get("name"))
-            _set_text(ws[f"{c_}{r}"], ag.get("code"))
+            set_text(ws[f"{b}{r}"], ag.get("name"))
+            set_text(ws[f"{c_}{r}"], ag.get("code"))
             level = ag.get("level")
-            _set_text(ws[f"{d}{r}"], _level_label(level) if level in {lv["key"] for lv in spec.levels()} else level)
-            _set_text(ws[f"{letters['former_names']}{r}"], "; ".join(ag.get("former_names") or ()) or None)
+            set_text(ws[f"{d}{r}"], level_label(level) if level in {lv["key"] for lv in spec.levels()} else level)
+            set_text(ws[f"{letters['former_names']}{r}"], "; ".join(ag.get("former_names") or ()) or None)
             fit_row(ws, r, 11, max_col=ncol)
     title = quote_sheetname(ws.title)
     _define(wb, "ds_co_quan", f"{title}!${b}${first}:${b}${last}", names)
@@ -261,25 +233,25 @@ def _registry_sheet(wb: Workbook, agencies: list[dict] | None, names: _Names) ->
     col = {c["key"]: c for c in cols}
     dv = DataValidation(type="textLength", operator="between", formula1="1", formula2="200", allow_blank=True)
     dv.errorTitle, dv.error, dv.showErrorMessage = "Tên không hợp lệ", "Tên cơ quan dài tối đa 200 ký tự.", True
-    _hint(dv, col["name"]["title"], col["name"].get("hint"))
+    input_hint(dv, col["name"]["title"], col["name"].get("hint"))
     dv.add(rng("name"))
     ws.add_data_validation(dv)
     dv = DataValidation(type="textLength", operator="lessThanOrEqual", formula1="30", allow_blank=True)
     dv.errorTitle, dv.error, dv.showErrorMessage = "Mã không hợp lệ", "Mã, ký hiệu dài tối đa 30 ký tự.", True
-    _hint(dv, col["code"]["title"], col["code"].get("hint"))
+    input_hint(dv, col["code"]["title"], col["code"].get("hint"))
     dv.add(rng("code"))
     ws.add_data_validation(dv)
     dv = DataValidation(type="list", formula1="ds_cap", allow_blank=True)
     dv.errorTitle, dv.error, dv.showErrorMessage = "Giá trị không có trong danh sách", \
         "Hãy chọn cấp trong danh sách.", True
-    _hint(dv, col["level"]["title"], col["level"].get("hint"))
+    input_hint(dv, col["level"]["title"], col["level"].get("hint"))
     dv.add(rng("level"))
     ws.add_data_validation(dv)
     ws.freeze_panes = f"A{first}"
     ws.auto_filter.ref = f"A{hr}:{get_column_letter(ncol)}{last}"
-    _print_setup(ws, f"{hr}:{hr}", get_column_letter(ncol))
+    print_setup(ws, f"{hr}:{hr}", get_column_letter(ncol))
     ws.print_area = f"A1:{get_column_letter(ncol)}{first + max(len(rows), 1) - 1}"
-    _protect(ws, allow_rows=True)
+    protect(ws, allow_rows=True)
 
 
 def _score_sheet(wb: Workbook, which: str, rows: list[dict] | None, names: _Names,
@@ -289,7 +261,7 @@ def _score_sheet(wb: Workbook, which: str, rows: list[dict] | None, names: _Name
     ``shown(row)`` gives what the level and name formulas of a pre-filled row will display, so
     that its height fits the looked-up name too.
     """
-    cfg = _sheet(which)
+    cfg = sheet_cfg(which)
     ws, cols, L, hr, first, last = open_table(wb, cfg)
     keys = [c["key"] for c in cols]
     ncol = len(cols)
@@ -319,7 +291,7 @@ def _score_sheet(wb: Workbook, which: str, rows: list[dict] | None, names: _Name
         if k < len(rows):
             for key in keys:
                 if key not in formula_keys and key != "stt":
-                    _set_text(ws[f"{L[key]}{r}"], rows[k].get(key))
+                    set_text(ws[f"{L[key]}{r}"], rows[k].get(key))
             formulas = {key: ws[f"{L[key]}{r}"].value for key in ("level", "name")}
             ws[f"{L['level']}{r}"], ws[f"{L['name']}{r}"] = shown(rows[k])
             fit_row(ws, r, 11, max_col=ncol)
@@ -347,7 +319,7 @@ def _score_sheet(wb: Workbook, which: str, rows: list[dict] | None, names: _Name
 
     def add_dv(dv: DataValidation, key: str, title: str, error: str, style: str = "stop"):
         dv.errorTitle, dv.error, dv.showErrorMessage, dv.errorStyle = title, error, True, style
-        _hint(dv, col[key]["title"], col[key].get("hint"))
+        input_hint(dv, col[key]["title"], col[key].get("hint"))
         dv.add(f"{L[key]}{first}:{L[key]}{last}")
         ws.add_data_validation(dv)
 
@@ -370,22 +342,22 @@ def _score_sheet(wb: Workbook, which: str, rows: list[dict] | None, names: _Name
                "reason", "Nội dung quá dài", "Lý do dài tối đa 32.000 ký tự.")
     ws.freeze_panes = f"C{first}"
     ws.auto_filter.ref = f"A{hr}:{get_column_letter(ncol)}{last}"
-    _print_setup(ws, f"{hr}:{hr}", get_column_letter(ncol))
+    print_setup(ws, f"{hr}:{hr}", get_column_letter(ncol))
     ws.print_area = f"A1:{get_column_letter(ncol)}{first + max(len(rows), 1) - 1}"
-    _protect(ws, allow_rows=True)
+    protect(ws, allow_rows=True)
 
 
 def _criteria_sheet(wb: Workbook, sets: dict[str, spec.Catalog]) -> None:
-    cfg = _sheet("criteria")
+    cfg = sheet_cfg("criteria")
     ws = wb.create_sheet(cfg["title"])
     cols = cfg["columns"]
-    _title(ws, cfg["heading"], "Tra cứu: mã, tên và điểm tối đa của từng lĩnh vực, tiêu chí theo cấp. Trang chỉ đọc.",
+    write_title(ws, cfg["heading"], "Tra cứu: mã, tên và điểm tối đa của từng lĩnh vực, tiêu chí theo cấp. Trang chỉ đọc.",
            len(cols))
     hr = cfg["header_row"]
-    _header(ws, hr, cols)
+    write_header(ws, hr, cols)
     r = hr + 1
     for level, cat in sets.items():
-        head = ws.cell(row=r, column=1, value=f"{_level_label(level).upper()} — {cat.criteria.get('title') or ''}")
+        head = ws.cell(row=r, column=1, value=f"{level_label(level).upper()} — {cat.criteria.get('title') or ''}")
         head.font = font(12, bold=True)
         head.fill = GROUP_FILL
         head.alignment = Alignment(vertical="center", wrap_text=True)
@@ -395,8 +367,8 @@ def _criteria_sheet(wb: Workbook, sets: dict[str, spec.Catalog]) -> None:
         r += 1
         r = write_catalog_rows(ws, cat.criteria, r)
     ws.freeze_panes = f"A{hr + 1}"
-    _print_setup(ws, f"{hr}:{hr}", get_column_letter(len(cols)))
-    _protect(ws)
+    print_setup(ws, f"{hr}:{hr}", get_column_letter(len(cols)))
+    protect(ws)
 
 
 def _meta_sheet(wb: Workbook, year: int | None, sets: dict[str, spec.Catalog]) -> None:
@@ -434,20 +406,20 @@ def build_appraisal_workbook(year: int | None = None, agencies: list[dict] | Non
     _lists_sheet(wb, sets, names)
     _info_sheet(wb, year)
     _registry_sheet(wb, agencies, names)
-    levels = {_name_key(a.get("name") or ""): a.get("level") for a in agencies or []}
+    levels = {name_key(a.get("name") or ""): a.get("level") for a in agencies or []}
 
     def shown(kind):
         def inner(row):
-            cat = sets.get(levels.get(_name_key(row.get("agency") or "")))
+            cat = sets.get(levels.get(name_key(row.get("agency") or "")))
             if cat is None:
                 return "", ""
             table = cat.areas_by_code if kind == AREA else cat.criteria_by_code
-            return _level_label(cat.level), (table.get(row.get("code")) or {}).get("name")
+            return level_label(cat.level), (table.get(row.get("code")) or {}).get("name")
         return inner
 
     _score_sheet(wb, "areas", areas, names, shown(AREA))
     _score_sheet(wb, "deductions", deductions, names, shown(CRITERION))
-    exemption_sheet(wb, exemptions, _style_row, open_table(wb, _sheet("exemptions")))
+    exemption_sheet(wb, exemptions, _style_row, open_table(wb, sheet_cfg("exemptions")))
     _criteria_sheet(wb, sets)
     _meta_sheet(wb, year, sets)
     wb._sheets = [ws for ws in wb.worksheets if ws.sheet_state == "visible"] + \
@@ -462,374 +434,3 @@ def build_appraisal_workbook(year: int | None = None, agencies: list[dict] | Non
 def write_appraisal_template(out, year: int | None = None) -> Path:
     """``cchc-xl template --appraisal -o FILE [--year]``: ``year`` is the appraisal year."""
     return save_atomic(build_appraisal_workbook(year), out)
-
-
-# ---- reading the filled workbook -----------------------------------------------------------
-
-@dataclass
-class Agency:
-    name: str
-    code: str | None
-    level: str
-    sheet: str
-    cell: str
-    former_names: tuple[str, ...] = ()
-
-
-@dataclass
-class ScoreRow:
-    """One row of the area or deduction table, with the cells it came from."""
-
-    agency: str
-    code: str
-    max_score: float | None
-    score: float
-    reason: str | None
-    sheet: str
-    row: int  # 1-based
-    cells: dict[str, str]
-
-
-@dataclass
-class Appraisal:
-    year: int | None
-    agencies: list[Agency]
-    areas: list[ScoreRow]
-    deductions: list[ScoreRow]
-    catalogs: dict[tuple[str, int | None], spec.Catalog]
-    issues: list[Issue]
-    exemptions: list[dict] = field(default_factory=list)  # rows of the sheet "Không áp dụng"
-
-    @property
-    def errors(self) -> list[Issue]:
-        return [i for i in self.issues if i.severity == "error"]
-
-
-def _issue(issue_code: str, /, sheet=None, cell=None, field=None, severity=None, **values) -> Issue:
-    """An issue declared in appraisal.json, or else in issues.json (``values`` may include ``code``)."""
-    own = decl().get("issues", {})
-    if issue_code in own:
-        return render(own[issue_code], issue_code, sheet=sheet, cell=cell, field=field, severity=severity, **values)
-    return make(issue_code, sheet=sheet, cell=cell, field=field, severity=severity, **values)
-
-
-def _name_key(name: str) -> str:
-    """Identity of an agency name (``identity.name_key``): tone marks kept (Hà ≠ Hạ)."""
-    from cchc_xl.read.identity import name_key
-
-    return name_key(name)
-
-
-def _grid_sheet(grids: dict, title: str, path: Path) -> tuple[str, list[list]]:
-    if title in grids:
-        return title, grids[title]
-    for name, grid in grids.items():
-        if fold(name) == fold(title):
-            return name, grid
-    raise DistributeError(f"{path.name}: thiếu trang “{title}” (trang bị xóa hoặc đổi tên)")
-
-
-def _cell(grid, r: int, c: int):
-    if r < len(grid) and c < len(grid[r]):
-        v = grid[r][c]
-        return None if v == "" else v
-    return None
-
-
-def _header_columns(grid, columns: list[dict], sheet: str, path: Path) -> tuple[int, dict[str, int]]:
-    """The header row and the column of every declared title (an ``optional`` column may be absent:
-    workbooks written before it existed)."""
-    want = {fold(c["title"]): c["key"] for c in columns}
-    needed = {c["key"] for c in columns if not c.get("optional")}
-    for r in range(min(len(grid), 40)):
-        found = {}
-        for c, v in enumerate(grid[r]):
-            key = want.get(fold(v)) if isinstance(v, str) else None
-            if key and key not in found:
-                found[key] = c
-        if needed <= set(found):
-            return r, found
-    raise DistributeError(f"{path.name}: trang “{sheet}” không còn đúng tiêu đề bảng của sổ thẩm định")
-
-
-def _check_meta(grids: dict, path: Path) -> dict:
-    d = decl()
-    grid = grids.get(d["meta_sheet"])
-    meta = {}
-    for row in grid or []:
-        if len(row) >= 2 and row[0] not in ("", None):
-            meta[str(row[0]).strip()] = row[1]
-    tid = meta.get("template_id")
-    if tid != d["template_id"]:
-        if tid == spec.sheets()["template_id"]:
-            raise DistributeError(f"{path.name}: đây là biểu mẫu báo cáo của một cơ quan, không phải sổ thẩm định "
-                                  "(tạo sổ thẩm định bằng lệnh: cchc-xl template --appraisal -o TỆP)")
-        raise DistributeError(f"{path.name}: không phải sổ thẩm định của cchc-xl (thiếu trang nhận diện hoặc mã "
-                              "biểu mẫu khác); tạo sổ bằng lệnh: cchc-xl template --appraisal -o TỆP")
-    version = meta_version(meta.get("template_version"))
-    if version is None:
-        raise DistributeError(f"{path.name}: trang nhận diện của sổ thẩm định bị hỏng")
-    if version > d["template_version"]:
-        raise DistributeError(f"{path.name}: sổ thẩm định phiên bản {version} mới hơn công cụ (hỗ trợ đến "
-                              f"{d['template_version']}); hãy cập nhật cchc-xl")
-    return meta
-
-
-class _AppraisalReader:
-    def __init__(self, grids: dict, path: Path):
-        self.grids, self.path = grids, path
-        self.issues: list[Issue] = []
-
-    def add(self, code, sheet, r, c, field=None, **kw):
-        self.issues.append(_issue(code, sheet=sheet, cell=a1(r, c), field=field, **kw))
-
-    def _value(self, grid, sheet, r, c, key):
-        """The cell's value, or None when it is empty or holds an Excel error (reported here)."""
-        v = _cell(grid, r, c)
-        if v is not None and is_error_value(v):
-            self.add("excel_error", sheet, r, c, key, value=str(v).strip())
-            return None
-        return v
-
-    def text(self, grid, sheet, r, c, key, multiline=False):
-        v = self._value(grid, sheet, r, c, key)
-        if v is None:
-            return None
-        if isinstance(v, float) and v.is_integer():
-            v = int(v)
-        return clean_text(v, multiline=multiline)
-
-    def number(self, grid, sheet, r, c, key, title):
-        v = self._value(grid, sheet, r, c, key)
-        if v is None:
-            return None
-        n = parse_number(v, prefer="decimal")
-        if not n.ok or n.value is None:
-            self.add("invalid_type", sheet, r, c, key, field_title=title, value=clean_text(v) or v,
-                     expected="một số (ví dụ 1,5)")
-            return None
-        return n.value
-
-    def year(self) -> int | None:
-        cfg = _sheet("info")
-        sheet, grid = _grid_sheet(self.grids, cfg["title"], self.path)
-        fld = next(f for f in cfg["fields"] if f["key"] == "appraisal_year")
-        for r, row in enumerate(grid):
-            if row and isinstance(row[0], str) and fold(row[0].replace("(*)", "")) == fold(fld["title"]):
-                raw = _cell(grid, r, 1)
-                if raw is None:
-                    self.add("required", sheet, r, 1, "appraisal_year", field_title=fld["title"])
-                    return None
-                n = parse_number(raw, prefer="thousands")
-                if not n.ok or not isinstance(n.value, int):
-                    self.add("invalid_type", sheet, r, 1, "appraisal_year", field_title=fld["title"],
-                             value=clean_text(raw), expected="năm có 4 chữ số")
-                    return None
-                if not fld["min"] <= n.value <= fld["max"]:
-                    self.add("out_of_range", sheet, r, 1, "appraisal_year", variant="outside", field_title="Năm thẩm định",
-                             value=str(n.value), low=str(fld["min"]), high=str(fld["max"]))
-                    return None
-                return n.value
-        raise DistributeError(f"{self.path.name}: trang “{sheet}” thiếu dòng “{fld['title']}”")
-
-    def registry(self) -> list[Agency]:
-        cfg = _sheet("registry")
-        sheet, grid = _grid_sheet(self.grids, cfg["title"], self.path)
-        hr, col = _header_columns(grid, cfg["columns"], sheet, self.path)
-        titles = {c["key"]: c["title"] for c in cfg["columns"]}
-        agencies: list[Agency] = []
-        for r in range(hr + 1, len(grid)):
-            name = self.text(grid, sheet, r, col["name"], "name")
-            code = self.text(grid, sheet, r, col["code"], "code")
-            raw_level = self.text(grid, sheet, r, col["level"], "level")
-            if name is None and code is None and raw_level is None:
-                continue
-            if name is None:
-                self.add("required", sheet, r, col["name"], "name", field_title=titles["name"])
-                continue
-            level = match_enum(raw_level, spec.levels()) if raw_level else None
-            if raw_level is None:
-                self.add("required", sheet, r, col["level"], "level", field_title=f"{titles['level']} của {name}")
-            elif level is None:
-                self.add("invalid_value", sheet, r, col["level"], "level", field_title=titles["level"],
-                         value=raw_level, allowed="; ".join(lv["label"] for lv in spec.levels()))
-            from cchc_xl.read.identity import conflicts
-
-            # identity rule 4: never merged; score rows name their agency only, so one name is one agency
-            clash = conflicts([*agencies, {"name": name, "code": code}], names_alone=True)
-            if clash:
-                other = agencies[clash[0].first]
-                if clash[0].basis == "code":
-                    self.add("duplicate_agency", sheet, r, col["code"], "code", variant="code", value=name,
-                             agency_code=code, other_cell=other.cell)
-                else:
-                    self.add("duplicate_agency", sheet, r, col["name"], "name", value=name, other_cell=other.cell)
-                continue
-            former = (self.text(grid, sheet, r, col["former_names"], "former_names", multiline=True)  # a line per name
-                      if "former_names" in col else None)
-            ag = Agency(name, code, level or "", sheet, a1(r, col["name"]), split_names(former))
-            agencies.append(ag)
-        if not agencies and not self.issues:
-            self.add("required", sheet, hr + 1, col["name"], "name",
-                     field_title=f"cơ quan nào ở trang “{sheet}” (cần ít nhất một cơ quan)")
-        return agencies
-
-    def scores(self, which: str) -> list[ScoreRow]:
-        cfg = _sheet(which)
-        sheet, grid = _grid_sheet(self.grids, cfg["title"], self.path)
-        hr, col = _header_columns(grid, cfg["columns"], sheet, self.path)
-        titles = {c["key"]: c["title"] for c in cfg["columns"]}
-        inputs = [c["key"] for c in cfg["columns"] if c.get("type") != "formula"]
-        out: list[ScoreRow] = []
-        for r in range(hr + 1, len(grid)):
-            if all(_cell(grid, r, col[k]) is None for k in inputs):
-                continue
-            agency = self.text(grid, sheet, r, col["agency"], "agency")
-            raw_code = _cell(grid, r, col["code"])
-            code = parse_code(raw_code) if raw_code is not None and not is_error_value(raw_code) else None
-            mx = self.number(grid, sheet, r, col["max_score"], "max_score", titles["max_score"])
-            score_missing = _cell(grid, r, col["score"]) is None
-            score = self.number(grid, sheet, r, col["score"], "score", titles["score"])
-            reason = self.text(grid, sheet, r, col["reason"], "reason", multiline=True) if "reason" in col else None
-            ok = True
-            if agency is None:
-                self.add("required", sheet, r, col["agency"], "agency", field_title=titles["agency"])
-                ok = False
-            if code is None:
-                self.add("required", sheet, r, col["code"], "code", field_title=titles["code"])
-                ok = False
-            if score_missing:
-                label = titles["score"] + (f" của {'lĩnh vực' if which == 'areas' else 'tiêu chí'} {code}" if code else "")
-                self.add("required", sheet, r, col["score"], "score", field_title=label)
-            if score is None:
-                ok = False
-            for key, value in (("max_score", mx), ("score", score)):
-                if value is not None and value < 0:
-                    self.add("out_of_range", sheet, r, col[key], key, field_title=titles[key], value=value,
-                             bound="không được âm")
-                    ok = False
-            if ok:
-                cells = {k: a1(r, c) for k, c in col.items()}
-                out.append(ScoreRow(agency, code, mx, score, reason, sheet, r + 1, cells))
-        return out
-
-
-def _check(ap: Appraisal, path: Path) -> None:
-    """The domain checks: known agency, code of the agency's level and year, score ≤ maximum, no duplicates."""
-    from cchc_xl.read.identity import AgencyIndex, candidates_text
-
-    by_key = {_name_key(a.name): a for a in ap.agencies}
-    index = AgencyIndex(ap.agencies)
-
-    def agency_of(name: str, sheet: str, cell: str) -> Agency | None:
-        """The registry agency a row names (identity rule); an ambiguous name is an error at its cell."""
-        found = index.resolve(name)
-        if found.ambiguous:
-            ap.issues.append(_issue("ambiguous_agency", sheet, cell, "agency", variant="cell", name=name,
-                                    count=len(found.candidates), registry=_sheet("registry")["title"],
-                                    candidates=candidates_text(ap.agencies, found)))
-            return None
-        if found.index is None:
-            ap.issues.append(_issue("unknown_agency", sheet, cell, "agency", value=name,
-                                    registry=_sheet("registry")["title"]))
-            return None
-        return ap.agencies[found.index]
-
-    kept = []
-    for row in ap.exemptions:
-        ag = agency_of(row["agency"], row["sheet"], row["cells"]["agency"])
-        if ag is not None:
-            row["agency"] = ag.name
-            kept.append(row)
-    ap.exemptions = kept
-
-    def catalog_of(level: str) -> spec.Catalog:
-        cat = ap.catalogs.get((level, ap.year))
-        if cat is None:
-            try:
-                cat = spec.catalog(level, ap.year)
-            except spec.SpecError as exc:
-                raise DistributeError(f"{path.name}: {exc}") from None
-            ap.catalogs[(level, ap.year)] = cat
-        return cat
-
-    cfg = {w: {c["key"]: c["title"] for c in _sheet(w)["columns"]} for w in ("areas", "deductions")}
-    exempt = exempt_codes(ap)
-    for which, rows in (("areas", ap.areas), ("deductions", ap.deductions)):
-        seen: dict[tuple[str, str], ScoreRow] = {}
-        what = "lĩnh vực" if which == "areas" else "tiêu chí"
-        for row in rows:
-            ag = agency_of(row.agency, row.sheet, row.cells["agency"])
-            if ag is None:
-                continue
-            row.agency = ag.name
-            if not ag.level or ap.year is None:
-                continue  # the registry row or the year already carries the error
-            cat = catalog_of(ag.level)
-            table = cat.areas_by_code if which == "areas" else cat.criteria_by_code
-            level_label = _level_label(ag.level)
-            if row.code not in table:
-                if which == "deductions" and row.code in cat.areas_by_code:
-                    words = dict(variant="area_as_criterion", areas_sheet=_sheet("areas")["title"])
-                elif which == "areas" and row.code in cat.criteria_by_code:
-                    words = dict(variant="criterion_as_area", deductions_sheet=_sheet("deductions")["title"])
-                else:
-                    words = dict(variant="of_agency", what=f"Mã {what}", level=level_label,
-                                 criteria_year=cat.criteria_year, agency=ag.name)
-                ap.issues.append(_issue("unknown_code", row.sheet, row.cells["code"], "code", severity="error",
-                                        code=row.code, **words))
-                continue
-            key = (_name_key(ag.name), row.code)
-            if key in seen:
-                other = seen[key].cells["code"]
-                if which == "areas":
-                    ap.issues.append(_issue("duplicate_area", row.sheet, row.cells["code"], "code", code=row.code,
-                                            agency=ag.name, other_cell=other))
-                else:
-                    ap.issues.append(_issue("duplicate_deduction", row.sheet, row.cells["code"], "code",
-                                            code=f"{row.code} của {ag.name}", other_cell=other))
-                continue
-            seen[key] = row
-            cat_max = table[row.code].get("max_score")
-            if which == "areas" and cat_max is not None:  # less the criteria that do not apply
-                cat_max = cat.applicable_max(row.code, exempt.get(key[0], ()))
-            # the criteria set bounds the score (a maximum typed otherwise reaches the agency's
-            # workbook, whose check points it out)
-            limit = cat_max if cat_max is not None else row.max_score
-            if limit is None:
-                ap.issues.append(_issue("required", row.sheet, row.cells["max_score"], "max_score",
-                                        field_title=f"{cfg[which]['max_score']} của {what} {row.code} "
-                                                    f"(Bộ tiêu chí chưa có điểm tối đa)"))
-            elif row.score > limit + 1e-9:
-                ap.issues.append(_issue("out_of_range", row.sheet, row.cells["score"], "score",
-                                        field_title=cfg[which]["score"], value=row.score,
-                                        bound=f"lớn hơn điểm tối đa {format_number(limit)} của {what} {row.code} "
-                                              f"({ag.name})"))
-    check_exemptions(ap, by_key, catalog_of, _issue, _level_label, _name_key)
-
-
-def exempt_codes(ap: Appraisal) -> dict[str, set[str]]:
-    """Agency name key → the codes that do not apply to it (rows of the sheet "Không áp dụng")."""
-    out: dict[str, set[str]] = {}
-    for row in ap.exemptions:
-        out.setdefault(_name_key(row["agency"]), set()).add(row["code"])
-    return out
-
-
-def read_appraisal(path: str | os.PathLike) -> Appraisal:
-    """The filled appraisal workbook, checked: every problem is an issue with its sheet and cell."""
-    path = Path(path)
-    try:
-        grids, _ = load_grids(path)
-    except UnreadableError as exc:
-        raise DistributeError(f"{path.name}: {exc.reason}") from None
-    _check_meta(grids, path)
-    rd = _AppraisalReader(grids, path)
-    year = rd.year()
-    agencies = rd.registry()
-    areas = rd.scores("areas")
-    deductions = rd.scores("deductions")
-    exempt = read_exemptions(rd, grids, _sheet("exemptions"), _header_columns, _cell)
-    ap = Appraisal(year, agencies, areas, deductions, {}, rd.issues, exempt)
-    _check(ap, path)
-    return ap

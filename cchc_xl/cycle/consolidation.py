@@ -9,11 +9,11 @@ import zipfile
 from collections import Counter
 from pathlib import Path
 
-from cchc_xl.consolidate.aggregate import _vn, progress_words
+from cchc_xl.consolidate.aggregate import progress_words
 from cchc_xl.consolidate.files import ConsolidationError
 from cchc_xl.consolidate.records import Consolidation, consolidate
 from cchc_xl.files.fileio import os_reason
-from cchc_xl.normalize import format_number
+from cchc_xl.numtext import format_number
 from cchc_xl.workbook.consolidation import TEMPLATE_ID, write_consolidated_workbook
 
 # ---- the command ---------------------------------------------------------------------------
@@ -60,41 +60,41 @@ class ProgressBar:
 def closing_summary(c: Consolidation, summary: dict, out, json_out=None, warnings=()) -> list[str]:
     """The Vietnamese lines printed at the end of ``cchc-xl consolidate``."""
     counts = Counter(f["status"] for f in summary["files"])
-    lines = [f"Tổng hợp báo cáo CCHC {c.period_words}: tìm thấy {_vn(len(summary['files']))} tệp — được tổng hợp "
-             f"{_vn(counts['accepted'])}, bị loại {_vn(counts['rejected'])}, bản trùng {_vn(counts['duplicate'])}, "
-             f"bỏ qua {_vn(counts['skipped'])}."]
+    lines = [f"Tổng hợp báo cáo CCHC {c.period_words}: tìm thấy {format_number(len(summary['files']))} tệp — được tổng hợp "
+             f"{format_number(counts['accepted'])}, bị loại {format_number(counts['rejected'])}, bản trùng {format_number(counts['duplicate'])}, "
+             f"bỏ qua {format_number(counts['skipped'])}."]
     if c.registry is not None:
         n = len(c.registry)
         miss = c.missing_agencies
-        line = f"Đã có báo cáo của {_vn(n - len(miss))}/{_vn(n)} cơ quan trong danh sách"
+        line = f"Đã có báo cáo của {format_number(n - len(miss))}/{format_number(n)} cơ quan trong danh sách"
         if miss:
             line += f"; chưa có: {', '.join(miss[:10])}"
             if len(miss) > 10:
-                line += f" và {_vn(len(miss) - 10)} cơ quan khác"
+                line += f" và {format_number(len(miss) - 10)} cơ quan khác"
         lines.append(line + ".")
         remind = summary.get("reminders") or []
         if remind:
             with_contact = sum(1 for x in remind if x["lien_he"])
-            lines.append(f"Cần nhắc {_vn(len(remind))} cơ quan chưa nộp hoặc có tệp bị loại; {_vn(with_contact)} cơ quan có "
+            lines.append(f"Cần nhắc {format_number(len(remind))} cơ quan chưa nộp hoặc có tệp bị loại; {format_number(with_contact)} cơ quan có "
                          "thông tin liên hệ (cột “Liên hệ để nhắc” ở trang “Tình hình nộp”).")
         if summary["unregistered_agencies"]:
             lines.append(f"Cơ quan không có trong danh sách (vẫn được tổng hợp): "
                          f"{', '.join(summary['unregistered_agencies'][:10])}.")
     st = summary["remediation_by_status"]
     total = summary["counts"]["remediation"]
-    lines.append(f"Tồn tại, hạn chế: {_vn(total)} ({progress_words(st.get('hoan_thanh', 0), total).lower()}); "
-                 f"đang thực hiện {_vn(st.get('dang_thuc_hien', 0))}, chưa thực hiện "
-                 f"{_vn(st.get('chua_thuc_hien', 0))}, không thể thực hiện {_vn(st.get('khong_the_thuc_hien', 0))}; "
-                 f"quá hạn {_vn(summary['remediation_overdue'])}.")
-    lines.append(f"Tiêu chí bị trừ điểm: {_vn(summary['counts']['deductions'])} lượt; số liệu thống kê: "
-                 f"{_vn(summary['counts']['indicator_values'])} giá trị.")
+    lines.append(f"Tồn tại, hạn chế: {format_number(total)} ({progress_words(st.get('hoan_thanh', 0), total).lower()}); "
+                 f"đang thực hiện {format_number(st.get('dang_thuc_hien', 0))}, chưa thực hiện "
+                 f"{format_number(st.get('chua_thuc_hien', 0))}, không thể thực hiện {format_number(st.get('khong_the_thuc_hien', 0))}; "
+                 f"quá hạn {format_number(summary['remediation_overdue'])}.")
+    lines.append(f"Tiêu chí bị trừ điểm: {format_number(summary['counts']['deductions'])} lượt; số liệu thống kê: "
+                 f"{format_number(summary['counts']['indicator_values'])} giá trị.")
     acc = [f for f in c.files if f.status == "accepted"]
     errs, warns = sum(f.errors for f in acc), sum(f.warnings for f in acc)
     if errs or warns:
-        lines.append(f"Các tệp được tổng hợp còn {_vn(errs)} lỗi và {_vn(warns)} cảnh báo (xem trang “Lỗi dữ liệu”).")
+        lines.append(f"Các tệp được tổng hợp còn {format_number(errs)} lỗi và {format_number(warns)} cảnh báo (xem trang “Lỗi dữ liệu”).")
     left = summary["counts"].get("excluded_values", 0)
     if left:
-        lines.append(f"{_vn(left)} giá trị có lỗi không được tính vào số liệu toàn tỉnh (đánh dấu trên các trang theo "
+        lines.append(f"{format_number(left)} giá trị có lỗi không được tính vào số liệu toàn tỉnh (đánh dấu trên các trang theo "
                      "cơ quan, liệt kê ở trang “Lỗi dữ liệu”).")
     bad = [f for f in c.files if f.status in ("rejected", "duplicate")]
     if bad:
@@ -102,7 +102,7 @@ def closing_summary(c: Consolidation, summary: dict, out, json_out=None, warning
         for f in bad[:12]:
             lines.append(f"  - {f.file}: {f.reason}")
         if len(bad) > 12:
-            lines.append(f"  … và {_vn(len(bad) - 12)} tệp khác (xem trang “Tình hình nộp”).")
+            lines.append(f"  … và {format_number(len(bad) - 12)} tệp khác (xem trang “Tình hình nộp”).")
     for w in warnings:
         lines.append(f"Lưu ý: {w}.")
     if c.previous is not None:

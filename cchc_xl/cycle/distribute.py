@@ -13,11 +13,11 @@ import re
 from pathlib import Path
 
 from cchc_xl import spec
-from cchc_xl.cycle.appraisal import Agency, Appraisal, DistributeError, _name_key, decl, exempt_codes, read_appraisal
-from cchc_xl.cycle.filenames import MAX_NAME_BYTES, MAX_NAME_CHARS, agency_file_names, safe_stem  # noqa: F401 (re-exported)
+from cchc_xl.cycle.filenames import agency_file_names
 from cchc_xl.files.fileio import os_reason
-from cchc_xl.normalize import format_number
-from cchc_xl.read.identity import same_name
+from cchc_xl.numtext import format_number
+from cchc_xl.read.appraisal import Agency, Appraisal, DistributeError, decl, exempt_codes, read_appraisal
+from cchc_xl.read.identity import name_key, same_name
 from cchc_xl.spec import SCHEMA_VERSION
 
 # ---- agency reports ------------------------------------------------------------------------
@@ -45,8 +45,8 @@ def agency_reports(ap: Appraisal, year: int, kind: str) -> list[tuple[Agency, di
     exempt = exempt_codes(ap)
     for ag in ap.agencies:
         cat = ap.catalogs.get((ag.level, ap.year)) or spec.catalog(ag.level, ap.year)
-        na = sorted(exempt.get(_name_key(ag.name), ()), key=spec.code_sort_key)
-        mine = lambda rows: sorted((r for r in rows if _name_key(r.agency) == _name_key(ag.name)),  # noqa: E731
+        na = sorted(exempt.get(name_key(ag.name), ()), key=spec.code_sort_key)
+        mine = lambda rows: sorted((r for r in rows if name_key(r.agency) == name_key(ag.name)),  # noqa: E731
                                    key=lambda r: spec.code_sort_key(r.code))
         areas = [{"code": r.code, "name": cat.areas_by_code[r.code].get("name"),
                   "max_score": r.max_score if r.max_score is not None else cat.applicable_max(r.code, na),
@@ -93,7 +93,7 @@ def area_total_mismatches(ap: Appraisal, reports: list[tuple[Agency, dict]]) -> 
         for issue in area_total_issues(report, cat):
             m = re.match(r"areas\[(\d+)\]", issue.field or "")
             code = report["areas"][int(m.group(1))]["code"] if m else None
-            row = next((r for r in ap.areas if r.code == code and _name_key(r.agency) == _name_key(ag.name)), None)
+            row = next((r for r in ap.areas if r.code == code and name_key(r.agency) == name_key(ag.name)), None)
             out.append(replace(issue, message=f"{ag.name}: {issue.message}",
                                sheet=row.sheet if row else issue.sheet, cell=row.cells["score"] if row else issue.cell))
     return out

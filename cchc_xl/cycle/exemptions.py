@@ -14,11 +14,9 @@ from openpyxl.formatting.rule import FormulaRule
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from cchc_xl import spec
-from cchc_xl.read.agency import a1
 from cchc_xl.sheets.measure import fit_row
-from cchc_xl.workbook.style import RED_FILL, RED_FONT
-from cchc_xl.workbook.template import _hint, _print_setup, _protect, _set_text
+from cchc_xl.workbook.kit import input_hint, set_text
+from cchc_xl.workbook.style import RED_FILL, RED_FONT, print_setup, protect
 
 
 def exemption_sheet(wb, rows: list[dict] | None, style_row, table) -> None:
@@ -42,7 +40,7 @@ def exemption_sheet(wb, rows: list[dict] | None, style_row, table) -> None:
         k = r - first
         if k < len(rows):
             for kk in ("agency", "code", "note"):
-                _set_text(ws[f"{L[kk]}{r}"], rows[k].get(kk))
+                set_text(ws[f"{L[kk]}{r}"], rows[k].get(kk))
             fit_row(ws, r, 11, max_col=ncol)
     f = first
     allowed = (f"IFERROR(INDEX(tc_khong_ap_dung,MATCH({key(f, 'lv')},tc_khoa,0)),"
@@ -64,75 +62,10 @@ def exemption_sheet(wb, rows: list[dict] | None, style_row, table) -> None:
             ("note", DataValidation(type="textLength", operator="lessThanOrEqual", formula1="2000", allow_blank=True),
              "Nội dung quá dài", "Lý do dài tối đa 2.000 ký tự.")):
         dv.errorTitle, dv.error, dv.showErrorMessage = title, error, True
-        _hint(dv, col[k]["title"], col[k].get("hint"))
+        input_hint(dv, col[k]["title"], col[k].get("hint"))
         dv.add(rng(k))
         ws.add_data_validation(dv)
     ws.freeze_panes = f"C{first}"
-    _print_setup(ws, f"{hr}:{hr}", get_column_letter(ncol))
+    print_setup(ws, f"{hr}:{hr}", get_column_letter(ncol))
     ws.print_area = f"A1:{get_column_letter(ncol)}{first + max(len(rows), 1) - 1}"
-    _protect(ws, allow_rows=True)
-
-
-def read_exemptions(rd, grids, cfg: dict, find_header, cell) -> list[dict]:
-    """The sheet's rows (``agency``, ``code``, ``note``, ``cells``); none when an older workbook lacks it."""
-    from cchc_xl.normalize import fold, parse_code
-
-    sheet = next((n for n in grids if fold(n) == fold(cfg["title"])), None)
-    if sheet is None:
-        return []
-    grid = grids[sheet]
-    hr, col = find_header(grid, cfg["columns"], sheet, rd.path)
-    titles = {c["key"]: c["title"] for c in cfg["columns"]}
-    out = []
-    for r in range(hr + 1, len(grid)):
-        if all(cell(grid, r, col[k]) is None for k in ("agency", "code", "note")):
-            continue
-        agency = rd.text(grid, sheet, r, col["agency"], "agency")
-        raw = cell(grid, r, col["code"])
-        code = parse_code(raw) if raw is not None else None
-        if agency is None:
-            rd.add("required", sheet, r, col["agency"], "agency", field_title=titles["agency"])
-        if code is None:
-            rd.add("required", sheet, r, col["code"], "code", field_title=titles["code"])
-        if agency is None or code is None:
-            continue
-        out.append({"agency": agency, "code": code, "note": rd.text(grid, sheet, r, col["note"], "note"),
-                    "sheet": sheet, "cells": {k: a1(r, c) for k, c in col.items()}})
-    return out
-
-
-def check_exemptions(ap, by_key, catalog_of, issue, level_label, name_key) -> None:
-    """Known agency and code, allowed to be exempt, given once, and not scored at the same time."""
-    seen: dict[tuple[str, str], str] = {}
-    scored = {(name_key(r.agency), r.code): r.cells["score"] for r in [*ap.areas, *ap.deductions]}
-    for row in ap.exemptions:
-        ag = by_key.get(name_key(row["agency"]))
-        where = dict(sheet=row["sheet"], cell=row["cells"]["code"], field="code")
-        if ag is None:
-            ap.issues.append(issue("unknown_agency", row["sheet"], row["cells"]["agency"], "agency",
-                                   value=row["agency"], registry=spec.load("appraisal")["sheets"]["registry"]["title"]))
-            continue
-        row["agency"] = ag.name
-        if not ag.level or ap.year is None:
-            continue
-        cat = catalog_of(ag.level)
-        item = cat.areas_by_code.get(row["code"]) or cat.criteria_by_code.get(row["code"])
-        if item is None:
-            ap.issues.append(issue("unknown_code", **where, severity="error", variant="of_agency", what="Mã",
-                                   code=row["code"], level=level_label(ag.level), criteria_year=cat.criteria_year,
-                                   agency=ag.name))
-            continue
-        if not item.get("may_not_apply"):
-            ap.issues.append(issue("not_applicable_not_allowed", **where, code=row["code"],
-                                   level=level_label(ag.level), year=str(cat.criteria_year), agency=ag.name))
-            continue
-        key = (name_key(ag.name), row["code"])
-        if key in seen:
-            ap.issues.append(issue("duplicate_exemption", **where, code=row["code"], agency=ag.name,
-                                   other_cell=seen[key]))
-            continue
-        seen[key] = row["cells"]["code"]
-        hits = [c for (a, c2), c in scored.items() if a == key[0] and (c2 == row["code"] or
-                                                                      c2.startswith(row["code"] + "."))]
-        if hits:
-            ap.issues.append(issue("exempt_but_scored", **where, code=row["code"], agency=ag.name, other_cell=hits[0]))
+    protect(ws, allow_rows=True)

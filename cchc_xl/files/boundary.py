@@ -23,7 +23,8 @@ import struct
 import zipfile
 from pathlib import Path
 
-from cchc_xl.normalize import fold, format_number
+from cchc_xl.normalize import fold
+from cchc_xl.numtext import format_number
 
 DAMAGED_PART = ("một phần bên trong tệp nén bị hỏng (kích thước khai báo hoặc mã kiểm tra không khớp với dữ liệu); "
                 "hãy mở bằng Excel, lưu lại rồi gửi lại")

@@ -69,7 +69,7 @@ def check(counts: dict[str, int] | None, max_cells: int | None) -> None:
     if total <= max_cells:
         return
     from cchc_xl import spec
-    from cchc_xl.normalize import format_number
+    from cchc_xl.numtext import format_number
 
     sheet, most = max(counts.items(), key=lambda kv: kv[1])
     raise UnreadableError("unreadable", spec.limits()["messages"]["too_many_cells"].format(

@@ -12,10 +12,9 @@ import os
 from pathlib import Path
 
 from cchc_xl.spec.jsonfile import (
-    _OS_REASONS,
+    OS_REASONS,
     os_reason,
 )
-from cchc_xl.spec.report_schema import load_report  # noqa: F401  (compatibility: cli.py imports it from here)
 
 
 def same_file(a: str | os.PathLike, b: str | os.PathLike) -> bool:
@@ -46,7 +45,7 @@ def check_writable(path: str | os.PathLike) -> None:
             raise OSError(f"{path}: không tạo được thư mục {parent} ({os_reason(exc)})") from None
     if not os.access(parent, os.W_OK):
         if _read_only(parent):
-            raise OSError(f"{path}: {_OS_REASONS['EROFS']} (thư mục {parent})")
+            raise OSError(f"{path}: {OS_REASONS['EROFS']} (thư mục {parent})")
         raise OSError(f"{path}: không có quyền ghi vào thư mục {parent}")
     if p.exists() and not os.access(p, os.W_OK):
         raise OSError(f"{path}: tệp đang mở trong Excel hoặc chỉ cho đọc; hãy đóng tệp rồi chạy lại")

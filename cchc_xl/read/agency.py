@@ -26,16 +26,8 @@ from cchc_xl.files.boundary import (
     col_letter,
     load_grids,
 )
-from cchc_xl.normalize import (
-    clean_text,
-    fold,
-    format_number,
-    is_error_value,
-    legacy_encoding,
-    parse_code,
-    parse_date,
-    parse_number,
-)
+from cchc_xl.normalize import clean_text, fold, is_error_value, legacy_encoding, parse_code, parse_date, parse_number
+from cchc_xl.numtext import format_number
 from cchc_xl.read import spelling
 from cchc_xl.spec import SCHEMA_VERSION, checks
 from cchc_xl.spec.issues import Issue, make

@@ -42,8 +42,9 @@ from pathlib import Path
 
 from cchc_xl import spec
 from cchc_xl.files.fileio import os_reason
-from cchc_xl.normalize import clean_text, fold, format_number, parse_date
-from cchc_xl.read.identity import AgencyIndex, code_key, conflicts, name_key, refusal_message  # noqa: F401 (re-exported)
+from cchc_xl.normalize import clean_text, fold, parse_date
+from cchc_xl.numtext import format_number
+from cchc_xl.read.identity import AgencyIndex, conflicts, name_key, refusal_message
 
 MAX_FIELD = 100_000  # characters in one CSV field; a registry cell is a name, a date or a phone number
 

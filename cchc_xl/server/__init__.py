@@ -2,7 +2,9 @@
 
 Modules: ``app`` (configuration, guards, errors), ``storage`` (SQLite + files, durability),
 ``auth`` (passwords, sessions, tokens, rate limits), ``access`` (per-request checks),
-``service`` (the actions, shared by pages and API), ``pages`` (Jinja2), ``api`` (JSON),
+the actions, shared by pages and API: ``rounds`` (opening a round, its agencies and links),
+``submissions`` (uploads, submitting, returning, each agency's state) and ``consolidation``
+(consolidating a round); ``pages`` (Jinja2), ``api`` (JSON),
 ``worker`` (untrusted files read in worker processes), ``chart`` (inline SVG).
 Imported only by the ``serve`` command: the rest of the toolkit never needs FastAPI.
 """
@@ -79,19 +81,19 @@ def seed_demo(config, echo=print) -> tuple[str | None, dict]:
 
     from cchc_xl.demo import DEMO_KIND, DEMO_YEAR, examples_dir, write_samples
     from cchc_xl.read.agency import UnreadableError, read_file
-    from cchc_xl.server import service
+    from cchc_xl.server import rounds, submissions
     from cchc_xl.server.app import Server
 
     srv = Server(config)
     try:
-        if service.rounds(srv.store):
+        if rounds.rounds(srv.store):
             echo("Thư mục dữ liệu đã có đợt báo cáo; không tạo thêm đợt chạy thử.")
             return None, srv.shown_once
-        agencies = service.registry_from_file(examples_dir() / "registry.csv")
+        agencies = rounds.registry_from_file(examples_dir() / "registry.csv")
         deadline = (dt.date.today() + dt.timedelta(days=14)).isoformat()
-        rid = service.open_round(srv.store, DEMO_YEAR, DEMO_KIND, deadline, agencies, False, "chạy thử",
-                                 "registry.csv (mẫu)")
-        rows = service.agencies_of(srv.store, rid)
+        rid = rounds.open_round(srv.store, DEMO_YEAR, DEMO_KIND, deadline, agencies, False, "chạy thử",
+                                "registry.csv (mẫu)")
+        rows = rounds.agencies_of(srv.store, rid)
         with tempfile.TemporaryDirectory() as tmp:
             samples = write_samples(Path(tmp) / "nop")
             for path in samples["files"]:
@@ -101,12 +103,12 @@ def seed_demo(config, echo=print) -> tuple[str | None, dict]:
                     ag = read_file(path).report["agency"]  # the demo's own workbooks
                 except UnreadableError:
                     continue
-                agency = service.match_agency(rows, ag)
+                agency = rounds.match_agency(rows, ag)
                 if agency is None:
                     continue
-                asyncio.run(service.accept_upload(srv.store, srv.workers, agency, path.read_bytes(), path.name,
-                                                  True, "chạy thử"))
-        first = service.agencies_of(srv.store, rid)[-1]
+                asyncio.run(submissions.accept_upload(srv.store, srv.workers, agency, path.read_bytes(), path.name,
+                                                      True, "chạy thử"))
+        first = rounds.agencies_of(srv.store, rid)[-1]
         return f"/nop/{first['token']}", srv.shown_once
     finally:
         srv.close()

@@ -6,7 +6,7 @@ import hmac
 
 from fastapi import Request
 
-from cchc_xl.server import accounts, service
+from cchc_xl.server import accounts, rounds, submissions
 from cchc_xl.server.auth import bearer, token_hash
 from cchc_xl.server.errors import NeedLogin, NeedNewPassword, Refused
 
@@ -52,7 +52,7 @@ def agency_csrf(request: Request, agency) -> str:
 
 
 def agency_by_link(request: Request, token: str):
-    agency = service.agency_by_token(server_of(request).store, token)
+    agency = rounds.agency_by_token(server_of(request).store, token)
     if agency is None:
         _throttle_bad(request)
         raise Refused(401, BAD_LINK)
@@ -78,7 +78,7 @@ def api_caller(request: Request, allow_agency: bool = True, allow_admin: bool = 
             return "admin", None
         raise Refused(403, WRONG_ROLE["admin"])
     if tok:
-        agency = service.agency_by_token(server_of(request).store, tok)
+        agency = rounds.agency_by_token(server_of(request).store, tok)
         if agency is not None:
             if allow_agency:
                 return "agency", agency
@@ -89,7 +89,7 @@ def api_caller(request: Request, allow_agency: bool = True, allow_admin: bool = 
 
 def own_submission(store, agency, sid: int):
     """An agency may see only its own submissions: 403 for another agency's."""
-    sub = service.get_submission(store, sid)
+    sub = submissions.get_submission(store, sid)
     if sub["agency_id"] != agency["id"]:
         raise Refused(403, "Bài nộp này thuộc cơ quan khác.")
     return sub

@@ -14,7 +14,7 @@ import contextlib
 import threading
 
 from cchc_xl import spec
-from cchc_xl.normalize import format_number
+from cchc_xl.numtext import format_number
 from cchc_xl.server.errors import MB, ServiceError
 
 _reserved: dict[int, int] = {}  # agency id → bytes of uploads being stored right now (not yet recorded)

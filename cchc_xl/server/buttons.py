@@ -19,7 +19,7 @@ import re
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
-from cchc_xl.server import service
+from cchc_xl.server import submissions
 from cchc_xl.server.access import WRONG_ROLE, agency_by_link, is_admin_token, server_of, upload_allowed
 from cchc_xl.server.auth import bearer
 from cchc_xl.server.errors import Refused
@@ -214,7 +214,7 @@ async def button(request: Request, kind: str):
         data = await _payload_as_workbook(srv, agency, payload)
     name = str((payload.get("book") or {}).get("name") or "bao_cao.xlsx")
     name = name.rsplit(".", 1)[0] + ".xlsx"
-    answer = await service.accept_upload(srv.store, srv.workers, agency, data, name, True, "excel")
+    answer = await submissions.accept_upload(srv.store, srv.workers, agency, data, name, True, "excel")
     v = answer["validation"]
     if answer["submitted"]:
         text = (f"Đã nộp báo cáo của {agency['name']} lên Sở Nội vụ (bài số {answer['submission']}; "

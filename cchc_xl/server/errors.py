@@ -1,6 +1,6 @@
 """The server's refusals and the few constants every part of it shares.
 
-A leaf: it imports nothing of the server, so the app factory, the routers and the service all
+A leaf: it imports nothing of the server, so the app factory, the routers and the actions all
 read it without importing one another back.
 """
 

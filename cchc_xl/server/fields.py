@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 from cchc_xl import spec
-from cchc_xl.normalize import format_number
+from cchc_xl.numtext import format_number
 from cchc_xl.server.errors import ServiceError
 
 _TYPE_WORDS = {bool: "đúng/sai", int: "số", float: "số thập phân", list: "danh sách", dict: "đối tượng"}

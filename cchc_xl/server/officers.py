@@ -6,7 +6,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse
 
-from cchc_xl.server import accounts, auditlog, service
+from cchc_xl.server import accounts, auditlog, rounds, submissions
 from cchc_xl.server.access import SESSION_COOKIE, check_csrf, department, server_of
 from cchc_xl.server.auth import check_password
 from cchc_xl.server.errors import Refused
@@ -38,12 +38,12 @@ async def agency_page(request: Request, aid: int, da: str | None = None):
     sess = department(request)
     srv = server_of(request)
     agency = _agency(srv.store, aid)
-    rnd = service.get_round(srv.store, agency["round_id"])
-    subs = service.submissions_of(srv.store, aid)
+    rnd = rounds.get_round(srv.store, agency["round_id"])
+    subs = submissions.submissions_of(srv.store, aid)
     return render("agency_admin.html", sess=sess, agency=agency, rnd=rnd, subs=list(reversed(subs)),
                   attempt={s["id"]: n for n, s in enumerate(subs, start=1)},
-                  state=service.agency_state(rnd, agency, subs), comments=service.comments_of(srv.store, aid),
-                  link=service.link(srv.base_url(request), agency["token"]),
+                  state=submissions.agency_state(rnd, agency, subs), comments=submissions.comments_of(srv.store, aid),
+                  link=rounds.link(srv.base_url(request), agency["token"]),
                   done=LINK_ACTIONS.get(da or "", {}).get("title"), done_key=da)
 
 
@@ -66,7 +66,7 @@ async def link_action(request: Request, aid: int, action: str):
     if action not in LINK_ACTIONS:
         raise Refused(404, "Không có thao tác này.")
     agency = _agency(srv.store, aid)
-    service.reissue_link(srv.store, aid, revoke_only=action == "thu-hoi")
+    rounds.reissue_link(srv.store, aid, revoke_only=action == "thu-hoi")
     srv.store.audit(sess["user"], LINK_ACTIONS[action]["audit"],
                     {"agency": agency["name"], "round": agency["round_id"], "agency_id": aid}, srv.client_ip(request))
     return RedirectResponse(f"/so-noi-vu/co-quan/{aid}?da={action}#duong-dan", status_code=303)
@@ -93,8 +93,8 @@ async def audit_page(request: Request, dot: str | None = None, co_quan: str | No
     if agency is not None and rid is None:
         rid = agency["round_id"]
     return render("audit.html", sess=sess, rows=auditlog.entries(store, rid, aid), limit=auditlog.LIMIT,
-                  rounds=service.rounds(store), rid=rid, aid=aid, agency=agency,
-                  agencies=service.agencies_of(store, rid) if rid else [])
+                  rounds=rounds.rounds(store), rid=rid, aid=aid, agency=agency,
+                  agencies=rounds.agencies_of(store, rid) if rid else [])
 
 
 # ---- accounts -------------------------------------------------------------------------------

@@ -13,7 +13,7 @@ from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Resp
 from starlette.concurrency import run_in_threadpool
 
 from cchc_xl import spec
-from cchc_xl.server import accounts, service
+from cchc_xl.server import accounts, consolidation, rounds, submissions
 from cchc_xl.server.access import (
     SESSION_COOKIE,
     agency_by_link,
@@ -29,7 +29,8 @@ from cchc_xl.server.access import (
 )
 from cchc_xl.server.auth import check_password
 from cchc_xl.server.chart import rate_chart
-from cchc_xl.server.errors import ADMIN_USER, MB, Refused, sentence, too_large_text
+from cchc_xl.server.errors import ADMIN_USER, MB, Refused, ServiceError, sentence, too_large_text
+from cchc_xl.server.rules import submit_rule_sentence, submit_rules, submits_on_upload
 
 router = APIRouter()
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "server"
@@ -41,14 +42,14 @@ def _env():
     from jinja2 import Environment, FileSystemLoader, select_autoescape
 
     env = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=select_autoescape(["html"]))
-    env.filters["time"] = service.local_time
-    env.filters["date"] = service.local_date
-    env.filters["period"] = lambda kind, year=None: service.period_label(kind, year)
-    env.filters["level"] = service.level_label
-    env.globals["macro_warning"] = service.MACRO_WARNING
+    env.filters["time"] = rounds.local_time
+    env.filters["date"] = rounds.local_date
+    env.filters["period"] = lambda kind, year=None: rounds.period_label(kind, year)
+    env.filters["level"] = rounds.level_label
+    env.globals["macro_warning"] = submissions.MACRO_WARNING
     env.filters["role"] = accounts.role_label
     env.filters["issue_title"] = _issue_title
-    env.filters["refusal_label"] = service.refusal_label
+    env.filters["refusal_label"] = submissions.refusal_label
     env.globals["may"] = accounts.may
     return env
 
@@ -149,9 +150,9 @@ async def logout(request: Request):
 async def rounds_page(request: Request):
     sess = department(request)
     store = server_of(request).store
-    items = [(r, service.round_status(store, r["id"])) for r in service.rounds(store)]
+    items = [(r, submissions.round_status(store, r["id"])) for r in rounds.rounds(store)]
     return render("rounds.html", sess=sess, items=items, periods=spec.period_kinds(), error=None,
-                  rules=service.submit_rules(), may=accounts.may)
+                  rules=submit_rules(), may=accounts.may)
 
 
 @router.post("/so-noi-vu/dot")
@@ -165,34 +166,34 @@ async def open_round(request: Request):
     reg = form.get("registry")
     try:
         if reg is None or not hasattr(reg, "read") or not reg.filename:
-            raise service.ServiceError("hãy chọn tệp danh sách cơ quan (.csv hoặc .xlsx, cột ten, ma, cap)")
+            raise ServiceError("hãy chọn tệp danh sách cơ quan (.csv hoặc .xlsx, cột ten, ma, cap)")
         suffix = Path(reg.filename).suffix.lower()
         if suffix not in (".csv", ".txt", ".xlsx"):
-            raise service.ServiceError(f"{reg.filename}: danh sách cơ quan phải là tệp .csv hoặc .xlsx")
+            raise ServiceError(f"{reg.filename}: danh sách cơ quan phải là tệp .csv hoặc .xlsx")
         data = await reg.read()
         appraisal = form.get("appraisal")
-        year, period, deadline = service.check_round_fields(form.get("year"), form.get("period"),
-                                                            form.get("deadline"))
+        year, period, deadline = rounds.check_round_fields(form.get("year"), form.get("period"),
+                                                           form.get("deadline"))
         with tempfile.TemporaryDirectory() as tmp:
-            path = Path(tmp) / service.user_file_name(reg.filename, suffix)  # messages name the user's file
+            path = Path(tmp) / submissions.user_file_name(reg.filename, suffix)  # messages name the user's file
             path.write_bytes(data)
-            agencies = await run_in_threadpool(service.registry_from_file, path)
+            agencies = await run_in_threadpool(rounds.registry_from_file, path)
             prefilled = []
             if appraisal is not None and getattr(appraisal, "filename", None):
                 if Path(appraisal.filename).suffix.lower() != ".xlsx":
-                    raise service.ServiceError(f"{appraisal.filename}: sổ thẩm định phải là tệp .xlsx")
-                ap = Path(tmp) / service.user_file_name(appraisal.filename, ".xlsx")
+                    raise ServiceError(f"{appraisal.filename}: sổ thẩm định phải là tệp .xlsx")
+                ap = Path(tmp) / submissions.user_file_name(appraisal.filename, ".xlsx")
                 ap.write_bytes(await appraisal.read())
-                prefilled = await run_in_threadpool(service.prefilled_workbooks, ap, year, period, Path(tmp) / "ra")
-            rid = service.open_round(srv.store, year, period, deadline, agencies, form.get("allow_errors") == "1",
-                                     sess["user"], reg.filename, form.get("submit_rule"))
-            unknown = await run_in_threadpool(service.attach_prefilled, srv.store, rid, prefilled)
+                prefilled = await run_in_threadpool(rounds.prefilled_workbooks, ap, year, period, Path(tmp) / "ra")
+            rid = rounds.open_round(srv.store, year, period, deadline, agencies, form.get("allow_errors") == "1",
+                                    sess["user"], reg.filename, form.get("submit_rule"))
+            unknown = await run_in_threadpool(rounds.attach_prefilled, srv.store, rid, prefilled)
         if unknown:
             srv.store.audit(sess["user"], "so_tham_dinh_co_co_quan_ngoai_danh_sach", {"round": rid, "agencies": unknown})
-    except service.ServiceError as exc:
-        items = [(r, service.round_status(srv.store, r["id"])) for r in service.rounds(srv.store)]
+    except ServiceError as exc:
+        items = [(r, submissions.round_status(srv.store, r["id"])) for r in rounds.rounds(srv.store)]
         return render("rounds.html", 400, sess=sess, items=items, periods=spec.period_kinds(),
-                      error=sentence(exc.message), rules=service.submit_rules(), may=accounts.may)
+                      error=sentence(exc.message), rules=submit_rules(), may=accounts.may)
     srv.store.audit(sess["user"], "mo_dot", {"round": rid, "agencies": len(agencies)}, srv.client_ip(request))
     return RedirectResponse(f"/so-noi-vu/dot/{rid}", status_code=303)
 
@@ -201,17 +202,17 @@ async def open_round(request: Request):
 async def dashboard(request: Request, rid: int):
     sess = department(request)
     srv = server_of(request)
-    status = service.round_status(srv.store, rid)
+    status = submissions.round_status(srv.store, rid)
     return render("dashboard.html", sess=sess, r=status, chart=rate_chart(status),
-                  consolidations=service.consolidations_of(srv.store, rid), base=srv.base_url(request),
-                  labels=service.STATUS_LABELS, rule=service.submit_rule_sentence(status))
+                  consolidations=consolidation.consolidations_of(srv.store, rid), base=srv.base_url(request),
+                  labels=submissions.STATUS_LABELS, rule=submit_rule_sentence(status))
 
 
 @router.get("/so-noi-vu/dot/{rid}/duong-dan.xlsx")
 async def links(request: Request, rid: int):
     sess = department(request, "links")  # the links are the agencies' secrets
     srv = server_of(request)
-    data = await run_in_threadpool(service.links_workbook, srv.store, rid, srv.base_url(request))
+    data = await run_in_threadpool(rounds.links_workbook, srv.store, rid, srv.base_url(request))
     srv.store.audit(sess["user"], "xuat_duong_dan", {"round": rid}, srv.client_ip(request))
     return attachment(data, f"duong_dan_nop_bai_dot_{rid}.xlsx", XLSX)
 
@@ -221,14 +222,14 @@ async def consolidate(request: Request, rid: int):
     sess = department(request, "consolidation")
     srv = server_of(request)
     check_csrf((await request.form()).get("csrf"), sess["csrf"])
-    await run_in_threadpool(service.consolidate_round, srv.store, rid, sess["user"], srv.config.catalog_dirs)
+    await run_in_threadpool(consolidation.consolidate_round, srv.store, rid, sess["user"], srv.config.catalog_dirs)
     return RedirectResponse(f"/so-noi-vu/dot/{rid}#tong-hop", status_code=303)
 
 
 @router.get("/so-noi-vu/dot/{rid}/tong-hop/{cid}/{kind}")
 async def consolidation_file(request: Request, rid: int, cid: int, kind: str):
     department(request)
-    path = service.consolidation_file(server_of(request).store, rid, cid, kind)
+    path = consolidation.consolidation_file(server_of(request).store, rid, cid, kind)
     return FileResponse(path, filename=path.name, media_type=content_type(path.name))
 
 
@@ -236,32 +237,32 @@ async def consolidation_file(request: Request, rid: int, cid: int, kind: str):
 async def submission_page(request: Request, sid: int):
     sess = department(request)
     store = server_of(request).store
-    sub = service.get_submission(store, sid)
+    sub = submissions.get_submission(store, sid)
     agency = store.one("SELECT * FROM agencies WHERE id=?", sub["agency_id"])
     attempt = store.one("SELECT COUNT(*) AS n FROM submissions WHERE agency_id=? AND id<=?", agency["id"], sid)["n"]
     return render("submission.html", sess=sess, sub=sub, agency=agency, v=json.loads(sub["validation"]),
                   groups=_by_sheet(json.loads(sub["validation"])["issues"]), attempt=attempt,
-                  comments=service.comments_of(store, agency["id"]).get(sid, []),
-                  rnd=service.get_round(store, sub["round_id"]))
+                  comments=submissions.comments_of(store, agency["id"]).get(sid, []),
+                  rnd=rounds.get_round(store, sub["round_id"]))
 
 
 @router.get("/so-noi-vu/bai/{sid}/{what}")
 async def submission_file(request: Request, sid: int, what: str):
     department(request)
     srv = server_of(request)
-    sub = service.get_submission(srv.store, sid)
+    sub = submissions.get_submission(srv.store, sid)
     agency = srv.store.one("SELECT name FROM agencies WHERE id=?", sub["agency_id"])
     return await _submission_download(srv, sub, agency["name"], what)
 
 
 async def _submission_download(srv, sub, agency_name: str, what: str):
     if what == "danh-dau":
-        path = await service.annotated_copy(srv.store, srv.workers, sub)
-        return FileResponse(path, filename=service.download_name(agency_name, "_danh_dau.xlsx"), media_type=XLSX)
+        path = await submissions.annotated_copy(srv.store, srv.workers, sub)
+        return FileResponse(path, filename=submissions.download_name(agency_name, "_danh_dau.xlsx"), media_type=XLSX)
     if what == "tep":
         suffix = Path(sub["stored_name"]).suffix
         return FileResponse(srv.store.file_path(sub["stored_name"]),
-                            filename=service.download_name(agency_name, f"_bai_{sub['id']}{suffix}"),
+                            filename=submissions.download_name(agency_name, f"_bai_{sub['id']}{suffix}"),
                             media_type=content_type(suffix))
     raise Refused(404, "Không có tệp này.")
 
@@ -272,8 +273,8 @@ async def return_submission(request: Request, sid: int):
     form = await request.form()
     check_csrf(form.get("csrf"), sess["csrf"])
     store = server_of(request).store
-    service.return_submission(store, sid, str(form.get("comment") or ""), sess["user"])
-    return RedirectResponse(f"/so-noi-vu/dot/{service.get_submission(store, sid)['round_id']}", status_code=303)
+    submissions.return_submission(store, sid, str(form.get("comment") or ""), sess["user"])
+    return RedirectResponse(f"/so-noi-vu/dot/{submissions.get_submission(store, sid)['round_id']}", status_code=303)
 
 
 # ---- the agency -----------------------------------------------------------------------------
@@ -287,10 +288,10 @@ def _by_sheet(issues: list[dict]) -> list[tuple[str, list[dict]]]:
 
 def _agency_ctx(request: Request, agency, token: str) -> dict:
     store = server_of(request).store
-    rnd = service.get_round(store, agency["round_id"])
-    subs = service.submissions_of(store, agency["id"])
-    comments = service.comments_of(store, agency["id"])
-    state = service.agency_state(rnd, agency, subs)
+    rnd = rounds.get_round(store, agency["round_id"])
+    subs = submissions.submissions_of(store, agency["id"])
+    comments = submissions.comments_of(store, agency["id"])
+    state = submissions.agency_state(rnd, agency, subs)
     returned = None
     last = next((s for s in reversed(subs) if s["submitted_at"]), None)
     if last is not None and last["returned_at"] and state["status"] != "da_nop":
@@ -300,9 +301,9 @@ def _agency_ctx(request: Request, agency, token: str) -> dict:
     return {"agency": agency, "token": token, "rnd": rnd, "subs": list(reversed(subs)), "state": state,
             "csrf": agency_csrf(request, agency), "comments": comments, "returned": returned,
             "attempt": {s["id"]: n for n, s in enumerate(subs, start=1)},
-            "rule": service.submit_rule_sentence(rnd), "submits_on_upload": service.submits_on_upload(rnd),
+            "rule": submit_rule_sentence(rnd), "submits_on_upload": submits_on_upload(rnd),
             "max_mb": server_of(request).config.max_upload // MB,
-            "can_submit": lambda s: service.can_submit(rnd, s)}
+            "can_submit": lambda s: submissions.can_submit(rnd, s)}
 
 
 @router.get("/nop/{token}")
@@ -339,8 +340,8 @@ async def addin_download(request: Request):
 @router.get("/nop/{token}/bieu-mau")
 async def agency_workbook(request: Request, token: str):
     agency = agency_by_link(request, token)
-    path = await run_in_threadpool(service.blank_workbook, server_of(request).store, agency)
-    return FileResponse(path, filename=service.download_name(agency["name"], path.suffix), media_type=XLSX)
+    path = await run_in_threadpool(submissions.blank_workbook, server_of(request).store, agency)
+    return FileResponse(path, filename=submissions.download_name(agency["name"], path.suffix), media_type=XLSX)
 
 
 @router.post("/nop/{token}/tai-len")
@@ -355,8 +356,8 @@ async def agency_upload(request: Request, token: str):
     item = form.get("file")
     if item is None or not hasattr(item, "read") or not item.filename:
         raise Refused(400, "Hãy chọn tệp biểu mẫu (.xlsx) trước khi bấm Tải lên và kiểm tra.")
-    answer = await service.accept_upload(srv.store, srv.workers, agency, await item.read(), item.filename,
-                                         True, "trang")  # submitted at once when the round's rule says so
+    answer = await submissions.accept_upload(srv.store, srv.workers, agency, await item.read(), item.filename,
+                                             True, "trang")  # submitted at once when the round's rule says so
     return RedirectResponse(f"/nop/{token}/bai/{answer['submission']}", status_code=303)
 
 
@@ -376,7 +377,7 @@ async def agency_submit(request: Request, token: str, sid: int):
     check_csrf(form.get("csrf"), agency_csrf(request, agency))
     store = server_of(request).store
     own_submission(store, agency, sid)
-    service.submit(store, agency, sid)
+    submissions.submit(store, agency, sid)
     return RedirectResponse(f"/nop/{token}/bai/{sid}", status_code=303)
 
 

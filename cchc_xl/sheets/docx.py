@@ -133,7 +133,7 @@ def _display(value) -> str:
     if value is None:
         return ""
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        from cchc_xl.normalize import format_number
+        from cchc_xl.numtext import format_number
 
         return format_number(value)
     return str(value)

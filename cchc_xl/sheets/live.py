@@ -36,7 +36,7 @@ def cell_value(v):
     return v
 
 
-def _try(fn, *args, **kwargs):
+def try_optional(fn, *args, **kwargs):
     """Formatting that some engines cannot do (page setup on the remote engine…) is optional."""
     try:
         return fn(*args, **kwargs)
@@ -44,7 +44,7 @@ def _try(fn, *args, **kwargs):
         return None
 
 
-def _set(obj, attr: str, value) -> None:
+def set_optional(obj, attr: str, value) -> None:
     try:
         setattr(obj, attr, value)
     except Exception:  # noqa: BLE001 - cosmetic only
@@ -95,12 +95,12 @@ def _render_model(sheet, m) -> None:
     grid = [[cell_value(c.value) if c is not None else None for c in row.cells] for row in m.rows]
     whole = sheet.range((1, 1), (nrows, n))
     whole.value = grid
-    _set(whole.font, "name", m.font_name)
-    _set(whole.font, "size", m.font_size)
-    _set(whole, "wrap_text", True)
-    _set(whole, "vertical_alignment", "top")
+    set_optional(whole.font, "name", m.font_name)
+    set_optional(whole.font, "size", m.font_size)
+    set_optional(whole, "wrap_text", True)
+    set_optional(whole, "vertical_alignment", "top")
     for i, w in enumerate(m.columns, start=1):
-        _set(sheet.range((1, i)), "column_width", w)
+        set_optional(sheet.range((1, i)), "column_width", w)
     r = 0
     while r < nrows:  # equal heights in one go
         h = m.rows[r].height
@@ -108,7 +108,7 @@ def _render_model(sheet, m) -> None:
         while k + 1 < nrows and m.rows[k + 1].height == h:
             k += 1
         if h is not None:
-            _set(sheet.range((r + 1, 1), (k + 1, 1)), "row_height", h)
+            set_optional(sheet.range((r + 1, 1), (k + 1, 1)), "row_height", h)
         r = k + 1
     runs: list[tuple] = []  # (row, col1, col2, rows down, style) of cells styled alike
     edges: list[tuple] = []  # the same for the borders alone
@@ -125,23 +125,23 @@ def _render_model(sheet, m) -> None:
             _extend(edges, r, c, c + cell.merge_across - 1, cell.merge_down, cell.border,
                     ("l" in cell.border) == ("r" in cell.border))
             if isinstance(cell.value, str) and 0 < cell.bold_chars < len(cell.value) and not cell.bold:
-                _try(lambda rng=sheet.range((r, c)), k=cell.bold_chars: setattr(rng.characters[0:k].font, "bold", True))
+                try_optional(lambda rng=sheet.range((r, c)), k=cell.bold_chars: setattr(rng.characters[0:k].font, "bold", True))
     for r1, r2, c1, c2, (bold, italic, size, align, valign, wrap, fmt) in _blocks(runs, lambda st: True):
         rng = sheet.range((r1, c1), (r2, c2))
         if bold:
-            _set(rng.font, "bold", True)
+            set_optional(rng.font, "bold", True)
         if italic:
-            _set(rng.font, "italic", True)
+            set_optional(rng.font, "italic", True)
         if size and size != m.font_size:
-            _set(rng.font, "size", size)
+            set_optional(rng.font, "size", size)
         if align != "left":
-            _set(rng, "horizontal_alignment", align)
+            set_optional(rng, "horizontal_alignment", align)
         if valign != "top":
-            _set(rng, "vertical_alignment", valign)
+            set_optional(rng, "vertical_alignment", valign)
         if not wrap:
-            _set(rng, "wrap_text", False)
+            set_optional(rng, "wrap_text", False)
         if fmt:
-            _set(rng, "number_format", fmt)
+            set_optional(rng, "number_format", fmt)
     for r1, r2, c1, c2, border in _blocks(edges, lambda b: ("t" in b) == ("b" in b)):
         if not border:
             continue
@@ -150,11 +150,11 @@ def _render_model(sheet, m) -> None:
             sides.append("inside_vertical")
         if "t" in border and "b" in border and r2 > r1:
             sides.append("inside_horizontal")
-        _try(sheet.range((r1, c1), (r2, c2)).borders.set, sides, line_style="continuous")
-    last_col = _col_letter(n)
-    _try(setattr, sheet.page_setup, "print_area", f"A1:{last_col}{max(1, nrows)}")
+        try_optional(sheet.range((r1, c1), (r2, c2)).borders.set, sides, line_style="continuous")
+    last_col = letter_of(n)
+    try_optional(setattr, sheet.page_setup, "print_area", f"A1:{last_col}{max(1, nrows)}")
     if _is_com(sheet):
-        _try(_com_page_setup, sheet, m.landscape, m.header_rows, m.footer, m.margins)
+        try_optional(_com_page_setup, sheet, m.landscape, m.header_rows, m.footer, m.margins)
 
 
 def _extend(runs: list, r: int, c1: int, c2: int, down: int, style, joinable: bool) -> None:
@@ -189,29 +189,29 @@ def _com_page_setup(sheet, landscape, header_rows, footer, margins) -> None:
     """A4, landscape, one page wide, title rows, footer: desktop Excel only (the remote engine
     has no page setup), and every property is optional."""
     app = sheet.book.app.api
-    _set(app, "PrintCommunication", False)
+    set_optional(app, "PrintCommunication", False)
     ps = sheet.api.PageSetup
-    _set(ps, "PaperSize", 9)
-    _set(ps, "Orientation", 2 if landscape else 1)
-    _set(ps, "Zoom", False)
-    _set(ps, "FitToPagesWide", 1)
-    _set(ps, "FitToPagesTall", False)
-    _set(ps, "CenterHorizontally", True)
+    set_optional(ps, "PaperSize", 9)
+    set_optional(ps, "Orientation", 2 if landscape else 1)
+    set_optional(ps, "Zoom", False)
+    set_optional(ps, "FitToPagesWide", 1)
+    set_optional(ps, "FitToPagesTall", False)
+    set_optional(ps, "CenterHorizontally", True)
     if header_rows:
-        _set(ps, "PrintTitleRows", f"${header_rows[0]}:${header_rows[1]}")
+        set_optional(ps, "PrintTitleRows", f"${header_rows[0]}:${header_rows[1]}")
     if footer:
-        _set(ps, "CenterFooter", footer)
+        set_optional(ps, "CenterFooter", footer)
     if margins:
         left, right, top, bottom = margins
         for attr, inches in (("LeftMargin", left), ("RightMargin", right), ("TopMargin", top),
                              ("BottomMargin", bottom)):
-            _set(ps, attr, inches * 72)
-        _set(ps, "HeaderMargin", HEADER_FOOTER_DISTANCE * 72)
-        _set(ps, "FooterMargin", HEADER_FOOTER_DISTANCE * 72)
-    _set(app, "PrintCommunication", True)
+            set_optional(ps, attr, inches * 72)
+        set_optional(ps, "HeaderMargin", HEADER_FOOTER_DISTANCE * 72)
+        set_optional(ps, "FooterMargin", HEADER_FOOTER_DISTANCE * 72)
+    set_optional(app, "PrintCommunication", True)
 
 
-def _col_letter(n: int) -> str:
+def letter_of(n: int) -> str:
     """1 → "A" (1-based, as the live workbook's ranges are)."""
     from cchc_xl.read.agency import col_letter
 
@@ -227,44 +227,44 @@ def render_table(sheet, t) -> None:
     nrows = len(grid)
     hr = t.header_row
     whole = sheet.range((1, 1), (nrows, n))
-    _set(whole.font, "name", FONT_NAME)
-    _set(whole.font, "size", TABLE_BODY_SIZE)
-    _set(whole, "vertical_alignment", "top")
-    _set(sheet.range((1, 1)).font, "bold", True)
-    _set(sheet.range((1, 1)).font, "size", TABLE_TITLE_SIZE)
+    set_optional(whole.font, "name", FONT_NAME)
+    set_optional(whole.font, "size", TABLE_BODY_SIZE)
+    set_optional(whole, "vertical_alignment", "top")
+    set_optional(sheet.range((1, 1)).font, "bold", True)
+    set_optional(sheet.range((1, 1)).font, "size", TABLE_TITLE_SIZE)
     if t.subtitle:
-        _set(sheet.range((2, 1)).font, "italic", True)
+        set_optional(sheet.range((2, 1)).font, "italic", True)
     header = sheet.range((hr, 1), (hr, n))
-    _set(header.font, "bold", True)
-    _set(header, "color", "#" + HEADER_FILL)
-    _set(header, "wrap_text", True)
-    _set(header, "horizontal_alignment", "center")
+    set_optional(header.font, "bold", True)
+    set_optional(header, "color", "#" + HEADER_FILL)
+    set_optional(header, "wrap_text", True)
+    set_optional(header, "horizontal_alignment", "center")
     body_rows = t.rows + ([t.total] if t.total else [])
     last = hr + len(body_rows)
     table = sheet.range((hr, 1), (max(last, hr), n))
-    _try(table.borders.set, "all", line_style="continuous", weight="thin")
+    try_optional(table.borders.set, "all", line_style="continuous", weight="thin")
     for i, col in enumerate(t.columns, start=1):
-        _set(sheet.range((1, i)), "column_width", col.width)
+        set_optional(sheet.range((1, i)), "column_width", col.width)
         if last <= hr:
             continue
         rng = sheet.range((hr + 1, i), (last, i))
         if col.kind == "date":
-            _set(rng, "number_format", DATE_FORMAT)
-            _set(rng, "horizontal_alignment", "center")
+            set_optional(rng, "number_format", DATE_FORMAT)
+            set_optional(rng, "horizontal_alignment", "center")
         elif col.kind == "center":
-            _set(rng, "horizontal_alignment", "center")
-            _set(rng, "wrap_text", True)
+            set_optional(rng, "horizontal_alignment", "center")
+            set_optional(rng, "wrap_text", True)
         else:
             whole_fmt, frac_fmt = NUMBER_FORMATS.get(col.kind, DEFAULT_NUMBER_FORMATS)
-            _set(rng, "number_format", whole_fmt)
-            _set(rng, "wrap_text", True)
+            set_optional(rng, "number_format", whole_fmt)
+            set_optional(rng, "wrap_text", True)
             for r, row in enumerate(body_rows, start=hr + 1):  # numbers: right, fractions their format
                 v = row[i - 1] if i - 1 < len(row) else None
                 if isinstance(v, (int, float)) and not isinstance(v, bool):
                     cell = sheet.range((r, i))
-                    _set(cell, "horizontal_alignment", "right")
+                    set_optional(cell, "horizontal_alignment", "right")
                     if isinstance(v, float) and not v.is_integer():
-                        _set(cell, "number_format", frac_fmt)
+                        set_optional(cell, "number_format", frac_fmt)
     kinds = list(t.row_kinds or [])
     if t.total:
         kinds += [None] * (len(t.rows) - len(kinds)) + ["total"]
@@ -275,10 +275,10 @@ def render_table(sheet, t) -> None:
             k += 1
         if kinds[i] in ROW_FILLS:
             rng = sheet.range((hr + 1 + i, 1), (hr + 1 + k, n))
-            _set(rng, "color", "#" + ROW_FILLS[kinds[i]])
+            set_optional(rng, "color", "#" + ROW_FILLS[kinds[i]])
             if kinds[i] in ("group", "total"):
-                _set(rng.font, "bold", True)
+                set_optional(rng.font, "bold", True)
         i = k + 1
-    _try(setattr, sheet.page_setup, "print_area", f"A1:{_col_letter(n)}{max(nrows, 1)}")
+    try_optional(setattr, sheet.page_setup, "print_area", f"A1:{letter_of(n)}{max(nrows, 1)}")
     if _is_com(sheet):
-        _try(_com_page_setup, sheet, True, (hr, hr), FOOTER, TABLE_MARGINS)
+        try_optional(_com_page_setup, sheet, True, (hr, hr), FOOTER, TABLE_MARGINS)

@@ -101,7 +101,7 @@ def load_json(path: str | os.PathLike, display: str | None = None, check=None):
             from None
 
 
-_OS_REASONS = {
+OS_REASONS = {
     "ENOENT": "không tìm thấy tệp hoặc thư mục",
     "EACCES": "không có quyền, hoặc tệp đang mở trong chương trình khác",
     "EPERM": "không có quyền",
@@ -135,12 +135,12 @@ _OS_REASONS = {
 def os_reason(exc: BaseException) -> str:
     """Why an operating-system call failed, in Vietnamese (the OS's own text is English)."""
     if not isinstance(exc, OSError):  # Path.resolve's RuntimeError on a symbolic-link loop
-        return _OS_REASONS["ELOOP"] if "loop" in str(exc).lower() else "lỗi hệ điều hành"
+        return OS_REASONS["ELOOP"] if "loop" in str(exc).lower() else "lỗi hệ điều hành"
     import errno
 
     name = errno.errorcode.get(exc.errno or -1, "")
-    if name in _OS_REASONS:
-        return _OS_REASONS[name]
+    if name in OS_REASONS:
+        return OS_REASONS[name]
     if exc.errno is None and exc.args and isinstance(exc.args[0], str):
         return exc.args[0]  # a message of ours
     return f"lỗi hệ điều hành (mã {exc.errno})"

@@ -90,7 +90,7 @@ _GROUP_TITLES = {
 }
 
 
-def _title_for(parts: list) -> str:
+def title_for(parts: list) -> str:
     titles = _titles()
     if parts and parts[0] in ("indicators", "propaganda") and len(parts) >= 2:
         return f"Số liệu chỉ tiêu {parts[1]}"
@@ -115,13 +115,13 @@ _EXAMPLES = {"areas.code": "1, 7a", "report.date": "2024-06-15", "remediation.du
              "indicators": "1.1.1, 3.1.3.1", "propaganda": "01, 02"}
 
 
-def _example_for(parts: list) -> str | None:
+def example_for(parts: list) -> str | None:
     named = [p for p in parts if isinstance(p, str)]
     return _EXAMPLES.get(".".join(named)) or _EXAMPLES.get(".".join(named[:1] + named[-1:])) \
         or (_EXAMPLES.get(named[0]) if named and named[0] in ("indicators", "propaganda") else None)
 
 
-def _deepest(err):
+def deepest_error(err):
     """For an ``anyOf`` whose value has the right type but is wrong inside (a date of the wrong
     form, a bad field of an object), the error that says what is wrong inside."""
     while err.validator in ("anyOf", "oneOf") and err.context:
@@ -134,16 +134,16 @@ def _deepest(err):
     return err
 
 
-def _is_date_field(err) -> bool:
+def is_date_field(err) -> bool:
     return list(err.absolute_path)[-1:] in (["date"], ["due_date"])
 
 
-def _is_code_name_error(err) -> bool:
+def is_code_name_error(err) -> bool:
     """An indicator code (a key of ``indicators``/``propaganda``) not of the form of a code."""
     return err.validator == "propertyNames" or "propertyNames" in err.relative_schema_path
 
 
-def _error_parts(err) -> list:
+def error_parts(err) -> list:
     parts = list(err.absolute_path)
     if err.validator == "required":
         parts.append(missing_property(err))
@@ -152,17 +152,17 @@ def _error_parts(err) -> list:
 
 def schema_error_text(err) -> str:
     """A jsonschema error of the canonical report as one Vietnamese sentence naming the field."""
-    err = _deepest(err)
-    parts = _error_parts(err)
-    title = _title_for(parts)
+    err = deepest_error(err)
+    parts = error_parts(err)
+    title = title_for(parts)
     key = ".".join(str(p) for p in parts)
     if err.validator == "required":
         return f"thiếu {title}" + (f" (trường “{key}”)" if key not in title else "")
-    if _is_code_name_error(err):
-        return f"Mã chỉ tiêu “{err.instance}” không đúng dạng mã (ví dụ: {_example_for(parts) or '1.1.1'})"
+    if is_code_name_error(err):
+        return f"Mã chỉ tiêu “{err.instance}” không đúng dạng mã (ví dụ: {example_for(parts) or '1.1.1'})"
     if err.validator == "minLength" and err.validator_value == 1:
         return f"{title}: không được để trống"
-    return explain_error(err, title, _example_for(parts))
+    return explain_error(err, title, example_for(parts))
 
 
 def load_report(path: str | os.PathLike, check=None) -> dict:

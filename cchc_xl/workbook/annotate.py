@@ -80,7 +80,8 @@ def annotate_workbook(wb, issues: list[Issue], note: str | None = None) -> None:
     from openpyxl.styles import Alignment, Font, PatternFill
 
     from cchc_xl.sheets.measure import fit_row
-    from cchc_xl.workbook.template import BORDER, HEADER_FILL, _print_setup, _set_text, font
+    from cchc_xl.workbook.kit import set_text
+    from cchc_xl.workbook.style import BORDER, HEADER_FILL, font, print_setup
 
     title = spec.sheets()["sheets"]["results"]["title"]
     if title in wb.sheetnames:
@@ -100,7 +101,7 @@ def annotate_workbook(wb, issues: list[Issue], note: str | None = None) -> None:
     for r, (row, issue) in enumerate(zip(results_rows(issues), issues), start=5):
         for col, value in enumerate(row, start=1):
             c = ws.cell(row=r, column=col)
-            _set_text(c, writable(value))
+            set_text(c, writable(value))
             c.font, c.border = font(11), BORDER
             c.alignment = Alignment(wrap_text=True, vertical="top")
         if issue.sheet and issue.cell and issue.sheet in wb.sheetnames:
@@ -109,7 +110,7 @@ def annotate_workbook(wb, issues: list[Issue], note: str | None = None) -> None:
             link.font = Font(name="Times New Roman", size=11, color="0563C1", underline="single")
         fit_row(ws, r, 11)
     ws.freeze_panes = "A5"
-    _print_setup(ws, "4:4", "G")
+    print_setup(ws, "4:4", "G")
 
     fills = {"error": PatternFill("solid", fgColor=ERROR_COLOR), "warning": PatternFill("solid", fgColor=WARNING_COLOR)}
     notes: dict[tuple[str, str], list[Issue]] = {}

@@ -52,7 +52,11 @@ def build_workbook(c: Consolidation, tables: list[SheetTable] | None = None):
 
 def _add_appendix(wb, c: Consolidation, fast: dict) -> str | None:
     """The provincial appendix sheets of cchc_xl.appendix; their rows join ``fast`` (spliced on save)."""
-    from cchc_xl.appendix import SHEET_PROVINCE_REMEDIATION, SHEET_PROVINCE_SUMMARY, add_province_appendix_sheets
+    from cchc_xl.appendix.province import (
+        SHEET_PROVINCE_REMEDIATION,
+        SHEET_PROVINCE_SUMMARY,
+        add_province_appendix_sheets,
+    )
 
     try:
         from cchc_xl.consolidate.order import province_reports

@@ -119,7 +119,7 @@ def refuse_unreadable(doc, name: str) -> None:
     (``boundary.MAX_ROWS``) or a text longer than one Excel cell holds (``safetext.MAX_CELL_TEXT``).
     Bounded work: it counts and measures, before the schema check walks the whole document."""
     from cchc_xl.files.boundary import MAX_ROWS
-    from cchc_xl.normalize import format_number as format_number_vi
+    from cchc_xl.numtext import format_number as format_number_vi
     from cchc_xl.safetext import MAX_CELL_TEXT
     from cchc_xl.spec.jsonfile import ReportError
 

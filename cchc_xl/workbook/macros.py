@@ -517,9 +517,9 @@ def build_consolidation_workbook():
     ws.cell(row=sr, column=2, value="(chưa tổng hợp)").font = Font(name=tnr, size=11, italic=True)
     wb.defined_names["ket_qua_tong_hop"] = DefinedName("ket_qua_tong_hop", attr_text=f"'{CONFIG_SHEET}'!$B${sr}")
     ws.sheet_view.showGridLines = False
-    from cchc_xl.workbook.template import _print_setup
+    from cchc_xl.workbook.style import print_setup
 
-    _print_setup(ws, None, "C")  # A4 landscape, one page wide, page numbers inside the margin
+    print_setup(ws, None, "C")  # A4 landscape, one page wide, page numbers inside the margin
     meta = wb.create_sheet("_meta")
     for i, (k, v) in enumerate((("template_id", CONSOLIDATION_TEMPLATE_ID), ("template_version", 1),
                                 ("generator", f"cchc-xl {__version__}"),

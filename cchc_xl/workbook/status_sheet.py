@@ -59,12 +59,12 @@ def write(wb, cat: spec.Catalog, lay) -> None:
         RED_FONT,
         UNLOCKED,
         WRAP_TOP,
-        _print_setup,
-        _protect,
-        _red,
-        _red_when_sure,
-        _yellow,
         font,
+        mark_red,
+        mark_red_when_sure,
+        mark_yellow,
+        print_setup,
+        protect,
     )
 
     cfg = spec.sheets()["sheets"]["checks"]
@@ -97,9 +97,9 @@ def write(wb, cat: spec.Catalog, lay) -> None:
         sheet_name, addr = lay.value_cells[rule["left"][0]].rsplit("!", 1)
         target = wb[sheet_name.strip("'").replace("''", "'")]
         if rule.get("severity", "error") != "error":
-            _yellow(target, addr.replace("$", ""), cond)
+            mark_yellow(target, addr.replace("$", ""), cond)
             continue
-        _red_when_sure(target, addr.replace("$", ""), cond)
+        mark_red_when_sure(target, addr.replace("$", ""), cond)
         flags.append((f"Thống kê: {_rule_description(rule['message'])}", formula.flag_or_zero(cond)))
     undecided = []
     for which in ("indicators", "propaganda"):  # rows whose data the reader cannot use (checks.codes)
@@ -109,7 +109,7 @@ def write(wb, cat: spec.Catalog, lay) -> None:
         vws = wb[vcfg["title"]]
         v_first, v_last = vcfg["header_row"] + 1, vws.max_row + codes.EXTRA_ROWS
         missing, dup, far = codes.counts(vws.title, v_first, v_last)
-        codes.paint(vws, v_first, v_last, _red)
+        codes.paint(vws, v_first, v_last, mark_red)
         flags.append((f"{vcfg['title']}: dòng có số liệu hoặc ghi chú nhưng chưa ghi mã", f"IFERROR({missing},1)"))
         flags.append((f"{vcfg['title']}: một mã có số liệu ở hai dòng", f"IFERROR({dup},1)"))
         undecided.append(far)
@@ -148,5 +148,5 @@ def write(wb, cat: spec.Catalog, lay) -> None:
         r += 1
     wb.defined_names["tinh_trang_kiem_tra"] = DefinedName(
         "tinh_trang_kiem_tra", attr_text=f"{quote_sheetname(ws.title)}!${cfg['status_cell'][0]}${cfg['status_cell'][1:]}")
-    _print_setup(ws, "5:5", "B")
-    _protect(ws)
+    print_setup(ws, "5:5", "B")
+    protect(ws)

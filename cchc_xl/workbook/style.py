@@ -1,6 +1,6 @@
 """The agency workbook's look: fills, fonts, borders, the red/yellow conditional formats of the
-checks, print setup and protection. Shared by ``template`` (which re-exports every name) and the
-status sheet (``checks/status_sheet``), so that neither imports the other.
+checks, print setup and protection. Shared by every sheet of the agency workbook (``kit`` and the
+``*_sheet`` modules) and by the other workbooks the tool writes (appraisal, catalog, annotations).
 """
 
 from __future__ import annotations
@@ -42,22 +42,22 @@ def _rule(ws, rng: str, text: str, dxf: DifferentialStyle) -> None:
     ws.conditional_formatting.add(rng, Rule(type="expression", formula=[text], dxf=dxf))
 
 
-def _red(ws, rng: str, cond: str) -> None:
+def mark_red(ws, rng: str, cond: str) -> None:
     """Paint a cell red while an error check holds (see cchc_xl.check)."""
     _rule(ws, rng, formula.red(cond), RED_DXF)
 
 
-def _red_when_sure(ws, rng: str, cond: str) -> None:
+def mark_red_when_sure(ws, rng: str, cond: str) -> None:
     """Paint red only when a check surely holds (its inputs are checked, and counted, elsewhere)."""
     _rule(ws, rng, formula.yellow(cond), RED_DXF)
 
 
-def _yellow(ws, rng: str, cond: str) -> None:
+def mark_yellow(ws, rng: str, cond: str) -> None:
     """Paint a cell yellow while a warning check holds (added after the red rules: red wins)."""
     _rule(ws, rng, formula.yellow(cond), WARN_DXF)
 
 
-def _red_errors(ws, rng: str) -> None:
+def mark_red_errors(ws, rng: str) -> None:
     """One rule for a block of input cells: a cell holding an Excel error value is shown red."""
     top_left = rng.split(":")[0]
     _rule(ws, rng, f"ISERROR({top_left})", RED_DXF)
@@ -82,7 +82,7 @@ def page_footer(ws) -> None:
     ws.oddFooter.center.font = "Times New Roman"
 
 
-def _print_setup(ws, header_rows: str | None, last_col: str | None):
+def print_setup(ws, header_rows: str | None, last_col: str | None):
     """A4 landscape, one page wide, page numbers; ``last_col`` None (an input sheet): no print
     area, so that every row typed prints and no empty one does."""
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
@@ -96,7 +96,7 @@ def _print_setup(ws, header_rows: str | None, last_col: str | None):
         ws.print_area = f"A1:{last_col}{max(ws.max_row, 2)}"
 
 
-def _protect(ws, allow_rows=False):
+def protect(ws, allow_rows=False):
     p = ws.protection
     p.sheet = True
     p.formatColumns = False

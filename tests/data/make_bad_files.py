@@ -276,7 +276,8 @@ def appraisal_with_control_characters(tmp: Path) -> bytes:
     from openpyxl import load_workbook
     from openpyxl.utils import get_column_letter
 
-    from cchc_xl.cycle.appraisal import decl, write_appraisal_template
+    from cchc_xl.cycle.appraisal import write_appraisal_template
+    from cchc_xl.read.appraisal import decl
 
     path = tmp / "appraisal.xlsx"
     write_appraisal_template(path, year=2023)
