@@ -28,7 +28,7 @@ STEPS_MODULE = '''
 
 from cchc_xl.check import numbers
 from cchc_xl.check.kind import Kind
-from cchc_xl.normalize import format_number
+from cchc_xl.numtext import format_number
 
 
 def _in_steps(value, params, field):

@@ -15,7 +15,6 @@ from cchc_xl.check import bounds, number_sheet
 from cchc_xl.check.kind import UNSET, Field, Kind
 from cchc_xl.numtext import format_number
 from cchc_xl.spec import checks as checks_spec
-from cchc_xl.spec.checks import declared
 
 
 def expected(kind: str) -> str:
@@ -32,9 +31,6 @@ def expected(kind: str) -> str:
 
 def is_number(v) -> bool:
     return isinstance(v, (int, float)) and not isinstance(v, bool)
-
-
-_DECLARED = UNSET
 
 
 def _bounds(params: dict, field: Field) -> tuple:
@@ -93,16 +89,6 @@ def formula_bound(b) -> str | None:
     if b is None:
         return None
     return str(int(b)) if float(b).is_integer() else repr(float(b))
-
-
-def error_condition(ref: str, kind: str, low: str | None = _DECLARED, high: str | None = _DECLARED) -> str:
-    """TRUE when the cell is filled but holds no number, or a number out of [low, high] or not
-    whole for a whole kind (a count); an Excel error value in the cell makes the condition an
-    error (counted). ``low`` and ``high`` (formula text) default to the bounds schemas/checks.json
-    declares for the kind (None: no bound)."""
-    fld = Field(kind, low=low, high=high)
-    terms = [t for check in declared(kind)[1:] for t in KINDS[check.kind].condition(ref, check.params, fld)]
-    return _number_condition(ref, {}, fld, terms)
 
 
 def _number_condition(ref: str, params, field: Field, terms: list[str]) -> str:
