@@ -10,7 +10,7 @@ from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from cchc_xl import spec
-from cchc_xl.check import dates, formula, numbers, presence, register, relations
+from cchc_xl.check import dates, formula, numbers, presence, register
 from cchc_xl.check.kind import Field
 from cchc_xl.sheets.measure import fit_row
 from cchc_xl.workbook import input_rows
@@ -126,7 +126,7 @@ def _report_date_check(ws, cfg: dict, lay: Layout) -> None:
 
     def before(sheet: str) -> str:
         year, kind = (f"{sheet}$B${lay.info_rows[k]}" for k in keys[1:])
-        return relations.date_before_start(date, year, kind, spec.period_kinds())
+        return register.kind("date_order").condition(date, year, kind, spec.period_kinds())
 
     # an unknown period or a wrong year is counted by its own row: here it counts as no error
     mark_red_when_sure(ws, f"B{lay.info_rows['report.date']}", before(""))

@@ -53,10 +53,10 @@ def write(wb, report: dict | None, lay: Layout):
                     v = spec.label_of("statuses", v) if v else None
                 elif key == "carried_from":
                     v = spec.period_words(v["kind"], v["year"]) if v else None
-                elif types[key] == "date" and isinstance(v, str):
+                elif register.has(types[key], "date") and isinstance(v, str):
                     v = _iso_date(v)
                 set_text(cell, v)
-            stamp_input(cell, types[key] == "date", key == "stt")
+            stamp_input(cell, register.has(types[key], "date"), key == "stt")
         fit_row(ws, i, 11, max_col=ncol)
 
     def conds(q: str, i: int) -> dict[str, str]:

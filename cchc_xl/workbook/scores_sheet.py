@@ -100,7 +100,7 @@ def write(wb, report: dict | None, cat: spec.Catalog, lay: Layout, source: str |
                                      [f"$D{x}" for x in range(first, last + 1)],
                                      [f"$E{x}" for x in range(first, last + 1)]))
     mark_yellow(ws, f"D{first_area}:D{last_area}",
-                relations.max_mismatch_condition(f"$D{first_area}", f"$B{first_area}"))
+                register.kind("max_score").condition(f"$D{first_area}", f"$B{first_area}"))
     fl = lay.checks.column(cfg["title"] + ": lĩnh vực")
     for r in range(first_area, last_area + 1):
         lay.checks.put(fl, r, formula.flag(area_cond(q, r)))
@@ -137,10 +137,10 @@ def write(wb, report: dict | None, cat: spec.Catalog, lay: Layout, source: str |
         }
 
     def dup(p: str, i: int) -> str:  # the same criterion listed again (issue duplicate_deduction): later rows count
-        return relations.duplicate_condition(f"{p}$B{i}", f"{p}$B${first}", f"$B{i - 1}")
+        return register.kind("unique").condition(f"{p}$B{i}", f"{p}$B${first}", f"$B{i - 1}")
 
     def uncovered(p: str, i: int) -> str:  # a criterion without a remediation row (uncovered_deduction)
-        return relations.uncovered_condition(f"{p}$B{i}", rem_codes)
+        return register.kind("coverage").condition(f"{p}$B{i}", rem_codes)
 
     for col, cond in row_conds("", first).items():
         mark_red(ws, f"{col}{first}:{col}{last}", cond)
@@ -151,7 +151,7 @@ def write(wb, report: dict | None, cat: spec.Catalog, lay: Layout, source: str |
     mark_yellow(ws, f"B{first}:B{last}", f"AND({uncovered('', first)},{carried})")
     for col in "DE":
         mark_yellow(ws, f"{col}{first}:{col}{last}", register.warning("score", f"${col}{first}"))
-    mark_yellow(ws, f"D{first}:D{last}", relations.max_mismatch_condition(f"$D{first}", f"$B{first}"))
+    mark_yellow(ws, f"D{first}:D{last}", register.kind("max_score").condition(f"$D{first}", f"$B{first}"))
     mark_yellow(ws, f"E{first}:E{last}", presence.error_condition(f"$E{first}", f"$B{first}<>\"\""))
     for x in "CF":
         mark_red_errors(ws, f"{x}{first}:{x}{last}")
