@@ -25,10 +25,11 @@ from dataclasses import dataclass
 from dataclasses import field as _field
 from typing import Any, Callable, NamedTuple
 
-_UNSET = object()  # a Field bound left to the declaration
+UNSET = object()  # a Field bound left to the declaration
 
 
 class Kind(NamedTuple):
+    """One kind of check: its Python evaluator and its Excel condition, side by side."""
     evaluate: Callable[..., Any]
     condition: Callable[..., Any]
     guard: bool = False
@@ -45,8 +46,8 @@ class Field:
     declared bound (with ``decl``, the sheets.json field, for ``"field min"``)."""
     type: str
     subject: str = ""
-    low: Any = _UNSET
-    high: Any = _UNSET
+    low: Any = UNSET
+    high: Any = UNSET
     high_words: str | None = None
     unit: str = ""
     decl: dict | None = None
@@ -55,5 +56,3 @@ class Field:
     date_cell: str | None = None
     when: str | None = None  # required, in a table: the row was started
 
-
-UNSET = _UNSET
