@@ -59,8 +59,8 @@ def _appraisal(out: Path):
 
 
 ENTRIES: list[tuple[str, Callable[[Path], object]]] = [
-    *[(f"bao_cao_cchc_{LEVEL_NAMES[lv]}.xlsx", _agency(lv, False)) for lv in ("so", "huyen", "xa")],
-    *[(f"bao_cao_cchc_{LEVEL_NAMES[lv]}.xlsm", _agency(lv, True)) for lv in ("so", "huyen", "xa")],
+    *[(f"bao_cao_cchc_{LEVEL_NAMES[lv]}.xlsx", _agency(lv, False)) for lv in LEVEL_NAMES],
+    *[(f"bao_cao_cchc_{LEVEL_NAMES[lv]}.xlsm", _agency(lv, True)) for lv in LEVEL_NAMES],
     ("so_tong_hop_cchc.xlsm", _consolidation),
     ("cchc-xl.xlam", _addin),
     ("so_tham_dinh_cchc.xlsx", _appraisal),

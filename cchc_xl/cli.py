@@ -69,8 +69,11 @@ def _year(s: str) -> int:
         y = int(s)
     except ValueError:
         raise argparse.ArgumentTypeError(f"năm phải là số có 4 chữ số: {s!r}") from None
-    if not 2000 <= y <= 2100:
-        raise argparse.ArgumentTypeError(f"năm {y} ngoài khoảng 2000–2100")
+    from cchc_xl import spec
+
+    low, high = spec.year_range()
+    if not low <= y <= high:
+        raise argparse.ArgumentTypeError(f"năm {y} ngoài khoảng {low}–{high}")
     return y
 
 
@@ -85,9 +88,9 @@ def _iso_date(s: str):
 
 def _period(s: str) -> str:
     from cchc_xl import spec
-    from cchc_xl.normalize import match_enum
+    from cchc_xl.read.spelling import match
 
-    key = match_enum(s, spec.period_kinds())
+    key = match(s, spec.period_kinds())
     if not key:
         raise argparse.ArgumentTypeError(
             f"kỳ báo cáo {s!r} không hợp lệ (dùng: {', '.join(p['key'] for p in spec.period_kinds())})")
@@ -98,6 +101,9 @@ _CATALOG_HELP = "thư mục danh mục riêng của tỉnh (cùng cấu trúc sc
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from cchc_xl import spec
+
+    levels = spec.level_keys()
     p = _Parser(prog="cchc-xl", description="Bộ công cụ Excel cho báo cáo cải cách hành chính (CCHC): biểu mẫu, "
                                             "kiểm tra, tổng hợp và phụ lục.")
     p.add_argument("--catalog", action="append", metavar="THƯ_MỤC", help=_CATALOG_HELP)
@@ -109,7 +115,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     t = sub.add_parser("template", parents=[common], help="tạo biểu mẫu Excel cho cơ quan (trống hoặc điền sẵn)")
     t.add_argument("-o", "--output", required=True, metavar="TỆP", help="tệp .xlsx (hoặc .xlsm với --macros) cần tạo")
-    t.add_argument("--level", choices=["so", "huyen", "xa"], metavar="CẤP", help="cấp: so, huyen, xa (mặc định so)")
+    t.add_argument("--level", choices=levels, metavar="CẤP", help=f"cấp: {', '.join(levels)} (mặc định so)")
     t.add_argument("--year", type=_year, metavar="NĂM", help="năm báo cáo (với --appraisal: năm thẩm định)")
     t.add_argument("--period", type=_period, metavar="KỲ", help="kỳ: quy_1…quy_4, 6_thang, 9_thang, nam")
     t.add_argument("--agency", metavar="TÊN", help="tên cơ quan điền sẵn")
@@ -165,7 +171,7 @@ def build_parser() -> argparse.ArgumentParser:
     k.add_argument("file", nargs="?", metavar="BO_TIEU_CHI.xlsx", help="sổ Bộ tiêu chí đã nhập (bỏ trống: ghi sổ mới)")
     k.add_argument("-o", "--output", required=True, metavar="RA",
                    help="không có TỆP: sổ .xlsx cần ghi; có TỆP: thư mục danh mục (dùng với --catalog)")
-    k.add_argument("--level", choices=["so", "huyen", "xa"], metavar="CẤP", help="cấp: so, huyen, xa (mặc định so)")
+    k.add_argument("--level", choices=levels, metavar="CẤP", help=f"cấp: {', '.join(levels)} (mặc định so)")
     k.add_argument("--year", type=_year, metavar="NĂM", help="chỉ bộ tiêu chí dùng cho năm thẩm định này")
 
     m = sub.add_parser("demo", parents=[common], help="chạy thử trên dữ liệu mẫu: tạo bài nộp, tổng hợp và phụ lục")

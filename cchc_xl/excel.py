@@ -166,7 +166,7 @@ def validate_book(book):
     from cchc_xl import spec
     from cchc_xl.check.validate import check_read
     from cchc_xl.read.agency import UnreadableError, read_grids
-    from cchc_xl.spec.issues import Issue, count
+    from cchc_xl.spec.issues import count, make
     from cchc_xl.workbook.annotate import (
         ERROR_COLOR,
         RESULT_COLUMNS,
@@ -186,7 +186,7 @@ def validate_book(book):
     except (UnreadableError, spec.SpecError) as exc:
         reason = getattr(exc, "reason", str(exc))
         _alert(book, f"Không kiểm tra được sổ này: {reason}.", box, "critical")
-        return [Issue("error", getattr(exc, "code", "wrong_template"), reason)]
+        return [make(getattr(exc, "code", "wrong_template"), reason=reason)]
     issues = check_read(result)
     errors, warnings = count(issues)
     fit_print_areas(book, grids)
@@ -220,7 +220,7 @@ def validate_book(book):
 
     sentence = summary_sentence(errors, warnings)
     now = dt.datetime.now()
-    head = [RESULT_TITLE_TEXT, f"{sentence} (Kiểm tra lúc {now:%H:%M} ngày {now:%d/%m/%Y}.)", RESULT_HINT]
+    head = [RESULT_TITLE_TEXT, f"{sentence} (Kiểm tra lúc {spec.moment_text(now)}.)", RESULT_HINT]
     ncol = len(RESULT_COLUMNS) + 1
     rows = [[h] + [None] * (ncol - 1) for h in head]
     rows.append([name for name, _ in RESULT_COLUMNS] + [ORIGINAL_FILL_TITLE])
@@ -348,7 +348,8 @@ def read_config(book) -> dict:
     from pathlib import Path
 
     from cchc_xl import spec
-    from cchc_xl.normalize import clean_text, fold, match_enum, parse_number
+    from cchc_xl.normalize import clean_text, fold, parse_number
+    from cchc_xl.read.spelling import match
     from cchc_xl.workbook.macros import CONFIG_FIELDS, CONFIG_SHEET
 
     sheet = _find_sheet(book, CONFIG_SHEET)
@@ -380,12 +381,13 @@ def read_config(book) -> dict:
     year = None
     if raw["year"] not in (None, ""):
         n = parse_number(raw["year"], "thousands")
-        if not n.ok or not isinstance(n.value, int) or not 2000 <= n.value <= 2100:
+        low, high = spec.year_range()
+        if not n.ok or not isinstance(n.value, int) or not low <= n.value <= high:
             raise ConfigError(f"năm báo cáo “{raw['year']}” không hợp lệ (cần 4 chữ số, ví dụ 2024)")
         year = n.value
     kind = None
     if raw["kind"] not in (None, ""):
-        kind = match_enum(clean_text(raw["kind"]), spec.period_kinds())
+        kind = match(clean_text(raw["kind"]), spec.period_kinds())
         if kind is None:
             raise ConfigError(f"kỳ báo cáo “{raw['kind']}” không có trong danh sách")
     strict = fold(raw["strict"]) in ("co", "x", "yes", "true", "1")
@@ -439,13 +441,14 @@ def consolidate_book(book):
 
 
 def _write_status(book, lines: list[str]) -> None:
+    from cchc_xl import spec
     from cchc_xl.workbook.macros import CONFIG_SHEET, CONFIG_STATUS_LINES, CONFIG_STATUS_ROW
 
     sheet = _find_sheet(book, CONFIG_SHEET)
     if sheet is None:
         return
     now = dt.datetime.now()
-    lines = [f"Lần tổng hợp lúc {now:%H:%M} ngày {now:%d/%m/%Y}:"] + list(lines)
+    lines = [f"Lần tổng hợp lúc {spec.moment_text(now)}:"] + list(lines)
     lines = lines[:CONFIG_STATUS_LINES]
     values = [[cell_value(ln)] for ln in lines] + [[None]] * (CONFIG_STATUS_LINES - len(lines))
     sheet.range((CONFIG_STATUS_ROW, 2)).value = values

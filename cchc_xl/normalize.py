@@ -14,7 +14,7 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
-from cchc_xl.numtext import _tidy
+from cchc_xl.numtext import tidy
 from cchc_xl.safetext import clean
 
 EXCEL_ERRORS = {"#REF!", "#N/A", "#VALUE!", "#DIV/0!", "#NAME?", "#NUM!", "#NULL!", "#SPILL!", "#CALC!",
@@ -119,7 +119,7 @@ def parse_number(value, prefer: str = "decimal") -> Number:
     if isinstance(value, (int, float)):
         if isinstance(value, float) and (math.isnan(value) or math.isinf(value)):
             return Number(None, ok=False)
-        return Number(_tidy(value))
+        return Number(tidy(value))
     ignored, max_length = _number_text()
     s = clean(str(value), limit=None).translate(ignored)
     if not s:
@@ -159,7 +159,7 @@ def parse_number(value, prefer: str = "decimal") -> Number:
         num = float(s) * sign
     except ValueError:
         return Number(None, ok=False)
-    return Number(_tidy(num), ambiguous=ambiguous, percent_sign=pct)
+    return Number(tidy(num), ambiguous=ambiguous, percent_sign=pct)
 
 
 @lru_cache(maxsize=1)
@@ -290,29 +290,3 @@ def parse_code(value) -> str | None:
         s = s[m.end():]
     s = re.sub(r"\s+", "", s).rstrip(".:").lower()
     return s or None
-
-
-def match_enum(value, items: list[dict], allow_prefix: bool = False) -> str | None:
-    """Map a label, a synonym or the key itself (any case, with or without diacritics) to a key."""
-    f = fold(value)
-    if not f:
-        return None
-    table: list[tuple[str, str]] = []
-    for item in items:
-        for name in [item["key"], item.get("label", ""), *item.get("synonyms", [])]:
-            if name:
-                table.append((fold(name), item["key"]))
-                table.append((fold(name.replace("_", " ")), item["key"]))
-    for name, key in table:
-        if f == name:
-            return key
-    if allow_prefix:
-        best = None
-        for name, key in table:
-            if f.startswith(name + " ") or f.startswith(name + ",") or f.startswith(name + ";") \
-                    or f.startswith(name + "."):
-                if best is None or len(name) > best[0]:
-                    best = (len(name), key)
-        if best:
-            return best[1]
-    return None

@@ -15,6 +15,8 @@ changed; everything else is kept as written.
   it is saved (``sheets.xlsx.save_atomic``, the consolidation, the macro packager).
 - ``dumps(obj)``: ``json.dumps`` of the sanitised value.
 - ``one_line(text)``: a message on one line (a file name holding a line break stays on its line).
+- ``looks_like_formula(value)``: a text Excel would take for a formula (``= + - @`` first), which
+  every writer keeps as text.
 
 Where data is changed, a note is recorded (``note``); the command line prints the notes as
 "Lưu ý" lines after the command (``take_notes``).
@@ -137,6 +139,15 @@ def sanitize_workbook(wb, where: str = "") -> None:
             comment = cell.comment
             if comment is not None and isinstance(comment.text, str) and _ILLEGAL.search(comment.text):
                 comment.text = clean(comment.text)
+
+
+FORMULA_STARTS = ("=", "+", "-", "@")  # what makes Excel read a typed text as a formula
+
+
+def looks_like_formula(value) -> bool:
+    """A text that Excel would read as a formula if typed or stored as a cell's value: it starts
+    with ``= + - @``. Every writer keeps such a text as text (a string cell, quote-prefixed)."""
+    return isinstance(value, str) and value.startswith(FORMULA_STARTS)
 
 
 _ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}

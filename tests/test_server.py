@@ -618,6 +618,46 @@ def test_a_database_made_before_idempotency_keys_opens_and_gains_the_column(tmp_
     Store(tmp_path).close()  # and again, now that it has the column
 
 
+def test_a_refused_upload_keeps_its_kind_and_older_refusals_gain_theirs(tmp_path):
+    """The round page's "Sai kỳ báo cáo" / "Sai cơ quan" comes from the kind stored with the
+    refusal, not from its words; a database from before the column gets the kind of its old
+    refusals once, when the column is added."""
+    import sqlite3
+
+    from cchc_xl import spec
+    from cchc_xl.server.storage import SCHEMA, Store
+    from cchc_xl.server.submissions import _refusal, problem_label
+
+    rnd = {"year": 2024, "period": "6_thang"}
+    agency = {"id": 1, "name": "Sở Tài chính", "code": "STC", "level": "so"}
+    kind, words = _refusal(rnd, agency, {"period": {"year": 2023, "kind": "9_thang"}, "agency": {}}, [agency])
+    assert kind == "wrong_period"
+    assert words == spec.load("issues")["period_mismatch"]["message"].format(
+        got="9 tháng đầu năm 2023", wanted="6 tháng đầu năm 2024")
+    kind, words = _refusal(rnd, agency, {"period": {"year": 2024, "kind": "6_thang"},
+                                         "agency": {"name": "Sở Tư pháp", "code": "STP"}}, [agency])
+    assert kind == "wrong_agency" and "“STP”" in words
+    assert _refusal(rnd, agency, {"period": {"year": 2024, "kind": "6_thang"},
+                                  "agency": {"name": "Sở Tài chính", "code": "STC"}}, [agency]) is None
+
+    db = sqlite3.connect(tmp_path / "cchc-xl.sqlite3")
+    db.executescript(SCHEMA)
+    for refusal in ("Biểu mẫu này là báo cáo năm 2023, nhưng đợt này nhận báo cáo năm 2024. …",
+                    "Biểu mẫu ghi cơ quan “Sở Tư pháp”, nhưng đường dẫn này dành cho Sở Tài chính. …", None):
+        db.execute("INSERT INTO submissions(round_id, agency_id, uploaded_at, original_name, stored_name, size,"
+                   " sha256, unreadable, errors, warnings, validation, refusal) VALUES(1, 1, 'x', 'a.xlsx',"
+                   " '1/a.xlsx', 1, 'h', 0, 0, 0, '{}', ?)", (refusal,))
+    db.commit()
+    db.close()
+    store = Store(tmp_path)
+    try:
+        rows = store.all("SELECT * FROM submissions ORDER BY id")
+        assert [r["refusal_kind"] for r in rows] == ["wrong_period", "wrong_agency", None]
+        assert [problem_label(r) for r in rows] == ["Sai kỳ báo cáo", "Sai cơ quan", None]
+    finally:
+        store.close()
+
+
 def test_appraisal_agencies_outside_the_round_are_shown_on_the_rounds_page(server, tmp_path):
     """An agency of the appraisal workbook that the round's registry does not have gets no
     pre-filled workbook; the department reads its name on the round's page, not only in the audit log."""
@@ -685,13 +725,13 @@ def test_the_round_pages_problem_words_come_from_the_schemas():
     """“Không đọc được tệp” is issues.json's label of an unreadable file; the refused upload's label
     is declared in enums.json (upload_problems), not written in the server's code."""
     from cchc_xl import spec
-    from cchc_xl.server.submissions import WRONG_PERIOD_LEAD, problem_label
+    from cchc_xl.server.submissions import problem_label
 
-    blank = {"unreadable": 0, "refusal": None}
+    blank = {"unreadable": 0, "refusal": None, "refusal_kind": None}
     assert problem_label({**blank, "unreadable": 1}) == spec.load("issues")["unreadable"]["label"] == "Không đọc được tệp"
-    # a refused upload is labelled by its refusal: the wrong period, or the wrong agency
-    assert problem_label({**blank, "refusal": WRONG_PERIOD_LEAD + "năm 2023, …"}) == \
+    # a refused upload is labelled by the kind stored with it: the wrong period, or the wrong agency
+    assert problem_label({**blank, "refusal": "…", "refusal_kind": "wrong_period"}) == \
         spec.label_of("upload_problems", "wrong_period") == "Sai kỳ báo cáo"
-    assert problem_label({**blank, "refusal": "Biểu mẫu ghi cơ quan “X”, …"}) == \
+    assert problem_label({**blank, "refusal": "…", "refusal_kind": "wrong_agency"}) == \
         spec.label_of("upload_problems", "wrong_agency") == "Sai cơ quan"
     assert problem_label(blank) is None

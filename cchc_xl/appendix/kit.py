@@ -9,8 +9,8 @@ import unicodedata
 
 from cchc_xl import spec
 from cchc_xl.check import register
-from cchc_xl.numtext import format_number
 from cchc_xl.normalize import parse_date
+from cchc_xl.numtext import format_number
 from cchc_xl.sheets.measure import fit_heights
 from cchc_xl.sheets.model import CellModel, RowModel, SheetModel
 from cchc_xl.sheets.style import BODY_SIZE, TITLE_SIZE

@@ -19,9 +19,9 @@ from cchc_xl.consolidate.aggregate import (
     value_rows,
 )
 from cchc_xl.consolidate.files import REMEDIATION_KEYS, STATUS_LABELS, UNKNOWN_STATUS, FileEntry
-from cchc_xl.consolidate.records import LEVEL_ORDER, Consolidation, _tidy
+from cchc_xl.consolidate.records import Consolidation
 from cchc_xl.normalize import fold
-from cchc_xl.numtext import format_number
+from cchc_xl.numtext import figure, format_number
 from cchc_xl.read.registry import contact_text
 from cchc_xl.sheets.model import Chart, Column, SheetTable
 
@@ -94,7 +94,7 @@ def _drop_column(t: SheetTable, i: int) -> None:
 
 
 def _subtitle(c: Consolidation) -> str:
-    return (f"Kỳ báo cáo: {c.period_words}. Tổng hợp lúc {c.made.strftime('%H:%M ngày %d/%m/%Y')} "
+    return (f"Kỳ báo cáo: {c.period_words}. Tổng hợp lúc {spec.moment_text(c.made)} "
             f"từ {format_number(len(c.accepted))} báo cáo được tổng hợp.")
 
 
@@ -191,7 +191,7 @@ def _submissions_table(c: Consolidation) -> SheetTable:
                 add(a.name, a.level, state, None, "không tìm thấy tệp báo cáo của cơ quan", contact)
             for f in files:
                 add(a.name, a.level or f.level, state, f, contact=contact)
-    rest = sorted(by_identity.items(), key=lambda kv: (LEVEL_ORDER.get(kv[1][0].level, 9), fold(kv[1][0].agency)))
+    rest = sorted(by_identity.items(), key=lambda kv: (spec.level_rank(kv[1][0].level), fold(kv[1][0].agency)))
     for _, files in rest:
         files.sort(key=lambda f: (order[f.status], f.file))
         state = agency_state(files, False if c.registry is not None else None)
@@ -238,10 +238,10 @@ def _criteria_table(c: Consolidation) -> SheetTable:
     n_ag = Counter(a["level"] for a in c.records["agencies"])
     rows = []
     for i, r in enumerate(recs, 1):
-        avg = _tidy(r["lost"] / r["agencies"]) if r["lost"] is not None and r["agencies"] else None
+        avg = figure(r["lost"] / r["agencies"]) if r["lost"] is not None and r["agencies"] else None
         rows.append([i, _level_label(r["level"]), r["code"], r["name"], r["max"], r["agencies"],
                      f"{format_number(r['agencies'])}/{format_number(n_ag.get(r['level'], 0))} cơ quan", r["lost"], avg])
-    total_lost = _tidy(sum(r["lost"] or 0 for r in recs)) if recs else 0
+    total_lost = figure(sum(r["lost"] or 0 for r in recs)) if recs else 0
     total = [None, None, "Cộng", f"{len(recs)} tiêu chí", None, None, None, total_lost, None]
     return declared_table(c, "criteria", rows, total=total, chart_rows=len(recs))
 
@@ -265,16 +265,16 @@ def _criteria_matrix(c: Consolidation) -> SheetTable:
             continue
         val = _n(lost) if _n(lost) is not None else ("?" if score is None else score)
         if isinstance(cur, (int, float)) and isinstance(val, (int, float)):
-            val = _tidy(cur + val)
+            val = figure(cur + val)
         cells[key][aid] = val
-    keys = sorted(cells, key=lambda k: (LEVEL_ORDER.get(k[0], 9), spec.code_sort_key(k[1])))
+    keys = sorted(cells, key=lambda k: (spec.level_rank(k[0]), spec.code_sort_key(k[1])))
     rows = []
     for i, key in enumerate(keys, 1):
         level, code = key
         cat = catalog_for(c, level)
         row = [i, _level_label(level), code, cat.criterion_name(code) or names.get(key)]
         lost = [v for v in cells[key].values() if isinstance(v, (int, float))]
-        row.append(_tidy(sum(lost)) if lost else None)
+        row.append(figure(sum(lost)) if lost else None)
         vals = [None] * len(agencies)
         for aid, v in cells[key].items():
             vals[pos[aid]] = v

@@ -18,7 +18,7 @@ from typing import NamedTuple
 
 from cchc_xl import spec
 from cchc_xl.check import formula
-from cchc_xl.numtext import number_or_none as _num
+from cchc_xl.numtext import number
 
 
 class AreaScore(NamedTuple):
@@ -34,8 +34,8 @@ class AreaScore(NamedTuple):
 def computed_scores(doc: dict, cat: spec.Catalog) -> dict[str, AreaScore]:
     """For every area of the criteria set whose score the report leaves blank while it lists
     deductions of that area: the score computed from them (or why it cannot be)."""
-    given = {a.get("code") for a in doc.get("areas") or [] if _num(a.get("score")) is not None}
-    typed_max = {a.get("code"): _num(a.get("max_score")) for a in doc.get("areas") or []}
+    given = {a.get("code") for a in doc.get("areas") or [] if number(a.get("score")) is not None}
+    typed_max = {a.get("code"): number(a.get("max_score")) for a in doc.get("areas") or []}
     exempt = doc.get("not_applicable") or ()
     by_area: dict[str, list[dict]] = {}
     for d in doc.get("deductions") or []:
@@ -48,13 +48,13 @@ def computed_scores(doc: dict, cat: spec.Catalog) -> dict[str, AreaScore]:
             continue
         mx = typed_max.get(code)
         if mx is None:
-            mx = _num(cat.applicable_max(code, exempt))
+            mx = number(cat.applicable_max(code, exempt))
         lost, unscored = 0.0, []
         for d in by_area[code]:
-            dmx = _num(d.get("max_score"))
+            dmx = number(d.get("max_score"))
             if dmx is None:
-                dmx = _num(cat.max_score(d["code"]))
-            dsc = _num(d.get("score"))
+                dmx = number(cat.max_score(d["code"]))
+            dsc = number(d.get("score"))
             if dmx is None or dsc is None or dsc < 0 or dsc > dmx + 1e-9:
                 unscored.append(d["code"])
             else:

@@ -15,8 +15,7 @@ from cchc_xl import spec
 from cchc_xl.check import areas, presence, register
 from cchc_xl.check.kind import Field
 from cchc_xl.normalize import parse_deadline
-from cchc_xl.numtext import format_number
-from cchc_xl.numtext import number_or_none as _num
+from cchc_xl.numtext import format_number, number
 from cchc_xl.read.agency import ReadResult, UnreadableError, path_key, read_file
 from cchc_xl.spec.issues import Issue, count, make, sort_issues
 from cchc_xl.spec.report_schema import (
@@ -127,8 +126,8 @@ class _Checker:
         if isinstance(year, int) and kind in {p["key"] for p in spec.period_kinds()} and date:
             start = spec.period_bound(kind, year, "start")
             if not register.kind("date_order").evaluate(date, start):
-                self.add("report_date_before_period", "report.date", date=date.strftime("%d/%m/%Y"),
-                         period=spec.period_words(kind, year), start=start.strftime("%d/%m/%Y"))
+                self.add("report_date_before_period", "report.date", date=spec.date_text(date),
+                         period=spec.period_words(kind, year), start=spec.date_text(start))
         ay = d.get("appraisal_year")
         if isinstance(ay, int) and isinstance(year, int) and ay >= year:
             self.add("appraisal_year", "appraisal_year", appraisal_year=ay, year=year)
@@ -199,8 +198,8 @@ class _Checker:
                          criteria_year=cat.criteria_year)
         for i, a in enumerate(self.doc.get("areas", [])):
             code = a.get("code")
-            self._score_limits("areas", i, code, _num(a.get("max_score")), _num(cat.applicable_max(code, exempt)),
-                               _num(a.get("score")))
+            self._score_limits("areas", i, code, number(a.get("max_score")), number(cat.applicable_max(code, exempt)),
+                               number(a.get("score")))
             if code and code not in cat.areas_by_code:
                 self.add("unknown_code", path_key(["areas", i, "code"]), what="Mã lĩnh vực", code=code,
                          criteria_year=cat.criteria_year)
@@ -218,10 +217,10 @@ class _Checker:
                     self.add("unknown_code", path_key(["deductions", i, "code"]), variant="of_level",
                              what=f"Mã {what}", code=code, level=spec.label_of("levels", cat.level),
                              criteria_year=cat.criteria_year)
-            self._score_limits("deductions", i, code, _num(d.get("max_score")), _num(cat.max_score(code)),
-                               _num(d.get("score")))
-            full, score = _num(cat.max_score(code)), _num(d.get("score"))
-            full = full if full is not None else _num(d.get("max_score"))
+            self._score_limits("deductions", i, code, number(d.get("max_score")), number(cat.max_score(code)),
+                               number(d.get("score")))
+            full, score = number(cat.max_score(code)), number(d.get("score"))
+            full = full if full is not None else number(d.get("max_score"))
             if score is not None and full is not None and abs(score - full) < 1e-9:  # listed, yet nothing lost
                 self.add("nothing_deducted", path_key(["deductions", i, "score"]), code=code or "",
                          score=format_number(full))
@@ -233,20 +232,20 @@ class _Checker:
             return
         deds = [d for d in self.doc.get("deductions", []) if d.get("code")]
         for i, a in enumerate(self.doc.get("areas", [])):
-            mx = _num(a.get("max_score"))
+            mx = number(a.get("max_score"))
             if mx is None:
-                mx = _num(self.cat.max_score(a.get("code")))
-            sc = _num(a.get("score"))
+                mx = number(self.cat.max_score(a.get("code")))
+            sc = number(a.get("score"))
             mine = [d for d in deds if spec.area_of(d["code"]) == a.get("code")]
             if mx is None or sc is None or not mine or sc < 0 or sc > mx + 1e-9:
                 continue
             lost = mx - sc
             listed = 0.0
             for d in mine:
-                dmx = _num(d.get("max_score"))
+                dmx = number(d.get("max_score"))
                 if dmx is None:
-                    dmx = _num(self.cat.max_score(d["code"]))
-                dsc = _num(d.get("score"))
+                    dmx = number(self.cat.max_score(d["code"]))
+                dsc = number(d.get("score"))
                 if dmx is not None and dsc is not None and 0 <= dsc <= dmx + 1e-9:
                     listed += dmx - dsc
             if abs(lost - listed) > EPS:
@@ -288,7 +287,7 @@ class _Checker:
                     self.add("unparsed_deadline", path_key(["remediation", i, "deadline"]), value=it["deadline"])
                 elif dl.kind == "date" and report_date and dl.due < report_date:
                     self.add("overdue", path_key(["remediation", i, "deadline"]), deadline=it["deadline"],
-                             due=dl.due.strftime("%d/%m/%Y"), report_date=report_date.strftime("%d/%m/%Y"),
+                             due=spec.date_text(dl.due), report_date=spec.date_text(report_date),
                              status=spec.label_of("statuses", status))
 
     # --- indicators ---
@@ -341,7 +340,7 @@ def _iso(s) -> dt.date | None:
 
 def _catalog_of(doc: dict) -> spec.Catalog:
     level = (doc.get("agency") or {}).get("level")
-    level = level if level in {lv["key"] for lv in spec.levels()} else "so"
+    level = level if level in spec.level_keys() else "so"
     ay = doc.get("appraisal_year") if isinstance(doc.get("appraisal_year"), int) else None
     return spec.catalog(level, ay)
 
@@ -399,12 +398,13 @@ def validate_file(path: str | os.PathLike, display: str | None = None, max_cells
     try:
         result = read_file(path, max_cells)
     except UnreadableError as exc:
-        return FileReport(name, [Issue("error", exc.code, f"{Path(path).name}: {exc.reason}")], unreadable=True)
-    except spec.SpecError as exc:
-        return FileReport(name, [Issue("error", "wrong_template", f"{Path(path).name}: {exc}")], unreadable=True)
-    except Exception as exc:  # last resort: one bad file never stops a batch
-        return FileReport(name, [Issue("error", "unreadable",
-                                       f"{Path(path).name}: lỗi không lường trước khi đọc tệp ({type(exc).__name__})")],
+        return FileReport(name, [make(exc.code, variant="of_file", file=Path(path).name, reason=exc.reason)],
                           unreadable=True)
+    except spec.SpecError as exc:
+        return FileReport(name, [make("wrong_template", variant="of_file", file=Path(path).name, reason=exc)],
+                          unreadable=True)
+    except Exception as exc:  # last resort: one bad file never stops a batch
+        return FileReport(name, [make("unreadable", variant="unexpected", file=Path(path).name,
+                                      error=type(exc).__name__)], unreadable=True)
     issues = check_read(result)
     return FileReport(name, issues, result.report["agency"].get("name"), result)

@@ -39,10 +39,10 @@ from cchc_xl.consolidate.files import (  # noqa: F401
                                            read_one,
                                            warm,
 )
-from cchc_xl.consolidate.records import LEVEL_ORDER, Consolidation, consolidate
+from cchc_xl.consolidate.records import Consolidation, consolidate
 
 __all__ = [
-    "Aggregate", "Consolidation", "ConsolidationError", "FileEntry", "LEVEL_ORDER", "OPEN_STATUSES",
+    "Aggregate", "Consolidation", "ConsolidationError", "FileEntry", "OPEN_STATUSES",
     "REMEDIATION_KEYS", "STATUSES", "STATUS_LABELS", "UNKNOWN_STATUS", "aggregate_values", "area_scores",
     "consolidate", "deductions_by_criterion", "default_jobs", "find_files", "indicator_totals", "progress_words",
     "read_files", "read_one", "remediation_progress",

@@ -10,15 +10,15 @@ from dataclasses import dataclass
 
 from cchc_xl import spec
 from cchc_xl.check import register
-from cchc_xl.consolidate.files import LEVEL_ORDER, REMEDIATION_KEYS, UNKNOWN_STATUS, _num, _tidy
+from cchc_xl.consolidate.files import REMEDIATION_KEYS, UNKNOWN_STATUS
 from cchc_xl.consolidate.model import ConsolidationData
 from cchc_xl.normalize import fold
-from cchc_xl.numtext import format_number
+from cchc_xl.numtext import figure, format_number, number
 
 # ---- aggregation ---------------------------------------------------------------------------
 
 def levels_present(c: ConsolidationData) -> list[str]:
-    return sorted({a["level"] for a in c.records["agencies"]}, key=lambda lv: LEVEL_ORDER.get(lv, 9))
+    return sorted({a["level"] for a in c.records["agencies"]}, key=spec.level_rank)
 
 
 def catalog_for(c: ConsolidationData, level: str) -> spec.Catalog:
@@ -89,15 +89,15 @@ def _aggregate_values(c: ConsolidationData, which: str) -> list[tuple[dict, Aggr
         agg = Aggregate(row["code"], rule, excluded=left_out.get(row["code"], 0))
         vals = by_code.get(row["code"], [])
         if rule in ("sum", "stats"):
-            nums = [v for v, k, _ in vals if _num(v) is not None and (k is None or register.is_numeric(k))]
+            nums = [v for v, k, _ in vals if number(v) is not None and (k is None or register.is_numeric(k))]
             agg.reporting = len(nums)
             agg.ignored = sum(1 for v, _, _ in vals if v is not None) - len(nums)
             if nums:
                 if rule == "sum":
-                    agg.total = _tidy(math.fsum(nums))
+                    agg.total = figure(math.fsum(nums))
                 else:
-                    agg.minimum, agg.maximum = _tidy(min(nums)), _tidy(max(nums))
-                    agg.median = _tidy(statistics.median(nums))
+                    agg.minimum, agg.maximum = figure(min(nums)), figure(max(nums))
+                    agg.median = figure(statistics.median(nums))
                     unit = register.unit(row.get("kind"))
                     agg.text = (f"Thấp nhất {format_number(agg.minimum)}{unit}; trung vị "
                                 f"{format_number(agg.median)}{unit}; cao nhất {format_number(agg.maximum)}{unit}")
@@ -194,9 +194,9 @@ def deductions_by_criterion(c: ConsolidationData) -> list[dict]:
         cat = catalog_for(c, level)
         name = cat.criterion_name(g["code"]) or g["name"]
         out.append({"level": level, "code": g["code"], "name": name, "agencies": len(g["agencies"]),
-                    "rows": g["rows"], "lost": _tidy(g["lost"]) if g["lost_known"] else None,
-                    "max": _num(cat.max_score(g["code"]))})
-    out.sort(key=lambda r: (-r["agencies"], -(r["lost"] or 0), LEVEL_ORDER.get(r["level"], 9), spec.code_sort_key(r["code"])))
+                    "rows": g["rows"], "lost": figure(g["lost"]) if g["lost_known"] else None,
+                    "max": number(cat.max_score(g["code"]))})
+    out.sort(key=lambda r: (-r["agencies"], -(r["lost"] or 0), spec.level_rank(r["level"]), spec.code_sort_key(r["code"])))
     return out
 
 
@@ -218,12 +218,12 @@ def area_scores(c: ConsolidationData) -> tuple[list[str], list[dict]]:
         rec["given"] = True
         if x.get("computed"):
             rec["computed"].append(code)
-        sc = _num(score)
+        sc = number(score)
         rec["scores"][code] = score
         if x.get("error"):
             rec["complete"] = False
             rec["errors"].append((code, x["error"]))
-        elif sc is None or _num(mx) is None:
+        elif sc is None or number(mx) is None:
             rec["complete"] = False
             rec["missing"].append(code)
         else:
@@ -240,8 +240,8 @@ def area_scores(c: ConsolidationData) -> tuple[list[str], list[dict]]:
         if absent:
             r["complete"] = False
             r["missing"].extend(absent)
-        r["total"] = _tidy(r["total"])
-        r["max"] = _tidy(r["max"])
+        r["total"] = figure(r["total"])
+        r["max"] = figure(r["max"])
         r["pct"] = round(r["total"] * 100 / r["max"], 2) if r["max"] and r["complete"] else None
     by_level: dict[str, list] = defaultdict(list)
     for r in rows:
@@ -274,5 +274,5 @@ def area_scores(c: ConsolidationData) -> tuple[list[str], list[dict]]:
         if rest:
             why.append("thiếu điểm lĩnh vực " + ", ".join(str(m) for m in rest))
         r["words"] = "Không xếp hạng: " + "; ".join(why)
-    rows.sort(key=lambda r: (LEVEL_ORDER.get(r["level"], 9), r["rank"] or 10 ** 6, fold(r["agency"])))
+    rows.sort(key=lambda r: (spec.level_rank(r["level"]), r["rank"] or 10 ** 6, fold(r["agency"])))
     return codes, rows

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from cchc_xl import spec
 from cchc_xl.normalize import fold
+from cchc_xl.numtext import number
 from cchc_xl.read.identity import AgencyIndex, name_key, same_name
 
 BASIS_KEY = "comparison_basis"
@@ -129,19 +130,13 @@ def _combine(before: list[dict]) -> dict:
         deducted.update(b.get("deducted") or {})
     open_items = sum((b.get("remediation") or {}).get("total", 0) - (b.get("remediation") or {}).get("finished", 0)
                      for b in before)
-    return {"percent": _num(one.get("percent")) if one else None, "score": _num(one.get("score")) if one else None,
+    return {"percent": number(one.get("percent")) if one else None, "score": number(one.get("score")) if one else None,
             "rank": _int(one.get("rank")) if one else None, "of": _int(one.get("of")) if one else None,
             "deducted": deducted, "open": open_items if before else None}
 
 
-def _num(x):
-    import math
-
-    return None if x is None or (isinstance(x, float) and math.isnan(x)) else x
-
-
 def _int(x):
-    x = _num(x)
+    x = number(x)
     return int(x) if x is not None else None
 
 

@@ -6,7 +6,6 @@ Every file found gets a ``FileEntry``; the readable workbooks are read and check
 from __future__ import annotations
 
 import datetime as dt
-import math
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -164,9 +163,10 @@ def read_one(path: str, display: str) -> dict:
     except BaseException as exc:  # noqa: BLE001 - one bad file never stops the batch
         if isinstance(exc, KeyboardInterrupt):
             raise
+        from cchc_xl.spec.issues import make
         return {"file": display, "unreadable": True, "report": None,
                 "issues": [("error", "unreadable",
-                            f"{Path(path).name}: lỗi không lường trước khi đọc tệp ({type(exc).__name__})",
+                            make("unreadable", variant="unexpected", file=Path(path).name, error=type(exc).__name__).message,
                             None, None, None)]}
 
 
@@ -250,22 +250,3 @@ def read_files(items: list[tuple[str, str]], jobs: int | None = None,
             ex.shutdown()
     return results
 
-
-# ---- values shared by the records and their aggregates ----------------------------------------
-
-LEVEL_ORDER = {"so": 0, "huyen": 1, "xa": 2}
-
-
-def _num(v):
-    if isinstance(v, bool) or not isinstance(v, (int, float)):
-        return None
-    if isinstance(v, float) and (math.isnan(v) or math.isinf(v)):
-        return None
-    return v
-
-
-def _tidy(x):
-    if x is None:
-        return None
-    x = round(float(x), 6)
-    return int(x) if x.is_integer() else x

@@ -29,7 +29,9 @@ class ConsolidationData:
     missing_agencies: list[str]
     records: dict[str, list[dict]]
     input_dir: str = ""
-    made: dt.datetime = field(default_factory=lambda: dt.datetime.now().replace(microsecond=0))
+    # Vietnam time, as the report draft dates itself (a server in a container often runs on UTC)
+    made: dt.datetime = field(default_factory=lambda: dt.datetime.now(spec.VIETNAM).replace(microsecond=0,
+                                                                                            tzinfo=None))
     seconds: float = 0.0
     timings: dict = field(default_factory=dict)  # seconds per phase: find, read, build, write
     previous: dict | None = None  # a previous consolidation's summary, for the comparison sheet

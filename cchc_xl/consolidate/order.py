@@ -25,16 +25,11 @@ def display_name(registry_name: str | None, reported_name: str | None) -> str:
     return shown
 
 
-def _level_rank() -> dict[str, int]:
-    return {lv["key"]: i for i, lv in enumerate(spec.levels())}
-
-
 def ordered_entries(entries) -> list:
     """File entries (accepted ones) in the registry's order, grouped by level; agencies outside
     the registry after those of their level, by name."""
-    rank = _level_rank()
     far = 1 << 30
-    return sorted(entries, key=lambda f: (rank.get(f.level, len(rank)),
+    return sorted(entries, key=lambda f: (spec.level_rank(f.level),
                                           f.registry_index if f.registry_index is not None else far,
                                           _key(f.agency)))
 

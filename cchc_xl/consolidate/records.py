@@ -13,20 +13,18 @@ from cchc_xl import spec
 from cchc_xl.check import areas
 from cchc_xl.consolidate.compare import BASIS_KEY, basis, compare
 from cchc_xl.consolidate.files import (  # noqa: F401
-    LEVEL_ORDER,
     OPEN_STATUSES,
     REMEDIATION_KEYS,
     UNKNOWN_STATUS,
     ConsolidationError,
     FileEntry,
     _crashed,
-    _num,
-    _tidy,
     find_files,
     read_files,
 )
 from cchc_xl.consolidate.model import ConsolidationData
 from cchc_xl.normalize import fold, parse_deadline
+from cchc_xl.numtext import figure, number
 
 # ---- the consolidation ---------------------------------------------------------------------
 
@@ -240,10 +238,6 @@ def _choose_period(readable: list[FileEntry], year: int | None, kind: str | None
     return {"year": best[0], "kind": best[1]}
 
 
-def _date_vn(d: dt.date | None) -> str:
-    return d.strftime("%d/%m/%Y") if d else ""
-
-
 def _decide(entries: list[FileEntry], period: dict, strict: bool) -> None:
     want = (period.get("year"), period.get("kind"))
     if all(want):
@@ -303,8 +297,8 @@ def duplicate_reason(f: FileEntry, win: FileEntry) -> str:
         else:
             basis = forms["former_name"].format(name=odd.reported_name)
     if (win.report_date or dt.date.min) != (f.report_date or dt.date.min):
-        why = (forms["later_date"].format(date=_date_vn(win.report_date), other_date=_date_vn(f.report_date))
-               if f.report_date else forms["undated"].format(date=_date_vn(win.report_date)))
+        why = (forms["later_date"].format(date=spec.date_text(win.report_date), other_date=spec.date_text(f.report_date))
+               if f.report_date else forms["undated"].format(date=spec.date_text(win.report_date)))
     elif win.mtime != f.mtime:
         why = forms["later_mtime"]
     else:
@@ -338,14 +332,14 @@ def _error_fields(f: FileEntry) -> dict[str, tuple]:
 
 def _build(files: list[FileEntry], period: dict, registry, input_dir: str) -> Consolidation:
     accepted = [f for f in files if f.status == "accepted"]
-    accepted.sort(key=lambda f: (LEVEL_ORDER.get(f.level, 9),
+    accepted.sort(key=lambda f: (spec.level_rank(f.level),
                                  f.registry_index if f.registry_index is not None else 10 ** 6,
                                  fold(f.agency)))
     ag_rows, area_rows, ded_rows, rem_rows, ind_rows, pro_rows = [], [], [], [], [], []
     excluded: list[dict] = []  # every value left out of the province figures, with its reason
     for aid, f in enumerate(accepted):
         doc = f.report
-        level = f.level if f.level in LEVEL_ORDER else "so"
+        level = f.level if f.level in spec.level_keys() else "so"
         cat = spec.catalog(level, f.criteria_year)
         ag_rows.append({"aid": aid, "agency": f.agency, "reported_name": f.reported_name, "code": f.agency_code,
                         "level": level, "file": f.file, "report_number": f.report_number,
@@ -365,9 +359,9 @@ def _build(files: list[FileEntry], period: dict, registry, input_dir: str) -> Co
             return hit[0]
 
         for i, a in enumerate(doc.get("areas") or []):
-            mx = _num(a.get("max_score"))
+            mx = number(a.get("max_score"))
             if mx is None:  # blank: the set's maximum less the criteria excused for this agency
-                mx = _num(cat.applicable_max(a.get("code"), doc.get("not_applicable")))
+                mx = number(cat.applicable_max(a.get("code"), doc.get("not_applicable")))
             error = leave_out("areas", a.get("code"), a.get("score"),
                               *(f"areas[{i}].{k}" for k in ("score", "max_score", "code")), f"areas[{i}]")
             area_rows.append({**base, "code": a.get("code"), "name": a.get("name") or cat.criterion_name(a.get("code")),
@@ -383,13 +377,13 @@ def _build(files: list[FileEntry], period: dict, registry, input_dir: str) -> Co
         ag_rows[-1]["unscored"] = unscored
         for i, d in enumerate(doc.get("deductions") or []):
             code = d.get("code")
-            cmax = _num(cat.max_score(code))
-            mx = _num(d.get("max_score"))
+            cmax = number(cat.max_score(code))
+            mx = number(d.get("max_score"))
             used = mx if mx is not None else cmax
-            sc = _num(d.get("score"))
+            sc = number(d.get("score"))
             error = leave_out("deductions", code, d.get("score"),
                               *(f"deductions[{i}].{k}" for k in ("score", "max_score", "code")), f"deductions[{i}]")
-            lost = _tidy(used - sc) if used is not None and sc is not None and error is None else None
+            lost = figure(used - sc) if used is not None and sc is not None and error is None else None
             ded_rows.append({**base, "code": code, "name": d.get("name") or cat.criterion_name(code),
                              "max_score": d.get("max_score"), "catalog_max": cmax, "max_used": used,
                              "score": d.get("score"), "lost": lost, "reason": d.get("reason"), "error": error})

@@ -30,7 +30,7 @@ from cchc_xl import spec
 from cchc_xl.cycle.exemptions import exemption_sheet
 from cchc_xl.read.appraisal import decl, level_label, sheet_cfg
 from cchc_xl.read.identity import name_key
-from cchc_xl.sheets.measure import fit_row, text_lines
+from cchc_xl.sheets.measure import fit_row, row_height, text_lines
 from cchc_xl.sheets.xlsx import save_atomic
 from cchc_xl.spec import SCHEMA_VERSION, __version__
 from cchc_xl.workbook.criteria_sheet import write_catalog_rows
@@ -148,11 +148,12 @@ def _info_sheet(wb: Workbook, year: int | None) -> None:
         style_field_row(ws, r, fld.get("required"))
         ref = f"$B${r}"
         if fld["type"] == "integer":
-            dv = DataValidation(type="whole", operator="between", formula1=str(fld["min"]), formula2=str(fld["max"]),
+            low, high = spec.year_range()  # the one year field: the range of sheets.json
+            dv = DataValidation(type="whole", operator="between", formula1=str(low), formula2=str(high),
                                 allow_blank=True)
-            dv.error = f"Nhập năm có 4 chữ số, từ {fld['min']} đến {fld['max']}."
-            cond = (f"OR({ref}=\"\",NOT(ISNUMBER({ref})),{ref}<{fld['min']},{ref}>{fld['max']})" if fld.get("required")
-                    else f"AND({ref}<>\"\",OR(NOT(ISNUMBER({ref})),{ref}<{fld['min']},{ref}>{fld['max']}))")
+            dv.error = spec.year_range_message()
+            cond = (f"OR({ref}=\"\",NOT(ISNUMBER({ref})),{ref}<{low},{ref}>{high})" if fld.get("required")
+                    else f"AND({ref}<>\"\",OR(NOT(ISNUMBER({ref})),{ref}<{low},{ref}>{high}))")
             ws.conditional_formatting.add(f"B{r}", FormulaRule(formula=[cond], fill=RED_FILL, font=RED_FONT))
         else:
             dv = DataValidation(type="textLength", operator="lessThanOrEqual", formula1="500", allow_blank=True)
@@ -217,7 +218,7 @@ def _registry_sheet(wb: Workbook, agencies: list[dict] | None, names: _Names) ->
             set_text(ws[f"{b}{r}"], ag.get("name"))
             set_text(ws[f"{c_}{r}"], ag.get("code"))
             level = ag.get("level")
-            set_text(ws[f"{d}{r}"], level_label(level) if level in {lv["key"] for lv in spec.levels()} else level)
+            set_text(ws[f"{d}{r}"], level_label(level) if level in spec.level_keys() else level)
             set_text(ws[f"{letters['former_names']}{r}"], "; ".join(ag.get("former_names") or ()) or None)
             fit_row(ws, r, 11, max_col=ncol)
     title = quote_sheetname(ws.title)
@@ -363,7 +364,8 @@ def _criteria_sheet(wb: Workbook, sets: dict[str, spec.Catalog]) -> None:
         head.alignment = Alignment(vertical="center", wrap_text=True)
         ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=len(cols))
         width = sum(c.get("width", 12) for c in cols)
-        ws.row_dimensions[r].height = text_lines(head.value, width, 12) * 12 * 1.32 + 6  # merged: fit_row sees col A only
+        # merged: fit_row sees column A only
+        ws.row_dimensions[r].height = row_height(text_lines(head.value, width, 12), 12, padding=6)
         r += 1
         r = write_catalog_rows(ws, cat.criteria, r)
     ws.freeze_panes = f"A{hr + 1}"

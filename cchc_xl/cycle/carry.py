@@ -185,7 +185,7 @@ def write_next(previous_path, out, year: int | None = None, kind: str | None = N
         raise CarryError(f"{prev_path.name}: {exc}") from None
     doc = result.report
     level = (doc.get("agency") or {}).get("level")
-    if level not in {lv["key"] for lv in spec.levels()}:
+    if level not in spec.level_keys():
         level = result.meta.get("level")
     try:
         report, count = next_report(doc, level, year, kind)

@@ -91,8 +91,9 @@ def _input_validations(ws, cols: list[dict], first: int, last: int) -> None:
         rng = f"{L}{first}:{L}{last}"
         t = col["type"]
         if t == "year":
-            _dv(ws, DataValidation(type="whole", operator="between", formula1="2000", formula2="2100", allow_blank=True),
-                rng, col, "Nhập năm có 4 chữ số, từ 2000 đến 2100.")
+            low, high = spec.year_range()
+            _dv(ws, DataValidation(type="whole", operator="between", formula1=str(low), formula2=str(high),
+                                   allow_blank=True), rng, col, spec.year_range_message())
         elif t == "score":
             _dv(ws, DataValidation(type="decimal", operator="between", formula1="0", formula2="1000", allow_blank=True),
                 rng, col, "Điểm phải là số không âm (số thập phân dùng dấu phẩy).")
@@ -264,8 +265,8 @@ def _lists_and_meta(wb: Workbook, level: str) -> None:
 
 def build_catalog_workbook(level: str = "so", year: int | None = None, file_hint: str = "BO_TIEU_CHI.xlsx") -> Workbook:
     """The criteria sets of ``level`` (every year, or the set serving ``year``) as a workbook."""
-    if level not in {lv["key"] for lv in spec.levels()}:
-        raise spec.SpecError(f"Cấp '{level}' không có trong danh sách cấp (so, huyen, xa)")
+    if level not in spec.level_keys():
+        raise spec.SpecError(f"Cấp '{level}' không có trong danh sách cấp ({', '.join(spec.level_keys())})")
     sets = _sets_of(level, year)
     label = spec.label_of("levels", level) or level
     d = decl()

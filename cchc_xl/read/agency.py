@@ -28,6 +28,7 @@ from cchc_xl.files.boundary import (
 )
 from cchc_xl.normalize import clean_text, fold, is_error_value, legacy_encoding, parse_code, parse_date, parse_number
 from cchc_xl.numtext import format_number
+from cchc_xl.read import grid as gridkit
 from cchc_xl.read import spelling
 from cchc_xl.spec import SCHEMA_VERSION, checks
 from cchc_xl.spec.issues import Issue, make
@@ -75,39 +76,21 @@ class ReadResult:
         return self.cells.get(key, (None, None))
 
 
-def meta_version(value) -> int | None:
-    """The ``template_version`` a workbook's identity sheet states, or None when the cell holds
-    something that is not a finite number ("abc", empty, "1e999", NaN): the caller says, in its own
-    words, that the identity sheet is broken."""
-    try:
-        return int(float(value))
-    except (TypeError, ValueError, OverflowError):
-        return None
+_AGENCY_REFUSALS = {
+    "missing": "không phải biểu mẫu báo cáo CCHC của cchc-xl (thiếu trang nhận diện); hãy dùng biểu mẫu do "
+               "Sở Nội vụ phát hành",
+    "template_id": "không phải biểu mẫu báo cáo CCHC của cơ quan (mã biểu mẫu khác)",
+    "broken": "trang nhận diện của biểu mẫu bị hỏng",
+    "newer": "biểu mẫu phiên bản {version} mới hơn công cụ (hỗ trợ đến {supported}); hãy cập nhật cchc-xl",
+    "level": "trang nhận diện của biểu mẫu ghi cấp không hợp lệ",
+}
 
 
 def _meta(grids: dict[str, list[list]]) -> dict:
-    cfg = spec.sheets()
-    grid = grids.get(cfg["meta_sheet"])
-    if grid is None:
-        raise UnreadableError("wrong_template",
-                              "không phải biểu mẫu báo cáo CCHC của cchc-xl (thiếu trang nhận diện); "
-                              "hãy dùng biểu mẫu do Sở Nội vụ phát hành")
-    meta = {}
-    for row in grid:
-        if len(row) >= 2 and row[0] not in ("", None):
-            meta[str(row[0]).strip()] = row[1]
-    if meta.get("template_id") != cfg["template_id"]:
-        raise UnreadableError("wrong_template", "không phải biểu mẫu báo cáo CCHC của cơ quan (mã biểu mẫu khác)")
-    version = meta_version(meta.get("template_version"))
-    if version is None:
-        raise UnreadableError("wrong_template", "trang nhận diện của biểu mẫu bị hỏng")
-    if version > cfg["template_version"]:
-        raise UnreadableError("wrong_template",
-                              f"biểu mẫu phiên bản {version} mới hơn công cụ (hỗ trợ đến {cfg['template_version']}); "
-                              "hãy cập nhật cchc-xl")
-    meta["template_version"] = version
-    if meta.get("level") not in {lv["key"] for lv in spec.levels()}:
-        raise UnreadableError("wrong_template", "trang nhận diện của biểu mẫu ghi cấp không hợp lệ")
+    def refuse(reason, **values):
+        return UnreadableError("wrong_template", _AGENCY_REFUSALS[reason].format(**values))
+
+    meta = gridkit.read_meta(grids, spec.sheets(), refuse, levels=spec.level_keys())
     try:
         meta["criteria_year"] = int(float(meta.get("criteria_year")))
     except (TypeError, ValueError, OverflowError):
@@ -151,15 +134,10 @@ class _Reader:
     # helpers
     def grid(self, key: str) -> tuple[str, list[list]]:
         title = self.sheets[key]["title"]
-        name, g = title, self.grids.get(title)
-        if g is None:
-            # tolerate a sheet name typed with another Unicode form or case
-            for name, grid in self.grids.items():
-                if fold(name) == fold(title):
-                    g = grid
-                    break
-            else:
-                raise UnreadableError("wrong_template", f"thiếu trang “{title}” (trang bị xóa hoặc đổi tên)")
+        name = gridkit.sheet_named(self.grids, title)  # also a name typed with another Unicode form or case
+        if name is None:
+            raise UnreadableError("wrong_template", f"thiếu trang “{title}” (trang bị xóa hoặc đổi tên)")
+        g = self.grids[name]
         merged = getattr(self.grids, "merged", {}).get(name)
         if merged and key in _TABLE_SHEETS:
             fill_merged(g, merged)
@@ -195,7 +173,7 @@ class _Reader:
         if v is None:
             return None
         if isinstance(v, (dt.date, dt.datetime)):
-            return v.strftime("%d/%m/%Y")
+            return spec.date_text(v)
         if isinstance(v, bool):
             return "Có" if v else "Không"
         s = clean_text(v, multiline=multiline)
@@ -223,14 +201,8 @@ class _Reader:
                 self.note("number_as_text", sheet, r, c, key, value=raw, parsed=n.value)
         return n.value
 
-    def find_header(self, grid, titles: list[str], start: int = 0) -> int | None:
-        want = [fold(t) for t in titles[:3]]
-        for r in range(start, min(len(grid), start + 400)):
-            row = grid[r]
-            got = [fold(row[c]) if c < len(row) else "" for c in range(len(want))]
-            if got == want:
-                return r
-        return None
+    def find_header(self, g, titles: list[str], start: int = 0) -> int | None:
+        return gridkit.header_row(g, titles, start)
 
     # sheets
     def info(self, doc: dict, meta: dict):
@@ -354,7 +326,7 @@ class _Reader:
                     raw = self.at(grid, r, col)
                     if isinstance(raw, (dt.date, dt.datetime)):
                         self.cells[pk] = (sheet, a1(r, col))
-                        item[key] = raw.strftime("%d/%m/%Y").lstrip("0").replace("/0", "/")
+                        item[key] = f"{raw.day}/{raw.month}/{raw.year}"  # as a deadline is typed
                     else:
                         item[key] = self.text(grid, sheet, r, col, pk)
                 else:

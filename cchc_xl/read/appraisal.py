@@ -17,9 +17,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from cchc_xl import spec
-from cchc_xl.normalize import clean_text, fold, is_error_value, match_enum, parse_code, parse_number
+from cchc_xl.normalize import clean_text, fold, is_error_value, parse_code, parse_number
 from cchc_xl.numtext import format_number
-from cchc_xl.read.agency import UnreadableError, a1, load_grids, meta_version
+from cchc_xl.read import grid as gridkit
+from cchc_xl.read import spelling
+from cchc_xl.read.agency import UnreadableError, a1, load_grids
 from cchc_xl.read.identity import AgencyIndex, candidates_text, conflicts, name_key
 from cchc_xl.read.registry import split_names
 from cchc_xl.spec.issues import Issue, make, render
@@ -96,58 +98,42 @@ def _issue(issue_code: str, /, sheet=None, cell=None, field=None, severity=None,
 
 
 def _grid_sheet(grids: dict, title: str, path: Path) -> tuple[str, list[list]]:
-    if title in grids:
-        return title, grids[title]
-    for name, grid in grids.items():
-        if fold(name) == fold(title):
-            return name, grid
-    raise DistributeError(f"{path.name}: thiếu trang “{title}” (trang bị xóa hoặc đổi tên)")
+    name = gridkit.sheet_named(grids, title)
+    if name is None:
+        raise DistributeError(f"{path.name}: thiếu trang “{title}” (trang bị xóa hoặc đổi tên)")
+    return name, grids[name]
 
 
-def _cell(grid, r: int, c: int):
-    if r < len(grid) and c < len(grid[r]):
-        v = grid[r][c]
-        return None if v == "" else v
-    return None
+_cell = gridkit.cell
 
 
-def _header_columns(grid, columns: list[dict], sheet: str, path: Path) -> tuple[int, dict[str, int]]:
+def _header_columns(g, columns: list[dict], sheet: str, path: Path) -> tuple[int, dict[str, int]]:
     """The header row and the column of every declared title (an ``optional`` column may be absent:
     workbooks written before it existed)."""
-    want = {fold(c["title"]): c["key"] for c in columns}
-    needed = {c["key"] for c in columns if not c.get("optional")}
-    for r in range(min(len(grid), 40)):
-        found = {}
-        for c, v in enumerate(grid[r]):
-            key = want.get(fold(v)) if isinstance(v, str) else None
-            if key and key not in found:
-                found[key] = c
-        if needed <= set(found):
-            return r, found
-    raise DistributeError(f"{path.name}: trang “{sheet}” không còn đúng tiêu đề bảng của sổ thẩm định")
+    found = gridkit.header_columns(g, columns, needed={c["key"] for c in columns if not c.get("optional")})
+    if found is None:
+        raise DistributeError(f"{path.name}: trang “{sheet}” không còn đúng tiêu đề bảng của sổ thẩm định")
+    return found
+
+
+_NOT_AN_APPRAISAL = ("không phải sổ thẩm định của cchc-xl (thiếu trang nhận diện hoặc mã biểu mẫu khác); tạo sổ "
+                     "bằng lệnh: cchc-xl template --appraisal -o TỆP")
 
 
 def _check_meta(grids: dict, path: Path) -> dict:
-    d = decl()
-    grid = grids.get(d["meta_sheet"])
-    meta = {}
-    for row in grid or []:
-        if len(row) >= 2 and row[0] not in ("", None):
-            meta[str(row[0]).strip()] = row[1]
-    tid = meta.get("template_id")
-    if tid != d["template_id"]:
-        if tid == spec.sheets()["template_id"]:
-            raise DistributeError(f"{path.name}: đây là biểu mẫu báo cáo của một cơ quan, không phải sổ thẩm định "
-                                  "(tạo sổ thẩm định bằng lệnh: cchc-xl template --appraisal -o TỆP)")
-        raise DistributeError(f"{path.name}: không phải sổ thẩm định của cchc-xl (thiếu trang nhận diện hoặc mã "
-                              "biểu mẫu khác); tạo sổ bằng lệnh: cchc-xl template --appraisal -o TỆP")
-    version = meta_version(meta.get("template_version"))
-    if version is None:
-        raise DistributeError(f"{path.name}: trang nhận diện của sổ thẩm định bị hỏng")
-    if version > d["template_version"]:
-        raise DistributeError(f"{path.name}: sổ thẩm định phiên bản {version} mới hơn công cụ (hỗ trợ đến "
-                              f"{d['template_version']}); hãy cập nhật cchc-xl")
-    return meta
+    def refuse(reason, found=None, version=None, supported=None):
+        if reason == "template_id" and found == spec.sheets()["template_id"]:
+            why = ("đây là biểu mẫu báo cáo của một cơ quan, không phải sổ thẩm định (tạo sổ thẩm định bằng lệnh: "
+                   "cchc-xl template --appraisal -o TỆP)")
+        elif reason == "broken":
+            why = "trang nhận diện của sổ thẩm định bị hỏng"
+        elif reason == "newer":
+            why = f"sổ thẩm định phiên bản {version} mới hơn công cụ (hỗ trợ đến {supported}); hãy cập nhật cchc-xl"
+        else:
+            why = _NOT_AN_APPRAISAL
+        return DistributeError(f"{path.name}: {why}")
+
+    return gridkit.read_meta(grids, decl(), refuse)
 
 
 class _AppraisalReader:
@@ -200,9 +186,10 @@ class _AppraisalReader:
                     self.add("invalid_type", sheet, r, 1, "appraisal_year", field_title=fld["title"],
                              value=clean_text(raw), expected="năm có 4 chữ số")
                     return None
-                if not fld["min"] <= n.value <= fld["max"]:
+                low, high = spec.year_range()
+                if not low <= n.value <= high:
                     self.add("out_of_range", sheet, r, 1, "appraisal_year", variant="outside", field_title="Năm thẩm định",
-                             value=str(n.value), low=str(fld["min"]), high=str(fld["max"]))
+                             value=str(n.value), low=str(low), high=str(high))
                     return None
                 return n.value
         raise DistributeError(f"{self.path.name}: trang “{sheet}” thiếu dòng “{fld['title']}”")
@@ -222,7 +209,7 @@ class _AppraisalReader:
             if name is None:
                 self.add("required", sheet, r, col["name"], "name", field_title=titles["name"])
                 continue
-            level = match_enum(raw_level, spec.levels()) if raw_level else None
+            level = spelling.match(raw_level, spec.levels()) if raw_level else None
             if raw_level is None:
                 self.add("required", sheet, r, col["level"], "level", field_title=f"{titles['level']} của {name}")
             elif level is None:
@@ -290,7 +277,7 @@ class _AppraisalReader:
 def read_exemptions(rd: _AppraisalReader, grids: dict) -> list[dict]:
     """The sheet's rows (``agency``, ``code``, ``note``, ``cells``); none when an older workbook lacks it."""
     cfg = sheet_cfg("exemptions")
-    sheet = next((n for n in grids if fold(n) == fold(cfg["title"])), None)
+    sheet = gridkit.sheet_named(grids, cfg["title"])
     if sheet is None:
         return []
     grid = grids[sheet]

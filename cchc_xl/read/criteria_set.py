@@ -19,7 +19,8 @@ from pathlib import Path
 
 from cchc_xl import spec
 from cchc_xl.normalize import clean_text, fold, is_error_value, parse_code, parse_number
-from cchc_xl.read.agency import UnreadableError, a1, load_grids, meta_version
+from cchc_xl.read import grid as gridkit
+from cchc_xl.read.agency import UnreadableError, a1, load_grids
 from cchc_xl.spec.issues import Issue, make, render
 
 CODE = re.compile(r"^[0-9]+[a-z]?(\.[0-9]+[a-z]?)*$")
@@ -66,11 +67,7 @@ def _issue(kind: str, sheet: str, cell: str | None, fld: str | None = None, **va
     return make(kind, sheet=sheet, cell=cell, field=fld, **values)
 
 
-def _value(grid, r: int, c: int):
-    if r < len(grid) and c < len(grid[r]):
-        v = grid[r][c]
-        return None if v == "" else v
-    return None
+_value = gridkit.cell
 
 
 class _Table:
@@ -79,24 +76,16 @@ class _Table:
     def __init__(self, grids, key: str, path: Path, issues: list[Issue]):
         self.cfg = sheet_cfg(key)
         title = self.cfg["title"]
-        self.sheet = next((n for n in grids if fold(n) == fold(title)), None)
+        self.sheet = gridkit.sheet_named(grids, title)
         if self.sheet is None:
             raise CatalogBookError(f"{path.name}: thiếu trang “{title}” (trang bị xóa hoặc đổi tên)")
         self.grid = grids[self.sheet]
         self.issues = issues
         inputs = [c for c in self.cfg["columns"] if c["type"] != "formula"]
-        want = {fold(c["title"]): c["key"] for c in inputs}
-        for r in range(min(len(self.grid), 40)):
-            found = {}
-            for ci, v in enumerate(self.grid[r]):
-                k = want.get(fold(v)) if isinstance(v, str) else None
-                if k and k not in found:
-                    found[k] = ci
-            if len(found) == len(want):
-                self.header, self.col = r, found
-                break
-        else:
+        found = gridkit.header_columns(self.grid, inputs)
+        if found is None:
             raise CatalogBookError(f"{path.name}: trang “{self.sheet}” không còn đúng tiêu đề bảng")
+        self.header, self.col = found
         self.titles = {c["key"]: c["title"] for c in self.cfg["columns"]}
         self.inputs = [c["key"] for c in inputs]
 
@@ -138,9 +127,10 @@ class _Table:
             self.add("invalid_type", r, key, field_title=self.titles[key], value=clean_text(v) or v,
                      expected="năm có 4 chữ số" if whole else "một số không âm (ví dụ 1,5)")
             return None
-        if whole and not 2000 <= n.value <= 2100:
+        low, high = spec.year_range()
+        if whole and not low <= n.value <= high:
             self.add("out_of_range", r, key, variant="outside", field_title=self.titles[key], value=str(n.value),
-                     low="2000", high="2100")
+                     low=str(low), high=str(high))
             return None
         if n.value < 0:
             self.add("out_of_range", r, key, field_title=self.titles[key], value=n.value, bound="không được âm")
@@ -149,22 +139,15 @@ class _Table:
 
 
 def _meta_of(grids, path: Path) -> dict:
-    d = decl()
-    meta = {}
-    for row in grids.get(d["meta_sheet"]) or []:
-        if len(row) >= 2 and row[0] not in ("", None):
-            meta[str(row[0]).strip()] = row[1]
-    if meta.get("template_id") != d["template_id"]:
-        raise CatalogBookError(f"{path.name}: không phải sổ Bộ tiêu chí của cchc-xl (tạo sổ bằng lệnh: "
-                               "cchc-xl catalog -o BO_TIEU_CHI.xlsx --level CẤP)")
-    version = meta_version(meta.get("template_version"))
-    if version is None:
-        raise CatalogBookError(f"{path.name}: trang nhận diện của sổ Bộ tiêu chí bị hỏng")
-    if version > d["template_version"]:
-        raise CatalogBookError(f"{path.name}: sổ Bộ tiêu chí phiên bản {version} mới hơn công cụ; hãy cập nhật cchc-xl")
-    if meta.get("level") not in {lv["key"] for lv in spec.levels()}:
-        raise CatalogBookError(f"{path.name}: trang nhận diện của sổ Bộ tiêu chí không ghi cấp hợp lệ")
-    return meta
+    def refuse(reason, version=None, **_):
+        why = {"broken": "trang nhận diện của sổ Bộ tiêu chí bị hỏng",
+               "newer": f"sổ Bộ tiêu chí phiên bản {version} mới hơn công cụ; hãy cập nhật cchc-xl",
+               "level": "trang nhận diện của sổ Bộ tiêu chí không ghi cấp hợp lệ"}.get(
+            reason, "không phải sổ Bộ tiêu chí của cchc-xl (tạo sổ bằng lệnh: cchc-xl catalog -o BO_TIEU_CHI.xlsx "
+                    "--level CẤP)")
+        return CatalogBookError(f"{path.name}: {why}")
+
+    return gridkit.read_meta(grids, decl(), refuse, levels=spec.level_keys())
 
 
 def _read_sets(t: _Table) -> dict[int, dict]:

@@ -44,6 +44,7 @@ from cchc_xl import spec
 from cchc_xl.files.fileio import os_reason
 from cchc_xl.normalize import clean_text, fold, parse_date
 from cchc_xl.numtext import format_number
+from cchc_xl.read import spelling
 from cchc_xl.read.identity import AgencyIndex, conflicts, name_key, refusal_message
 
 MAX_FIELD = 100_000  # characters in one CSV field; a registry cell is a name, a date or a phone number
@@ -94,12 +95,14 @@ def split_names(value) -> tuple[str, ...]:
 
 
 def _level(value, path: str, row: int) -> str | None:
+    """A level as the registry's ``cap`` column writes it: a spelling the workbooks accept
+    (``read.spelling``), else a word of the unit's name ("Sở", "UBND huyện", "Phường")."""
     f = fold(value)
     if not f:
         return None
-    for lv in spec.levels():
-        if f in (fold(lv["key"]), fold(lv["label"])):
-            return lv["key"]
+    key = spelling.match(clean_text(value), spec.levels())
+    if key:
+        return key
     words = {"so": "so", "ban": "so", "nganh": "so", "tinh": "so", "huyen": "huyen", "quan": "huyen",
              "thi xa": "huyen", "thanh pho": "huyen", "xa": "xa", "phuong": "xa", "thi tran": "xa"}
     for w, key in words.items():

@@ -62,7 +62,7 @@ def payload_workbook(payload: dict) -> bytes:
     from openpyxl import Workbook
 
     from cchc_xl.read.agency import MAX_COLS, MAX_ROWS
-    from cchc_xl.safetext import clean
+    from cchc_xl.safetext import clean, looks_like_formula
 
     wb = Workbook()
     wb.remove(wb.active)
@@ -78,7 +78,7 @@ def payload_workbook(payload: dict) -> bytes:
                     if isinstance(value, str):
                         value = _iso_date(value) or clean(value)
                     cell = ws.cell(row=r, column=c, value=value)
-                    if isinstance(value, str) and value[:1] in "=+-@":
+                    if looks_like_formula(value):
                         cell.data_type = "s"
             if sheet["name"] == "_meta":
                 ws.sheet_state = "veryHidden"

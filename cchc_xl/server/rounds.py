@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from cchc_xl import spec
+from cchc_xl.safetext import looks_like_formula
 from cchc_xl.server import fields
 from cchc_xl.server.auth import new_token, token_hash
 from cchc_xl.server.errors import ServiceError
@@ -34,11 +35,12 @@ def local_time(iso: str | None) -> str:
     """An ISO timestamp as the department reads it: dd/mm/yyyy hh:mm, Vietnamese time."""
     if not iso:
         return ""
-    return dt.datetime.fromisoformat(iso).astimezone(VN).strftime("%d/%m/%Y %H:%M")
+    t = dt.datetime.fromisoformat(iso).astimezone(VN)
+    return f"{spec.date_text(t)} {t:%H:%M}"
 
 
 def local_date(iso_date: str) -> str:
-    return dt.date.fromisoformat(iso_date).strftime("%d/%m/%Y")
+    return spec.date_text(dt.date.fromisoformat(iso_date))
 
 
 def deadline_warning(deadline: str, opened_iso: str | None = None) -> str | None:
@@ -46,7 +48,7 @@ def deadline_warning(deadline: str, opened_iso: str | None = None) -> str | None
     opened = (dt.datetime.fromisoformat(opened_iso) if opened_iso else dt.datetime.now(dt.timezone.utc)).astimezone(VN)
     if dt.date.fromisoformat(deadline) >= opened.date():
         return None
-    return (f"Hạn nộp {local_date(deadline)} đã qua khi mở đợt (ngày {opened.strftime('%d/%m/%Y')}): mọi bài nộp "
+    return (f"Hạn nộp {local_date(deadline)} đã qua khi mở đợt (ngày {spec.date_text(opened)}): mọi bài nộp "
             "của đợt này đều bị tính là trễ hạn. Nếu ghi nhầm hạn nộp, hãy mở đợt mới với hạn nộp đúng.")
 
 
@@ -90,7 +92,7 @@ def registry_from_json(items) -> list[NewAgency]:
         raise ServiceError("“registry” phải là danh sách cơ quan, mỗi cơ quan có ít nhất “ten”")
     fields.registry_size(items)
     out = []
-    levels = {lv["key"] for lv in spec.levels()}
+    levels = spec.level_keys()
     for i, item in enumerate(items, start=1):
         fields.registry_item(item, i)  # types and lengths (a list as a code, a name of 100,000 characters)
         if not isinstance(item, dict) or not str(item.get("ten") or "").strip():
@@ -117,8 +119,9 @@ def refuse_merged(agencies: list[NewAgency], source: str) -> None:
 
 def check_round_fields(year, period, deadline) -> tuple[int, str, str]:
     year = fields.year(year)
-    if not 2000 <= year <= 2100:
-        raise ServiceError(f"năm {year} ngoài khoảng 2000–2100")
+    low, high = spec.year_range()
+    if not low <= year <= high:
+        raise ServiceError(f"năm {year} ngoài khoảng {low}–{high}")
     if not isinstance(period, str) or period not in {p["key"] for p in spec.period_kinds()}:
         shown = period[:40] if isinstance(period, str) else type(period).__name__
         raise ServiceError(f"kỳ báo cáo “{shown}” không hợp lệ (dùng: "
@@ -294,7 +297,7 @@ def links_workbook(store: Store, rid: int, base_url: str) -> bytes:
                link(base_url, a["token"]) or "(đã thu hồi)"]
         ws.append(row)
         for c in ws[ws.max_row]:
-            if isinstance(c.value, str) and c.value[:1] in "=+-@":
+            if looks_like_formula(c.value):
                 c.data_type = "s"
     for col, width in zip("ABCDEFGH", (5, 40, 10, 22, 24, 14, 28, 70)):
         ws.column_dimensions[col].width = width

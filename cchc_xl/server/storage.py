@@ -59,6 +59,14 @@ ADDED_COLUMNS += [("users", "role", "TEXT NOT NULL DEFAULT 'quan_tri'"), ("users
                   ("users", "disabled", "INTEGER NOT NULL DEFAULT 0"),
                   ("sessions", "created_at", "TEXT"), ("sessions", "ip", "TEXT"),
                   ("rounds", "submit_rule", "TEXT NOT NULL DEFAULT 'khi_hop_le'")]
+# Why an upload was refused, as its key in enums.json's upload_problems (wrong_period, wrong_agency),
+# stored beside the refusal's words instead of being read back from them.
+ADDED_COLUMNS += [("submissions", "refusal_kind", "TEXT")]
+# The refusals stored before their kind was: the kind from the words the server wrote then, once,
+# when the column is added (the period refusal alone began with these words).
+_BACKFILL = {("submissions", "refusal_kind"):
+             "UPDATE submissions SET refusal_kind = CASE WHEN refusal LIKE 'Biểu mẫu này là báo cáo %' "
+             "THEN 'wrong_period' ELSE 'wrong_agency' END WHERE refusal IS NOT NULL"}
 # Created after the columns they index exist.
 INDEXES = """
 CREATE INDEX IF NOT EXISTS submissions_agency ON submissions(agency_id, id);
@@ -120,6 +128,8 @@ class Store:
             have = {row["name"] for row in self.db.execute(f"PRAGMA table_info({table})")}
             if column not in have:
                 self.db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {decl}")
+                if (table, column) in _BACKFILL:
+                    self.db.execute(_BACKFILL[(table, column)])
 
     def _clean_temporaries(self) -> None:
         for p in (self.files / "tmp").iterdir():

@@ -89,15 +89,12 @@ def public_status(status: dict) -> dict:
 
 # ---- uploads --------------------------------------------------------------------------------
 
-WRONG_PERIOD_LEAD = "Biểu mẫu này là báo cáo "
-
-
 def refusal_label(sub) -> str | None:
-    """The short words for a refused upload, by its refusal (enums.json ``upload_problems``)."""
+    """The short words for a refused upload, by the kind stored with it (enums.json
+    ``upload_problems``: ``wrong_period``, ``wrong_agency``)."""
     if not sub["refusal"]:
         return None
-    return spec.label_of("upload_problems",
-                         "wrong_period" if sub["refusal"].startswith(WRONG_PERIOD_LEAD) else "wrong_agency")
+    return spec.label_of("upload_problems", sub["refusal_kind"] or "refusal")
 
 
 def _agency_refusal(rows: list, agency, ag: dict) -> str | None:
@@ -120,14 +117,18 @@ def _agency_refusal(rows: list, agency, ag: dict) -> str | None:
     return make("agency_mismatch", name=ag.get("name") or "(trống)", agency=agency["name"]).message
 
 
-def _refusal(rnd, agency, checked: dict, rows: list | None = None) -> str | None:
-    """Why this readable workbook cannot be this agency's report for this round."""
+def _refusal(rnd, agency, checked: dict, rows: list | None = None) -> tuple[str, str] | None:
+    """Why this readable workbook cannot be this agency's report for this round: its kind
+    (enums.json ``upload_problems``) and its words (schemas/issues.json)."""
+    from cchc_xl.spec.issues import make
+
     period = checked.get("period") or {}
     if period.get("year") != rnd["year"] or period.get("kind") != rnd["period"]:
         got = period_label(period.get("kind"), period.get("year")) if period.get("kind") else "không rõ kỳ"
-        return (f"{WRONG_PERIOD_LEAD}{got}, nhưng đợt này nhận báo cáo "
-                f"{period_label(rnd['period'], rnd['year'])}. Hãy tải biểu mẫu của đợt này và điền lại.")
-    return _agency_refusal(rows or [agency], agency, checked.get("agency") or {})
+        return "wrong_period", make("period_mismatch", got=got,
+                                    wanted=period_label(rnd["period"], rnd["year"])).message
+    why = _agency_refusal(rows or [agency], agency, checked.get("agency") or {})
+    return ("wrong_agency", why) if why else None
 
 
 def can_submit(rnd, sub) -> str | None:
@@ -193,18 +194,19 @@ async def _check_and_record(store: Store, workers: Workers, rnd, agency, data: b
                                   "issues": [{"severity": "error", "code": "unreadable", "message": reason,
                                               "sheet": None, "cell": None, "field": None}]}}
     val = checked["validation"]
-    refusal = None if checked["unreadable"] else _refusal(rnd, agency, checked, agencies_of(store, rnd["id"]))
+    refused = None if checked["unreadable"] else _refusal(rnd, agency, checked, agencies_of(store, rnd["id"]))
+    kind, refusal = refused or (None, None)
     row = {"unreadable": int(checked["unreadable"]), "errors": val["errors"], "refusal": refusal,
            "returned_at": None}
     submitted_at = now() if submit and submits_on_upload(rnd) and can_submit(rnd, row) is None else None
     try:
         with store.tx() as db:
             sid = db.execute("INSERT INTO submissions(round_id, agency_id, uploaded_at, original_name, stored_name, "
-                             "size, sha256, unreadable, errors, warnings, validation, refusal, submitted_at, via, "
-                             "idem_key, macros) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                             "size, sha256, unreadable, errors, warnings, validation, refusal, refusal_kind, submitted_at, "
+                             "via, idem_key, macros) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                              (rnd["id"], agency["id"], now(), original, stored, len(data),
                               hashlib.sha256(data).hexdigest(), row["unreadable"], val["errors"], val["warnings"],
-                              json.dumps(val, ensure_ascii=False), refusal, submitted_at, via, idem_key,
+                              json.dumps(val, ensure_ascii=False), refusal, kind, submitted_at, via, idem_key,
                               has_macros(checked.get("macros"), original))).lastrowid
             db.execute("INSERT INTO audit(at, actor, action, detail, ip) VALUES(?, ?, ?, ?, ?)",
                        (now(), f"cơ quan {agency['name']}", "tai_len" if not submitted_at else "tai_len_va_nop",

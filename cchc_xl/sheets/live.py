@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import sys
 
+from cchc_xl.safetext import looks_like_formula
 from cchc_xl.sheets.style import (
     DATE_FORMAT,
     DEFAULT_NUMBER_FORMATS,
@@ -24,14 +25,14 @@ from cchc_xl.sheets.style import (
     TABLE_TITLE_SIZE,
 )
 
-_FORMULA_LIKE = re.compile(r"^[=+\-@]|^\s*[\d(.,]")
+_NUMBER_LIKE = re.compile(r"\s*[\d(.,]")  # what Excel would turn into a number or a date
 
 
 def cell_value(v):
     """A value as it must be sent to Excel: text that Excel would turn into a formula, a number
     or a date ("- Đã hoàn thành", "1,5", "15/6/2024", "1.1") is kept as text by a leading
     apostrophe (which Excel does not store)."""
-    if isinstance(v, str) and v and _FORMULA_LIKE.match(v):
+    if looks_like_formula(v) or (isinstance(v, str) and _NUMBER_LIKE.match(v)):
         return "'" + v
     return v
 

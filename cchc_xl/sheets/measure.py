@@ -18,6 +18,14 @@ from cchc_xl.sheets.style import MAX_ROW_HEIGHT
 
 # Times New Roman is narrower than the default font the column width unit is based on.
 CHARS_PER_WIDTH = 1.2
+# A wrapped line's pitch as a multiple of the font size, for the estimates by characters.
+LINE_PITCH = 1.32
+
+
+def row_height(lines: int, size: float, padding: float = 4) -> float:
+    """Points a row needs to show ``lines`` lines of ``size``-point text with ``padding`` points
+    around them (a table's body rows 4, a title above a table 6), within Excel's limit."""
+    return min(MAX_ROW_HEIGHT, round(lines * size * LINE_PITCH + padding, 1))
 
 
 def text_lines(text, width: float, size: float = 11) -> int:
@@ -45,7 +53,7 @@ def fit_row(ws, row: int, size: float = 11, min_lines: int = 1, max_col: int | N
     """Set the height of one row so that every wrapped cell shows all its lines."""
     from openpyxl.utils import get_column_letter
 
-    need = min_lines * size * 1.32 + 4
+    need = row_height(min_lines, size)
     last = max_col or ws.max_column
     for col in range(1, last + 1):
         dim = ws.column_dimensions[get_column_letter(col)]
@@ -57,8 +65,8 @@ def fit_row(ws, row: int, size: float = 11, min_lines: int = 1, max_col: int | N
         width = dim.width or 8.43
         indent = cell.alignment.indent or 0
         sz = (cell.font.sz if cell.font is not None and cell.font.sz else size)
-        need = max(need, cell_lines(cell, max(1.0, width - 1.5 * indent), size) * sz * 1.32 + 4)
-    ws.row_dimensions[row].height = min(409, round(need, 1))
+        need = max(need, row_height(cell_lines(cell, max(1.0, width - 1.5 * indent), size), sz))
+    ws.row_dimensions[row].height = need
 
 
 # Rows estimated taller than this are split into continuation rows that print as one cell, so

@@ -11,6 +11,7 @@ import zipfile
 from functools import lru_cache
 from pathlib import Path
 
+from cchc_xl.safetext import looks_like_formula
 from cchc_xl.sheets.measure import DEFAULT_WIDTH_UNIT_PT, fit_heights, width_unit_pt
 from cchc_xl.sheets.model import CellModel, SheetModel
 from cchc_xl.sheets.style import BODY_SIZE, FONT_NAME, FORM_BORDER, HEADER_FOOTER_DISTANCE, PAPER_A4
@@ -85,7 +86,7 @@ class _Styler:
     def key(m: SheetModel, cell: CellModel, value) -> tuple:
         size = cell.size or m.font_size
         bold = cell.bold or (0 < len(str(cell.value or "")) <= cell.bold_chars)
-        quote = isinstance(value, str) and value[:1] in ("=", "+", "-", "@")
+        quote = looks_like_formula(value)
         return (size, bold, cell.italic, cell.align, cell.valign, cell.wrap, cell.border, cell.number_format, quote,
                 cell.fill)
 

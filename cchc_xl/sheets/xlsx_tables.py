@@ -10,6 +10,8 @@ import datetime as dt
 import math
 from functools import lru_cache
 
+from cchc_xl.safetext import looks_like_formula
+from cchc_xl.sheets.measure import row_height
 from cchc_xl.sheets.model import Column, SheetTable
 from cchc_xl.sheets.style import (
     CHART_FILL,
@@ -133,7 +135,7 @@ class TableRowsXml:
                         lines = n
                 text = xml_cell_text(v)
                 keep = ' xml:space="preserve"' if v[0] in " \t\n" or v[-1] in " \t\n" else ""
-                cells.append(f'<c r="{letter}{r}" s="{sid[2] if v[0] in "=+-@" else sid[1]}" t="inlineStr"><is>'
+                cells.append(f'<c r="{letter}{r}" s="{sid[2] if looks_like_formula(v) else sid[1]}" t="inlineStr"><is>'
                              f"<t{keep}>{text}</t></is></c>")
             elif t is int:
                 cells.append(f'<c r="{letter}{r}" s="{sid[3]}"><v>{v}</v></c>')
@@ -159,7 +161,7 @@ class TableRowsXml:
                              f"{xml_cell_text(str(v))}</t></is></c>")
         height = ""
         if lines > 1:
-            height = f' ht="{min(409, round(lines * TABLE_BODY_SIZE * 1.32 + 4, 1))}" customHeight="1"'
+            height = f' ht="{row_height(lines, TABLE_BODY_SIZE)}" customHeight="1"'
         self.parts.append(f'<row r="{r}"{height}>{"".join(cells)}</row>')
         self.last_row = r
 
@@ -183,7 +185,7 @@ def _title_cell(ws, row: int, text: str, ncols: int, styles: TableStyles, size: 
         ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=span)
     cell.alignment = styles.Alignment(horizontal="left" if wide else align, vertical="center", wrap_text=True)
     lines = max(min_lines, text_lines(text, width, size))
-    ws.row_dimensions[row].height = min(409, round(lines * size * 1.32 + 6, 1))
+    ws.row_dimensions[row].height = row_height(lines, size, padding=6)
 
 
 @lru_cache(maxsize=1)
@@ -319,7 +321,7 @@ def lay_out_table(ws, t: SheetTable, styles: TableStyles) -> TableRowsXml:
 
 
 def _text_safe(cell):
-    if isinstance(cell.value, str) and cell.value[:1] in ("=", "+", "-", "@"):
+    if looks_like_formula(cell.value):
         cell.data_type = "s"
         cell.quotePrefix = True
 

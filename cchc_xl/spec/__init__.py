@@ -30,6 +30,19 @@ SCHEMA_VERSION = "1"
 # date a document shows, whatever the clock of the machine that writes it
 VIETNAM = dt.timezone(dt.timedelta(hours=7))
 
+# How every date a person reads is written: day/month/year with two-digit day and month ("05/07/2025")
+DATE_TEXT = "%d/%m/%Y"
+
+
+def date_text(d: dt.date | None) -> str:
+    """``date(2025, 7, 5)`` → ``"05/07/2025"``; "" for None."""
+    return d.strftime(DATE_TEXT) if d else ""
+
+
+def moment_text(t: dt.datetime) -> str:
+    """The time of a run as the messages and notes say it: ``"14:05 ngày 05/07/2025"``."""
+    return f"{t:%H:%M} ngày {date_text(t)}"
+
 _CRITERIA_FILE = re.compile(r"^criteria-(\d{4})\.json$")
 _extra_catalog_dirs: list[Path] = []
 
@@ -240,8 +253,8 @@ def code_sort_key(code) -> list[tuple[int, str]]:
 
 @lru_cache(maxsize=None)
 def catalog(level: str, appraisal_year: int | None = None) -> Catalog:
-    if level not in {lv["key"] for lv in load("enums")["levels"]}:
-        raise SpecError(f"Cấp '{level}' không có trong danh sách cấp (so, huyen, xa)")
+    if level not in level_keys():
+        raise SpecError(f"Cấp '{level}' không có trong danh sách cấp ({', '.join(level_keys())})")
     year = pick_criteria_year(level, appraisal_year)
     parts = {}
     for kind, filename in (
@@ -269,6 +282,18 @@ def catalog(level: str, appraisal_year: int | None = None) -> Catalog:
 
 def levels() -> list[dict]:
     return load("enums")["levels"]
+
+
+def level_keys() -> list[str]:
+    """The levels' keys in the order of enums.json: ``["so", "huyen", "xa"]``."""
+    return [lv["key"] for lv in levels()]
+
+
+def level_rank(level) -> int:
+    """A level's place in enums.json's order (departments, districts, communes), the order of
+    every list the province reads; an unknown level comes after them all."""
+    keys = level_keys()
+    return keys.index(level) if level in keys else len(keys)
 
 
 def period_kinds() -> list[dict]:
@@ -311,6 +336,19 @@ def period_bound(kind: str, year: int, which: str = "end"):
 
 def sheets() -> dict:
     return load("sheets")
+
+
+def year_range() -> tuple[int, int]:
+    """The years a report, an appraisal or a catalog may name: the ``min`` and ``max`` of the
+    ``period.year`` field of ``schemas/sheets.json`` (2000–2100)."""
+    fld = next(f for f in sheets()["sheets"]["info"]["fields"] if f["key"] == "period.year")
+    return fld["min"], fld["max"]
+
+
+def year_range_message() -> str:
+    """"Nhập năm có 4 chữ số, từ 2000 đến 2100." (``year_range`` of sheets.json's messages)."""
+    low, high = year_range()
+    return sheets()["messages"]["year_range"].format(min=low, max=high)
 
 
 def consolidation_sheets() -> list[dict]:

@@ -16,7 +16,7 @@ import os
 from pathlib import Path
 
 from cchc_xl import spec
-from cchc_xl.safetext import writable
+from cchc_xl.safetext import looks_like_formula, writable
 from cchc_xl.spec.issues import Issue, sort_issues
 
 
@@ -231,7 +231,7 @@ def _values_copy(src: Path, shown: str, max_cells: int | None = None):
                 cell = ws.cell(row=r, column=c)
                 # control characters and forbidden character references of the source: through the sanitiser
                 value = writable(value, src.name, f"trang “{ws.title}” ô {cell.coordinate}: ")
-                if isinstance(value, str) and value[:1] in "=+-@":
+                if looks_like_formula(value):
                     cell.value = value
                     cell.data_type = "s"  # text that looks like a formula stays text
                 else:

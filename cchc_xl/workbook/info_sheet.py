@@ -13,6 +13,7 @@ from cchc_xl import spec
 from cchc_xl.check import dates, formula, numbers, presence, register
 from cchc_xl.check.kind import Field
 from cchc_xl.sheets.measure import fit_row
+from cchc_xl.sheets.style import DATE_FORMAT
 from cchc_xl.workbook import input_rows
 from cchc_xl.workbook.kit import Layout, cell_ref, input_hint, msg, set_text, style_field_row, table_sheet
 from cchc_xl.workbook.style import mark_red, mark_red_when_sure, mark_yellow, print_setup, protect
@@ -46,7 +47,7 @@ def write(wb, report: dict | None, level: str, year: int | None, kind: str | Non
             value = "; ".join(value) or None
         if register.has(fld["type"], "date") and value:
             value = dt.date.fromisoformat(value) if isinstance(value, str) else value
-            vcell.number_format = "dd/mm/yyyy"
+            vcell.number_format = DATE_FORMAT
         set_text(vcell, value)
         style_field_row(ws, r, fld.get("required"))
         ref = f"$B${r}"

@@ -12,7 +12,9 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from cchc_xl import spec
 from cchc_xl.check import number_sheet, register
+from cchc_xl.safetext import looks_like_formula
 from cchc_xl.sheets.measure import fit_row
+from cchc_xl.sheets.style import DATE_FORMAT
 from cchc_xl.workbook import input_rows
 from cchc_xl.workbook.style import BORDER, CENTER, HEADER_FILL, INPUT_FILL, REQUIRED_FILL, UNLOCKED, WRAP_TOP, font
 
@@ -36,7 +38,7 @@ class Layout:
 def set_text(cell, value):
     """Write a value; text that Excel would take for a formula stays text."""
     cell.value = value
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
+    if looks_like_formula(value):
         cell.data_type = "s"
         cell.quotePrefix = True
 
@@ -126,7 +128,7 @@ def style_field_row(ws, r: int, required) -> None:
 def input_columns(ws, keys: list[str], types: dict) -> None:
     """The look of a cell typed in an input table (column A: the row number, typed or computed)."""
     for key, letter in zip(keys, (get_column_letter(i) for i in range(1, len(keys) + 1))):
-        number_format = "dd/mm/yyyy" if register.has(types.get(key), "date") else \
+        number_format = DATE_FORMAT if register.has(types.get(key), "date") else \
             "0.###" if types.get(key) == "score" else None
         input_rows.column_style(ws, letter, font(11), WRAP_TOP, UNLOCKED, number_format)
 
@@ -140,7 +142,7 @@ def stamp_input(cell, date: bool = False, locked: bool = False, number_format: s
         if not locked:
             c.protection = UNLOCKED
         if date:
-            c.number_format = "dd/mm/yyyy"
+            c.number_format = DATE_FORMAT
         elif number_format:
             c.number_format = number_format
 

@@ -499,8 +499,10 @@ def build_consolidation_workbook():
             b.value = "Không"
             dv = DataValidation(type="list", formula1='"Có,Không"', allow_blank=True)
         elif key == "year":
-            dv = DataValidation(type="whole", operator="between", formula1="2000", formula2="2100", allow_blank=True)
-            dv.error = "Nhập năm có 4 chữ số."
+            low, high = spec.year_range()
+            dv = DataValidation(type="whole", operator="between", formula1=str(low), formula2=str(high),
+                                allow_blank=True)
+            dv.error = spec.year_range_message()
         else:
             dv = None
         if dv is not None:
