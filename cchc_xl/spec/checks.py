@@ -4,7 +4,7 @@ What a type *is* for the checks — numeric or not, its bounds, whether it must 
 choice takes its code, the unit its value is shown with — is read here, from the declaration, by
 every stage: the reader (which comes before the checks), :mod:`cchc_xl.check.register` (which
 adds each kind's Python evaluator and Excel condition), the consolidation, the appendices and the
-workbook writer. No module asks ``type == "percent"`` to learn what a percent is.
+workbook writer, which ask here (not ``type == "percent"``) what a type is.
 """
 
 from __future__ import annotations
