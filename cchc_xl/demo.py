@@ -14,6 +14,7 @@ import time
 from pathlib import Path
 
 from cchc_xl import spec
+from cchc_xl.check import register
 
 # ---- Vietnamese text pools (wording taken from the seeds) ---------------------------------
 
@@ -167,13 +168,11 @@ def _indicator_values(cat: spec.Catalog, rng: random.Random, fill: float) -> dic
         if row.get("group") or rng.random() > fill:
             continue
         kind = row.get("kind")
-        if kind == "count":
-            values[row["code"]] = rng.choice([0, 1, 2, 3, 5, 8, 12, 20, 35, 60, 120, 250])
-        elif kind == "number":
-            values[row["code"]] = round(rng.uniform(0, 500), 2)
-        elif kind == "percent":
-            values[row["code"]] = round(rng.uniform(55, 100), 2)
-        elif kind == "choice":
+        if register.is_numeric(kind):  # a whole count, a number, a share up to its declared maximum
+            low, high, whole = register.bounds(kind)
+            values[row["code"]] = rng.choice([0, 1, 2, 3, 5, 8, 12, 20, 35, 60, 120, 250]) if whole else \
+                round(rng.uniform(0, 500) if high is None else rng.uniform(55, high), 2)
+        elif register.coded(kind):
             values[row["code"]] = rng.choice(row["choices"])["value"]
         else:
             values[row["code"]] = rng.choice(_TEXT_ANSWERS)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import unicodedata
 
 from cchc_xl import spec
+from cchc_xl.check import register
 from cchc_xl.normalize import parse_date
 from cchc_xl.numtext import format_number
 from cchc_xl.sheets.measure import fit_heights
@@ -182,18 +183,18 @@ def display_value(row: dict, value) -> str:
     kind = row.get("kind")
     if isinstance(value, bool):
         return str(value)
-    if kind == "choice" and isinstance(value, (int, float)):
+    if register.coded(kind) and isinstance(value, (int, float)):
         return format_number(value)  # the form prints the choice's own value; its unit cell says what it means
     if isinstance(value, (int, float)):
         text = format_number(value)
-        return text + "%" if kind == "percent" else text
+        return text + register.unit(kind)
     return str(value)
 
 
 def display_unit(row: dict) -> str:
     """The unit cell; for coded choices the codes as the catalog defines them, one per line
     ("Không = 0", "Có = 1"), not the official form's colliding codes."""
-    if row.get("kind") == "choice" and row.get("choices"):
+    if register.coded(row.get("kind")) and row.get("choices"):
         return "\n".join(f"{c['label']} = {c['value']}" for c in row["choices"])
     return row.get("unit") or ""
 

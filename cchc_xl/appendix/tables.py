@@ -7,6 +7,7 @@ import math
 from collections import Counter, defaultdict
 
 from cchc_xl import spec
+from cchc_xl.check import register
 from cchc_xl.consolidate.aggregate import (
     aggregate_values,
     area_scores,
@@ -342,7 +343,7 @@ def _indicator_summary(c: Consolidation) -> SheetTable:
 
 
 def _value_display(value, row: dict):
-    if row.get("kind") == "choice" and isinstance(value, (int, float)) and not isinstance(value, bool):
+    if register.coded(row.get("kind")) and isinstance(value, (int, float)) and not isinstance(value, bool):
         for ch in row.get("choices", []):
             if ch["value"] == value:
                 return ch["label"]

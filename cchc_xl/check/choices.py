@@ -13,6 +13,7 @@ Kind ``allowed`` → issue code invalid_value.
 from __future__ import annotations
 
 from cchc_xl.check import formula, numbers
+from cchc_xl.check.kind import Field, Kind
 from cchc_xl.read.spelling import match, spellings  # noqa: F401 (the Python evaluator of ``allowed``)
 
 
@@ -33,3 +34,20 @@ def error_condition(ref: str, list_name: str, codes: list[int] | None = None) ->
         listed = ",".join(str(c) for c in codes)
         cond += f",NOT(ISNUMBER(MATCH({numbers.value_of(ref, 'number')},{{{listed}}},0)))"
     return cond + ")"
+
+
+def _allowed(value, params: dict, field: Field):
+    """Python evaluator: the value read is one of the field's choices (its code, for a coded one)."""
+    accepted = {c.get("value", c.get("key")) for c in field.choices}
+    if value not in accepted or isinstance(value, bool):
+        return "invalid_value", {"field_title": field.subject, "value": value,
+                                 "allowed": "; ".join(f"{c['label']}" for c in field.choices)}
+    return None
+
+
+def _allowed_terms(ref: str, params: dict, field: Field) -> list[str]:
+    codes = [c["value"] for c in field.choices] if params.get("codes") else None
+    return [error_condition(ref, field.list_name, codes)]
+
+
+KINDS = {"allowed": Kind(_allowed, _allowed_terms)}

@@ -14,8 +14,6 @@ reader still reads) cannot be counted cheaply: the status then says "Cần bấm
 
 from __future__ import annotations
 
-from openpyxl.utils import quote_sheetname
-
 from cchc_xl.files.area import MAX_ROWS
 
 EXTRA_ROWS = 200  # rows below a table where rows added by hand are counted by the formulas
@@ -43,6 +41,8 @@ def duplicate_condition(code: str, value: str, note: str, codes_above: str, valu
 def counts(sheet: str, first: int, last: int, cols: str = "ADE") -> tuple[str, str, str]:
     """Formulas counting, over rows ``first``…``last`` of ``sheet``: rows with data but no code;
     later rows with data of a code; anything typed below ``last`` (which only the full check reads)."""
+    from openpyxl.utils import quote_sheetname  # the writer's: the checks of a read workbook never load openpyxl
+
     a, d, e = cols
     q = quote_sheetname(sheet)
     rng = {c: f"{q}!${c}${first}:${c}${last}" for c in cols}

@@ -7,7 +7,10 @@ Kind ``date`` → issue code invalid_date.
 
 from __future__ import annotations
 
+import datetime as dt
+
 from cchc_xl.check.formula import no_spaces
+from cchc_xl.check.kind import Field, Kind
 
 # Excel serial numbers the reader takes for a date (normalize.parse_date): 1954 … 2119.
 SERIAL_MIN, SERIAL_MAX = 20000, 80000
@@ -45,3 +48,20 @@ def error_condition(ref: str, date_cell: str) -> str:
     """TRUE when the cell is filled but holds no date (the reader's invalid_date); ``date_cell``
     is the helper cell of :func:`helper_formulas`."""
     return f"IF({ref}=\"\",FALSE,NOT(ISNUMBER({date_cell})))"
+
+
+def _is_date(value, params: dict, field: Field):
+    """Python evaluator: the reader kept a date (ISO text); anything else it kept as written."""
+    try:
+        if value is None or (isinstance(value, str) and dt.date.fromisoformat(value)):
+            return None
+    except ValueError:
+        pass
+    return "invalid_date", {"field_title": field.subject, "value": value}
+
+
+def _date_terms(ref: str, params: dict, field: Field) -> list[str]:
+    return [error_condition(ref, field.date_cell)]
+
+
+KINDS = {"date": Kind(_is_date, _date_terms)}

@@ -14,14 +14,16 @@ from __future__ import annotations
 import math
 
 from cchc_xl.check import bounds, number_sheet
+from cchc_xl.check.kind import UNSET, Field, Kind
 from cchc_xl.numtext import format_number
+from cchc_xl.spec import checks as checks_spec
 
 
 def expected(kind: str) -> str:
     """What a value of a numeric kind must be, for the message of invalid_type ("một số nguyên",
     "một tỷ lệ phần trăm từ 0 đến 100"), its bounds and wholeness as schemas/checks.json declares."""
     low, high, whole = bounds(kind)
-    if kind == "percent":
+    if checks_spec.unit(kind) == "%":
         return f"một tỷ lệ phần trăm từ {format_number(low or 0)} đến {format_number(high)}" if high is not None \
             else "một tỷ lệ phần trăm"
     return "một số nguyên" if whole else "một số"
@@ -33,33 +35,36 @@ def is_number(v) -> bool:
     return isinstance(v, (int, float)) and not isinstance(v, bool)
 
 
-_DECLARED = object()
+def _bounds(params: dict, field: Field) -> tuple:
+    """The bounds a range check applies: the cell's own, else the declared ones."""
+    low, high = (checks_spec.bound_of(params.get(k), field.decl) for k in ("min", "max"))
+    return (low if field.low is UNSET else field.low), (high if field.high is UNSET else field.high)
 
 
-def value_issues(kind: str, value, *, subject: str, low=_DECLARED, high=_DECLARED, high_words: str | None = None,
-                 unit: str = "") -> list[tuple[str, dict]]:
-    """The issues (code, template values) of a number read from a cell of a numeric kind
-    (``count``, ``number``, ``percent``, ``score``, ``integer``); at most one error per value,
-    the same one the formula of :func:`error_condition` counts. ``low`` and ``high`` default to
-    the bounds schemas/checks.json declares for the kind (None: no bound)."""
-    if value is None:
-        return []
-    declared = bounds(kind)
-    low = declared.low if low is _DECLARED else low
-    high = declared.high if high is _DECLARED else high
+def _is_number(value, params, field: Field):
     if not is_number(value):
-        return [("invalid_type", {"field_title": subject, "value": value, "expected": expected(kind)})]
+        return "invalid_type", {"field_title": field.subject, "value": value, "expected": expected(field.type)}
+    return None
+
+
+def _in_range(value, params, field: Field):
+    low, high = _bounds(params, field)
     if isinstance(value, float) and not math.isfinite(value):
-        format_number(value)  # raises, as it always did for NaN and infinity (the message is written lazily below)
+        format_number(value)  # raises, as it always did for NaN and infinity
     if low is not None and value < low - 1e-9:
         bound = "không được âm" if low == 0 else f"nhỏ hơn {format_number(low)}"
-        return [("out_of_range", {"field_title": subject, "value": format_number(value) + unit, "bound": bound})]
-    if high is not None and value > high + 1e-9:
-        return [("out_of_range", {"field_title": subject, "value": format_number(value) + unit,
-                                  "bound": high_words or f"lớn hơn {format_number(high)}{unit}"})]
-    if declared.whole and not float(value).is_integer():
-        return [("not_whole", {"field_title": subject, "value": format_number(value) + unit})]
-    return []
+        return "out_of_range", {"field_title": field.subject, "value": format_number(value) + field.unit,
+                                "bound": bound}
+    if high is not None and value > high + 1e-9:  # the number is written only for a message (perf)
+        return "out_of_range", {"field_title": field.subject, "value": format_number(value) + field.unit,
+                                "bound": field.high_words or f"lớn hơn {format_number(high)}{field.unit}"}
+    return None
+
+
+def _is_whole(value, params, field: Field):
+    if not float(value).is_integer():
+        return "not_whole", {"field_title": field.subject, "value": format_number(value) + field.unit}
+    return None
 
 
 # ---- Excel-formula emitters -----------------------------------------------------------------
@@ -90,29 +95,41 @@ def formula_bound(b) -> str | None:
     return str(int(b)) if float(b).is_integer() else repr(float(b))
 
 
-def error_condition(ref: str, kind: str, low: str | None = _DECLARED, high: str | None = _DECLARED) -> str:
-    """TRUE when the cell is filled but holds no number, or a number out of [low, high] or not
-    whole for a whole kind (a count); an Excel error value in the cell makes the condition an
-    error (counted). ``low`` and ``high`` (formula text) default to the bounds schemas/checks.json
-    declares for the kind (None: no bound)."""
-    declared = bounds(kind)
-    low = formula_bound(declared.low) if low is _DECLARED else low
-    high = formula_bound(declared.high) if high is _DECLARED else high
-    v = value_of(ref, kind)
-    bad = []
-    if low is not None:
-        bad.append(f"{v}<{low}")
-    if high is not None:
-        bad.append(f"{v}>{high}")
-    if declared.whole:
-        bad.append(f"INT({v})<>{v}")
-    wrong = f"OR({','.join(bad)})" if bad else "FALSE"
-    return f"IF({blank(ref, kind)},FALSE,IF(ISNUMBER({v}),{wrong},TRUE))"
+def _number_condition(ref: str, params, field: Field, terms: list[str]) -> str:
+    """The guard: an empty cell is right, a cell holding no number is wrong, and a number is
+    judged by the terms of the kinds after this one (range, whole)."""
+    v = value_of(ref, field.type)
+    wrong = f"OR({','.join(terms)})" if terms else "FALSE"
+    return f"IF({blank(ref, field.type)},FALSE,IF(ISNUMBER({v}),{wrong},TRUE))"
+
+
+def _range_terms(ref: str, params: dict, field: Field) -> list[str]:
+    low, high = (checks_spec.bound_of(params.get(k), field.decl) for k in ("min", "max"))
+    low = formula_bound(low) if field.low is UNSET else field.low
+    high = formula_bound(high) if field.high is UNSET else field.high
+    v = value_of(ref, field.type)
+    return ([f"{v}<{low}"] if low is not None else []) + ([f"{v}>{high}"] if high is not None else [])
+
+
+def _whole_terms(ref: str, params: dict, field: Field) -> list[str]:
+    v = value_of(ref, field.type)
+    return [f"INT({v})<>{v}"]
 
 
 def warning_condition(ref: str, kind: str) -> str:
     """TRUE when the cell holds a number typed as text, or (a percentage) a fraction 0 < x ≤ 1."""
     cond = f"AND(ISTEXT({ref}),ISNUMBER({value_of(ref, kind)}))"
-    if kind == "percent":
+    if checks_spec.unit(kind) == "%":
         cond = f"OR({cond},AND(ISNUMBER({ref}),{ref}>0,{ref}<=1,INT({ref})<>{ref}))"
     return cond
+
+
+def _warning(ref: str, params, field: Field) -> str:
+    return warning_condition(ref, field.type)
+
+
+KINDS = {
+    "number": Kind(_is_number, _number_condition, guard=True, warning=_warning),
+    "range": Kind(_in_range, _range_terms),
+    "whole": Kind(_is_whole, _whole_terms),
+}

@@ -11,6 +11,7 @@ Kind ``required`` → issue code required.
 from __future__ import annotations
 
 from cchc_xl.check import formula
+from cchc_xl.check.kind import Field, Kind
 
 
 def missing(value) -> bool:
@@ -22,3 +23,14 @@ def error_condition(ref: str, when: str | None = None) -> str:
     """TRUE when the cell is empty (and, for a table row, ``when`` — the row was started)."""
     empty = formula.blank(ref)  # only spaces (pasted, Alt+Enter) is empty too, as the reader reads it
     return f"AND({empty},{when})" if when else empty
+
+
+def _given(value, params: dict, field: Field):
+    return ("required", {"field_title": field.subject}) if missing(value) else None
+
+
+def _required_terms(ref: str, params: dict, field: Field) -> list[str]:
+    return [error_condition(ref, field.when)]
+
+
+KINDS = {"required": Kind(_given, _required_terms)}

@@ -10,6 +10,7 @@ workbook, a warning); ``max_score`` → max_score_mismatch (warning).
 from __future__ import annotations
 
 from cchc_xl.check import choices, formula, numbers
+from cchc_xl.check.kind import Kind
 
 OPS = {"<=": lambda a, b: a <= b + 1e-9, "<": lambda a, b: a < b, "==": lambda a, b: abs(a - b) <= 1e-9,
        ">=": lambda a, b: a + 1e-9 >= b, ">": lambda a, b: a > b}
@@ -47,6 +48,11 @@ def rule_condition(rule: dict, cells: dict[str, str], kinds: dict[str, str]) -> 
 
 # ---- date order -----------------------------------------------------------------------------
 
+def in_order(date, start) -> bool:
+    """Python evaluator: the report date is not before the period starts."""
+    return not date < start
+
+
 def date_before_start(date: str, year: str, kind: str, kinds: list[dict]) -> str:
     """TRUE when the report date (``date``: the cell holding it as a serial number, see
     :func:`.dates.helper_formulas`) falls before the period starts. The period is any spelling
@@ -63,6 +69,21 @@ def date_before_start(date: str, year: str, kind: str, kinds: list[dict]) -> str
 
 
 # ---- unique, coverage, area scores ------------------------------------------------------------
+
+def repeats(codes: list) -> dict[int, int]:
+    """Python evaluator: the rows (index → index of the row listing it first) whose code an
+    earlier row lists already; empty codes are no repeat."""
+    first: dict = {}
+    out = {}
+    for i, code in enumerate(codes):
+        if not code:
+            continue
+        if code in first:
+            out[i] = first[code]
+        else:
+            first[code] = i
+    return out
+
 
 def duplicate_condition(ref: str, first_ref: str, above_ref: str) -> str:
     """TRUE when the code in ``ref`` is listed on an earlier row (``first_ref:above_ref``)."""
@@ -92,6 +113,11 @@ def catalog_max(code_ref: str) -> str:
     return f"IFERROR(IF({look}=\"\",NA(),{look}),NA())"
 
 
+def max_agrees(typed, catalog_max) -> bool:
+    """Python evaluator: a typed maximum equals the criteria set's (or one of them is not known)."""
+    return typed is None or catalog_max is None or abs(typed - catalog_max) <= 1e-9
+
+
 def max_mismatch_condition(typed_ref: str, code_ref: str) -> str:
     """TRUE when a typed maximum differs from the criteria set's (``bang_tieu_chi``)."""
     cat = catalog_max(code_ref)
@@ -103,3 +129,12 @@ def score_limit(typed_ref: str, code_ref: str) -> str:
     """The bound of a score: the criteria set's maximum, else the typed one, else none."""
     cat = catalog_max(code_ref)
     return f"IF(ISNUMBER({cat}),{cat},{numbers.number_or(typed_ref, 'score', '1E+99')})"
+
+
+KINDS = {
+    "relation": Kind(rule_holds, rule_condition, scope="cells"),
+    "date_order": Kind(in_order, date_before_start, scope="cells"),
+    "unique": Kind(repeats, duplicate_condition, scope="cells"),
+    "coverage": Kind(covered, uncovered_condition, scope="cells"),
+    "max_score": Kind(max_agrees, max_mismatch_condition, scope="cells"),
+}

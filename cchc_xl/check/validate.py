@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from cchc_xl import spec
-from cchc_xl.check import areas, numbers, presence, relations
+from cchc_xl.check import areas, presence, register
+from cchc_xl.check.kind import Field
 from cchc_xl.normalize import parse_deadline
 from cchc_xl.numtext import format_number, number
 from cchc_xl.read.agency import ReadResult, UnreadableError, path_key, read_file
@@ -124,7 +125,7 @@ class _Checker:
         date = _iso(d.get("report", {}).get("date"))
         if isinstance(year, int) and kind in {p["key"] for p in spec.period_kinds()} and date:
             start = spec.period_bound(kind, year, "start")
-            if date < start:
+            if not register.kind("date_order").evaluate(date, start):
                 self.add("report_date_before_period", "report.date", date=spec.date_text(date),
                          period=spec.period_words(kind, year), start=spec.date_text(start))
         ay = d.get("appraisal_year")
@@ -178,14 +179,15 @@ class _Checker:
         the bound); a typed maximum that differs from the criteria set is flagged on its own cell."""
         what = "lĩnh vực" if kind == "areas" else "tiêu chí"
         limit = catalog_max if catalog_max is not None else typed
+        agrees = register.kind("max_score").evaluate(typed, catalog_max)
         if score is not None and limit is not None:
             words = f"lớn hơn điểm tối đa {format_number(limit)} của {what} {code or ''}".strip()
-            if typed is not None and catalog_max is not None and abs(typed - catalog_max) > 1e-9:
+            if not agrees:
                 words += f" theo Bộ tiêu chí (không theo điểm tối đa {format_number(typed)} đã ghi)"
-            for issue_code, values in numbers.value_issues("score", score, subject="Điểm đạt", low=None,
-                                                           high=limit, high_words=words):
+            limits = Field("score", "Điểm đạt", low=None, high=limit, high_words=words)
+            for issue_code, values in register.evaluate("score", score, limits):
                 self.add(issue_code, path_key([kind, i, "score"]), **values)
-        if typed is not None and catalog_max is not None and abs(typed - catalog_max) > 1e-9:
+        if not agrees:
             self.add("max_score_mismatch", path_key([kind, i, "max_score"]), typed=typed, catalog_max=catalog_max,
                      what=what, code=code, criteria_year=self.cat.criteria_year)
 
@@ -203,16 +205,15 @@ class _Checker:
             if code and code not in cat.areas_by_code:
                 self.add("unknown_code", path_key(["areas", i, "code"]), what="Mã lĩnh vực", code=code,
                          criteria_year=cat.criteria_year)
-        seen: dict[str, int] = {}
-        for i, d in enumerate(self.doc.get("deductions", [])):
+        deductions = self.doc.get("deductions", [])
+        repeats = register.kind("unique").evaluate([d.get("code") for d in deductions])
+        for i, d in enumerate(deductions):
             code = d.get("code")
             if code:
-                if code in seen:
-                    other = self.cells.get(path_key(["deductions", seen[code], "code"]), (None, None))[1]
+                if i in repeats:
+                    other = self.cells.get(path_key(["deductions", repeats[i], "code"]), (None, None))[1]
                     self.add("duplicate_deduction", path_key(["deductions", i, "code"]), code=code,
-                             other_cell=other or f"dòng {seen[code] + 1}")
-                else:
-                    seen[code] = i
+                             other_cell=other or f"dòng {repeats[i] + 1}")
                 if code not in cat.criteria_by_code:
                     what = "lĩnh vực" if code in cat.areas_by_code else "tiêu chí"
                     self.add("unknown_code", path_key(["deductions", i, "code"]), variant="of_level",
@@ -264,7 +265,7 @@ class _Checker:
             code = d.get("code")
             if not code:
                 continue
-            if not relations.covered(code, covered):
+            if not register.kind("coverage").evaluate(code, covered):
                 self.add(kind, path_key(["deductions", i, "code"]), code=code,
                          area=spec.area_of(code), rem_sheet=sheet)
 
@@ -303,24 +304,20 @@ class _Checker:
                 continue
             if value is None or row.get("group"):
                 continue
-            kind = row.get("kind")
-            if kind in ("count", "number", "percent"):
-                pct = kind == "percent"
-                subject = f"Chỉ tiêu {code}: {'tỷ lệ' if pct else 'số liệu'}"
-                for issue_code, values in numbers.value_issues(kind, value, subject=subject, unit="%" if pct else ""):
-                    if issue_code == "invalid_type":
-                        values["field_title"] = f"Chỉ tiêu {code}"
-                    self.add(issue_code, key, **values)
-            elif kind == "choice":
-                allowed = {c["value"] for c in row["choices"]}
-                if value not in allowed or isinstance(value, bool):
-                    self.add("invalid_value", key, field_title=f"Chỉ tiêu {code}", value=value,
-                             allowed="; ".join(f"{c['label']}" for c in row["choices"]))
+            kind, unit = row.get("kind"), register.unit(row.get("kind"))
+            # a number is named with what it counts ("Chỉ tiêu 3.1: tỷ lệ"), its type by the code alone
+            subject = f"Chỉ tiêu {code}" + (f": {'tỷ lệ' if unit == '%' else 'số liệu'}"
+                                             if register.is_numeric(kind) else "")
+            field = Field(kind, subject, unit=unit, choices=row.get("choices") or [])
+            for issue_code, values in register.evaluate(kind, value, field):
+                if issue_code == "invalid_type":
+                    values["field_title"] = f"Chỉ tiêu {code}"
+                self.add(issue_code, key, **values)
 
     def rules(self):
         values = self.doc.get("indicators", {})
         for rule in self.cat.rules["rules"]:
-            holds, left, right = relations.rule_holds(rule, values)
+            holds, left, right = register.kind("relation").evaluate(rule, values)
             if holds:
                 continue
             msg = rule["message"].format(left=format_number(left), right=format_number(right))

@@ -9,6 +9,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 
 from cchc_xl import spec
+from cchc_xl.check import register
 from cchc_xl.consolidate.files import REMEDIATION_KEYS, UNKNOWN_STATUS
 from cchc_xl.consolidate.model import ConsolidationData
 from cchc_xl.normalize import fold
@@ -88,7 +89,7 @@ def _aggregate_values(c: ConsolidationData, which: str) -> list[tuple[dict, Aggr
         agg = Aggregate(row["code"], rule, excluded=left_out.get(row["code"], 0))
         vals = by_code.get(row["code"], [])
         if rule in ("sum", "stats"):
-            nums = [v for v, k, _ in vals if number(v) is not None and k in ("count", "number", "percent", None)]
+            nums = [v for v, k, _ in vals if number(v) is not None and (k is None or register.is_numeric(k))]
             agg.reporting = len(nums)
             agg.ignored = sum(1 for v, _, _ in vals if v is not None) - len(nums)
             if nums:
@@ -97,7 +98,7 @@ def _aggregate_values(c: ConsolidationData, which: str) -> list[tuple[dict, Aggr
                 else:
                     agg.minimum, agg.maximum = figure(min(nums)), figure(max(nums))
                     agg.median = figure(statistics.median(nums))
-                    unit = "%" if row.get("kind") == "percent" else ""
+                    unit = register.unit(row.get("kind"))
                     agg.text = (f"Thấp nhất {format_number(agg.minimum)}{unit}; trung vị "
                                 f"{format_number(agg.median)}{unit}; cao nhất {format_number(agg.maximum)}{unit}")
         elif rule == "choices":

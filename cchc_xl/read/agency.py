@@ -24,7 +24,7 @@ from cchc_xl.normalize import clean_text, fold, legacy_encoding, parse_code, par
 from cchc_xl.numtext import format_number
 from cchc_xl.read import grid as gridkit
 from cchc_xl.read import spelling
-from cchc_xl.spec import SCHEMA_VERSION
+from cchc_xl.spec import SCHEMA_VERSION, checks
 from cchc_xl.spec.issues import Issue, make
 
 # Pure functions called for nearly every cell; the same codes and labels recur in every workbook,
@@ -214,14 +214,14 @@ class _Reader:
                 continue  # a line added later: workbooks made before it are still read
             if r is None:
                 raise UnreadableError("wrong_template", f"trang “{sheet}” thiếu dòng “{fld['title']}”")
-            if fld["type"] == "integer":
-                value = self.number(grid, sheet, r, 1, key, prefer="thousands")
-            elif fld["type"] == "date":
+            if checks.is_numeric(fld["type"]):
+                value = self.number(grid, sheet, r, 1, key, prefer=_reading(fld["type"]))
+            elif checks.has(fld["type"], "date"):
                 raw = self.at(grid, r, 1)
                 self.cells[key] = (sheet, a1(r, 1))
                 d = parse_date(raw)
                 value = d.isoformat() if d else (clean_text(raw) if raw is not None else None)
-            elif fld["type"] == "enum":
+            elif checks.has(fld["type"], "allowed"):
                 raw = self.text(grid, sheet, r, 1, key)
                 items = {"levels": spec.levels(), "period_kinds": spec.period_kinds()}[fld["enum"]]
                 value = spelling.match(raw, items) or raw
@@ -373,16 +373,16 @@ class _Reader:
     def indicator_value(self, grid, sheet, r, c, key, row):
         kind = row.get("kind")
         raw = self.at(grid, r, c)
-        if kind in ("count", "number", "percent"):
-            value = self.number(grid, sheet, r, c, key, prefer="thousands" if kind == "count" else "decimal")
-            if kind == "percent" and isinstance(value, (int, float)):
+        if checks.is_numeric(kind):
+            value = self.number(grid, sheet, r, c, key, prefer=_reading(kind))
+            if checks.unit(kind) == "%" and isinstance(value, (int, float)):
                 pct_sign = isinstance(raw, str) and raw.strip().endswith("%")
                 if not pct_sign and isinstance(raw, float) and 0 < raw <= 1 and not float(raw).is_integer():
                     value = round(raw * 100, 6)
                     value = int(value) if float(value).is_integer() else value
                     self.note("percent_fraction", sheet, r, c, key, value=raw, parsed=value)
             return value
-        if kind == "choice":
+        if checks.has(kind, "allowed"):
             text = self.text(grid, sheet, r, c, key)
             if text is None:
                 return None
@@ -390,8 +390,8 @@ class _Reader:
             chosen = spelling.match(text, row["choices"])
             if chosen is not None:
                 return chosen
-            n = parse_number(text)
-            if n.ok and isinstance(n.value, int) and n.value in values:
+            n = parse_number(text) if checks.coded(kind) else None
+            if n and n.ok and isinstance(n.value, int) and n.value in values:
                 return n.value
             return text
         value = self.text(grid, sheet, r, c, key, multiline=True)
@@ -400,6 +400,12 @@ class _Reader:
             if n.ok and n.value is not None and not isinstance(self.at(grid, r, c), str):
                 return n.value
         return value
+
+
+def _reading(field_type: str) -> str:
+    """How a number typed as text is read: a whole type (a count, a year) reads "1.216" as 1216,
+    as the workbook's ``_so`` sheet does; any other as 1,216."""
+    return "thousands" if checks.bounds(field_type).whole else "decimal"
 
 
 def _shown(raw):

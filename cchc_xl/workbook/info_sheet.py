@@ -9,9 +9,9 @@ from openpyxl.utils import quote_sheetname
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from cchc_xl import check as checks
 from cchc_xl import spec
-from cchc_xl.check import choices, dates, formula, numbers, presence, relations
+from cchc_xl.check import dates, formula, numbers, presence, register
+from cchc_xl.check.kind import Field
 from cchc_xl.sheets.measure import fit_row
 from cchc_xl.sheets.style import DATE_FORMAT
 from cchc_xl.workbook import input_rows
@@ -45,7 +45,7 @@ def write(wb, report: dict | None, level: str, year: int | None, kind: str | Non
         vcell = ws.cell(row=r, column=2)
         if fld["type"] == "codes" and isinstance(value, list):
             value = "; ".join(value) or None
-        if fld["type"] == "date" and value:
+        if register.has(fld["type"], "date") and value:
             value = dt.date.fromisoformat(value) if isinstance(value, str) else value
             vcell.number_format = DATE_FORMAT
         set_text(vcell, value)
@@ -54,16 +54,16 @@ def write(wb, report: dict | None, level: str, year: int | None, kind: str | Non
         lay.info_cells[key] = cell_ref(ws, "B", r)
         lay.info_rows[key] = r
         dv = None
-        if fld["type"] == "enum":
-            dv = DataValidation(type="list", formula1={"levels": "ds_cap", "period_kinds": "ds_ky"}[fld["enum"]],
+        if register.has(fld["type"], "allowed"):
+            dv = DataValidation(type="list", formula1=ENUM_LISTS[fld["enum"]],
                                 allow_blank=True)
             dv.error = msg("choose_from_list")
-        elif fld["type"] == "integer":
+        elif register.is_numeric(fld["type"]):
             low, high = _field_bounds(fld)
-            dv = DataValidation(type="whole" if checks.bounds("integer").whole else "decimal", operator="between",
+            dv = DataValidation(type="whole" if register.bounds(fld["type"]).whole else "decimal", operator="between",
                                 formula1=low, formula2=high, allow_blank=True)
             dv.error = msg("year_range").format(min=fld["min"], max=fld["max"])
-        elif fld["type"] == "date":
+        elif register.has(fld["type"], "date"):
             dv = DataValidation(type="date", operator="between", formula1="36526", formula2="73051", allow_blank=True)
             dv.error = msg("date")
         else:
@@ -76,20 +76,18 @@ def write(wb, report: dict | None, level: str, year: int | None, kind: str | Non
         conds = []
         if fld.get("required"):
             conds.append(presence.error_condition(ref))
-        if fld["type"] == "integer":
-            conds.append(numbers.error_condition(ref, "integer", *_field_bounds(fld)))
-            mark_yellow(ws, f"B{r}", numbers.warning_condition(ref, "integer"))
-        elif fld["type"] == "enum":
-            lst = {"levels": "ds_cap", "period_kinds": "ds_ky"}[fld["enum"]]
-            conds.append(choices.error_condition(ref, lst))
-        elif fld["type"] == "date":
-            conds.append(dates.error_condition(ref, _date_helpers(ws, r, ref, key, lay)))
+        if register.is_checked(fld["type"]):  # the kinds schemas/checks.json gives the type, in order
+            check = Field(fld["type"], **_field_checks(ws, r, fld, lay))
+            conds.append(register.condition(fld["type"], ref, check))
+            warn = register.warning(fld["type"], ref, check)
+            if warn:
+                mark_yellow(ws, f"B{r}", warn)
         else:  # text: only an Excel error value is wrong
             conds.append(f"ISERROR({ref})")
         cond = conds[0] if len(conds) == 1 else f"OR({','.join(conds)})"
         mark_red(ws, f"B{r}", cond)
         sheet_cond = cond.replace(ref, lay.info_cells[key])  # a date read is named: the same everywhere
-        if len(conds) > 1 or fld["type"] in ("integer", "enum", "date"):
+        if len(conds) > 1 or register.is_checked(fld["type"]):
             lay.error_flags.append((f"{cfg['title']}: {fld['title']}", formula.flag(sheet_cond)))
         else:
             error_only.append(lay.info_cells[key])
@@ -129,7 +127,7 @@ def _report_date_check(ws, cfg: dict, lay: Layout) -> None:
 
     def before(sheet: str) -> str:
         year, kind = (f"{sheet}$B${lay.info_rows[k]}" for k in keys[1:])
-        return relations.date_before_start(date, year, kind, spec.period_kinds())
+        return register.kind("date_order").condition(date, year, kind, spec.period_kinds())
 
     # an unknown period or a wrong year is counted by its own row: here it counts as no error
     mark_red_when_sure(ws, f"B{lay.info_rows['report.date']}", before(""))
@@ -142,9 +140,25 @@ def _report_date_check(ws, cfg: dict, lay: Layout) -> None:
 def _field_bounds(fld: dict) -> tuple[str, str]:
     """The bounds (formula text) of an info field of a numeric type: those schemas/checks.json
     declares for the type, else the field's own ("min"/"max" in sheets.json, e.g. the year)."""
-    declared = checks.bounds(fld["type"])
-    return (numbers.formula_bound(declared.low if declared.low is not None else fld["min"]),
-            numbers.formula_bound(declared.high if declared.high is not None else fld["max"]))
+    declared = register.bounds(fld["type"], fld)
+    return numbers.formula_bound(declared.low), numbers.formula_bound(declared.high)
+
+
+# the hidden list of each enum of schemas/enums.json an info field chooses from
+ENUM_LISTS = {"levels": "ds_cap", "period_kinds": "ds_ky", "statuses": "ds_tinh_trang"}
+
+
+def _field_checks(ws, r: int, fld: dict, lay) -> dict:
+    """What the checks of an info field need beyond its type (:class:`cchc_xl.check.kind.Field`): the
+    field's own bounds (the year's), the hidden list of its choices, the helper cell reading its date."""
+    out = {}
+    if register.is_numeric(fld["type"]):
+        out["low"], out["high"] = _field_bounds(fld)
+    if register.has(fld["type"], "allowed"):
+        out["list_name"] = ENUM_LISTS[fld["enum"]]
+    if register.has(fld["type"], "date"):
+        out["date_cell"] = _date_helpers(ws, r, f"$B${r}", fld["key"], lay)
+    return out
 
 
 def _get_path(d: dict, key: str):

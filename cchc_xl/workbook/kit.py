@@ -11,7 +11,7 @@ from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from cchc_xl import spec
-from cchc_xl.check import number_sheet
+from cchc_xl.check import number_sheet, register
 from cchc_xl.safetext import looks_like_formula
 from cchc_xl.sheets.measure import fit_row
 from cchc_xl.sheets.style import DATE_FORMAT
@@ -128,7 +128,7 @@ def style_field_row(ws, r: int, required) -> None:
 def input_columns(ws, keys: list[str], types: dict) -> None:
     """The look of a cell typed in an input table (column A: the row number, typed or computed)."""
     for key, letter in zip(keys, (get_column_letter(i) for i in range(1, len(keys) + 1))):
-        number_format = DATE_FORMAT if types.get(key) == "date" else \
+        number_format = DATE_FORMAT if register.has(types.get(key), "date") else \
             "0.###" if types.get(key) == "score" else None
         input_rows.column_style(ws, letter, font(11), WRAP_TOP, UNLOCKED, number_format)
 

@@ -8,7 +8,7 @@ from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.workbook.defined_name import DefinedName
 
 from cchc_xl import spec
-from cchc_xl.check import choices
+from cchc_xl.check import choices, register
 from cchc_xl.workbook.kit import set_text
 
 
@@ -30,7 +30,7 @@ def write(wb: Workbook, cat: spec.Catalog) -> dict[str, str]:
 
     lists = [("ds_cap", spec.levels()), ("ds_ky", spec.period_kinds()), ("ds_tinh_trang", spec.statuses())]
     lists += [(choice_name(row["code"]), row["choices"]) for row in cat.indicators["rows"] + cat.propaganda["rows"]
-              if row.get("kind") == "choice"]
+              if register.has(row.get("kind"), "allowed")]
     idx = 1
     for name, items in lists:  # the dropdown, then every spelling the checks accept (checks.choices)
         column(idx, name, [item["label"] for item in items])

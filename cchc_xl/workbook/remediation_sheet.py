@@ -9,7 +9,8 @@ from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from cchc_xl import spec
-from cchc_xl.check import choices, formula, presence
+from cchc_xl.check import formula, presence, register
+from cchc_xl.check.kind import Field
 from cchc_xl.sheets.measure import fit_row
 from cchc_xl.workbook import input_rows
 from cchc_xl.workbook.kit import Layout, dv_list, input_columns, input_hint, msg, set_text, stamp_input, table_sheet
@@ -52,10 +53,10 @@ def write(wb, report: dict | None, lay: Layout):
                     v = spec.label_of("statuses", v) if v else None
                 elif key == "carried_from":
                     v = spec.period_words(v["kind"], v["year"]) if v else None
-                elif types[key] == "date" and isinstance(v, str):
+                elif register.has(types[key], "date") and isinstance(v, str):
                     v = _iso_date(v)
                 set_text(cell, v)
-            stamp_input(cell, types[key] == "date", key == "stt")
+            stamp_input(cell, register.has(types[key], "date"), key == "stt")
         fit_row(ws, i, 11, max_col=ncol)
 
     def conds(q: str, i: int) -> dict[str, str]:
@@ -64,7 +65,7 @@ def write(wb, report: dict | None, lay: Layout):
         out = {c[col["key"]]: presence.error_condition(f"{q}${c[col['key']]}{i}", started)
                for col in cols if col.get("required") is True}
         status = f"{q}${c['status']}{i}"
-        out[c["status"]] = f"OR({out[c['status']]},{choices.error_condition(status, 'ds_tinh_trang')})"
+        out[c["status"]] = f"OR({out[c['status']]},{register.condition('enum', status, Field('enum', list_name='ds_tinh_trang'))})"
         return out
 
     for col, cond in conds("", first).items():
@@ -88,7 +89,7 @@ def write(wb, report: dict | None, lay: Layout):
     dv_list(ws, "ds_ma_tieu_chi", f"{c['code']}{first}:{c['code']}{last}", "Mã tiêu chí",
             next(x for x in cols if x["key"] == "code")["hint"], strict=False)
     for col in cols:  # a declared date column (e.g. due_date, a parsed deadline) takes dates only
-        if col.get("type") == "date":
+        if register.has(col.get("type"), "date"):
             dv = DataValidation(type="date", operator="between", formula1="36526", formula2="73051",
                                 allow_blank=True)
             dv.errorTitle = "Giá trị không hợp lệ"

@@ -6,9 +6,9 @@ from __future__ import annotations
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from cchc_xl import check as checks
 from cchc_xl import spec
-from cchc_xl.check import areas, formula, number_sheet, numbers, presence, relations
+from cchc_xl.check import areas, formula, number_sheet, presence, register, relations
+from cchc_xl.check.kind import Field
 from cchc_xl.sheets.measure import fit_row
 from cchc_xl.spec import FROM_APPRAISAL
 from cchc_xl.workbook import input_rows
@@ -32,7 +32,8 @@ FROM_APPRAISAL_NOTE = "Theo sổ thẩm định (Đoàn thẩm định công b�
 def _score_condition(r: int, p: str = "") -> str:
     """The score in E is no number, negative, or over the criteria set's maximum (else the one in D);
     ``p``: the sheet prefix, from the check sheet."""
-    return numbers.error_condition(f"{p}$E{r}", "score", "0", relations.score_limit(f"{p}$D{r}", f"{p}$B{r}"))
+    limit = relations.score_limit(f"{p}$D{r}", f"{p}$B{r}")
+    return register.condition("score", f"{p}$E{r}", Field("score", low="0", high=limit))
 
 
 def write(wb, report: dict | None, cat: spec.Catalog, lay: Layout, source: str | None = None):
@@ -55,7 +56,7 @@ def write(wb, report: dict | None, cat: spec.Catalog, lay: Layout, source: str |
     ded_codes = f"$B${first}:$B${last}"
     q = input_rows.prefix(ws)
     # the numbers the checks read, on _so: one block per column, so one rule covers a column
-    score_whole = checks.bounds("score").whole
+    score_whole = register.bounds("score").whole
     for letter in "DE":
         number_sheet.column(ws.title, letter, first, last, score_whole)
         number_sheet.column(ws.title, letter, hr + 1, hr + len(area_rows), score_whole)
@@ -83,13 +84,13 @@ def write(wb, report: dict | None, cat: spec.Catalog, lay: Layout, source: str |
         return _score_condition(r, p)
 
     mark_red(ws, f"E{first_area}:E{last_area}", area_cond("", first_area))
-    mark_yellow(ws, f"E{first_area}:E{last_area}", numbers.warning_condition(f"$E{first_area}", "score"))
+    mark_yellow(ws, f"E{first_area}:E{last_area}", register.warning("score", f"$E{first_area}"))
     mark_yellow(ws, f"E{first_area}:E{last_area}",
             areas.computed_condition(f"$B{first_area}", f"$D{first_area}", f"$E{first_area}", ded_codes,
                                      [f"$D{x}" for x in range(first, last + 1)],
                                      [f"$E{x}" for x in range(first, last + 1)]))
     mark_yellow(ws, f"D{first_area}:D{last_area}",
-                relations.max_mismatch_condition(f"$D{first_area}", f"$B{first_area}"))
+                register.kind("max_score").condition(f"$D{first_area}", f"$B{first_area}"))
     fl = lay.checks.column(cfg["title"] + ": lĩnh vực")
     for r in range(first_area, last_area + 1):
         lay.checks.put(fl, r, formula.flag(area_cond(q, r)))
@@ -122,14 +123,14 @@ def write(wb, report: dict | None, cat: spec.Catalog, lay: Layout, source: str |
         return {
             "B": presence.error_condition(f"{p}$B{i}", started),
             "E": _score_condition(i, p),  # a blank score is a warning (sheets.json "required": "warning")
-            "D": numbers.error_condition(f"{p}$D{i}", "score", "0"),
+            "D": register.condition("score", f"{p}$D{i}", Field("score", low="0")),
         }
 
     def dup(p: str, i: int) -> str:  # the same criterion listed again (issue duplicate_deduction): later rows count
-        return relations.duplicate_condition(f"{p}$B{i}", f"{p}$B${first}", f"$B{i - 1}")
+        return register.kind("unique").condition(f"{p}$B{i}", f"{p}$B${first}", f"$B{i - 1}")
 
     def uncovered(p: str, i: int) -> str:  # a criterion without a remediation row (uncovered_deduction)
-        return relations.uncovered_condition(f"{p}$B{i}", rem_codes)
+        return register.kind("coverage").condition(f"{p}$B{i}", rem_codes)
 
     for col, cond in row_conds("", first).items():
         mark_red(ws, f"{col}{first}:{col}{last}", cond)
@@ -139,8 +140,8 @@ def write(wb, report: dict | None, cat: spec.Catalog, lay: Layout, source: str |
         mark_red(ws, f"B{first + 1}:B{last}", dup("", first + 1))
     mark_yellow(ws, f"B{first}:B{last}", f"AND({uncovered('', first)},{carried})")
     for col in "DE":
-        mark_yellow(ws, f"{col}{first}:{col}{last}", numbers.warning_condition(f"${col}{first}", "score"))
-    mark_yellow(ws, f"D{first}:D{last}", relations.max_mismatch_condition(f"$D{first}", f"$B{first}"))
+        mark_yellow(ws, f"{col}{first}:{col}{last}", register.warning("score", f"${col}{first}"))
+    mark_yellow(ws, f"D{first}:D{last}", register.kind("max_score").condition(f"$D{first}", f"$B{first}"))
     mark_yellow(ws, f"E{first}:E{last}", presence.error_condition(f"$E{first}", f"$B{first}<>\"\""))
     for x in "CF":
         mark_red_errors(ws, f"{x}{first}:{x}{last}")

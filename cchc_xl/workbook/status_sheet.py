@@ -9,7 +9,7 @@ from openpyxl.utils import quote_sheetname
 from openpyxl.workbook.defined_name import DefinedName
 
 from cchc_xl import spec
-from cchc_xl.check import codes, formula, relations
+from cchc_xl.check import codes, formula, register
 
 
 def _rule_description(message: str) -> str:
@@ -92,7 +92,7 @@ def write(wb, cat: spec.Catalog, lay) -> None:
         cells = [*rule["left"], *rule["right"]]
         if not all(c in lay.value_cells for c in cells):
             continue
-        cond = relations.rule_condition(rule, lay.value_cells, kinds)
+        cond = register.kind("relation").condition(rule, lay.value_cells, kinds)
         # the cell validate points at: the rule's first left-hand value
         sheet_name, addr = lay.value_cells[rule["left"][0]].rsplit("!", 1)
         target = wb[sheet_name.strip("'").replace("''", "'")]

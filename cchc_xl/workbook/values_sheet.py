@@ -7,8 +7,8 @@ from openpyxl.styles import Alignment
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from cchc_xl import check as checks
-from cchc_xl.check import choices, formula, number_sheet, numbers
+from cchc_xl.check import formula, number_sheet, numbers, register
+from cchc_xl.check.kind import Field
 from cchc_xl.sheets.measure import fit_known
 from cchc_xl.workbook import input_rows
 from cchc_xl.workbook.kit import Layout, cell_ref, input_hint, msg, set_text, table_sheet
@@ -19,12 +19,9 @@ from cchc_xl.workbook.style import (BORDER, GROUP_FILL, LOCKED_FILL, UNLOCKED, f
 
 def _value_condition(ref: str, row: dict) -> str | None:
     """The check of one value cell (None when nothing but an Excel error value can be wrong)."""
-    kind = row.get("kind")
-    if kind in ("count", "number", "percent"):  # the bounds schemas/checks.json declares
-        return numbers.error_condition(ref, kind)
-    if kind == "choice":
-        return choices.error_condition(ref, choice_name(row["code"]), [c["value"] for c in row["choices"]])
-    return None
+    kind = row.get("kind")  # the kinds schemas/checks.json gives the type (text: none)
+    return register.condition(kind, ref, Field(kind, list_name=choice_name(row["code"]),
+                                               choices=row.get("choices") or []))
 
 
 def _reads_number(row: dict) -> bool | None:
@@ -33,17 +30,17 @@ def _reads_number(row: dict) -> bool | None:
     kind = row.get("kind")
     if row.get("group") or row.get("unknown"):
         return None
-    if kind in ("count", "number", "percent"):
-        return checks.bounds(kind).whole
-    if kind == "choice" and row.get("choices"):
-        return checks.bounds("number").whole
+    if register.is_numeric(kind):
+        return register.bounds(kind).whole
+    if register.coded(kind) and row.get("choices"):  # its code typed as a number (checks.choices)
+        return register.bounds("number").whole
     return None
 
 
 def unit_text(row: dict) -> str | None:
     """The unit cell of an indicator; for coded choices the codes the catalog defines
     ("Chưa thực hiện = 0 Đã thực hiện = 1"), whatever a catalog's unit text says."""
-    if row.get("kind") == "choice" and row.get("choices"):
+    if register.coded(row.get("kind")) and row.get("choices"):
         return " ".join(f"{c['label']} = {c['value']}" for c in row["choices"])
     return row.get("unit")
 
@@ -74,27 +71,27 @@ def write(wb, which: str, rows: list[dict], values: dict, lay: Layout, record: b
         name = (row.get("label") + ": " if row.get("label") else "") + row["name"]
         v = values.get(code, {})
         value = v.get("value")
-        if row.get("kind") == "choice" and isinstance(value, int):
+        if register.coded(row.get("kind")) and isinstance(value, int):
             value = next((c["label"] for c in row["choices"] if c["value"] == value), value)
         cells = [code, name, unit_text(row), value, v.get("note")]
         for col, val in enumerate(cells, start=1):
             cell = ws.cell(row=r, column=col)
             set_text(cell, val)
-            _stamp_value(cell, col, group, level, row.get("kind") == "percent" and col == 4)
+            _stamp_value(cell, col, group, level, register.unit(row.get("kind")) == "%" and col == 4)
         if record and not group:
             lay.value_cells[code] = cell_ref(ws, "D", r)
         if not group:
             kind = row.get("kind")
             dv = None
-            if kind == "choice":
+            if register.has(kind, "allowed"):
                 dv = DataValidation(type="list", formula1=choice_name(code), allow_blank=True)
                 dv.error = msg("choose_from_list")
                 hint = "Chọn: " + "; ".join(f"{c['label']}" for c in row["choices"])
                 title = f"Chỉ tiêu {code}"
             elif kind in dvs:  # one validation per kind of number, over all its cells
                 dvs[kind].add(f"D{r}")
-            elif kind in ("count", "number", "percent"):
-                low, high, whole = checks.bounds(kind)
+            elif register.is_numeric(kind):
+                low, high, whole = register.bounds(kind)
                 dv = DataValidation(type="whole" if whole else "decimal", operator="between",
                                     formula1=numbers.formula_bound(low if low is not None else -1e9),
                                     formula2=numbers.formula_bound(high if high is not None else 1000000000),
@@ -110,11 +107,11 @@ def write(wb, which: str, rows: list[dict], values: dict, lay: Layout, record: b
                 ws.add_data_validation(dv)
             cond = _value_condition(f"{q}$D{r}", row)
             if cond:
-                key = (row.get("kind"), code if row.get("kind") == "choice" else None)
+                key = (row.get("kind"), code if register.has(row.get("kind"), "allowed") else None)
                 by_key[key] = row
                 red.setdefault(key, []).append(r)
                 term = formula.flag(cond)
-                if row.get("kind") in ("count", "number", "percent"):
+                if register.warns(row.get("kind")):
                     warn.setdefault(key, []).append(r)
             else:
                 term = f"IF(ISERROR({q}$D{r}),1,0)"
@@ -123,7 +120,7 @@ def write(wb, which: str, rows: list[dict], values: dict, lay: Layout, record: b
         r += 1
     last = r - 1
     for rules, paint, check in ((red, mark_red, _value_condition),  # one range per run of consecutive rows
-                                (warn, mark_yellow, lambda ref, row: numbers.warning_condition(ref, row["kind"]))):
+                                (warn, mark_yellow, lambda ref, row: register.warning(row["kind"], ref))):
         for key, at in rules.items():
             for top, bottom in input_rows.runs(at):
                 paint(ws, f"D{top}:D{bottom}", check(f"$D{top}", by_key[key]))
