@@ -69,6 +69,7 @@ class TableStyles:
 
 
 _EXCEL_EPOCH = dt.date(1899, 12, 30)
+_DATE = dt.date
 
 
 class TableRowsXml:
@@ -124,7 +125,8 @@ class TableRowsXml:
         cells = self._cells.get(row_kind)
         if cells is None:
             cells = self._cells[row_kind] = [
-                (f'<c r="{letter}', f'" s="{sid[0]}"/>', f'" s="{sid[3]}"><v>', f'" s="{sid[4]}"><v>', {}, i)
+                (f'<c r="{letter}', f'" s="{sid[0]}"/>', f'" s="{sid[3]}"><v>', f'" s="{sid[4]}"><v>',
+                 f'" s="{sid[5]}"><v>', {}, i)
                 for i, (letter, sid) in enumerate(zip(self.letters, self._column_sids(row_kind)))]
         return cells
 
@@ -172,7 +174,7 @@ class TableRowsXml:
         parts.append("")  # the <row> tag, once its height is known
         append = parts.append
         lines = 1
-        for (head, blank, whole, frac, texts, col), v in zip(cells, values):
+        for (head, blank, whole, frac, date, texts, col), v in zip(cells, values):
             t = type(v)
             if t is str:
                 hit = texts.get(v)
@@ -190,6 +192,8 @@ class TableRowsXml:
                     append(head + rs + blank)
                 else:
                     append(f"{head}{rs}{whole if v.is_integer() else frac}{v!r}</v></c>")
+            elif t is _DATE:
+                append(f"{head}{rs}{date}{(v - _EXCEL_EPOCH).days}</v></c>")
             else:
                 append(head + rs + self._other_tail(v, col, row_kind))
         if lines > 1:
