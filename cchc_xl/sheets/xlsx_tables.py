@@ -180,16 +180,16 @@ class TableRowsXml:
                 hit = texts.get(v)
                 if hit is None:
                     hit = texts[v] = self._text_tail(v, col, row_kind)
-                append(head + rs + hit[0])
+                append(f"{head}{rs}{hit[0]}")
                 if hit[1] > lines:
                     lines = hit[1]
             elif v is None:
-                append(head + rs + blank)
+                append(f"{head}{rs}{blank}")
             elif t is int:
                 append(f"{head}{rs}{whole}{v}</v></c>")
             elif t is float:
                 if v != v or v in (math.inf, -math.inf):
-                    append(head + rs + blank)
+                    append(f"{head}{rs}{blank}")
                 else:
                     append(f"{head}{rs}{whole if v.is_integer() else frac}{v!r}</v></c>")
             elif t is _DATE:
