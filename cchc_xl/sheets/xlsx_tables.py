@@ -169,10 +169,8 @@ class TableRowsXml:
         if len(values) < len(cells):
             values = list(values) + [None] * (len(cells) - len(values))
         rs = str(r)
-        parts = self.parts
-        at = len(parts)
-        parts.append("")  # the <row> tag, once its height is known
-        append = parts.append
+        out = []  # joined per row: a million cell strings kept to the end would cost 80 MB
+        append = out.append
         lines = 1
         for (head, blank, whole, frac, date, texts, col), v in zip(cells, values):
             t = type(v)
@@ -200,10 +198,9 @@ class TableRowsXml:
             height = self._heights.get(lines)
             if height is None:
                 height = self._heights[lines] = f' ht="{row_height(lines, TABLE_BODY_SIZE)}" customHeight="1"'
-            parts[at] = f'<row r="{rs}"{height}>'
         else:
-            parts[at] = f'<row r="{rs}">'
-        append("</row>")
+            height = ""
+        self.parts.append(f'<row r="{rs}"{height}>{"".join(out)}</row>')
         self.last_row = r
 
     def xml(self) -> bytes:
