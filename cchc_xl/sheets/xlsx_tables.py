@@ -69,6 +69,7 @@ class TableStyles:
 
 
 _EXCEL_EPOCH = dt.date(1899, 12, 30)
+_DATE = dt.date
 
 
 class TableRowsXml:
@@ -95,6 +96,8 @@ class TableRowsXml:
         self.parts: list[str] = []
         self.last_row = 0
         self._sids: dict[str | None, list[tuple]] = {}
+        self._cells: dict[str | None, list[tuple]] = {}
+        self._heights: dict[int, str] = {}
 
     def _column_sids(self, row_kind: str | None) -> list[tuple]:
         """Per column: style ids of (blank, text, text starting with = + - @, whole number, decimal, date)."""
@@ -116,53 +119,88 @@ class TableRowsXml:
             self._sids[row_kind] = sids
         return sids
 
-    def add(self, r: int, values: list, row_kind: str | None = None) -> None:
-        """One row; its height fitted to the longest wrapped text (the formula of sheets.measure.fit_row)."""
-        sids = self._column_sids(row_kind)
-        xml_cell_text = self._text
-        cells = []
+    def _kind_cells(self, row_kind: str | None) -> list[tuple]:
+        """Per column, for rows of ``row_kind``: the fixed pieces of its cells' XML around the row
+        number, and the cache of its texts' XML (text → (XML after the row number, lines))."""
+        cells = self._cells.get(row_kind)
+        if cells is None:
+            cells = self._cells[row_kind] = [
+                (f'<c r="{letter}', f'" s="{sid[0]}"/>', f'" s="{sid[3]}"><v>', f'" s="{sid[4]}"><v>',
+                 f'" s="{sid[5]}"><v>', {}, i)
+                for i, (letter, sid) in enumerate(zip(self.letters, self._column_sids(row_kind)))]
+        return cells
+
+    def _text_tail(self, v: str, col: int, row_kind: str | None) -> tuple[str, int]:
+        """A text cell's XML after its row number, and the lines it wraps to in its column."""
+        if v == "":
+            return f'" s="{self._column_sids(row_kind)[col][0]}"/>', 1
+        cpl = self.chars[col]
         lines = 1
-        if len(values) < len(self.letters):
-            values = list(values) + [None] * (len(self.letters) - len(values))
-        for letter, v, sid, cpl in zip(self.letters, values, sids, self.chars):
+        if len(v) > cpl or "\n" in v:
+            lines = sum(max(1, math.ceil(len(part) / cpl)) for part in v.split("\n"))
+        sid = self._column_sids(row_kind)[col]
+        keep = ' xml:space="preserve"' if v[0] in " \t\n" or v[-1] in " \t\n" else ""
+        return (f'" s="{sid[2] if looks_like_formula(v) else sid[1]}" t="inlineStr"><is>'
+                f"<t{keep}>{self._text(v)}</t></is></c>"), lines
+
+    def _other_tail(self, v, col: int, row_kind: str | None) -> str:
+        """The XML after the row number of a cell that is not a text, an int, a float or None."""
+        sid = self._column_sids(row_kind)[col]
+        if v == "":
+            return f'" s="{sid[0]}"/>'
+        if isinstance(v, bool):
+            return f'" s="{sid[1]}" t="inlineStr"><is><t>{"Có" if v else "Không"}</t></is></c>'
+        if isinstance(v, dt.date):
+            d = v.date() if isinstance(v, dt.datetime) else v
+            return f'" s="{sid[5]}"><v>{(d - _EXCEL_EPOCH).days}</v></c>'
+        if isinstance(v, (int, float)):  # numpy numbers and the like
+            x = float(v)
+            if x != x or x in (math.inf, -math.inf):
+                return f'" s="{sid[0]}"/>'
+            return f'" s="{sid[3] if x.is_integer() else sid[4]}"><v>{x!r}</v></c>'
+        return f'" s="{sid[1]}" t="inlineStr"><is><t xml:space="preserve">{self._text(str(v))}</t></is></c>'
+
+    def add(self, r: int, values: list, row_kind: str | None = None) -> None:
+        """One row; its height fitted to the longest wrapped text (the formula of sheets.measure.fit_row).
+
+        The hot loop of a consolidation's write (a million cells): each cell is its column's fixed
+        XML pieces around the row number, a text's XML made once per distinct text and column."""
+        cells = self._cells.get(row_kind) or self._kind_cells(row_kind)
+        if len(values) < len(cells):
+            values = list(values) + [None] * (len(cells) - len(values))
+        rs = str(r)
+        out = []  # joined per row: a million cell strings kept to the end would cost 80 MB
+        append = out.append
+        lines = 1
+        for (head, blank, whole, frac, date, texts, col), v in zip(cells, values):
             t = type(v)
-            if v is None or v == "":
-                cells.append(f'<c r="{letter}{r}" s="{sid[0]}"/>')
-            elif t is str:
-                if len(v) > cpl or "\n" in v:
-                    n = sum(max(1, math.ceil(len(part) / cpl)) for part in v.split("\n"))
-                    if n > lines:
-                        lines = n
-                text = xml_cell_text(v)
-                keep = ' xml:space="preserve"' if v[0] in " \t\n" or v[-1] in " \t\n" else ""
-                cells.append(f'<c r="{letter}{r}" s="{sid[2] if looks_like_formula(v) else sid[1]}" t="inlineStr"><is>'
-                             f"<t{keep}>{text}</t></is></c>")
+            if t is str:
+                hit = texts.get(v)
+                if hit is None:
+                    hit = texts[v] = self._text_tail(v, col, row_kind)
+                append(f"{head}{rs}{hit[0]}")
+                if hit[1] > lines:
+                    lines = hit[1]
+            elif v is None:
+                append(f"{head}{rs}{blank}")
             elif t is int:
-                cells.append(f'<c r="{letter}{r}" s="{sid[3]}"><v>{v}</v></c>')
+                append(f"{head}{rs}{whole}{v}</v></c>")
             elif t is float:
                 if v != v or v in (math.inf, -math.inf):
-                    cells.append(f'<c r="{letter}{r}" s="{sid[0]}"/>')
+                    append(f"{head}{rs}{blank}")
                 else:
-                    cells.append(f'<c r="{letter}{r}" s="{sid[3] if v.is_integer() else sid[4]}"><v>{v!r}</v></c>')
-            elif t is bool:
-                cells.append(f'<c r="{letter}{r}" s="{sid[1]}" t="inlineStr"><is><t>{"Có" if v else "Không"}</t>'
-                             f"</is></c>")
-            elif isinstance(v, dt.date):
-                d = v.date() if isinstance(v, dt.datetime) else v
-                cells.append(f'<c r="{letter}{r}" s="{sid[5]}"><v>{(d - _EXCEL_EPOCH).days}</v></c>')
-            elif isinstance(v, (int, float)):  # numpy numbers and the like
-                x = float(v)
-                if x != x or x in (math.inf, -math.inf):
-                    cells.append(f'<c r="{letter}{r}" s="{sid[0]}"/>')
-                else:
-                    cells.append(f'<c r="{letter}{r}" s="{sid[3] if x.is_integer() else sid[4]}"><v>{x!r}</v></c>')
+                    append(f"{head}{rs}{whole if v.is_integer() else frac}{v!r}</v></c>")
+            elif t is _DATE:
+                append(f"{head}{rs}{date}{(v - _EXCEL_EPOCH).days}</v></c>")
             else:
-                cells.append(f'<c r="{letter}{r}" s="{sid[1]}" t="inlineStr"><is><t xml:space="preserve">'
-                             f"{xml_cell_text(str(v))}</t></is></c>")
-        height = ""
+                append(head + rs + self._other_tail(v, col, row_kind))
         if lines > 1:
-            height = f' ht="{row_height(lines, TABLE_BODY_SIZE)}" customHeight="1"'
-        self.parts.append(f'<row r="{r}"{height}>{"".join(cells)}</row>')
+            height = self._heights.get(lines)
+            if height is None:
+                height = self._heights[lines] = f' ht="{row_height(lines, TABLE_BODY_SIZE)}" customHeight="1"'
+        else:
+            height = ""
+        self.parts.append(f'<row r="{rs}"{height}>{"".join(out)}</row>')
         self.last_row = r
 
     def xml(self) -> bytes:
