@@ -31,16 +31,21 @@ def basis(area_rows: list[dict], deductions: list[dict], remediation: list[dict]
         return r["aid"] if "aid" in r else r["agency"]
 
     scores = {who(r): r for r in area_rows}
+    by_agency: dict = {}  # each agency's rows, in their order (one pass, not one per agency)
+    for d in deductions:
+        by_agency.setdefault(who(d), ([], []))[0].append(d)
+    for r in remediation:
+        by_agency.setdefault(who(r), ([], []))[1].append(r)
     out = []
     for ag in agencies:
         name, me = ag["agency"], who(ag)
         s = scores.get(me) or {}
+        mine, items = by_agency.get(me, ([], []))
         deducted = {}
-        for d in deductions:
-            if who(d) == me and d.get("code"):
+        for d in mine:
+            if d.get("code"):
                 lost = d.get("lost")
                 deducted[d["code"]] = round(lost, 6) if isinstance(lost, (int, float)) else None
-        items = [r for r in remediation if who(r) == me]
         carried = [r for r in items if r.get("carried_from")]
         out.append({
             "agency": name, "code": ag.get("code"), "level": ag.get("level"),
