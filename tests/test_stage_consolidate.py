@@ -9,14 +9,7 @@ from __future__ import annotations
 import pytest
 
 from cchc_xl import spec
-from cchc_xl.consolidate.aggregate import (
-    aggregate_values,
-    area_scores,
-    deductions_by_criterion,
-    indicator_totals,
-    progress_words,
-    remediation_progress,
-)
+from cchc_xl.consolidate import aggregate
 from cchc_xl.consolidate.model import ConsolidationData
 
 CAT = spec.catalog("so")
@@ -46,7 +39,7 @@ def _ind(aid: int, row: dict, value, error: str | None = None) -> dict:
 
 
 def _agg(c: ConsolidationData, code: str):
-    return next(agg for row, agg in aggregate_values(c) if row["code"] == code)
+    return next(agg for row, agg in aggregate.aggregate_values(c) if row["code"] == code)
 
 
 def test_a_count_is_summed_and_a_value_with_an_error_never_reaches_the_total():
@@ -54,7 +47,7 @@ def test_a_count_is_summed_and_a_value_with_an_error_never_reaches_the_total():
     c = _cons(indicators=[_ind(0, row, 12), _ind(1, row, 7.5), _ind(2, row, 1000, error="không phải số nguyên")])
     agg = _agg(c, row["code"])
     assert (agg.rule, agg.total, agg.reporting, agg.excluded) == ("sum", 19.5, 2, 1)
-    assert indicator_totals(c)[row["code"]] == 19.5
+    assert aggregate.indicator_totals(c)[row["code"]] == 19.5
 
 
 def test_text_in_a_count_is_counted_as_ignored_not_as_zero():
@@ -86,7 +79,7 @@ def test_remediation_progress_rates_and_orders_agencies():
     rem = ([{"aid": 0, "status": "hoan_thanh", "overdue": False}] * 3 + [{"aid": 0, "status": "dang_thuc_hien",
                                                                           "overdue": True}]
            + [{"aid": 1, "status": "hoan_thanh", "overdue": False}])
-    rows = remediation_progress(_cons(remediation=rem))
+    rows = aggregate.remediation_progress(_cons(remediation=rem))
     assert [r["aid"] for r in rows] == [1, 0, 2]  # 100 %, then 75 %, then nothing to remedy
     first, second, none = rows
     assert (first["rate"], second["rate"], second["overdue"], second["total"]) == (1.0, 0.75, 1, 4)
@@ -94,9 +87,9 @@ def test_remediation_progress_rates_and_orders_agencies():
 
 
 def test_progress_words_follow_the_seed():
-    assert progress_words(13, 25) == "13/25 tồn tại, đạt tỷ lệ 52%"
-    assert progress_words(1, 3) == "1/3 tồn tại, đạt tỷ lệ 33,33%"
-    assert progress_words(0, 0) == "Không có tồn tại phải khắc phục"
+    assert aggregate.progress_words(13, 25) == "13/25 tồn tại, đạt tỷ lệ 52%"
+    assert aggregate.progress_words(1, 3) == "1/3 tồn tại, đạt tỷ lệ 33,33%"
+    assert aggregate.progress_words(0, 0) == "Không có tồn tại phải khắc phục"
 
 
 def test_deductions_count_each_agency_once_per_criterion_and_sum_points_lost():
@@ -107,7 +100,7 @@ def test_deductions_count_each_agency_once_per_criterion_and_sum_points_lost():
            {"aid": 1, "level": "so", "code": crit["code"], "name": None, "lost": 1.0},
            {"aid": 2, "level": "so", "code": other["code"], "name": None, "lost": 0.5},
            {"aid": 2, "level": "so", "code": other["code"], "name": None, "lost": 9, "error": "vượt điểm tối đa"}]
-    rows = deductions_by_criterion(_cons(deductions=ded))
+    rows = aggregate.deductions_by_criterion(_cons(deductions=ded))
     assert [(r["code"], r["agencies"], r["rows"], r["lost"]) for r in rows] == [
         (crit["code"], 2, 3, 1.75), (other["code"], 1, 1, 0.5)]
     assert rows[0]["name"] == crit["name"] and rows[0]["max"] == crit["max_score"]
@@ -128,13 +121,13 @@ def test_ranks_are_shared_on_equal_percentages_and_incomplete_agencies_are_unran
     missing = dict(full)
     missing.pop(next(iter(full)))
     c = _cons(areas=_areas(0, full) + _areas(1, full) + _areas(2, missing))
-    codes, rows = area_scores(c)
+    codes, rows = aggregate.area_scores(c)
     by = {r["aid"]: r for r in rows}
     assert codes == sorted(full, key=spec.code_sort_key)
     assert by[0]["rank"] == by[1]["rank"] == 1 and by[0]["of"] == 2 and by[0]["pct"] == 100
     assert by[2]["rank"] is None and by[2]["missing"] == [next(iter(full))]
     c = _cons(areas=_areas(0, full) + _areas(1, lower))
-    by = {r["aid"]: r for r in area_scores(c)[1]}
+    by = {r["aid"]: r for r in aggregate.area_scores(c)[1]}
     assert (by[0]["rank"], by[1]["rank"]) == (1, 2)
     assert by[1]["total"] == pytest.approx(sum(full.values()) - next(iter(full.values())))
 
@@ -144,5 +137,5 @@ def test_an_area_that_does_not_apply_is_not_expected(full):
     rest = {k: v for k, v in full.items() if k != first}
     agencies = _agencies(1)
     agencies[0]["not_applicable"] = [first]
-    by = area_scores(_cons(agencies=agencies, areas=_areas(0, rest)))[1]
+    by = aggregate.area_scores(_cons(agencies=agencies, areas=_areas(0, rest)))[1]
     assert by[0]["rank"] == 1 and by[0]["pct"] == 100 and by[0]["max"] == pytest.approx(sum(rest.values()))
