@@ -398,7 +398,7 @@ def read_config(book) -> dict:
 def consolidate_book(book):
     """In the consolidation workbook: read the configuration sheet, consolidate every agency
     workbook of the folder and fill the result sheets in place. Returns the Consolidation."""
-    from cchc_xl.appendix.province import province_appendix_models
+    from cchc_xl.appendix.province import consolidation_appendix_models
     from cchc_xl.appendix.tables import clean_tables, sheet_tables
     from cchc_xl.consolidate import ConsolidationError, consolidate
     from cchc_xl.cycle.consolidation import closing_summary
@@ -424,9 +424,7 @@ def consolidate_book(book):
         first = first or sheet
     notes = []
     try:
-        from cchc_xl.consolidate.order import province_reports
-
-        render_models(book, province_appendix_models(province_reports(cons), dict(cons.period)),
+        render_models(book, consolidation_appendix_models(cons),
                       width_unit_pt(*APPENDIX_FONT_UNIT), after=after)
     except Exception as exc:  # noqa: BLE001 - the consolidation itself stands without the appendix
         notes.append(f"không lập được các trang phụ lục tổng hợp ({type(exc).__name__}: {exc})")

@@ -197,6 +197,18 @@ def province_appendix_models(reports: list[dict], period: dict, issuer: dict | N
     return [province_remediation_model(reports, period, issuer), province_summary_model(reports, period, issuer)]
 
 
+def consolidation_appendix_models(cons, issuer: dict | None = None) -> list[SheetModel]:
+    """The province's appendices of a consolidation, assembled in this one place for every output
+    (the consolidated workbook, the Tổng hợp button, the report draft): the accepted reports without
+    the values left out for an error, in the registry's order and spelling, for the consolidation's
+    period."""
+    from cchc_xl.consolidate.order import province_reports
+
+    reports = province_reports(cons)
+    period = {"year": cons.period.get("year"), "kind": cons.period.get("kind")}
+    return province_appendix_models(reports, period, issuer)
+
+
 def add_province_appendix_sheets(wb, reports: list[dict], period: dict, issuer: dict | None = None,
                                  xml_rows: bool = False) -> list:
     """Add (or replace) the province's appendix sheets in an openpyxl workbook; returns them

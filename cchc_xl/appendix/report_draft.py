@@ -282,7 +282,7 @@ def write_report_draft(cons, summary: dict, out: str | os.PathLike, date: dt.dat
     from docxtpl import DocxTemplate
 
     from cchc_xl.appendix.kit import issuer_ref
-    from cchc_xl.appendix.province import province_appendix_models
+    from cchc_xl.appendix.province import consolidation_appendix_models
     from cchc_xl.files.fileio import atomic_output
     from cchc_xl.sheets.docx import build_document
 
@@ -300,13 +300,10 @@ def write_report_draft(cons, summary: dict, out: str | os.PathLike, date: dt.dat
     except Exception as exc:  # noqa: BLE001 - a province's edited template may be broken in many ways
         raise ReportDraftError(f"{src.name}: mẫu báo cáo không dùng được ({type(exc).__name__}: {exc})") from None
     doc = tpl.docx
-    from cchc_xl.consolidate.order import province_reports
-
     period = {"year": cons.period.get("year"), "kind": cons.period.get("kind")}
     issuer = {"name": settings.get("co_quan_ban_hanh"), "code": settings.get("ky_hieu"), "number": None,
               "date": date.isoformat() if date else None}
-    reports = province_reports(cons)
-    models = province_appendix_models(reports, period, issuer) if reports else []
+    models = consolidation_appendix_models(cons, issuer) if cons.accepted else []
     if remind:
         models.append(remind_model(remind, issuer_ref(issuer, period)))
     if models:

@@ -52,17 +52,11 @@ def build_workbook(c: Consolidation, tables: list[SheetTable] | None = None):
 
 def _add_appendix(wb, c: Consolidation, fast: dict) -> str | None:
     """The provincial appendix sheets of cchc_xl.appendix; their rows join ``fast`` (spliced on save)."""
-    from cchc_xl.appendix.province import (
-        SHEET_PROVINCE_REMEDIATION,
-        SHEET_PROVINCE_SUMMARY,
-        add_province_appendix_sheets,
-    )
+    from cchc_xl.appendix.province import SHEET_PROVINCE_REMEDIATION, SHEET_PROVINCE_SUMMARY, consolidation_appendix_models
+    from cchc_xl.sheets.xlsx import render_sheets
 
     try:
-        from cchc_xl.consolidate.order import province_reports
-
-        sheets = add_province_appendix_sheets(wb, province_reports(c), {"year": c.period.get("year"),
-                                                                        "kind": c.period.get("kind")}, xml_rows=True)
+        sheets = render_sheets(wb, consolidation_appendix_models(c), xml_rows=True)
     except Exception as exc:  # noqa: BLE001 - the consolidation itself is still worth writing
         for title in (SHEET_PROVINCE_REMEDIATION, SHEET_PROVINCE_SUMMARY):
             if title in wb.sheetnames and title not in fast:
