@@ -43,7 +43,7 @@ def sheet_grid(sheet) -> list[list]:
     """One sheet's values from A1 to the last used cell (error cells as their text, e.g. "#REF!"),
     within the area the reader reads from files (a stray value at XFD1048576 would otherwise make
     Excel hand over seventeen billion cells)."""
-    from cchc_xl.read.agency import MAX_COLS, MAX_ROWS
+    from cchc_xl.files.area import MAX_COLS, MAX_ROWS
 
     last = sheet.used_range.last_cell
     nrows, ncols = min(last.row, MAX_ROWS), min(last.column, MAX_COLS)

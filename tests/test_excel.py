@@ -25,8 +25,8 @@ from conftest import ROOT  # noqa: E402
 
 from cchc_xl import excel  # noqa: E402
 from cchc_xl.check.validate import validate_file  # noqa: E402
-from cchc_xl.read.agency import a1  # noqa: E402
-from cchc_xl.read.agency import col_letter as reader_col_letter  # noqa: E402
+from cchc_xl.files.area import a1
+from cchc_xl.files.area import col_letter as reader_col_letter
 from cchc_xl.workbook.annotate import ERROR_COLOR, WARNING_COLOR  # noqa: E402
 
 RESULTS = "Kết quả kiểm tra"
@@ -550,7 +550,8 @@ def test_payload_round_trip_keeps_values(stc, make_workbook):
     path = make_workbook(stc)
     book = make_book(path)
     grids = {s.name: excel.sheet_grid(s) for s in book.sheets}
-    from cchc_xl.read.agency import load_grids, read_grids
+    from cchc_xl.files.boundary import load_grids
+    from cchc_xl.read.agency import read_grids
 
     disk, _ = load_grids(path)
     assert read_grids(grids).report == read_grids(disk).report
@@ -568,7 +569,7 @@ def test_older_clients_without_formatting_still_get_the_results(broken):
 def test_a_stray_far_away_value_does_not_make_the_button_read_the_whole_sheet(stc, make_workbook):
     # the reader's bound holds for the open workbook too: Excel would otherwise hand over every
     # cell up to the stray one (XFD1048576 is seventeen billion cells)
-    from cchc_xl.read.agency import MAX_COLS
+    from cchc_xl.files.area import MAX_COLS
 
     payload = excel.payload_from_file(make_workbook(stc))
     set_cell(payload, "Thống kê", "BR3", "ghi nhầm")  # column 70, beyond the bound

@@ -45,7 +45,7 @@ def check_clean_output(path: Path) -> None:
     if path.suffix in (".xlsx", ".xlsm"):
         load_workbook(path)
         from cchc_xl.files.boundary import load_grids
-        from cchc_xl.read.agency import MAX_COLS, MAX_ROWS
+        from cchc_xl.files.area import MAX_COLS, MAX_ROWS
 
         grids, _ = load_grids(path)  # our own reader, through the file boundary
         assert grids and all(len(g) <= MAX_ROWS and all(len(r) <= MAX_COLS for r in g) for g in grids.values())

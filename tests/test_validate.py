@@ -336,7 +336,7 @@ def test_checking_a_read_workbook_does_not_load_the_workbook_writer(stc, make_wo
 
     from conftest import ROOT
 
-    from cchc_xl.read.agency import load_grids
+    from cchc_xl.files.boundary import load_grids
 
     grids, _ = load_grids(make_workbook(stc))
     pkl = tmp_path / "grids.pkl"

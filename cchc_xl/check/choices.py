@@ -14,7 +14,6 @@ from __future__ import annotations
 
 from cchc_xl.check import formula, numbers
 from cchc_xl.check.kind import Field, Kind
-from cchc_xl.read.spelling import match, spellings  # noqa: F401 (the Python evaluator of ``allowed``)
 
 
 def accepted_name(list_name: str) -> str:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from cchc_xl.check import choices, formula, numbers
 from cchc_xl.check.kind import Kind
+from cchc_xl.read import spelling
 
 OPS = {"<=": lambda a, b: a <= b + 1e-9, "<": lambda a, b: a < b, "==": lambda a, b: abs(a - b) <= 1e-9,
        ">=": lambda a, b: a + 1e-9 >= b, ">": lambda a, b: a > b}
@@ -56,10 +57,10 @@ def in_order(date, start) -> bool:
 def date_before_start(date: str, year: str, kind: str, kinds: list[dict]) -> str:
     """TRUE when the report date (``date``: the cell holding it as a serial number, see
     :func:`.dates.helper_formulas`) falls before the period starts. The period is any spelling
-    the period cell accepts (:func:`.choices.spellings`, in the order of the hidden list
+    the period cell accepts (:func:`cchc_xl.read.spelling.spellings`, in the order of the hidden list
     ``ds_ky_nhan``), as the reader takes it."""
     start_of = {p["key"]: p["start"].split("-") for p in kinds}
-    spelled = [start_of[key] for _, key in choices.spellings(kinds)]
+    spelled = [start_of[key] for _, key in spelling.spellings(kinds)]
     months = ",".join(str(int(m)) for m, _ in spelled)
     days = ",".join(str(int(d)) for _, d in spelled)
     pos = f"MATCH({formula.clean_text(kind)},{choices.accepted_name('ds_ky')},0)"

@@ -21,7 +21,7 @@ from cchc_xl.normalize import clean_text, fold, is_error_value, parse_code, pars
 from cchc_xl.numtext import format_number
 from cchc_xl.read import grid as gridkit
 from cchc_xl.read import spelling
-from cchc_xl.read.agency import a1
+from cchc_xl.files.area import a1
 from cchc_xl.read.identity import AgencyIndex, candidates_text, conflicts, name_key
 from cchc_xl.read.registry import split_names
 from cchc_xl.spec.issues import Issue, make, render

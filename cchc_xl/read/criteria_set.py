@@ -20,7 +20,7 @@ from pathlib import Path
 from cchc_xl import spec
 from cchc_xl.normalize import clean_text, fold, parse_code, parse_number
 from cchc_xl.read import grid as gridkit
-from cchc_xl.read.agency import a1
+from cchc_xl.files.area import a1
 from cchc_xl.spec.issues import Issue, make, render
 
 CODE = re.compile(r"^[0-9]+[a-z]?(\.[0-9]+[a-z]?)*$")

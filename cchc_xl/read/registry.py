@@ -160,7 +160,8 @@ def _rows_from_csv(path: Path) -> list[list]:
 
 
 def _rows_from_sheet(path: Path) -> list[list]:
-    from cchc_xl.read.agency import UnreadableError, load_grids
+    from cchc_xl.read.agency import UnreadableError
+    from cchc_xl.files.boundary import load_grids
 
     try:
         grids, _ = load_grids(path)

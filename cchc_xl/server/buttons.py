@@ -61,7 +61,7 @@ def payload_workbook(payload: dict) -> bytes:
     name Excel would not allow, or anything else openpyxl refuses, is a PayloadError."""
     from openpyxl import Workbook
 
-    from cchc_xl.read.agency import MAX_COLS, MAX_ROWS
+    from cchc_xl.files.area import MAX_COLS, MAX_ROWS
     from cchc_xl.safetext import clean, looks_like_formula
 
     wb = Workbook()

@@ -214,7 +214,7 @@ def _com_page_setup(sheet, landscape, header_rows, footer, margins) -> None:
 
 def letter_of(n: int) -> str:
     """1 → "A" (1-based, as the live workbook's ranges are)."""
-    from cchc_xl.read.agency import col_letter
+    from cchc_xl.files.area import col_letter
 
     return col_letter(n - 1)
 

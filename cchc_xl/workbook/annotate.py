@@ -211,7 +211,8 @@ def _values_copy(src: Path, shown: str, max_cells: int | None = None):
     from openpyxl.utils import get_column_letter
 
     from cchc_xl.files import budget
-    from cchc_xl.read.agency import UnreadableError, load_grids
+    from cchc_xl.read.agency import UnreadableError
+    from cchc_xl.files.boundary import load_grids
 
     try:
         grids, visibility = load_grids(src)

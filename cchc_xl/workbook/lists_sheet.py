@@ -9,6 +9,7 @@ from openpyxl.workbook.defined_name import DefinedName
 
 from cchc_xl import spec
 from cchc_xl.check import choices, register
+from cchc_xl.read import spelling
 from cchc_xl.workbook.kit import set_text
 
 
@@ -34,7 +35,7 @@ def write(wb: Workbook, cat: spec.Catalog) -> dict[str, str]:
     idx = 1
     for name, items in lists:  # the dropdown, then every spelling the checks accept (checks.choices)
         column(idx, name, [item["label"] for item in items])
-        column(idx + 1, choices.accepted_name(name), [sp for sp, _ in choices.spellings(items)])
+        column(idx + 1, choices.accepted_name(name), [sp for sp, _ in spelling.spellings(items)])
         idx += 2
     return names
 
